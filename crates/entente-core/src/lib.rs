@@ -1,0 +1,17 @@
+//! The core model of entente: outcome spaces, utility functions and the flat
+//! tables that hot paths read.
+//!
+//! Vocabulary follows NegMAS: an *issue* is one thing negotiated, an *outcome*
+//! assigns a value to every issue, a *utility function* (ufun) scores outcomes
+//! for one party, and the *reservation value* is what a party gets without
+//! agreement.
+
+pub mod error;
+pub mod space;
+pub mod table;
+pub mod utility;
+
+pub use error::ModelError;
+pub use space::{Issue, IssueKind, OutcomeIndex, OutcomeSpace, Value};
+pub use table::{OutcomeId, SortedOutcomes, UtilityTable};
+pub use utility::{LinearAdditive, UtilityFunction, ValueFunction};

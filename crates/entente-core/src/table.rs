@@ -1,0 +1,201 @@
+//! Flat utility tables over an enumerated outcome space.
+//!
+//! Hot paths (strategies, analysis) never call a utility function per step:
+//! they read a [`UtilityTable`] (one `f64` per outcome, indexed by the outcome's
+//! mixed-radix index) and, for strategies that search by utility, a
+//! [`SortedOutcomes`] (the outcomes ordered by utility: NegMAS's "presorted
+//! inverse utility function").
+
+use crate::error::ModelError;
+use crate::space::OutcomeSpace;
+use crate::utility::UtilityFunction;
+
+/// Index of an outcome in an enumerated space (its mixed-radix index).
+pub type OutcomeId = u32;
+
+/// Largest space that is tabulated in memory (one `f64` per outcome).
+pub const MAX_TABLE_OUTCOMES: usize = 1 << 30;
+
+/// One party's utilities of every outcome of an enumerable space.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UtilityTable {
+    utils: Vec<f64>,
+    best: OutcomeId,
+    worst: OutcomeId,
+    reservation: f64,
+}
+
+impl UtilityTable {
+    /// Evaluates `ufun` on every outcome of `space`.
+    pub fn new(space: &OutcomeSpace, ufun: &dyn UtilityFunction) -> Result<Self, ModelError> {
+        let n = space.enumerable(MAX_TABLE_OUTCOMES)?;
+        let mut utils = vec![0.0; n];
+        ufun.fill(space, &mut utils);
+        if let Some(bad) = utils.iter().position(|u| !u.is_finite()) {
+            return Err(ModelError::Utility(format!(
+                "utility of outcome {bad} is {} (utilities must be finite)",
+                utils[bad]
+            )));
+        }
+        let (worst, best) = ufun.extremes(space);
+        let worst = space.index_of(&worst)? as OutcomeId;
+        let best = space.index_of(&best)? as OutcomeId;
+        Ok(UtilityTable { utils, best, worst, reservation: ufun.reservation() })
+    }
+
+    /// A table from raw utilities; `best` and `worst` are the first maximum and
+    /// first minimum.
+    pub fn from_utilities(utils: Vec<f64>, reservation: f64) -> Result<Self, ModelError> {
+        if utils.is_empty() || utils.len() > MAX_TABLE_OUTCOMES {
+            return Err(ModelError::Utility(format!("a utility table needs 1 to {MAX_TABLE_OUTCOMES} outcomes")));
+        }
+        if let Some(bad) = utils.iter().position(|u| !u.is_finite()) {
+            return Err(ModelError::Utility(format!("utility of outcome {bad} is {}", utils[bad])));
+        }
+        if reservation.is_nan() || reservation == f64::INFINITY {
+            return Err(ModelError::Utility(format!("reservation value {reservation} is not usable")));
+        }
+        let (mut best, mut worst) = (0usize, 0usize);
+        for (i, &u) in utils.iter().enumerate() {
+            if u > utils[best] {
+                best = i;
+            }
+            if u < utils[worst] {
+                worst = i;
+            }
+        }
+        Ok(UtilityTable { utils, best: best as OutcomeId, worst: worst as OutcomeId, reservation })
+    }
+
+    #[inline]
+    pub fn utility(&self, outcome: OutcomeId) -> f64 {
+        self.utils[outcome as usize]
+    }
+
+    pub fn utilities(&self) -> &[f64] {
+        &self.utils
+    }
+
+    pub fn len(&self) -> usize {
+        self.utils.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.utils.is_empty()
+    }
+
+    /// The best outcome (by the utility function's extreme-outcome rule).
+    pub fn best(&self) -> OutcomeId {
+        self.best
+    }
+
+    /// The worst outcome (by the utility function's extreme-outcome rule).
+    pub fn worst(&self) -> OutcomeId {
+        self.worst
+    }
+
+    /// Utility of the best outcome.
+    pub fn max(&self) -> f64 {
+        self.utility(self.best)
+    }
+
+    /// Utility of the worst outcome.
+    pub fn min(&self) -> f64 {
+        self.utility(self.worst)
+    }
+
+    /// Reservation value (`-inf` when none).
+    pub fn reservation(&self) -> f64 {
+        self.reservation
+    }
+
+    /// The outcomes ordered by utility (see [`SortedOutcomes`]).
+    pub fn sorted(&self) -> SortedOutcomes {
+        SortedOutcomes::new(&self.utils)
+    }
+}
+
+/// Outcomes in ascending order of utility; equal utilities keep enumeration
+/// order (a stable sort).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortedOutcomes {
+    utils: Vec<f64>,
+    ids: Vec<OutcomeId>,
+}
+
+/// Maps a finite `f64` to a `u64` with the same order (`-0.0` equals `0.0`).
+#[inline]
+fn order_key(x: f64) -> u64 {
+    let x = if x == 0.0 { 0.0 } else { x };
+    let b = x.to_bits();
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
+}
+
+impl SortedOutcomes {
+    /// Sorts the outcomes of a utility table (finite utilities).
+    pub fn new(utils: &[f64]) -> Self {
+        let mut keyed: Vec<u128> =
+            utils.iter().enumerate().map(|(i, &u)| ((order_key(u) as u128) << 32) | i as u128).collect();
+        keyed.sort_unstable();
+        let ids: Vec<OutcomeId> = keyed.iter().map(|&k| k as u32).collect();
+        let utils = ids.iter().map(|&i| utils[i as usize]).collect();
+        SortedOutcomes { utils, ids }
+    }
+
+    /// Utilities in ascending order.
+    pub fn utilities(&self) -> &[f64] {
+        &self.utils
+    }
+
+    /// Outcome ids in ascending order of utility.
+    pub fn ids(&self) -> &[OutcomeId] {
+        &self.ids
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Position of the first outcome with utility `>= x` (`len()` if none).
+    #[inline]
+    pub fn first_at_least(&self, x: f64) -> usize {
+        self.utils.partition_point(|&u| u < x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_is_stable_and_ascending() {
+        let utils = vec![0.5, 0.1, 0.5, -0.0, 0.0, 0.9, 0.1];
+        let s = SortedOutcomes::new(&utils);
+        assert_eq!(s.ids(), &[3, 4, 1, 6, 0, 2, 5]);
+        assert!(s.utilities().windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(s.first_at_least(0.5), 4);
+        assert_eq!(s.first_at_least(0.95), 7);
+        assert_eq!(s.first_at_least(-1.0), 0);
+    }
+
+    #[test]
+    fn order_key_preserves_order_of_finite_floats() {
+        let xs = [-1e300, -2.5, -1e-300, 0.0, 1e-300, 0.25, 1.0, 7e200];
+        for w in xs.windows(2) {
+            assert!(order_key(w[0]) < order_key(w[1]), "{} {}", w[0], w[1]);
+        }
+        assert_eq!(order_key(-0.0), order_key(0.0));
+    }
+
+    #[test]
+    fn table_rejects_non_finite_utilities() {
+        assert!(UtilityTable::from_utilities(vec![0.0, f64::NAN], 0.0).is_err());
+        assert!(UtilityTable::from_utilities(vec![], 0.0).is_err());
+        let t = UtilityTable::from_utilities(vec![0.2, 0.9, 0.1, 0.9], f64::NEG_INFINITY).unwrap();
+        assert_eq!((t.best(), t.worst()), (1, 2));
+    }
+}
