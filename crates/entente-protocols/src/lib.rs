@@ -1,1 +1,14 @@
+//! Negotiation protocols and strategies.
+//!
+//! - [`sao`]: stacked alternating offers as a sans-IO state machine.
+//! - [`negotiators`]: the classic strategies (time-based, tit-for-tat, tough,
+//!   random), NegMAS-exact.
+//! - [`run`]: the simulator's driver, which runs a machine with strategies.
 
+pub mod negotiators;
+pub mod run;
+pub mod sao;
+
+pub use negotiators::{Negotiator, Prepared, Response, StrategySpec, TurnInfo};
+pub use run::{RunError, RunOutcome, TraceEntry, run_sao, run_sao_traced};
+pub use sao::{Action, EndReason, Event, ProtocolError, Sao, SaoConfig, Turn};
