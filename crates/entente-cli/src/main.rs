@@ -1,1 +1,58 @@
-fn main() {}
+//! `entente`: run negotiation scenarios, check the engine against NegMAS,
+//! measure its speed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod bench;
+mod conformance;
+mod run;
+
+/// The embedded default scenario (`scenarios/car-purchase.toml`).
+pub const DEFAULT_SCENARIO: &str = include_str!("../../../scenarios/car-purchase.toml");
+pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/car-purchase.toml (embedded)";
+
+#[derive(Parser)]
+#[command(
+    name = "entente",
+    version,
+    about = "A negotiation engine: run scenarios, check conformance with NegMAS, measure speed"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one negotiation and print who offered what, the agreement and why it ended.
+    Run(run::RunArgs),
+    /// Replay NegMAS parity cases (JSON with full offer traces) and compare offer by offer.
+    Conformance {
+        /// A directory of case files (or one with a `cases/` subdirectory).
+        dir: PathBuf,
+        /// Print every case, not only failures.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Measure negotiations per second on the standard benchmark cases.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Conformance { dir, verbose } => conformance::run(&dir, verbose),
+        Command::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

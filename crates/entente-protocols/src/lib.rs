@@ -8,6 +8,7 @@
 pub mod negotiators;
 pub mod run;
 pub mod sao;
+pub mod scenario;
 
 pub use negotiators::{Negotiator, Prepared, Response, StrategySpec, TurnInfo};
 pub use run::{RunError, RunOutcome, TraceEntry, run_sao, run_sao_traced};

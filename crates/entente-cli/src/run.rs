@@ -1,0 +1,267 @@
+//! `entente run`: one negotiation, printed for people or as JSON.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use entente_core::{UtilityFunction, Value};
+use entente_formats::scenario::NegotiatorDecl;
+use entente_formats::{parse_scenario, read_scenario};
+use entente_protocols::EndReason;
+use entente_protocols::scenario::{RunReport, Scenario};
+use serde_json::{Map, json};
+
+use crate::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME};
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Without it, the embedded default scenario runs.
+    pub scenario: Option<PathBuf>,
+    /// Print the full result as one JSON document (schema: docs/run-json.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Seed of every random choice (overrides the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Negotiator of a party, as PARTY=STRATEGY (e.g. buyer=tit-for-tat); repeatable.
+    #[arg(long = "strategy", value_name = "PARTY=STRATEGY")]
+    pub strategies: Vec<String>,
+    /// Override the scenario's number of rounds.
+    #[arg(long)]
+    pub n_steps: Option<u32>,
+    /// Print every offer even in long runs (default: a compact view beyond 40 offers).
+    #[arg(long)]
+    pub full: bool,
+}
+
+pub fn load(path: Option<&Path>) -> anyhow::Result<Scenario> {
+    Ok(match path {
+        Some(p) => read_scenario(p)?,
+        None => parse_scenario(DEFAULT_SCENARIO, Path::new(DEFAULT_SCENARIO_NAME))?,
+    })
+}
+
+/// Applies `PARTY=STRATEGY` overrides.
+pub fn apply_strategies(scenario: &mut Scenario, overrides: &[String]) -> anyhow::Result<()> {
+    for o in overrides {
+        let Some((party, strategy)) = o.split_once('=') else {
+            bail!("--strategy {o:?}: expected PARTY=STRATEGY, e.g. buyer=boulware");
+        };
+        let names: Vec<&str> = scenario.parties.iter().map(|p| p.name.as_str()).collect();
+        let Some(k) = scenario.parties.iter().position(|p| p.name == party.trim()) else {
+            bail!("--strategy {o:?}: no party {party:?}; the parties are {}", names.join(", "));
+        };
+        let decl = NegotiatorDecl { strategy: strategy.trim().to_string(), ..Default::default() };
+        scenario.parties[k].strategy = Some(decl.resolve().with_context(|| format!("--strategy {o:?}"))?);
+    }
+    Ok(())
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let mut scenario = load(args.scenario.as_deref())?;
+    apply_strategies(&mut scenario, &args.strategies)?;
+    if let Some(n) = args.n_steps {
+        if n == 0 {
+            bail!("--n-steps must be at least 1");
+        }
+        scenario.config.n_steps = n;
+    }
+    let report = scenario.run(args.seed)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&to_json(&scenario, &report))?);
+    } else {
+        print!("{}", to_text(&scenario, &report, args.full));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn outcome_json(scenario: &Scenario, outcome: u32) -> serde_json::Value {
+    let mut m = Map::new();
+    for (name, value) in scenario.describe(outcome) {
+        m.insert(name, value_json(&value));
+    }
+    serde_json::Value::Object(m)
+}
+
+fn value_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Int(i) => json!(i),
+        Value::Real(x) => json!(x),
+        Value::Text(s) => json!(s),
+    }
+}
+
+fn reason_json(r: EndReason) -> serde_json::Value {
+    match r {
+        EndReason::Agreement => json!({"reason": "agreement"}),
+        EndReason::Timeout => json!({"reason": "timeout"}),
+        EndReason::TimeLimit => json!({"reason": "time_limit"}),
+        EndReason::BrokenOff { by } => json!({"reason": "broken_off", "by": by}),
+    }
+}
+
+fn finite_or_null(x: f64) -> serde_json::Value {
+    if x.is_finite() { json!(x) } else { serde_json::Value::Null }
+}
+
+/// The JSON document of a run (documented in docs/run-json.md).
+pub fn to_json(scenario: &Scenario, report: &RunReport) -> serde_json::Value {
+    let parties: Vec<_> = scenario
+        .parties
+        .iter()
+        .map(|p| {
+            json!({
+                "name": p.name,
+                "strategy": p.strategy.map(|s| s.name()),
+                "reservation": finite_or_null(p.utility.reservation()),
+                "discount": p.utility.discount(),
+            })
+        })
+        .collect();
+    let issues: Vec<_> = scenario.space.issues().iter().map(|i| json!(i.name)).collect();
+    let offers: Vec<_> = report
+        .offers
+        .iter()
+        .map(|o| {
+            json!({
+                "round": o.round,
+                "party": o.party,
+                "t": o.t,
+                "outcome": outcome_json(scenario, o.outcome),
+                "outcome_index": o.outcome,
+                "utilities": o.utilities,
+            })
+        })
+        .collect();
+    let agreement = report.agreement.map(|a| {
+        json!({
+            "outcome": outcome_json(scenario, a),
+            "outcome_index": a,
+        })
+    });
+    json!({
+        "schema": "entente.run/1",
+        "scenario": scenario.name,
+        "seed": report.seed,
+        "n_steps": scenario.config.n_steps,
+        "time_limit": scenario.config.time_limit,
+        "n_outcomes": scenario.space.cardinality().to_string(),
+        "issues": issues,
+        "parties": parties,
+        "offers": offers,
+        "agreement": agreement,
+        "utilities": report.utilities.iter().map(|&u| finite_or_null(u)).collect::<Vec<_>>(),
+        "discounted_utilities": report.discounted_utilities.iter().map(|&u| finite_or_null(u)).collect::<Vec<_>>(),
+        "rounds": report.rounds,
+        "end": reason_json(report.reason),
+        "t_end": report.t,
+    })
+}
+
+fn describe(scenario: &Scenario, outcome: u32) -> String {
+    scenario.describe(outcome).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+}
+
+fn fmt_u(u: f64) -> String {
+    if u.is_finite() { format!("{u:.4}") } else { "none".to_string() }
+}
+
+/// The human-readable summary of a run.
+pub fn to_text(scenario: &Scenario, report: &RunReport, full: bool) -> String {
+    let mut out = String::new();
+    let n_parties = scenario.parties.len();
+    let _ = writeln!(
+        out,
+        "{}: {} parties, {} issues, {} outcomes; at most {} rounds; seed {}",
+        scenario.name,
+        n_parties,
+        scenario.space.issues().len(),
+        scenario.space.cardinality(),
+        scenario.config.n_steps,
+        report.seed
+    );
+    for p in &scenario.parties {
+        let _ = writeln!(
+            out,
+            "  {:<12} {:<11} reservation {}",
+            p.name,
+            p.strategy.map_or("-", |s| s.name()),
+            fmt_u(p.utility.reservation())
+        );
+    }
+    let _ = writeln!(out);
+    let width = scenario.parties.iter().map(|p| p.name.len()).max().unwrap_or(5).max(5);
+    let mut header = format!("{:>5}  {:<width$}  ", "round", "party");
+    for p in &scenario.parties {
+        let _ = write!(header, "{:>10} ", format!("u({})", truncate(&p.name, 7)));
+    }
+    header.push_str(" offer");
+    let _ = writeln!(out, "{header}");
+    let n = report.offers.len();
+    let compact = !full && n > 40;
+    for (i, o) in report.offers.iter().enumerate() {
+        if compact && i == 10 {
+            let _ = writeln!(out, "{:>5}  ... {} more offers (use --full to see them) ...", "", n - 20);
+        }
+        if compact && i >= 10 && i < n - 10 {
+            continue;
+        }
+        let mut line = format!("{:>5}  {:<width$}  ", o.round, scenario.parties[o.party].name);
+        for u in &o.utilities {
+            let _ = write!(line, "{:>10} ", format!("{u:.4}"));
+        }
+        let _ = write!(line, " {}", describe(scenario, o.outcome));
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out);
+    match report.agreement {
+        Some(a) => {
+            let _ = writeln!(
+                out,
+                "Agreement after {} of {} rounds: {}",
+                report.rounds,
+                scenario.config.n_steps,
+                describe(scenario, a)
+            );
+        }
+        None => {
+            let why = match report.reason {
+                EndReason::Timeout => format!("no agreement within {} rounds (time-out)", report.rounds),
+                EndReason::TimeLimit => "no agreement before the time limit".to_string(),
+                EndReason::BrokenOff { by } => {
+                    format!("broken off by {} in round {}", scenario.parties[by].name, report.rounds.saturating_sub(1))
+                }
+                EndReason::Agreement => "agreement".to_string(),
+            };
+            let _ = writeln!(out, "No agreement: {why}");
+        }
+    }
+    for (k, p) in scenario.parties.iter().enumerate() {
+        let u = report.utilities[k];
+        let d = report.discounted_utilities[k];
+        let mut line = format!("  {:<width$}  utility {}", p.name, fmt_u(u));
+        if p.utility.discount().is_some() {
+            let _ = write!(line, " (discounted {})", fmt_u(d));
+        }
+        if report.agreement.is_some() {
+            let _ = write!(line, "  (reservation {})", fmt_u(p.utility.reservation()));
+        } else {
+            line.push_str("  (its reservation value)");
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    let reason = match report.reason {
+        EndReason::Agreement => "every party accepted the last offer",
+        EndReason::Timeout => "the round limit was reached",
+        EndReason::TimeLimit => "the time limit was reached",
+        EndReason::BrokenOff { .. } => "a party left the negotiation",
+    };
+    let _ = writeln!(out, "Ended: {reason} ({} offers, {} rounds).", n, report.rounds);
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}

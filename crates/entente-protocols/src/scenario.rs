@@ -1,0 +1,145 @@
+//! A negotiation scenario in memory, whatever file it came from, and the
+//! report of running it.
+
+use entente_core::{LinearAdditive, ModelError, OutcomeId, OutcomeSpace, UtilityFunction, UtilityTable, Value};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::negotiators::{Prepared, StrategySpec};
+use crate::run::{RunError, TraceEntry, run_sao_traced};
+use crate::sao::{EndReason, SaoConfig};
+
+/// One party: its preferences and, optionally, the strategy it negotiates with.
+#[derive(Clone, Debug)]
+pub struct Party {
+    pub name: String,
+    pub utility: LinearAdditive,
+    pub strategy: Option<StrategySpec>,
+}
+
+/// Issues, parties and protocol settings.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    pub space: OutcomeSpace,
+    pub parties: Vec<Party>,
+    pub config: SaoConfig,
+    /// Seed of every random choice (0 when the scenario gives none).
+    pub seed: u64,
+}
+
+#[derive(Debug, Error)]
+pub enum ScenarioError {
+    #[error("party {0:?} has no negotiator: give one in the scenario or on the command line")]
+    NoStrategy(String),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error("a negotiation needs at least 2 parties, not {0}")]
+    TooFewParties(usize),
+}
+
+/// One offer of a run, with everyone's utility of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct OfferRecord {
+    pub round: u32,
+    pub party: usize,
+    /// Relative time of the offer.
+    pub t: f64,
+    pub outcome: OutcomeId,
+    pub utilities: Vec<f64>,
+}
+
+/// Everything a run produced.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    pub seed: u64,
+    pub offers: Vec<OfferRecord>,
+    pub agreement: Option<OutcomeId>,
+    /// Each party's (undiscounted) utility of the agreement, or its
+    /// reservation value without agreement.
+    pub utilities: Vec<f64>,
+    /// The same, with each party's discount applied at the end time.
+    pub discounted_utilities: Vec<f64>,
+    pub rounds: u32,
+    pub reason: EndReason,
+    /// Relative time at the end.
+    pub t: f64,
+}
+
+/// Derives the seed of party `k` from the run seed (SplitMix64), so that
+/// parties draw independent streams and the result does not depend on
+/// threads or on the order in which negotiations are run.
+pub fn party_seed(seed: u64, k: usize) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15u64.wrapping_mul(k as u64 + 1));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Scenario {
+    /// Tabulates every party's utilities (the per-party setup of a run).
+    pub fn prepare(&self) -> Result<Vec<Prepared>, ScenarioError> {
+        self.parties.iter().map(|p| Ok(Prepared::new(UtilityTable::new(&self.space, &p.utility)?))).collect()
+    }
+
+    /// Runs the scenario once with `seed` (or the scenario's seed).
+    pub fn run(&self, seed: Option<u64>) -> Result<RunReport, ScenarioError> {
+        let prepared = self.prepare()?;
+        self.run_prepared(&prepared, seed)
+    }
+
+    /// Runs with parties prepared beforehand (as a tournament does).
+    pub fn run_prepared(&self, prepared: &[Prepared], seed: Option<u64>) -> Result<RunReport, ScenarioError> {
+        if self.parties.len() < 2 {
+            return Err(ScenarioError::TooFewParties(self.parties.len()));
+        }
+        let seed = seed.unwrap_or(self.seed);
+        let mut negotiators = Vec::with_capacity(self.parties.len());
+        for (k, (party, prep)) in self.parties.iter().zip(prepared).enumerate() {
+            let strategy = party.strategy.ok_or_else(|| ScenarioError::NoStrategy(party.name.clone()))?;
+            negotiators.push(strategy.build(prep, party_seed(seed, k)));
+        }
+        let mut trace: Vec<TraceEntry> = Vec::new();
+        let n = prepared[0].table().len();
+        let outcome = run_sao_traced(&mut negotiators, self.config, n, &mut trace)?;
+        let n_steps = self.config.n_steps as f64;
+        let offers = trace
+            .iter()
+            .map(|e| OfferRecord {
+                round: e.round,
+                party: e.party,
+                t: (e.round as f64 + 1.0) / (n_steps + 1.0),
+                outcome: e.outcome,
+                utilities: prepared.iter().map(|p| p.table().utility(e.outcome)).collect(),
+            })
+            .collect();
+        let utilities: Vec<f64> = prepared
+            .iter()
+            .map(|p| match outcome.agreement {
+                Some(a) => p.table().utility(a),
+                None => p.table().reservation(),
+            })
+            .collect();
+        let discounted_utilities =
+            utilities.iter().zip(&self.parties).map(|(&u, p)| p.utility.discounted(u, outcome.t)).collect();
+        Ok(RunReport {
+            seed,
+            offers,
+            agreement: outcome.agreement,
+            utilities,
+            discounted_utilities,
+            rounds: outcome.rounds,
+            reason: outcome.reason,
+            t: outcome.t,
+        })
+    }
+
+    /// The outcome as `(issue name, value)` pairs.
+    pub fn describe(&self, outcome: OutcomeId) -> Vec<(String, Value)> {
+        let labels = self.space.labels(outcome as u128).unwrap_or_default();
+        self.space.issues().iter().map(|i| i.name.clone()).zip(labels).collect()
+    }
+}
