@@ -7,6 +7,7 @@
 //! agreement.
 
 pub mod error;
+pub mod npsort;
 pub mod space;
 pub mod table;
 pub mod utility;
