@@ -1,0 +1,137 @@
+//! The `entente` binary, end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn entente(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_entente")).args(args).output().expect("run entente")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn shared() -> Option<PathBuf> {
+    let dir = root().join("../shared");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("../shared is missing, and CI=true requires it");
+    }
+    eprintln!("SKIPPED: ../shared not found beside the project");
+    None
+}
+
+#[test]
+fn run_without_arguments_runs_the_embedded_default() {
+    let o = entente(&["run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("Used car purchase: 2 parties, 3 issues, 325 outcomes"), "{out}");
+    assert!(out.contains("Ended: "));
+    assert!(out.contains("round  party"));
+}
+
+#[test]
+fn json_output_is_complete_and_consistent() {
+    let o = entente(&["run", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v["schema"], "entente.run/1");
+    let offers = v["offers"].as_array().unwrap();
+    assert!(!offers.is_empty());
+    let rounds = v["rounds"].as_u64().unwrap();
+    assert!(rounds >= 1 && rounds <= v["n_steps"].as_u64().unwrap());
+    for o in offers {
+        assert_eq!(o["utilities"].as_array().unwrap().len(), 2);
+        assert_eq!(o["outcome"].as_object().unwrap().len(), 3);
+    }
+    match v["end"]["reason"].as_str().unwrap() {
+        "agreement" => {
+            let last = offers.last().unwrap();
+            assert_eq!(v["agreement"]["outcome"], last["outcome"]);
+            assert_eq!(v["utilities"], last["utilities"]);
+        }
+        _ => assert!(v["agreement"].is_null()),
+    }
+}
+
+#[test]
+fn same_seed_same_result_and_seed_override() {
+    let f = root().join("scenarios/job-offer.toml");
+    let f = f.to_str().unwrap();
+    let a = entente(&["run", f, "--json", "--seed", "9", "--strategy", "employer=random"]);
+    let b = entente(&["run", f, "--json", "--seed", "9", "--strategy", "employer=random"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(stdout(&a), stdout(&b));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&a)).unwrap();
+    assert_eq!(v["seed"], 9);
+    assert_eq!(v["parties"][0]["strategy"], "Random");
+}
+
+#[test]
+fn errors_name_the_file_and_position_and_exit_non_zero() {
+    let dir = std::env::temp_dir().join(format!("entente-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    let text = std::fs::read_to_string(root().join("scenarios/car-purchase.toml")).unwrap();
+    std::fs::write(&bad, text.replace("n_steps = 60", "n_steps = -3")).unwrap();
+    let o = entente(&["run", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("bad.toml:") && err.contains("n_steps must be from 1"), "{err}");
+    let o = entente(&["run", "--strategy", "buyer=bolware"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown strategy \"bolware\""));
+    let o = entente(&["run", "--strategy", "nobody=boulware"]);
+    assert!(stderr(&o).contains("no party \"nobody\""));
+    let o = entente(&["run", "/nonexistent/scenario.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/scenario.toml"));
+}
+
+#[test]
+fn conformance_counts_passes_and_names_the_diverging_round() {
+    let Some(shared) = shared() else { return };
+    let cases = shared.join("parity/cases");
+    let dir = std::env::temp_dir().join(format!("entente-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Three real cases without ties replay exactly.
+    for name in [
+        "anac2011_Camera__Boul-Lin__n100.json",
+        "rand_3x10_integrative_s0__Lin-Lin__n10.json",
+        "rand3p_2x7_integrative_s2__TFT-TFT-TFT__n10.json",
+    ] {
+        copy_case(&cases, name, &dir);
+    }
+    // A case whose recorded trace we alter at its third offer: it must fail there.
+    let src = std::fs::read_to_string(cases.join("rand_3x10_integrative_s0__Lin-Lin__n10.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&src).unwrap();
+    let round = v["trace"][2][0].as_u64().unwrap();
+    let first = v["trace"][2][2][0].as_u64().unwrap();
+    v["trace"][2][2][0] = serde_json::json!((first + 1) % 10);
+    std::fs::write(dir.join("altered.json"), v.to_string()).unwrap();
+    // A file that is not a case at all.
+    std::fs::write(dir.join("broken.json"), "{\"id\": 3").unwrap();
+    let o = entente(&["conformance", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.trim_end().ends_with("3 passed, 2 failed"), "{out}");
+    assert!(out.contains(&format!("FAILED altered.json: diverged at round {round}")), "{out}");
+    assert!(out.contains("FAILED broken.json"), "{out}");
+}
+
+fn copy_case(cases: &Path, name: &str, dir: &Path) {
+    let path = cases.join(name);
+    assert!(path.exists(), "missing parity case {name}");
+    std::fs::copy(path, dir.join(name)).unwrap();
+}

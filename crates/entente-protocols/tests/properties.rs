@@ -1,0 +1,84 @@
+//! Property tests of the SAO machine and of whole simulated negotiations.
+
+use entente_core::UtilityTable;
+use entente_protocols::negotiators::{Prepared, StrategyOptions, StrategySpec};
+use entente_protocols::{Action, EndReason, Event, ProtocolError, Sao, SaoConfig, run_sao_traced};
+use proptest::prelude::*;
+
+fn action() -> impl Strategy<Value = (usize, Action<u32>)> {
+    (0usize..5, prop_oneof![Just(Action::Accept), (0u32..6).prop_map(Action::Offer), Just(Action::End)])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, .. ProptestConfig::default() })]
+
+    /// Any sequence of actions, legal or not: no panic; refused actions change
+    /// nothing; exactly one End event; agreement only after every party accepted.
+    #[test]
+    fn machine_invariants(n in 2usize..5, n_steps in 1u32..8, actions in prop::collection::vec(action(), 0..80)) {
+        let mut sao = Sao::<u32>::new(n, SaoConfig { n_steps, time_limit: None }).unwrap();
+        let mut log: Vec<Event<u32>> = Vec::new();
+        for (party, a) in actions {
+            let before = (sao.turn(), sao.outcome());
+            let mut events = Vec::new();
+            let r = sao.act(party, a, &mut |e| events.push(e));
+            match r {
+                Ok(()) => log.extend(events),
+                Err(e) => {
+                    prop_assert!(events.is_empty());
+                    prop_assert_eq!(before, (sao.turn(), sao.outcome()));
+                    if before.1.is_some() { prop_assert_eq!(e, ProtocolError::Ended); }
+                }
+            }
+        }
+        let ends = log.iter().filter(|e| matches!(e, Event::End { .. })).count();
+        prop_assert_eq!(ends, usize::from(sao.is_ended()));
+        if let Some((reason, rounds, agreement)) = sao.outcome() {
+            prop_assert!(rounds <= n_steps);
+            match reason {
+                EndReason::Agreement => {
+                    let a = agreement.unwrap();
+                    // The last offer is the agreement, followed by n-1 acceptances of it.
+                    let tail: Vec<_> = log.iter().rev().skip(1).take(n - 1).collect();
+                    for e in tail { let ok = matches!(e, Event::Accept { outcome, .. } if *outcome == a); prop_assert!(ok); }
+                }
+                EndReason::Timeout => prop_assert_eq!(rounds, n_steps),
+                _ => prop_assert!(agreement.is_none()),
+            }
+        }
+    }
+
+    /// Whole negotiations between any strategies on random tables: no panic,
+    /// offers in range, rounds within the limit, the same seed gives the same run.
+    #[test]
+    fn simulated_negotiations_are_sound_and_reproducible(
+        n_outcomes in 1usize..60,
+        raw in prop::collection::vec((0u32..20, 0u32..20), 60),
+        rvs in (prop::option::of(0.0f64..1.2), prop::option::of(0.0f64..1.2)),
+        names in (0usize..7, 0usize..7),
+        n_steps in 1u32..40,
+        seed in 0u64..1000,
+    ) {
+        const NAMES: [&str; 7] = ["boulware", "linear", "conceder", "aspiration", "tit-for-tat", "tough", "random"];
+        let u0: Vec<f64> = raw[..n_outcomes].iter().map(|p| p.0 as f64 / 19.0).collect();
+        let u1: Vec<f64> = raw[..n_outcomes].iter().map(|p| p.1 as f64 / 19.0).collect();
+        let p0 = Prepared::new(UtilityTable::from_utilities(u0, rvs.0.unwrap_or(f64::NEG_INFINITY)).unwrap());
+        let p1 = Prepared::new(UtilityTable::from_utilities(u1, rvs.1.unwrap_or(f64::NEG_INFINITY)).unwrap());
+        let s0 = StrategySpec::from_name(NAMES[names.0], &StrategyOptions::default()).unwrap();
+        let s1 = StrategySpec::from_name(NAMES[names.1], &StrategyOptions::default()).unwrap();
+        let config = SaoConfig { n_steps, time_limit: None };
+        let run = || {
+            let mut negs = vec![s0.build(&p0, seed), s1.build(&p1, seed.wrapping_add(1))];
+            let mut trace = Vec::new();
+            let out = run_sao_traced(&mut negs, config, n_outcomes, &mut trace).unwrap();
+            (out, trace)
+        };
+        let (a, ta) = run();
+        let (b, tb) = run();
+        prop_assert_eq!(a, b);
+        prop_assert_eq!(&ta, &tb);
+        prop_assert!(a.rounds >= 1 && a.rounds <= n_steps);
+        prop_assert!(ta.iter().all(|e| (e.outcome as usize) < n_outcomes && e.round < n_steps));
+        if let Some(ag) = a.agreement { prop_assert_eq!(ta.last().map(|e| e.outcome), Some(ag)); }
+    }
+}
