@@ -315,9 +315,9 @@ impl OutcomeSpace {
             )));
         }
         let mut rest = index;
-        for k in 0..self.issues.len() {
-            out[k] = (rest / self.strides[k]) as u32;
-            rest %= self.strides[k];
+        for (o, &stride) in out.iter_mut().zip(&self.strides) {
+            *o = (rest / stride) as u32;
+            rest %= stride;
         }
         Ok(())
     }

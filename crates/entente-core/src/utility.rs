@@ -149,10 +149,10 @@ impl LinearAdditive {
                 "reservation value must be a number or absent, not {reservation}"
             )));
         }
-        if let Some(d) = discount {
-            if !(d > 0.0 && d <= 1.0) {
-                return Err(ModelError::Utility(format!("discount factor must be in (0, 1], not {d}")));
-            }
+        if let Some(d) = discount
+            && !(d > 0.0 && d <= 1.0)
+        {
+            return Err(ModelError::Utility(format!("discount factor must be in (0, 1], not {d}")));
         }
         let mut weighted = Vec::with_capacity(issues.len());
         for ((issue, w), f) in issues.iter().zip(&weights).zip(&functions) {
@@ -179,7 +179,7 @@ impl LinearAdditive {
                     }
                 }
                 (ValueFunction::Triangular { start, peak, end }, _) => {
-                    if ![start, peak, end].iter().all(|x| x.is_finite()) || !(start <= peak && peak <= end) {
+                    if !([start, peak, end].iter().all(|x| x.is_finite()) && start <= peak && peak <= end) {
                         return Err(err("triangular needs finite start <= peak <= end".into()));
                     }
                 }

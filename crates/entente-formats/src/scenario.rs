@@ -578,10 +578,7 @@ pub fn write_scenario(s: &Scenario) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let num = |x: f64| {
-        let v = toml::Value::Float(x).to_string();
-        v
-    };
+    let num = |x: f64| toml::Value::Float(x).to_string();
     let _ = writeln!(out, "name = {}", q(&s.name));
     if let Some(d) = &s.description {
         let _ = writeln!(out, "description = {}", q(d));

@@ -222,7 +222,7 @@ proptest! {
             text += &format!("[[issues]]\nname = \"i{k}\"\nvalues = [{}]\n", vals.join(", "));
         }
         for p in 0..2 {
-            let r = if p == 0 { format!("{rv:?}").replace("NaN", "nan").replace("inf", "inf") } else { "0.0".into() };
+            let r = if p == 0 { format!("{rv:?}").replace("NaN", "nan") } else { "0.0".into() };
             text += &format!("[[parties]]\nname = \"p{p}\"\nreservation = {r}\nnegotiator = {{ strategy = \"{strategy}\" }}\n[parties.issues]\n");
             for (k, n) in n_values.iter().enumerate() {
                 let w = weights[(k + p) % weights.len()];

@@ -72,10 +72,10 @@ pub fn run_sao<'a>(
                 Response::Reject => negotiator.propose(&info).map_or(Action::End, Action::Offer),
             },
         };
-        if let Action::Offer(o) = action {
-            if o as usize >= n_outcomes {
-                return Err(RunError::InvalidOffer { party: turn.party, outcome: o, n_outcomes });
-            }
+        if let Action::Offer(o) = action
+            && o as usize >= n_outcomes
+        {
+            return Err(RunError::InvalidOffer { party: turn.party, outcome: o, n_outcomes });
         }
         sao.act(turn.party, action, &mut sink)?;
     }

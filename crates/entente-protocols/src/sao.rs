@@ -111,10 +111,10 @@ impl<O: Copy + PartialEq> Sao<O> {
         if config.n_steps == 0 {
             return Err(ProtocolError::NoSteps);
         }
-        if let Some(limit) = config.time_limit {
-            if !(limit > 0.0) {
-                return Err(ProtocolError::BadTimeLimit(limit));
-            }
+        if let Some(limit) = config.time_limit
+            && !(limit > 0.0)
+        {
+            return Err(ProtocolError::BadTimeLimit(limit));
         }
         Ok(Sao { n_parties, config, round: 0, party: 0, offer: None, accepted: 0, ended: None })
     }
@@ -165,11 +165,11 @@ impl<O: Copy + PartialEq> Sao<O> {
         if self.ended.is_some() {
             return true;
         }
-        if let Some(limit) = self.config.time_limit {
-            if elapsed >= limit {
-                self.finish(EndReason::TimeLimit, self.round, None, sink);
-                return true;
-            }
+        if let Some(limit) = self.config.time_limit
+            && elapsed >= limit
+        {
+            self.finish(EndReason::TimeLimit, self.round, None, sink);
+            return true;
         }
         false
     }

@@ -94,12 +94,11 @@ impl<'a> Inverse<'a> {
         }
         // The irrational tail comes after the rational part: it wins only when
         // strictly closer.
-        if self.first_rational > 0 {
-            if let Some((d, position)) = self.nearest_in_tail(x, band_lo, band_hi) {
-                if best.is_none_or(|b| d < b.distance) {
-                    best = Some(Candidate { distance: d, position: lr + position });
-                }
-            }
+        if self.first_rational > 0
+            && let Some((d, position)) = self.nearest_in_tail(x, band_lo, band_hi)
+            && best.is_none_or(|b| d < b.distance)
+        {
+            best = Some(Candidate { distance: d, position: lr + position });
         }
         let chosen = match best {
             Some(c) if c.distance < idx_distance => c.position,

@@ -74,7 +74,8 @@ impl<'a> NaiveTitForTat<'a> {
     /// The partner's concession as NegMAS's zero-sum model computes it.
     fn partner_concession(&self, offer: Option<OutcomeId>) -> f64 {
         let partner_u = match offer {
-            Some(_) => self.normalized(offer) * -1.0 + 1.0,
+            // NegMAS: `x * -1 + 1.0`; negation is exact, so this is bit-identical.
+            Some(_) => -self.normalized(offer) + 1.0,
             None => 1.0,
         };
         1.0 - partner_u
@@ -102,6 +103,7 @@ impl<'a> NaiveTitForTat<'a> {
         if !c.is_finite() || !(-1e-6..=1.0000001).contains(&c) { 0.0 } else { c }
     }
 
+    #[allow(clippy::absurd_extreme_comparisons)] // NO_CONCESSION_ROUND is a NegMAS parameter that happens to be 0
     fn recommend(&mut self, pc: f64, round: u32) -> f64 {
         let concession = if pc < 0.0 && !self.params.punish { 0.0 } else { pc };
         if round <= NO_CONCESSION_ROUND {
