@@ -194,8 +194,9 @@ pub fn to_text(scenario: &Scenario, report: &RunReport, full: bool) -> String {
     let _ = writeln!(out);
     let width = scenario.parties.iter().map(|p| p.name.len()).max().unwrap_or(5).max(5);
     let mut header = format!("{:>5}  {:<width$}  ", "round", "party");
-    for p in &scenario.parties {
-        let _ = write!(header, "{:>10} ", format!("u({})", truncate(&p.name, 7)));
+    let columns: Vec<usize> = scenario.parties.iter().map(|p| (p.name.chars().count() + 3).max(8)).collect();
+    for (p, w) in scenario.parties.iter().zip(&columns) {
+        let _ = write!(header, "{:>w$} ", format!("u({})", p.name));
     }
     header.push_str(" offer");
     let _ = writeln!(out, "{header}");
@@ -209,8 +210,8 @@ pub fn to_text(scenario: &Scenario, report: &RunReport, full: bool) -> String {
             continue;
         }
         let mut line = format!("{:>5}  {:<width$}  ", o.round, scenario.parties[o.party].name);
-        for u in &o.utilities {
-            let _ = write!(line, "{:>10} ", format!("{u:.4}"));
+        for (u, w) in o.utilities.iter().zip(&columns) {
+            let _ = write!(line, "{:>w$} ", format!("{u:.4}"));
         }
         let _ = write!(line, " {}", describe(scenario, o.outcome));
         let _ = writeln!(out, "{line}");
@@ -260,8 +261,4 @@ pub fn to_text(scenario: &Scenario, report: &RunReport, full: bool) -> String {
     };
     let _ = writeln!(out, "Ended: {reason} ({} offers, {} rounds).", n, report.rounds);
     out
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
 }
