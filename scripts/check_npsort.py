@@ -94,7 +94,7 @@ def genius_arrays():
         except Exception as exc:  # noqa: BLE001
             print(f"skip {folder.name}: {exc}", file=sys.stderr)
             continue
-        if scenario is None:
+        if scenario is None or scenario.outcome_space.cardinality > 1_000_000:
             continue
         outcomes = list(scenario.outcome_space.enumerate_or_sample())
         for ufun in scenario.ufuns:
