@@ -4,16 +4,17 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use entente_formats::parity::{ConformanceReport, Verdict, case_files, check_file};
+use entente_core::TieOrder;
+use entente_formats::parity::{ConformanceReport, Verdict, case_files, check_file_with};
 use rayon::prelude::*;
 
-pub fn run(dir: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
+pub fn run(dir: &Path, verbose: bool, tie_order: TieOrder) -> anyhow::Result<ExitCode> {
     let files = case_files(dir).with_context(|| format!("cannot list cases in {}", dir.display()))?;
     if files.is_empty() {
         anyhow::bail!("{}: no case files (*.json) found", dir.display());
     }
     // Cases are independent; results are collected in file order.
-    let verdicts: Vec<Verdict> = files.par_iter().map(|f| check_file(f)).collect();
+    let verdicts: Vec<Verdict> = files.par_iter().map(|f| check_file_with(f, tie_order)).collect();
     let mut report = ConformanceReport::default();
     for (file, verdict) in files.iter().zip(verdicts) {
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -36,6 +36,11 @@ enum Command {
         /// Print every case, not only failures.
         #[arg(long)]
         verbose: bool,
+        /// Order among outcomes of equal utility: `numpy-avx2` reproduces NegMAS
+        /// on machines whose numpy dispatches to AVX2 (as the shared corpus);
+        /// `stable` uses enumeration order.
+        #[arg(long, default_value = "numpy-avx2", value_parser = ["numpy-avx2", "stable"])]
+        tie_order: String,
     },
     /// Measure negotiations per second on the standard benchmark cases.
     Bench(bench::BenchArgs),
@@ -45,7 +50,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
-        Command::Conformance { dir, verbose } => conformance::run(&dir, verbose),
+        Command::Conformance { dir, verbose, tie_order } => {
+            let order =
+                if tie_order == "stable" { entente_core::TieOrder::Stable } else { entente_core::TieOrder::NumpyAvx2 };
+            conformance::run(&dir, verbose, order)
+        }
         Command::Bench(args) => bench::run(args),
     };
     match result {

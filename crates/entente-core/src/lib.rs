@@ -14,5 +14,5 @@ pub mod utility;
 
 pub use error::ModelError;
 pub use space::{Issue, IssueKind, OutcomeIndex, OutcomeSpace, Value};
-pub use table::{OutcomeId, SortedOutcomes, UtilityTable};
+pub use table::{OutcomeId, SortedOutcomes, TieOrder, UtilityTable};
 pub use utility::{LinearAdditive, UtilityFunction, ValueFunction};

@@ -115,8 +115,19 @@ impl UtilityTable {
     }
 }
 
-/// Outcomes in ascending order of utility; equal utilities keep enumeration
-/// order (a stable sort).
+/// How outcomes of exactly equal utility are ordered when sorting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TieOrder {
+    /// Enumeration order (a stable sort): reproducible on every machine.
+    #[default]
+    Stable,
+    /// The order of numpy 2.4's `argsort` under AVX2 dispatch, as NegMAS gets
+    /// it on such machines (see [`crate::npsort`]). For conformance checks.
+    NumpyAvx2,
+}
+
+/// Outcomes in ascending order of utility. [`SortedOutcomes::new`] keeps
+/// enumeration order among equal utilities (a stable sort).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SortedOutcomes {
     utils: Vec<f64>,
@@ -132,7 +143,19 @@ fn order_key(x: f64) -> u64 {
 }
 
 impl SortedOutcomes {
-    /// Sorts the outcomes of a utility table (finite utilities).
+    /// Orders `ids` (a subset of outcomes) by `utils[id]` the way `order` says.
+    pub fn of_subset(utils: &[f64], ids: &[OutcomeId], order: TieOrder) -> Self {
+        let sub: Vec<f64> = ids.iter().map(|&i| utils[i as usize]).collect();
+        let perm: Vec<u32> = match order {
+            TieOrder::Stable => SortedOutcomes::new(&sub).ids,
+            TieOrder::NumpyAvx2 => crate::npsort::numpy_argsort_avx2(&sub),
+        };
+        let ids: Vec<OutcomeId> = perm.iter().map(|&k| ids[k as usize]).collect();
+        let utils = ids.iter().map(|&i| utils[i as usize]).collect();
+        SortedOutcomes { utils, ids }
+    }
+
+    /// Sorts the outcomes of a utility table (finite utilities), stably.
     pub fn new(utils: &[f64]) -> Self {
         let mut keyed: Vec<u128> =
             utils.iter().enumerate().map(|(i, &u)| ((order_key(u) as u128) << 32) | i as u128).collect();

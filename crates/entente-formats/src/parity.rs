@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use entente_core::{Issue, LinearAdditive, OutcomeId, OutcomeSpace, UtilityTable, ValueFunction};
+use entente_core::{Issue, LinearAdditive, OutcomeId, OutcomeSpace, TieOrder, UtilityTable, ValueFunction};
 use entente_protocols::negotiators::{Prepared, StrategyOptions, StrategySpec};
 use entente_protocols::{RunOutcome, SaoConfig, TraceEntry, run_sao_traced};
 use serde::Deserialize;
@@ -63,8 +63,14 @@ pub struct LoadedCase {
     pub strategies: Vec<StrategySpec>,
 }
 
-/// Reads and checks one case file.
+/// Reads and checks one case file, ordering tied utilities as numpy's AVX2
+/// argsort does (the dispatch the shared corpus was made with).
 pub fn load_case(path: &Path) -> Result<LoadedCase, FormatError> {
+    load_case_with(path, TieOrder::NumpyAvx2)
+}
+
+/// Reads and checks one case file, ordering tied utilities as `tie_order` says.
+pub fn load_case_with(path: &Path, tie_order: TieOrder) -> Result<LoadedCase, FormatError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     let case: ParityCase = serde_json::from_str(&text).map_err(|e| FormatError::json(path, &e))?;
     let at = |field: String, message: String| FormatError::Field { file: path.to_path_buf(), field, message };
@@ -91,7 +97,7 @@ pub fn load_case(path: &Path) -> Result<LoadedCase, FormatError> {
         )
         .map_err(|e| at(field.clone(), e.to_string()))?;
         let table = UtilityTable::new(&space, &ufun).map_err(|e| at(field, e.to_string()))?;
-        parties.push(Prepared::new(table));
+        parties.push(Prepared::with_tie_order(table, tie_order));
     }
     let mut strategies = Vec::with_capacity(case.negotiators.len());
     for (k, name) in case.negotiators.iter().enumerate() {
@@ -255,7 +261,12 @@ pub fn case_files(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
 
 /// Checks one case file; unreadable or malformed files count as failures.
 pub fn check_file(path: &Path) -> Verdict {
-    match load_case(path).and_then(|c| c.check()) {
+    check_file_with(path, TieOrder::NumpyAvx2)
+}
+
+/// [`check_file`] with another order among tied utilities.
+pub fn check_file_with(path: &Path, tie_order: TieOrder) -> Verdict {
+    match load_case_with(path, tie_order).and_then(|c| c.check()) {
         Ok(v) => v,
         Err(e) => Verdict::Failed { round: None, reason: e.to_string() },
     }

@@ -112,7 +112,7 @@ impl<O: Copy + PartialEq> Sao<O> {
             return Err(ProtocolError::NoSteps);
         }
         if let Some(limit) = config.time_limit
-            && !(limit > 0.0)
+            && (limit.is_nan() || limit <= 0.0)
         {
             return Err(ProtocolError::BadTimeLimit(limit));
         }

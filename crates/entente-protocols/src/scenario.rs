@@ -100,7 +100,7 @@ impl Scenario {
         let mut negotiators = Vec::with_capacity(self.parties.len());
         for (k, (party, prep)) in self.parties.iter().zip(prepared).enumerate() {
             let strategy = party.strategy.ok_or_else(|| ScenarioError::NoStrategy(party.name.clone()))?;
-            negotiators.push(strategy.build(prep, party_seed(seed, k)));
+            negotiators.push(strategy.build_for(prep, party_seed(seed, k), &self.config));
         }
         let mut trace: Vec<TraceEntry> = Vec::new();
         let n = prepared[0].table().len();

@@ -18,13 +18,17 @@ use entente_core::{OutcomeId, SortedOutcomes};
 /// NegMAS's `EPS` for inverse utility functions.
 pub const INVERSE_EPS: f64 = 1e-6;
 
-/// A view of sorted outcomes as NegMAS's presorted inverse sees them.
+/// A view of sorted outcomes as NegMAS's presorted inverse sees them: the
+/// rational outcomes in ascending order of utility, and the irrational
+/// "tail" (which NegMAS appends unsorted, in enumeration order; here it is
+/// given in ascending order of utility, and its enumeration order is
+/// recovered from the ids when it matters).
 #[derive(Clone, Copy, Debug)]
 pub struct Inverse<'a> {
     utils: &'a [f64],
     ids: &'a [OutcomeId],
-    /// Sorted positions `..first_rational` form the irrational tail.
-    first_rational: usize,
+    tail_utils: &'a [f64],
+    tail_ids: &'a [OutcomeId],
 }
 
 /// The nearest in-band element found on one side of a sorted slice.
@@ -38,27 +42,36 @@ struct Candidate {
 impl<'a> Inverse<'a> {
     /// All outcomes sorted (`rational_only = false`).
     pub fn all(sorted: &'a SortedOutcomes) -> Self {
-        Inverse { utils: sorted.utilities(), ids: sorted.ids(), first_rational: 0 }
+        Inverse { utils: sorted.utilities(), ids: sorted.ids(), tail_utils: &[], tail_ids: &[] }
     }
 
-    /// Rational outcomes (`u >= reservation`) sorted, the others as an
-    /// unsorted tail (`rational_only = true`).
-    pub fn rational_only(sorted: &'a SortedOutcomes, reservation: f64) -> Self {
-        Inverse { utils: sorted.utilities(), ids: sorted.ids(), first_rational: sorted.first_at_least(reservation) }
+    /// Rational outcomes sorted, and the irrational tail sorted by utility.
+    pub fn with_tail(rational: &'a SortedOutcomes, tail: &'a SortedOutcomes) -> Self {
+        Self::from_slices(rational.utilities(), rational.ids(), tail.utilities(), tail.ids())
+    }
+
+    /// From sorted slices: rational utilities and ids, then the tail's.
+    pub fn from_slices(
+        utils: &'a [f64],
+        ids: &'a [OutcomeId],
+        tail_utils: &'a [f64],
+        tail_ids: &'a [OutcomeId],
+    ) -> Self {
+        Inverse { utils, ids, tail_utils, tail_ids }
     }
 
     /// Number of rational outcomes.
     pub fn n_rational(&self) -> usize {
-        self.utils.len() - self.first_rational
+        self.utils.len()
     }
 
     fn rational(&self) -> &'a [f64] {
-        &self.utils[self.first_rational..]
+        self.utils
     }
 
     /// Utility and outcome at a position of the rational (sorted) part.
     pub fn at(&self, position: usize) -> (f64, OutcomeId) {
-        (self.utils[self.first_rational + position], self.ids[self.first_rational + position])
+        (self.utils[position], self.ids[position])
     }
 
     /// `worst_in((lo, hi), normalized=False)` with NegMAS's default `eps`.
@@ -94,7 +107,7 @@ impl<'a> Inverse<'a> {
         }
         // The irrational tail comes after the rational part: it wins only when
         // strictly closer.
-        if self.first_rational > 0
+        if !self.tail_utils.is_empty()
             && let Some((d, position)) = self.nearest_in_tail(x, band_lo, band_hi)
             && best.is_none_or(|b| d < b.distance)
         {
@@ -115,23 +128,18 @@ impl<'a> Inverse<'a> {
     /// enumeration order).
     fn utility_at_position(&self, position: usize) -> f64 {
         let lr = self.n_rational();
-        if position < lr {
-            self.utils[self.first_rational + position]
-        } else {
-            self.tail_by_enumeration(position - lr).0
-        }
+        if position < lr { self.utils[position] } else { self.tail_by_enumeration(position - lr).0 }
     }
 
     fn id_at_position(&self, position: usize) -> OutcomeId {
         let lr = self.n_rational();
-        if position < lr { self.ids[self.first_rational + position] } else { self.tail_by_enumeration(position - lr).1 }
+        if position < lr { self.ids[position] } else { self.tail_by_enumeration(position - lr).1 }
     }
 
     /// The `k`-th irrational outcome in enumeration order (utility, id). Used
     /// only for the rare pick from the tail, so a scan is fine.
     fn tail_by_enumeration(&self, k: usize) -> (f64, OutcomeId) {
-        let tail_utils = &self.utils[..self.first_rational];
-        let tail_ids = &self.ids[..self.first_rational];
+        let (tail_utils, tail_ids) = (self.tail_utils, self.tail_ids);
         let mut order: Vec<usize> = (0..tail_ids.len()).collect();
         order.sort_unstable_by_key(|&i| tail_ids[i]);
         let i = order[k];
@@ -142,8 +150,7 @@ impl<'a> Inverse<'a> {
     /// and the enumeration rank (within the tail) of the first element at that
     /// distance.
     fn nearest_in_tail(&self, x: f64, band_lo: f64, band_hi: f64) -> Option<(f64, usize)> {
-        let tail = &self.utils[..self.first_rational];
-        let tail_ids = &self.ids[..self.first_rational];
+        let (tail, tail_ids) = (self.tail_utils, self.tail_ids);
         let p = tail.partition_point(|&u| u < x);
         let mut d = f64::INFINITY;
         if p < tail.len() && tail[p] <= band_hi {
@@ -176,6 +183,7 @@ impl<'a> Inverse<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use entente_core::TieOrder;
 
     /// A literal transcription of NegMAS's `worst_in` over an explicit array
     /// (sorted rational part followed by the tail in enumeration order).
@@ -214,7 +222,11 @@ mod tests {
 
     fn check(utils: &[f64], rv: f64, rational_only: bool, lo: f64, hi: f64) {
         let sorted = SortedOutcomes::new(utils);
-        let inv = if rational_only { Inverse::rational_only(&sorted, rv) } else { Inverse::all(&sorted) };
+        let all: Vec<u32> = (0..utils.len() as u32).collect();
+        let (r, t): (Vec<u32>, Vec<u32>) = all.iter().partition(|&&i| !rational_only || utils[i as usize] >= rv);
+        let rational = SortedOutcomes::of_subset(utils, &r, TieOrder::Stable);
+        let tail = SortedOutcomes::of_subset(utils, &t, TieOrder::Stable);
+        let inv = if rational_only { Inverse::with_tail(&rational, &tail) } else { Inverse::all(&sorted) };
         assert_eq!(
             inv.worst_in(lo, hi),
             reference(utils, rv, rational_only, lo, hi),

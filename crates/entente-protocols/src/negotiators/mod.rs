@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use entente_core::{OutcomeId, SortedOutcomes, UtilityTable};
+use entente_core::{OutcomeId, SortedOutcomes, TieOrder, UtilityTable};
 
 pub mod inverse;
 mod random;
@@ -55,24 +55,72 @@ pub trait Negotiator {
 
 /// One party's preferences, prepared for strategies: the utility table and,
 /// built on first use, the outcomes sorted by utility.
+///
+/// A tournament prepares each party once and shares it (it is `Sync`) across
+/// all its negotiations and threads.
 #[derive(Debug)]
 pub struct Prepared {
     table: UtilityTable,
+    tie_order: TieOrder,
     sorted: OnceLock<SortedOutcomes>,
+    /// Rational outcomes sorted, and the irrational ones (for `rational_only` strategies).
+    rational: OnceLock<(SortedOutcomes, SortedOutcomes)>,
 }
 
 impl Prepared {
+    /// Prepared preferences with ties in enumeration order.
     pub fn new(table: UtilityTable) -> Self {
-        Prepared { table, sorted: OnceLock::new() }
+        Self::with_tie_order(table, TieOrder::Stable)
+    }
+
+    /// Prepared preferences ordering ties as `tie_order` says.
+    pub fn with_tie_order(table: UtilityTable, tie_order: TieOrder) -> Self {
+        Prepared { table, tie_order, sorted: OnceLock::new(), rational: OnceLock::new() }
     }
 
     pub fn table(&self) -> &UtilityTable {
         &self.table
     }
 
-    /// Outcomes sorted by utility (stable). Sorted once, on first use.
+    pub fn tie_order(&self) -> TieOrder {
+        self.tie_order
+    }
+
+    /// All outcomes sorted by utility. Sorted once, on first use.
     pub fn sorted(&self) -> &SortedOutcomes {
-        self.sorted.get_or_init(|| self.table.sorted())
+        self.sorted.get_or_init(|| match self.tie_order {
+            TieOrder::Stable => self.table.sorted(),
+            TieOrder::NumpyAvx2 => {
+                let all: Vec<OutcomeId> = (0..self.table.len() as OutcomeId).collect();
+                SortedOutcomes::of_subset(self.table.utilities(), &all, TieOrder::NumpyAvx2)
+            }
+        })
+    }
+
+    /// Whether the outcomes have been sorted already.
+    pub fn is_sorted(&self) -> bool {
+        self.sorted.get().is_some()
+    }
+
+    /// NegMAS's `rational_only` inverse: the rational outcomes (`u >=
+    /// reservation`) sorted by themselves, then the irrational ones.
+    pub fn rational_inverse(&self) -> Inverse<'_> {
+        let rv = self.table.reservation();
+        if self.tie_order == TieOrder::Stable || rv <= self.table.min() {
+            // With a stable order, or when every outcome is rational, the
+            // rational outcomes sorted alone are a suffix of all of them sorted.
+            let sorted = self.sorted();
+            let fr = sorted.first_at_least(rv);
+            let (u, ids) = (sorted.utilities(), sorted.ids());
+            return Inverse::from_slices(&u[fr..], &ids[fr..], &u[..fr], &ids[..fr]);
+        }
+        let (rational, tail) = self.rational.get_or_init(|| {
+            let u = self.table.utilities();
+            let (r, t): (Vec<OutcomeId>, Vec<OutcomeId>) =
+                (0..self.table.len() as OutcomeId).partition(|&i| u[i as usize] >= rv);
+            (SortedOutcomes::of_subset(u, &r, self.tie_order), SortedOutcomes::of_subset(u, &t, TieOrder::Stable))
+        });
+        Inverse::with_tail(rational, tail)
     }
 
     /// Sorts now rather than on first use (for timing setup separately).

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::sao::SaoConfig;
+
 use super::{
     NaiveTitForTat, Negotiator, Prepared, RandomNegotiator, RandomParams, TimeBased, TimeBasedParams, TitForTatParams,
     Tough,
@@ -193,6 +195,23 @@ impl StrategySpec {
     pub fn build<'a>(&self, prepared: &'a Prepared, seed: u64) -> Box<dyn Negotiator + Send + 'a> {
         match *self {
             StrategySpec::TimeBased { params, .. } => Box::new(TimeBased::new(prepared, params)),
+            _ => self.build_for(prepared, seed, &SaoConfig { n_steps: 1, time_limit: Some(1.0) }),
+        }
+    }
+
+    /// Like [`StrategySpec::build`], for a negotiation with these settings:
+    /// strategies that can plan ahead (time-based ones, without a time limit)
+    /// do so, which spares sorting the outcome space.
+    pub fn build_for<'a>(
+        &self,
+        prepared: &'a Prepared,
+        seed: u64,
+        config: &SaoConfig,
+    ) -> Box<dyn Negotiator + Send + 'a> {
+        match *self {
+            StrategySpec::TimeBased { params, .. } => {
+                Box::new(TimeBased::for_negotiation(prepared, params, config.n_steps, config.time_limit.is_some()))
+            }
             StrategySpec::TitForTat(p) => Box::new(NaiveTitForTat::new(prepared, p)),
             StrategySpec::Tough => Box::new(Tough::new(prepared)),
             StrategySpec::Random(p) => Box::new(RandomNegotiator::new(prepared, p, seed)),
