@@ -213,17 +213,21 @@ proptest! {
         n_values in prop::collection::vec(0usize..5, 0..4),
         weights in prop::collection::vec(prop::num::f64::ANY, 8),
         rv in prop::num::f64::ANY,
-        n_steps in 0i64..200,
+        n_steps in prop::sample::select(vec![0i64, 1, 7, 150, -5, 100_000_001, i64::MAX, i64::MIN]),
+        duplicate_issue in prop::bool::weighted(0.2),
+        duplicate_party in prop::bool::weighted(0.2),
         strategy in prop::sample::select(vec!["boulware", "linear", "conceder", "aspiration", "tit-for-tat", "tough", "random", "nonsense"]),
     ) {
         let mut text = format!("[protocol]\nn_steps = {n_steps}\nseed = 3\n");
         for (k, n) in n_values.iter().enumerate() {
             let vals: Vec<String> = (0..*n).map(|j| format!("\"v{j}\"")).collect();
-            text += &format!("[[issues]]\nname = \"i{k}\"\nvalues = [{}]\n", vals.join(", "));
+            let name = if duplicate_issue && k > 0 { 0 } else { k };
+            text += &format!("[[issues]]\nname = \"i{name}\"\nvalues = [{}]\n", vals.join(", "));
         }
         for p in 0..2 {
+            let p_name = if duplicate_party { 0 } else { p };
             let r = if p == 0 { format!("{rv:?}").replace("NaN", "nan") } else { "0.0".into() };
-            text += &format!("[[parties]]\nname = \"p{p}\"\nreservation = {r}\nnegotiator = {{ strategy = \"{strategy}\" }}\n[parties.issues]\n");
+            text += &format!("[[parties]]\nname = \"p{p_name}\"\nreservation = {r}\nnegotiator = {{ strategy = \"{strategy}\" }}\n[parties.issues]\n");
             for (k, n) in n_values.iter().enumerate() {
                 let w = weights[(k + p) % weights.len()];
                 let w = format!("{w:?}").replace("NaN", "nan");
