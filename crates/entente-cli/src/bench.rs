@@ -182,7 +182,15 @@ struct CaseReport {
     /// Microseconds to build both parties' tables, and to sort them (single thread, median).
     setup_table_micros: f64,
     setup_sort_micros: f64,
+    /// `/proc/loadavg` (1, 5, 15 minutes) when the case started, if readable:
+    /// other work on the machine lowers the figures, the parallel ones most.
+    load_average: Option<String>,
     figures: Vec<Figure>,
+}
+
+fn load_average() -> Option<String> {
+    let s = std::fs::read_to_string("/proc/loadavg").ok()?;
+    Some(s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
 }
 
 /// Runs `batch(i)` (which negotiates `n` times and returns its tally) in
@@ -277,6 +285,7 @@ fn run_case(
     if args.scenarios == 0 {
         bail!("--scenarios must be at least 1");
     }
+    let load_average = load_average();
     let config = SaoConfig { n_steps: args.steps, time_limit: None };
     let scenarios: Vec<BenchScenario> = (0..args.scenarios)
         .map(|k| make_scenario(issues, values, args.seed.wrapping_add(k)))
@@ -351,6 +360,7 @@ fn run_case(
         seed: args.seed,
         setup_table_micros,
         setup_sort_micros,
+        load_average,
         figures,
     })
 }
@@ -361,17 +371,19 @@ fn print_case(r: &CaseReport) {
         r.case, r.issues, r.values, r.outcomes, r.steps, r.scenarios, r.seed
     );
     println!(
-        "  per-party setup, both parties: tables {:.1} us, sorting {:.1} us",
-        r.setup_table_micros, r.setup_sort_micros
+        "  per-party setup, both parties: tables {:.1} us, sorting {:.1} us{}",
+        r.setup_table_micros,
+        r.setup_sort_micros,
+        r.load_average.as_ref().map_or(String::new(), |l| format!("; load average at start {l}"))
     );
     println!(
-        "  {:<16} {:>8} {:>14} {:>22} {:>12} {:>10} {:>7}",
+        "  {:<27} {:>7} {:>12} {:>18} {:>12} {:>10} {:>7}",
         "figure", "threads", "negot./s", "(min-max)", "us/negot.", "agreed", "rounds"
     );
     for f in &r.figures {
         let label = if f.threads == 1 { f.mode.to_string() } else { format!("{} (parallel)", f.mode) };
         println!(
-            "  {:<16} {:>8} {:>14.0} {:>22} {:>12.2} {:>9.1}% {:>7.1}",
+            "  {:<27} {:>7} {:>12.0} {:>18} {:>12.2} {:>9.1}% {:>7.1}",
             label,
             f.threads,
             f.per_second,
@@ -420,4 +432,65 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&reports)?);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use entente_protocols::scenario::{Party, Scenario};
+
+    use super::*;
+
+    #[test]
+    fn scenarios_follow_the_recipe() {
+        let s = make_scenario(3, 10, 7).unwrap();
+        for (p, u) in s.ufuns.iter().enumerate() {
+            assert!((u.weights().iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            for f in u.functions() {
+                let ValueFunction::Table(t) = f else { panic!("tables expected") };
+                assert!(t.iter().all(|x| (0.0..1.0).contains(x)));
+                assert!(t.windows(2).all(|w| if p == 0 { w[0] <= w[1] } else { w[0] >= w[1] }));
+            }
+        }
+        let again = make_scenario(3, 10, 7).unwrap();
+        assert_eq!(s.ufuns, again.ufuns, "same seed, same scenario");
+    }
+
+    #[test]
+    fn benchmark_runs_match_scenario_runs() {
+        let config = SaoConfig { n_steps: 100, time_limit: None };
+        for seed in 0..4 {
+            let s = make_scenario(3, 10, seed).unwrap();
+            let scenario = Scenario {
+                name: "bench".into(),
+                description: None,
+                space: s.space.clone(),
+                parties: s
+                    .ufuns
+                    .iter()
+                    .enumerate()
+                    .map(|(k, u)| Party {
+                        name: format!("p{k}"),
+                        utility: u.clone(),
+                        strategy: Some(StrategySpec::BOULWARE),
+                    })
+                    .collect(),
+                config,
+                seed: 0,
+            };
+            let report = scenario.run(None).unwrap();
+            let fresh = negotiate_fresh(&s, config);
+            let reused = negotiate(&prepare(&s), config);
+            assert_eq!((fresh.agreement, fresh.rounds), (report.agreement, report.rounds));
+            assert_eq!((reused.agreement, reused.rounds), (report.agreement, report.rounds));
+        }
+    }
+
+    #[test]
+    fn cases_parse() {
+        assert_eq!(parse_case("3x10").unwrap(), (3, 10));
+        assert_eq!(parse_case("5X10").unwrap(), (5, 10));
+        assert!(parse_case("3").is_err());
+        assert!(parse_case("0x10").is_err());
+        assert!(parse_case("20x10").is_err());
+    }
 }
