@@ -102,19 +102,25 @@ fn make_scenario(n_issues: usize, n_values: u32, seed: u64) -> anyhow::Result<Be
     Ok(BenchScenario { space, ufuns: [u0, u1] })
 }
 
-/// Per-party setup: the utility table (evaluating the space) and the sorted outcomes.
-fn prepare(s: &BenchScenario) -> [Prepared; 2] {
+/// Per-party setup: the utility table (evaluating the space) and, with
+/// `presort`, the outcomes sorted by utility. Without it, the time-based
+/// negotiators order what they need in one pass when they are built.
+fn prepare(s: &BenchScenario, presort: bool) -> [Prepared; 2] {
     s.ufuns.each_ref().map(|u| {
         let p = Prepared::new(UtilityTable::new(&s.space, u).expect("benchmark spaces are small"));
-        p.presort();
+        if presort {
+            p.presort();
+        }
         p
     })
 }
 
 /// One complete negotiation between two Boulware negotiators, with its trace.
 fn negotiate(prepared: &[Prepared; 2], config: SaoConfig) -> RunOutcome {
-    let mut negotiators =
-        vec![StrategySpec::BOULWARE.build(&prepared[0], 0), StrategySpec::BOULWARE.build(&prepared[1], 1)];
+    let mut negotiators = vec![
+        StrategySpec::BOULWARE.build_for(&prepared[0], 0, &config),
+        StrategySpec::BOULWARE.build_for(&prepared[1], 1, &config),
+    ];
     let mut trace: Vec<TraceEntry> = Vec::with_capacity(2 * config.n_steps as usize);
     let n = prepared[0].table().len();
     let outcome = run_sao_traced(&mut negotiators, config, n, &mut trace).expect("benchmark runs are valid");
@@ -122,9 +128,16 @@ fn negotiate(prepared: &[Prepared; 2], config: SaoConfig) -> RunOutcome {
     outcome
 }
 
-/// Setup included: tabulate, sort, negotiate.
+/// Setup included: tabulate, order what the negotiators need (in one pass per
+/// party, without sorting the whole space), negotiate.
 fn negotiate_fresh(s: &BenchScenario, config: SaoConfig) -> RunOutcome {
-    let prepared = prepare(black_box(s));
+    let prepared = prepare(black_box(s), false);
+    negotiate(&prepared, config)
+}
+
+/// Setup included, sorting every party's outcome space in full.
+fn negotiate_fresh_sorted(s: &BenchScenario, config: SaoConfig) -> RunOutcome {
+    let prepared = prepare(black_box(s), true);
     negotiate(&prepared, config)
 }
 
@@ -322,7 +335,14 @@ fn run_case(
         }
         tally
     }));
-    let prepared: Vec<[Prepared; 2]> = scenarios.iter().map(prepare).collect();
+    figures.push(measure("setup-included-full-sort", 1, sample, samples, |start, n| {
+        let mut tally = Tally::default();
+        for i in start..start + n {
+            tally.add(&negotiate_fresh_sorted(&scenarios[(i % k) as usize], config));
+        }
+        tally
+    }));
+    let prepared: Vec<[Prepared; 2]> = scenarios.iter().map(|s| prepare(s, true)).collect();
     figures.push(measure("setup-reused", 1, sample, samples, |start, n| {
         let mut tally = Tally::default();
         for i in start..start + n {
@@ -479,7 +499,7 @@ mod tests {
             };
             let report = scenario.run(None).unwrap();
             let fresh = negotiate_fresh(&s, config);
-            let reused = negotiate(&prepare(&s), config);
+            let reused = negotiate(&prepare(&s, true), config);
             assert_eq!((fresh.agreement, fresh.rounds), (report.agreement, report.rounds));
             assert_eq!((reused.agreement, reused.rounds), (report.agreement, report.rounds));
         }

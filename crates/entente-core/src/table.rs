@@ -156,13 +156,76 @@ impl SortedOutcomes {
     }
 
     /// Sorts the outcomes of a utility table (finite utilities), stably.
+    ///
+    /// A bucket sort: outcomes are scattered, in enumeration order, into
+    /// about `n / 4` buckets by `floor((u − min) · scale)` (monotone in `u`),
+    /// and each bucket is sorted by insertion (or, if large, by a stable
+    /// comparison sort). Equal utilities keep enumeration order. On the smooth
+    /// utility distributions of additive preferences this is several times
+    /// faster than a comparison sort of the whole space.
     pub fn new(utils: &[f64]) -> Self {
-        let mut keyed: Vec<u128> =
-            utils.iter().enumerate().map(|(i, &u)| ((order_key(u) as u128) << 32) | i as u128).collect();
-        keyed.sort_unstable();
-        let ids: Vec<OutcomeId> = keyed.iter().map(|&k| k as u32).collect();
-        let utils = ids.iter().map(|&i| utils[i as usize]).collect();
-        SortedOutcomes { utils, ids }
+        let n = utils.len();
+        let (lo, hi) = utils.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &u| (a.min(u), b.max(u)));
+        let n_buckets = (n / 4).max(1);
+        let width = hi - lo;
+        if n < 2 || !(width > 0.0 && width.is_finite()) {
+            // All equal (or too few, or a range beyond f64): enumeration order,
+            // or a plain stable sort when the range overflows.
+            let mut ids: Vec<OutcomeId> = (0..n as OutcomeId).collect();
+            if n >= 2 && !(width == 0.0) {
+                ids.sort_by_key(|&i| order_key(utils[i as usize]));
+            }
+            let sorted_utils = ids.iter().map(|&i| utils[i as usize]).collect();
+            return SortedOutcomes { utils: sorted_utils, ids };
+        }
+        let scale = n_buckets as f64 / width;
+        let bucket = |u: f64| (((u - lo) * scale) as usize).min(n_buckets - 1);
+        let mut starts = vec![0u32; n_buckets + 1];
+        for &u in utils {
+            starts[bucket(u) + 1] += 1;
+        }
+        for b in 0..n_buckets {
+            starts[b + 1] += starts[b];
+        }
+        let mut sorted_utils = vec![0.0; n];
+        let mut ids = vec![0 as OutcomeId; n];
+        let mut next = starts.clone();
+        for (i, &u) in utils.iter().enumerate() {
+            let b = bucket(u);
+            let at = next[b] as usize;
+            sorted_utils[at] = u;
+            ids[at] = i as OutcomeId;
+            next[b] += 1;
+        }
+        for b in 0..n_buckets {
+            let (s, e) = (starts[b] as usize, starts[b + 1] as usize);
+            if e - s <= 1 {
+                continue;
+            }
+            let (us, is) = (&mut sorted_utils[s..e], &mut ids[s..e]);
+            if e - s <= 32 {
+                for j in 1..us.len() {
+                    let (u, id) = (us[j], is[j]);
+                    let mut k = j;
+                    while k > 0 && us[k - 1] > u {
+                        us[k] = us[k - 1];
+                        is[k] = is[k - 1];
+                        k -= 1;
+                    }
+                    us[k] = u;
+                    is[k] = id;
+                }
+            } else {
+                let mut pairs: Vec<(u64, OutcomeId)> =
+                    us.iter().zip(is.iter()).map(|(&u, &i)| (order_key(u), i)).collect();
+                pairs.sort_unstable();
+                for (k, &(_, i)) in pairs.iter().enumerate() {
+                    is[k] = i;
+                    us[k] = utils[i as usize];
+                }
+            }
+        }
+        SortedOutcomes { utils: sorted_utils, ids }
     }
 
     /// Utilities in ascending order.
@@ -203,6 +266,24 @@ mod tests {
         assert_eq!(s.first_at_least(0.5), 4);
         assert_eq!(s.first_at_least(0.95), 7);
         assert_eq!(s.first_at_least(-1.0), 0);
+    }
+
+    proptest::proptest! {
+        /// The radix sort equals a stable comparison sort, ties and signs included.
+        #[test]
+        fn radix_sort_is_a_stable_sort(raw in proptest::collection::vec((0u32..50, proptest::bool::ANY, 0u32..4), 0..300)) {
+            let utils: Vec<f64> = raw
+                .iter()
+                .map(|&(k, neg, e)| {
+                    let x = k as f64 / 7.0 * 10f64.powi(e as i32 * 3 - 4);
+                    if neg { -x } else { x }
+                })
+                .collect();
+            let s = SortedOutcomes::new(&utils);
+            let mut expected: Vec<u32> = (0..utils.len() as u32).collect();
+            expected.sort_by(|&a, &b| utils[a as usize].partial_cmp(&utils[b as usize]).unwrap());
+            proptest::prop_assert_eq!(s.ids(), &expected[..]);
+        }
     }
 
     #[test]

@@ -82,3 +82,56 @@ proptest! {
         if let Some(ag) = a.agreement { prop_assert_eq!(ta.last().map(|e| e.outcome), Some(ag)); }
     }
 }
+
+/// On spaces large enough for time-based negotiators to schedule their offers
+/// instead of sorting, the negotiation is the same offer for offer.
+#[test]
+fn scheduled_and_sorted_negotiations_agree_on_large_spaces() {
+    use entente_core::{Issue, LinearAdditive, OutcomeSpace, ValueFunction};
+    let space = OutcomeSpace::new((0..5).map(|k| Issue::integer(format!("i{k}"), 0, 9)).collect()).unwrap();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for case in 0..3 {
+        let mut ufun = |ascending: bool| {
+            let w: Vec<f64> = (0..5).map(|_| rnd()).collect();
+            let f = (0..5)
+                .map(|_| {
+                    let mut t: Vec<f64> = (0..10).map(|_| rnd()).collect();
+                    t.sort_by(f64::total_cmp);
+                    if !ascending {
+                        t.reverse();
+                    }
+                    ValueFunction::Table(t)
+                })
+                .collect();
+            LinearAdditive::new(&space, w, f, 0.0, if case == 2 { 1.0 } else { 0.0 }, None).unwrap()
+        };
+        let (a, b) = (ufun(true), ufun(false));
+        let table = |u: &LinearAdditive| UtilityTable::new(&space, u).unwrap();
+        for (s0, s1) in
+            [(StrategySpec::BOULWARE, StrategySpec::CONCEDER), (StrategySpec::ASPIRATION, StrategySpec::LINEAR)]
+        {
+            let config = SaoConfig { n_steps: 100, time_limit: None };
+            let run = |presort: bool| {
+                let (pa, pb) = (Prepared::new(table(&a)), Prepared::new(table(&b)));
+                if presort {
+                    pa.presort();
+                    pb.presort();
+                }
+                let mut negs = vec![s0.build_for(&pa, 0, &config), s1.build_for(&pb, 0, &config)];
+                let mut trace = Vec::new();
+                let out = run_sao_traced(&mut negs, config, 100_000, &mut trace).unwrap();
+                (out, trace, pa.is_sorted())
+            };
+            let (scheduled, sorted) = (run(false), run(true));
+            assert!(!scheduled.2, "the fresh run should not have sorted the space");
+            assert_eq!(scheduled.0, sorted.0);
+            assert_eq!(scheduled.1, sorted.1);
+        }
+    }
+}
