@@ -25,11 +25,14 @@ pub fn run(dir: &Path, verbose: bool, tie_order: TieOrder) -> anyhow::Result<Exi
                     println!("ok     {name}");
                 }
             }
-            Verdict::TieEquivalent { round } => {
+            Verdict::TieEquivalent { round, same_ending } => {
                 if verbose {
-                    println!("tie    {name} (diverged at round {round} on an outcome of equal utility)");
+                    let ending = if same_ending { "same" } else { "a different" };
+                    println!(
+                        "tie    {name} (diverged at round {round} on an outcome of equal utility; {ending} ending)"
+                    );
                 }
-                report.tie_equivalent.push((name, round));
+                report.tie_equivalent.push((name, round, same_ending));
             }
             Verdict::Failed { round, reason } => {
                 let at = round.map_or("before the first round".to_string(), |r| format!("round {r}"));
@@ -38,10 +41,12 @@ pub fn run(dir: &Path, verbose: bool, tie_order: TieOrder) -> anyhow::Result<Exi
             }
         }
     }
+    let same = report.tie_equivalent.iter().filter(|t| t.2).count();
     println!(
-        "{} exact, {} tie-equivalent (diverged at an offer of exactly equal utility for its proposer in a case flagged tie_order_sensitive)",
+        "{} exact, {} tie-equivalent (diverged at an offer of exactly equal utility for its proposer, in a case flagged tie_order_sensitive; {} of them ended the same)",
         report.exact,
-        report.tie_equivalent.len()
+        report.tie_equivalent.len(),
+        same
     );
     println!("{} passed, {} failed", report.passed(), report.failed.len());
     Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -128,9 +128,9 @@ pub enum Verdict {
     Exact,
     /// Diverged first at an offer with the same round, proposer and proposer
     /// utility as NegMAS's (a tie broken the other way), in a case flagged
-    /// `tie_order_sensitive`, and ended with the same rounds and the same
-    /// agreed-or-not.
-    TieEquivalent { round: u32 },
+    /// `tie_order_sensitive`. `same_ending`: it still ended with the same
+    /// rounds and the same agreed-or-not.
+    TieEquivalent { round: u32, same_ending: bool },
     /// Anything else.
     Failed { round: Option<u32>, reason: String },
 }
@@ -198,12 +198,10 @@ impl LoadedCase {
                 let same_turn = ours.round == theirs.round && ours.party == theirs.party;
                 let table = self.parties[theirs.party].table();
                 let tie = same_turn && table.utility(ours.outcome) == table.utility(theirs.outcome);
-                if tie
-                    && self.case.tie_order_sensitive
-                    && outcome.rounds == self.case.rounds
-                    && outcome.agreement.is_some() == expected_agreement.is_some()
-                {
-                    return Ok(Verdict::TieEquivalent { round: theirs.round });
+                if tie && self.case.tie_order_sensitive {
+                    let same_ending = outcome.rounds == self.case.rounds
+                        && outcome.agreement.is_some() == expected_agreement.is_some();
+                    return Ok(Verdict::TieEquivalent { round: theirs.round, same_ending });
                 }
                 Ok(Verdict::Failed {
                     round: Some(theirs.round),
@@ -231,7 +229,8 @@ impl LoadedCase {
 #[derive(Debug, Default)]
 pub struct ConformanceReport {
     pub exact: usize,
-    pub tie_equivalent: Vec<(String, u32)>,
+    /// `(case file, round of divergence, ended the same)`.
+    pub tie_equivalent: Vec<(String, u32, bool)>,
     /// `(case file, round of divergence, reason)`.
     pub failed: Vec<(PathBuf, Option<u32>, String)>,
 }
