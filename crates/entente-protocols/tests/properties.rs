@@ -135,3 +135,33 @@ fn scheduled_and_sorted_negotiations_agree_on_large_spaces() {
         }
     }
 }
+
+/// The same scenario and seed give the same negotiation on any thread, run
+/// alone or alongside others.
+#[test]
+fn results_do_not_depend_on_threads() {
+    let utils = |k: u64| -> Vec<f64> { (0..500u64).map(|i| ((i * 7919 + k * 104_729) % 997) as f64 / 996.0).collect() };
+    let parties: Vec<Prepared> =
+        (0..2).map(|k| Prepared::new(UtilityTable::from_utilities(utils(k), 0.1).unwrap())).collect();
+    let config = SaoConfig { n_steps: 60, time_limit: None };
+    let run = |seed: u64| {
+        let mut negs = vec![
+            StrategySpec::from_name("random", &StrategyOptions::default()).unwrap().build_for(
+                &parties[0],
+                seed,
+                &config,
+            ),
+            StrategySpec::ASPIRATION.build_for(&parties[1], seed ^ 1, &config),
+        ];
+        let mut trace = Vec::new();
+        let out = run_sao_traced(&mut negs, config, 500, &mut trace).unwrap();
+        (out, trace)
+    };
+    let sequential: Vec<_> = (0..16).map(run).collect();
+    let threaded: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16).map(|seed| s.spawn(move || run(seed))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(sequential, threaded);
+    assert!(sequential.windows(2).any(|w| w[0] != w[1]), "different seeds should give different runs");
+}
