@@ -248,3 +248,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn discount_applies_to_reported_utilities_at_the_end_time() {
+    let text = SMALL.replace("reservation = 0.1\n", "reservation = 0.1\ndiscount = 0.5\n");
+    let s = parse(&text).unwrap();
+    let report = s.run(None).unwrap();
+    let (u, d) = (report.utilities[0], report.discounted_utilities[0]);
+    assert_eq!(d, u * 0.5f64.powf(report.t));
+    assert!(report.t > 0.0 && report.t <= 1.0);
+    // The other party has no discount.
+    assert_eq!(report.discounted_utilities[1], report.utilities[1]);
+}

@@ -165,3 +165,17 @@ fn results_do_not_depend_on_threads() {
     assert_eq!(sequential, threaded);
     assert!(sequential.windows(2).any(|w| w[0] != w[1]), "different seeds should give different runs");
 }
+
+/// A wall-clock limit that has passed ends the negotiation without agreement.
+#[test]
+fn time_limit_ends_the_negotiation() {
+    let p = Prepared::new(UtilityTable::from_utilities(vec![0.1, 0.5, 0.9], 0.0).unwrap());
+    let q = Prepared::new(UtilityTable::from_utilities(vec![0.9, 0.5, 0.1], 0.0).unwrap());
+    let config = SaoConfig { n_steps: 1_000_000, time_limit: Some(1e-9) };
+    let mut negs = vec![StrategySpec::Tough.build_for(&p, 0, &config), StrategySpec::Tough.build_for(&q, 0, &config)];
+    let mut trace = Vec::new();
+    let out = run_sao_traced(&mut negs, config, 3, &mut trace).unwrap();
+    assert_eq!(out.reason, EndReason::TimeLimit);
+    assert_eq!(out.agreement, None);
+    assert!(out.rounds < 1_000_000);
+}
