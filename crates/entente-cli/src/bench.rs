@@ -490,7 +490,7 @@ mod tests {
                     .enumerate()
                     .map(|(k, u)| Party {
                         name: format!("p{k}"),
-                        utility: u.clone(),
+                        utility: u.clone().into(),
                         strategy: Some(StrategySpec::BOULWARE),
                     })
                     .collect(),

@@ -15,4 +15,4 @@ pub mod utility;
 pub use error::ModelError;
 pub use space::{Issue, IssueKind, OutcomeIndex, OutcomeSpace, Value};
 pub use table::{OutcomeId, SortedOutcomes, TieOrder, UtilityTable};
-pub use utility::{LinearAdditive, UtilityFunction, ValueFunction};
+pub use utility::{LinearAdditive, Preferences, UtilityFunction, ValueFunction};

@@ -66,6 +66,55 @@ pub trait UtilityFunction: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// A party's preferences: a linear additive utility function, or any other
+/// implementation of [`UtilityFunction`].
+#[derive(Clone, Debug)]
+pub enum Preferences {
+    Additive(LinearAdditive),
+    Other(std::sync::Arc<dyn UtilityFunction>),
+}
+
+impl Preferences {
+    /// The linear additive function, if that is what these preferences are.
+    pub fn as_additive(&self) -> Option<&LinearAdditive> {
+        match self {
+            Preferences::Additive(u) => Some(u),
+            Preferences::Other(_) => None,
+        }
+    }
+
+    fn inner(&self) -> &dyn UtilityFunction {
+        match self {
+            Preferences::Additive(u) => u,
+            Preferences::Other(u) => u.as_ref(),
+        }
+    }
+}
+
+impl From<LinearAdditive> for Preferences {
+    fn from(u: LinearAdditive) -> Self {
+        Preferences::Additive(u)
+    }
+}
+
+impl UtilityFunction for Preferences {
+    fn utility(&self, values: &[u32]) -> f64 {
+        self.inner().utility(values)
+    }
+    fn reservation(&self) -> f64 {
+        self.inner().reservation()
+    }
+    fn discount(&self) -> Option<f64> {
+        self.inner().discount()
+    }
+    fn fill(&self, space: &OutcomeSpace, out: &mut [f64]) {
+        self.inner().fill(space, out)
+    }
+    fn extremes(&self, space: &OutcomeSpace) -> (Vec<u32>, Vec<u32>) {
+        self.inner().extremes(space)
+    }
+}
+
 /// Utility of the values of one issue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -525,7 +525,7 @@ fn read_party(loc: &Locator, space: &OutcomeSpace, p: &PartyDecl, name: &str) ->
         }
         None => None,
     };
-    Ok(Party { name: name.to_string(), utility, strategy })
+    Ok(Party { name: name.to_string(), utility: utility.into(), strategy })
 }
 
 fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, party: &str) -> Result<Vec<f64>, FormatError> {
@@ -573,8 +573,9 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, party: &st
     Ok(table)
 }
 
-/// Writes a scenario in this format (values as explicit tables).
-pub fn write_scenario(s: &Scenario) -> String {
+/// Writes a scenario in this format. Only linear additive preferences can be
+/// written; others are refused with the party named.
+pub fn write_scenario(s: &Scenario) -> Result<String, String> {
     use std::fmt::Write;
     let mut out = String::new();
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
@@ -604,6 +605,12 @@ pub fn write_scenario(s: &Scenario) -> String {
         }
     }
     for p in &s.parties {
+        let Some(u) = p.utility.as_additive() else {
+            return Err(format!(
+                "party {:?}: only linear additive preferences can be written as a scenario file",
+                p.name
+            ));
+        };
         let _ = writeln!(out, "\n[[parties]]\nname = {}", q(&p.name));
         let r = p.utility.reservation();
         if r.is_finite() {
@@ -612,8 +619,8 @@ pub fn write_scenario(s: &Scenario) -> String {
         if let Some(d) = p.utility.discount() {
             let _ = writeln!(out, "discount = {}", num(d));
         }
-        if p.utility.bias() != 0.0 {
-            let _ = writeln!(out, "bias = {}", num(p.utility.bias()));
+        if u.bias() != 0.0 {
+            let _ = writeln!(out, "bias = {}", num(u.bias()));
         }
         if let Some(spec) = &p.strategy {
             let decl = NegotiatorDecl::from_spec(spec);
@@ -623,8 +630,8 @@ pub fn write_scenario(s: &Scenario) -> String {
         }
         let _ = writeln!(out, "[parties.issues]");
         for (k, issue) in s.space.issues().iter().enumerate() {
-            let w = p.utility.weights()[k];
-            let body = match &p.utility.functions()[k] {
+            let w = u.weights()[k];
+            let body = match &u.functions()[k] {
                 ValueFunction::Table(t) => {
                     let vals: Vec<String> = t.iter().map(|x| num(*x)).collect();
                     format!("values = [{}]", vals.join(", "))
@@ -640,7 +647,7 @@ pub fn write_scenario(s: &Scenario) -> String {
             let _ = writeln!(out, "{key} = {{ weight = {}, {body} }}", num(w));
         }
     }
-    out
+    Ok(out)
 }
 
 fn toml_key(k: &str) -> String {

@@ -122,7 +122,7 @@ fn written_scenarios_read_back_with_identical_utilities() {
             continue;
         }
         let a = read_scenario(&path).unwrap();
-        let text = write_scenario(&a);
+        let text = write_scenario(&a).unwrap();
         let b =
             parse(&text).unwrap_or_else(|e| panic!("{}: rewritten text does not parse: {e}\n{text}", path.display()));
         assert_eq!(a.space, b.space);

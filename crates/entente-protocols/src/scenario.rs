@@ -1,7 +1,7 @@
 //! A negotiation scenario in memory, whatever file it came from, and the
 //! report of running it.
 
-use entente_core::{LinearAdditive, ModelError, OutcomeId, OutcomeSpace, UtilityFunction, UtilityTable, Value};
+use entente_core::{ModelError, OutcomeId, OutcomeSpace, Preferences, UtilityFunction, UtilityTable, Value};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -13,7 +13,7 @@ use crate::sao::{EndReason, SaoConfig};
 #[derive(Clone, Debug)]
 pub struct Party {
     pub name: String,
-    pub utility: LinearAdditive,
+    pub utility: Preferences,
     pub strategy: Option<StrategySpec>,
 }
 
