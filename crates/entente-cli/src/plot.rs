@@ -480,7 +480,8 @@ impl Axis {
         } else if min >= -0.25 && max <= 1.25 {
             (min.min(0.0), max.max(1.0))
         } else if max - min < 1e-9 * max.abs().max(1.0) {
-            (min - 0.5, max + 0.5)
+            let half = 0.5 * (max.abs() * 0.1).max(1.0);
+            (min - half, max + half)
         } else {
             (min, max)
         };
@@ -490,8 +491,23 @@ impl Axis {
         Axis { lo, hi, ticks, decimals }
     }
 
+    /// A tick label: fixed-point with the axis's decimals; scientific (as many digits as the step needs) for
+    /// very large or very fine scales.
     fn label(&self, v: f64) -> String {
-        format!("{:.*}", self.decimals, v)
+        let largest = self.lo.abs().max(self.hi.abs());
+        if largest >= 1e7 || self.decimals > 6 {
+            if v == 0.0 {
+                return "0".into();
+            }
+            let step = match self.ticks.as_slice() {
+                [a, b, ..] => (b - a).abs(),
+                _ => largest,
+            };
+            let digits = (largest.log10().floor() - step.log10().floor()).clamp(0.0, 6.0) as usize;
+            format!("{v:.digits$e}")
+        } else {
+            format!("{:.*}", self.decimals, v)
+        }
     }
 }
 
@@ -510,6 +526,10 @@ fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, usize) {
     let decimals = ((-(step.log10().floor())).max(0.0) as usize).min(12);
     let first = (lo / step - 1e-9).ceil() as i64;
     let last = (hi / step + 1e-9).floor() as i64;
+    if !step.is_normal() || last.saturating_sub(first) > 100 {
+        // Beyond f64's resolution (e.g. a span tiny next to the values): the ends only.
+        return (vec![lo, hi], decimals);
+    }
     let ticks = (first..=last)
         .map(|k| {
             let v = k as f64 * step;
@@ -1017,11 +1037,20 @@ impl Frame<'_> {
 fn draw_axes(area: &Area, frame: &Frame, layout: &Layout, x_desc: Option<&str>, y_desc: &str) -> Result<(), PlotError> {
     let p = frame.plot;
     let grid = stroke(opaque(GRID), 1);
-    for &t in &frame.x.ticks {
+    // Label every k-th x tick if the labels would otherwise touch.
+    let widest = frame.x.ticks.iter().map(|&t| text_width(&frame.x.label(t), TICK_FONT)).max().unwrap_or(0);
+    let spacing = match frame.x.ticks.as_slice() {
+        [a, b, ..] => (frame.px(*b) - frame.px(*a)).abs().max(1),
+        _ => i32::MAX,
+    };
+    let every = ((widest + 12) as usize).div_ceil(spacing as usize).max(1);
+    for (k, &t) in frame.x.ticks.iter().enumerate() {
         let x = frame.px(t);
         line(area, vec![(x, p.y), (x, p.bottom())], grid)?;
         line(area, vec![(x, p.bottom()), (x, p.bottom() + 5)], stroke(opaque(FRAME), 1))?;
-        text(area, &frame.x.label(t), (x, p.bottom() + 8), TICK_FONT, HPos::Center, VPos::Top)?;
+        if k % every == 0 {
+            text(area, &frame.x.label(t), (x, p.bottom() + 8), TICK_FONT, HPos::Center, VPos::Top)?;
+        }
     }
     for &t in &frame.y.ticks {
         let y = frame.py(t);
@@ -1807,6 +1836,32 @@ mod tests {
         assert!(!svg.contains("<script>"));
         assert!(has_text(&svg, "<script> & \"quotes\""));
         assert!(has_text(&svg, "utility for A&B"));
+    }
+
+    #[test]
+    fn extreme_values_render() {
+        for (a, b) in [(1e300, -1e300), (1e15, 1e15 + 0.5), (-1e-300, 2e-300), (5e7, 9e7), (f64::MAX, f64::MIN)] {
+            let input = PlotInput {
+                title: format!("{a} {b}"),
+                party_names: vec!["a".into(), "b".into()],
+                outcomes: vec![vec![a, b], vec![b, a]],
+                nash: Some(vec![a, a]),
+                reservations: vec![Some(b), None],
+                offers: vec![PlotOffer { party: 1, t: 1e9, round: 0, utilities: vec![a, b] }],
+                ..PlotInput::default()
+            };
+            let svg = render_svg(&input).expect("renders");
+            parse_xml(&svg);
+            assert!(texts(&svg).iter().all(|t| t.len() < 120), "{a} {b}: no runaway labels");
+        }
+        let input = PlotInput {
+            party_names: vec!["a".into(), "b".into()],
+            outcomes: vec![vec![5e7, 9e7], vec![9e7, 5e7]],
+            ..PlotInput::default()
+        };
+        let svg = render_svg(&input).expect("renders");
+        assert!(has_text(&svg, "8.0e7"), "{:?}", texts(&svg));
+        std::fs::write(std::env::temp_dir().join("entente-plot-big.svg"), svg).expect("writes");
     }
 
     #[test]
