@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
+mod plot;
 mod run;
 
 /// The embedded default scenario (`scenarios/car-purchase.toml`).
