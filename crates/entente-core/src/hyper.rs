@@ -339,13 +339,12 @@ mod tests {
     #[test]
     fn bad_functions_are_refused() {
         let s = space();
-        let ok = RectangleFunction { aggregation: Aggregation::Sum, weight: 1.0, rectangles: vec![], functions: vec![] };
+        let ok =
+            RectangleFunction { aggregation: Aggregation::Sum, weight: 1.0, rectangles: vec![], functions: vec![] };
         assert!(HyperRectangles::new(&s, 0.0, ok.clone(), 0.0, None).is_err());
         assert!(HyperRectangles::new(&s, 1.0, ok.clone(), f64::NAN, None).is_err());
-        let bad_issue = RectangleFunction {
-            rectangles: vec![rect(RectangleKind::Inclusive, &[(7, 0, 1)], 1.0)],
-            ..ok.clone()
-        };
+        let bad_issue =
+            RectangleFunction { rectangles: vec![rect(RectangleKind::Inclusive, &[(7, 0, 1)], 1.0)], ..ok.clone() };
         assert!(HyperRectangles::new(&s, 1.0, bad_issue, 0.0, None).is_err());
         let discrete = OutcomeSpace::new(vec![Issue::discrete("d", ["a", "b"])]).unwrap();
         let on_discrete =

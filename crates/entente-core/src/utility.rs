@@ -172,13 +172,8 @@ pub enum ValueFunction {
 /// `x` clamped to `[0, 1]` as GENIUS does it (`if u < 0 then 0 else if u > 1 then 1`).
 #[inline]
 fn clamp01(u: f64) -> f64 {
-    if u < 0.0 {
-        0.0
-    } else if u > 1.0 {
-        1.0
-    } else {
-        u
-    }
+    // f64::clamp compares the same way (and keeps -0.0 and NaN as they are).
+    u.clamp(0.0, 1.0)
 }
 
 impl ValueFunction {
@@ -341,12 +336,10 @@ impl LinearAdditive {
             let n = issue.cardinality();
             f.check().map_err(err)?;
             match (f, &issue.kind) {
-                (ValueFunction::Table(t), _) => {
-                    if t.len() as u64 != n {
-                        return Err(err(format!("{} value utilities given for {n} values", t.len())));
-                    }
+                (ValueFunction::Table(t), _) if t.len() as u64 != n => {
+                    return Err(err(format!("{} value utilities given for {n} values", t.len())));
                 }
-                (ValueFunction::Constant { .. }, _) => {}
+                (ValueFunction::Table(_) | ValueFunction::Constant { .. }, _) => {}
                 (_, IssueKind::Discrete { .. }) => {
                     return Err(err("a discrete issue needs a table of value utilities (or a constant)".into()));
                 }
