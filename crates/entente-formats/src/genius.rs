@@ -1093,13 +1093,8 @@ fn evaluator_xml(
             }
             let mut out = String::new();
             for (j, (v, e)) in labels.iter().zip(&t).enumerate() {
-                let _ = writeln!(
-                    out,
-                    "        <item index=\"{}\" value=\"{}\" evaluation=\"{}\"/>",
-                    j + 1,
-                    esc(v),
-                    fnum(*e)
-                );
+                let _ =
+                    writeln!(out, "      <item index=\"{}\" value=\"{}\" evaluation=\"{}\"/>", j + 1, esc(v), fnum(*e));
             }
             Ok(out)
         }
@@ -1124,20 +1119,20 @@ fn evaluator_xml(
                     );
                 }
             }
-            Ok(format!("        <evaluator ftype=\"linear\" slope=\"{}\" offset=\"{}\"/>\n", fnum(slope), fnum(offset)))
+            Ok(format!("      <evaluator ftype=\"linear\" slope=\"{}\" offset=\"{}\"/>\n", fnum(slope), fnum(offset)))
         }
         (IssueKind::Real { .. }, ValueFunction::ClampedLinear { slope, origin, offset }) if *origin == 0.0 => {
             Ok(format!(
-                "        <evaluator ftype=\"linear\" parameter0=\"{}\" parameter1=\"{}\"/>\n",
+                "      <evaluator ftype=\"linear\" parameter0=\"{}\" parameter1=\"{}\"/>\n",
                 fnum(*offset),
                 fnum(*slope)
             ))
         }
         (IssueKind::Real { .. }, ValueFunction::Constant { value }) => {
-            Ok(format!("        <evaluator ftype=\"constant\" parameter0=\"{}\"/>\n", fnum(*value)))
+            Ok(format!("      <evaluator ftype=\"constant\" parameter0=\"{}\"/>\n", fnum(*value)))
         }
         (IssueKind::Real { .. }, ValueFunction::GeniusTriangular { low, high, top }) => Ok(format!(
-            "        <evaluator ftype=\"triangular\" parameter0=\"{}\" parameter1=\"{}\" parameter2=\"{}\"/>\n",
+            "      <evaluator ftype=\"triangular\" parameter0=\"{}\" parameter1=\"{}\" parameter2=\"{}\"/>\n",
             fnum(*low),
             fnum(*high),
             fnum(*top)
@@ -1172,7 +1167,7 @@ fn additive_xml(s: &Scenario, u: &LinearAdditive, p: &Preferences) -> Result<Str
         issue_xml(&mut out, k, issue, "    ");
         out.push_str(">\n");
         if let IssueKind::Real { min, max, .. } = issue.kind {
-            let _ = writeln!(out, "        <range lowerbound=\"{}\" upperbound=\"{}\"/>", fnum(min), fnum(max));
+            let _ = writeln!(out, "      <range lowerbound=\"{}\" upperbound=\"{}\"/>", fnum(min), fnum(max));
         }
         out.push_str(&body);
         out.push_str("    </issue>\n");

@@ -96,3 +96,19 @@ pub fn load_scenario(path: &Path, profiles: Option<&[String]>, opts: &ReadOption
         Format::GeniusWeb => read_geniusweb_folder(path, profiles, opts),
     }
 }
+
+/// The profile names (file stems) of a GENIUS or GeniusWeb folder, in file-name
+/// order: the names [`load_scenario`] accepts.
+pub fn folder_profiles(dir: &Path) -> Result<Vec<String>, FormatError> {
+    let files = match detect_format(dir)? {
+        Format::Toml => {
+            return Err(FormatError::Io {
+                file: dir.to_path_buf(),
+                message: "a scenario file has parties, not profiles to choose".into(),
+            });
+        }
+        Format::Genius => genius::scan_genius_folder(dir)?.profiles.into_iter().map(|(p, _)| p).collect(),
+        Format::GeniusWeb => geniusweb::scan_geniusweb_folder(dir)?.1,
+    };
+    Ok(files.iter().map(|p| genius::party_name(p)).collect())
+}
