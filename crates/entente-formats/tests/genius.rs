@@ -188,6 +188,7 @@ fn ref_utility(profile: &Node, domain: &[RefIssue], labels: &[Value]) -> f64 {
         let w = weights.iter().find(|w| w.get("index") == Some(d.index.as_str())).unwrap().num("value");
         let eval = match label {
             Value::Text(v) => {
+                assert!(d.values.contains(v), "{v} is not in the domain");
                 // last evaluation wins, as in GENIUS's map
                 let items: Vec<&Node> = issue.kids.iter().filter(|k| k.name == "item").collect();
                 let e = items.iter().rev().find(|k| k.get("value") == Some(v.as_str())).unwrap().num("evaluation");
@@ -353,7 +354,7 @@ fn hand_computed_utilities() {
     .unwrap();
     let r = |x: f64| Value::Real(x);
     let u = at(&son, 0, &[r(0.3), r(0.7), r(0.0), r(1.0)]);
-    let p = |x: f64| (-1.0 * x + 1.0f64).clamp(0.0, 1.0);
+    let p = |x: f64| (-x + 1.0f64).clamp(0.0, 1.0); // parameter1 = -1, parameter0 = 1
     assert_eq!(u, ((0.5 * p(0.3) + 0.1 * p(0.7)) + 0.05 * p(0.0)) + 0.35 * p(1.0));
     // son_center_5: quality is GENIUS's triangle 0 .. 0.5 .. 1
     let v = son.space.values_of(son.space.index_of_labels(&[r(0.0), r(0.7), r(0.0), r(0.0)]).unwrap()).unwrap();
@@ -393,8 +394,8 @@ fn default_profiles_and_nash_points_agree_with_the_reference_stats() {
             })
             .collect();
         let v = s.space.values_of(s.space.index_of_labels(&labels).unwrap()).unwrap();
-        for k in 0..2 {
-            let (ours, theirs) = (s.parties[k].utility.utility(&v), nash[k].as_f64().unwrap());
+        for (k, party) in s.parties.iter().take(2).enumerate() {
+            let (ours, theirs) = (party.utility.utility(&v), nash[k].as_f64().unwrap());
             assert!((ours - theirs).abs() < 1e-9, "{name}: party {k} at the Nash bid: {ours} vs {theirs}");
         }
         checked += 1;
