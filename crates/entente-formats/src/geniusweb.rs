@@ -542,28 +542,10 @@ fn issue_utilities(
     }
 }
 
-/// A bid (as GeniusWeb writes one) whose utility is exactly `r`.
-fn reservation_bid(s: &Scenario, u: &LinearAdditive, r: f64) -> Option<Value> {
-    if r == 0.0 {
-        // The empty bid is worth 0.
-        return Some(json!({ "issuevalues": {} }));
-    }
-    let limit = s.space.cardinality().min(RESERVATION_SEARCH_LIMIT);
-    let mut values = vec![0u32; s.space.issues().len()];
-    let mut found = None;
-    let mut i: u128 = 0;
-    s.space.for_each_outcome(|v| {
-        if u.utility(v).to_bits() == r.to_bits() {
-            values.copy_from_slice(v);
-            found = Some(());
-            return false;
-        }
-        i += 1;
-        i < limit
-    });
-    found?;
+fn bid_json(s: &Scenario, values: &[(usize, u32)]) -> Option<Value> {
     let mut bid = Map::new();
-    for (issue, &j) in s.space.issues().iter().zip(&values) {
+    for &(k, j) in values {
+        let issue = &s.space.issues()[k];
         let v = match issue.value(j)? {
             OutcomeValue::Text(t) => json!(t),
             OutcomeValue::Int(x) => json!(x),
@@ -572,6 +554,36 @@ fn reservation_bid(s: &Scenario, u: &LinearAdditive, r: f64) -> Option<Value> {
         bid.insert(issue.name.clone(), v);
     }
     Some(json!({ "issuevalues": bid }))
+}
+
+/// A bid (as GeniusWeb writes one) whose utility is exactly `r`: the empty
+/// bid for 0, else a bid on one issue (issues left out count 0), else a
+/// complete bid, searched among the first [`RESERVATION_SEARCH_LIMIT`] outcomes.
+fn reservation_bid(s: &Scenario, u: &LinearAdditive, r: f64) -> Option<Value> {
+    if r == 0.0 {
+        return bid_json(s, &[]);
+    }
+    for (k, issue) in s.space.issues().iter().enumerate() {
+        for j in 0..issue.cardinality().min(1 << 20) as u32 {
+            let x = 0.0 + u.weights()[k] * u.value_utility(&s.space, k, j);
+            if x.to_bits() == r.to_bits() {
+                return bid_json(s, &[(k, j)]);
+            }
+        }
+    }
+    let limit = s.space.cardinality().min(RESERVATION_SEARCH_LIMIT);
+    let mut found: Option<Vec<u32>> = None;
+    let mut i: u128 = 0;
+    s.space.for_each_outcome(|v| {
+        if u.utility(v).to_bits() == r.to_bits() {
+            found = Some(v.to_vec());
+            return false;
+        }
+        i += 1;
+        i < limit
+    });
+    let values: Vec<(usize, u32)> = found?.into_iter().enumerate().collect();
+    bid_json(s, &values)
 }
 
 fn profile_json(s: &Scenario, party: &Party, domain: &Value, file: &Path) -> Result<Value, FormatError> {
