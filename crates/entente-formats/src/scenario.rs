@@ -943,3 +943,91 @@ fn toml_key(k: &str) -> String {
         toml::Value::String(k.to_string()).to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: &str = r#"
+name = "every value function"
+[[issues]]
+name = "d"
+values = ["a", "b"]
+[[issues]]
+name = "i"
+min = -3
+max = 3
+[[issues]]
+name = "r"
+min = 0.0
+max = 2.0
+steps = 5
+[[parties]]
+name = "p"
+reservation = 0.2
+[parties.issues]
+d = { weight = 0.25, constant = 0.5 }
+i = { weight = 0.25, clamped_linear = { slope = 0.3, origin = -3.0, offset = -0.1 } }
+r = { weight = 0.5, genius_triangular = { low = 0.0, high = 2.0, top = 0.5 } }
+[[parties]]
+name = "q"
+discount = 0.5
+[parties.issues]
+d = { weight = 0.5, values = [0.1, 0.9] }
+i = { weight = 0.25, interpolated = { low_value = -1.0, low_utility = 0.0, high_value = 3.0, high_utility = 1.0 } }
+r = { weight = 0.25, triangular = { start = 0.0, peak = 1.0, end = 2.0 } }
+[[parties]]
+name = "h"
+[parties.rectangles]
+max_utility = 10.0
+aggregation = "sum"
+rectangles = [
+  { utility = 4.0, includes = [["i", -3, 0]] },
+  { utility = 6.0, weight = 0.5, excludes = [["i", 1, 2]] },
+  { utility = 1.0 },
+]
+functions = [ { aggregation = "max", weight = 2.0, rectangles = [{ utility = 3.0, includes = [["i", 3, 3]] }] } ]
+"#;
+
+    fn parse(text: &str) -> Result<Scenario, FormatError> {
+        parse_scenario(text, Path::new("all.toml"))
+    }
+
+    #[test]
+    fn every_value_function_and_rectangles_round_trip() {
+        let s = parse(ALL).unwrap();
+        let h = s.parties[2].utility.as_rectangles().unwrap();
+        // i = 3 (index 6): outside [-3, 0], outside [1, 2] (so 6 · 0.5), 1, and 2 · max(3)
+        assert_eq!(h.raw_value(&[0, 6, 0]), ((0.0 + 0.0) + 3.0 + 1.0) + 2.0 * 3.0);
+        assert_eq!(s.parties[2].utility.utility(&[0, 6, 0]), 1.0);
+        let text = write_scenario(&s).unwrap();
+        let back = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(s.space, back.space);
+        for (p, q) in s.parties.iter().zip(&back.parties) {
+            assert_eq!(p.utility.reservation(), q.utility.reservation());
+            assert_eq!(p.utility.discount(), q.utility.discount());
+            assert_eq!(p.utility.as_additive(), q.utility.as_additive());
+            assert_eq!(p.utility.as_rectangles(), q.utility.as_rectangles());
+            s.space.for_each_outcome(|v| {
+                assert_eq!(p.utility.utility(v).to_bits(), q.utility.utility(v).to_bits());
+                true
+            });
+        }
+    }
+
+    #[test]
+    fn bad_rectangles_are_located() {
+        let err = |text: String, needle: &str| match parse(&text) {
+            Err(FormatError::Syntax { message, .. }) => assert!(message.contains(needle), "{message}"),
+            other => panic!("{other:?}"),
+        };
+        err(ALL.replace("[\"i\", 3, 3]", "[\"x\", 3, 3]"), "there is no issue \"x\"");
+        err(ALL.replace("\"max\", weight", "\"median\", weight"), "unknown aggregation \"median\"");
+        err(ALL.replace("max_utility = 10.0", "max_utility = 0.0"), "maxutility must be a positive number");
+        err(ALL.replace("[\"i\", -3, 0]", "[\"d\", 0, 0]"), "integer issues only");
+        err(ALL.replace("{ utility = 1.0 }", "{ utility = 1.0, includes = [], excludes = [] }"), "not both");
+        err(ALL.replace("[parties.rectangles]", "bias = 0.1\n[parties.rectangles]"), "`bias` does not apply");
+        err(ALL.replace("constant = 0.5", "constant = 0.5, values = [0.0, 1.0]"), "exactly one of");
+        err(ALL.replace("low_value = -1.0", "low_value = 3.0"), "low_value < high_value");
+    }
+}
