@@ -34,7 +34,7 @@ pub struct ConvertArgs {
     #[arg(long, value_enum)]
     pub to: Target,
     /// Profiles to read from a folder, by file stem (comma-separated or repeated; at least 2).
-    /// Default: the first two in file-name order.
+    /// Default: the first two in file-name order (GENIUS preference-uncertainty profiles last).
     #[arg(long, value_delimiter = ',', value_name = "NAME")]
     pub profiles: Option<Vec<String>>,
     /// Read every profile of the folder.
