@@ -8,12 +8,14 @@
 
 pub mod blocs;
 pub mod error;
+pub mod hyper;
 pub mod npsort;
 pub mod space;
 pub mod table;
 pub mod utility;
 
 pub use error::ModelError;
+pub use hyper::{Aggregation, Bound, HyperRectangles, Rectangle, RectangleFunction, RectangleKind};
 pub use space::{Issue, IssueKind, OutcomeIndex, OutcomeSpace, Value};
 pub use table::{OutcomeId, SortedOutcomes, TieOrder, UtilityTable};
 pub use utility::{LinearAdditive, Preferences, UtilityFunction, ValueFunction};

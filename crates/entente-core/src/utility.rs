@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ModelError;
+use crate::hyper::HyperRectangles;
 use crate::space::{IssueKind, OutcomeSpace};
 
 /// Preferences over the outcomes of one space.
@@ -66,11 +67,13 @@ pub trait UtilityFunction: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// A party's preferences: a linear additive utility function, or any other
-/// implementation of [`UtilityFunction`].
+/// A party's preferences: a linear additive utility function, hyper-rectangles
+/// (ANAC 2014's non-linear profiles), or any other implementation of
+/// [`UtilityFunction`]. The named variants can be written back to files.
 #[derive(Clone, Debug)]
 pub enum Preferences {
     Additive(LinearAdditive),
+    Rectangles(HyperRectangles),
     Other(std::sync::Arc<dyn UtilityFunction>),
 }
 
@@ -79,15 +82,30 @@ impl Preferences {
     pub fn as_additive(&self) -> Option<&LinearAdditive> {
         match self {
             Preferences::Additive(u) => Some(u),
-            Preferences::Other(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The hyper-rectangle function, if that is what these preferences are.
+    pub fn as_rectangles(&self) -> Option<&HyperRectangles> {
+        match self {
+            Preferences::Rectangles(u) => Some(u),
+            _ => None,
         }
     }
 
     fn inner(&self) -> &dyn UtilityFunction {
         match self {
             Preferences::Additive(u) => u,
+            Preferences::Rectangles(u) => u,
             Preferences::Other(u) => u.as_ref(),
         }
+    }
+}
+
+impl From<HyperRectangles> for Preferences {
+    fn from(u: HyperRectangles) -> Self {
+        Preferences::Rectangles(u)
     }
 }
 
@@ -116,6 +134,11 @@ impl UtilityFunction for Preferences {
 }
 
 /// Utility of the values of one issue.
+///
+/// Each numeric variant documents its expression: the order of floating-point
+/// operations is part of the contract (the GENIUS and GeniusWeb variants copy
+/// the expressions of those platforms, so that utilities read from their files
+/// are bit-identical to theirs).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueFunction {
@@ -126,10 +149,36 @@ pub enum ValueFunction {
     /// 0 at `start` and `end` (and outside), 1 at `peak`, linear in between
     /// (integer and real issues).
     Triangular { start: f64, peak: f64, end: f64 },
+    /// `clamp01(slope · (x − origin) + offset)`, computed exactly in that order
+    /// and then clamped to `[0, 1]` (integer and real issues).
+    ///
+    /// GENIUS's integer evaluator is this with `origin` = the issue's lower
+    /// bound; its real `linear` evaluator (`parameter1 · x + parameter0`) is this
+    /// with `origin = 0`, `slope = parameter1`, `offset = parameter0`.
+    ClampedLinear { slope: f64, origin: f64, offset: f64 },
+    /// The same utility for every value (GENIUS's `constant` evaluator).
+    Constant { value: f64 },
+    /// GENIUS's `triangular` evaluator (`parameter0` = `low`, `parameter1` =
+    /// `high`, `parameter2` = `top`): 0 below `low`; `(x − low) / (top − low)`
+    /// below `top`; `1 − (x − top) / (high − top)` below `high`; 0 from `high` on.
+    /// Not clamped (integer and real issues).
+    GeniusTriangular { low: f64, high: f64, top: f64 },
+    /// GeniusWeb's `NumberValueSetUtilities`: 0 outside `[low_value, high_value]`,
+    /// else `low_utility + (high_utility − low_utility) · (x − low_value) /
+    /// (high_value − low_value)` (integer and real issues).
+    Interpolated { low_value: f64, low_utility: f64, high_value: f64, high_utility: f64 },
+}
+
+/// `x` clamped to `[0, 1]` as GENIUS does it (`if u < 0 then 0 else if u > 1 then 1`).
+#[inline]
+fn clamp01(u: f64) -> f64 {
+    // f64::clamp compares the same way (and keeps -0.0 and NaN as they are).
+    u.clamp(0.0, 1.0)
 }
 
 impl ValueFunction {
-    fn eval_numeric(&self, x: f64) -> f64 {
+    /// Utility of the numeric value `x` (NaN for a table, which needs an index).
+    pub fn eval_numeric(&self, x: f64) -> f64 {
         match *self {
             ValueFunction::Table(_) => f64::NAN,
             ValueFunction::Linear { slope, intercept } => intercept + slope * x,
@@ -142,6 +191,81 @@ impl ValueFunction {
                     1.0
                 } else {
                     (end - x) / (end - peak)
+                }
+            }
+            ValueFunction::ClampedLinear { slope, origin, offset } => clamp01(slope * (x - origin) + offset),
+            ValueFunction::Constant { value } => value,
+            ValueFunction::GeniusTriangular { low, high, top } => {
+                if x < low {
+                    0.0
+                } else if x < top {
+                    (x - low) / (top - low)
+                } else if x < high {
+                    1.0 - (x - top) / (high - top)
+                } else {
+                    0.0
+                }
+            }
+            ValueFunction::Interpolated { low_value, low_utility, high_value, high_utility } => {
+                if x < low_value || x > high_value {
+                    0.0
+                } else {
+                    low_utility + (high_utility - low_utility) * (x - low_value) / (high_value - low_value)
+                }
+            }
+        }
+    }
+
+    /// Checks the parameters: finite numbers, and the shape each variant needs.
+    fn check(&self) -> Result<(), String> {
+        let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
+        match *self {
+            ValueFunction::Table(ref t) => match t.iter().find(|x| !x.is_finite()) {
+                Some(x) => Err(format!("value utilities must be finite numbers, found {x}")),
+                None => Ok(()),
+            },
+            ValueFunction::Linear { slope, intercept } => {
+                if finite(&[slope, intercept]) {
+                    Ok(())
+                } else {
+                    Err("linear slope and intercept must be finite numbers".into())
+                }
+            }
+            ValueFunction::Triangular { start, peak, end } => {
+                if finite(&[start, peak, end]) && start <= peak && peak <= end {
+                    Ok(())
+                } else {
+                    Err("triangular needs finite start <= peak <= end".into())
+                }
+            }
+            ValueFunction::ClampedLinear { slope, origin, offset } => {
+                if finite(&[slope, origin, offset]) {
+                    Ok(())
+                } else {
+                    Err("clamped linear slope, origin and offset must be finite numbers".into())
+                }
+            }
+            ValueFunction::Constant { value } => {
+                if value.is_finite() {
+                    Ok(())
+                } else {
+                    Err(format!("a constant utility must be a finite number, not {value}"))
+                }
+            }
+            ValueFunction::GeniusTriangular { low, high, top } => {
+                if finite(&[low, high, top]) {
+                    Ok(())
+                } else {
+                    Err("GENIUS triangular parameters must be finite numbers".into())
+                }
+            }
+            ValueFunction::Interpolated { low_value, low_utility, high_value, high_utility } => {
+                if !finite(&[low_value, low_utility, high_value, high_utility]) {
+                    Err("interpolated values and utilities must be finite numbers".into())
+                } else if low_value >= high_value {
+                    Err(format!("interpolated needs low_value < high_value, not {low_value} and {high_value}"))
+                } else {
+                    Ok(())
                 }
             }
         }
@@ -210,28 +334,16 @@ impl LinearAdditive {
                 return Err(err(format!("weight must be a finite number, not {w}")));
             }
             let n = issue.cardinality();
+            f.check().map_err(err)?;
             match (f, &issue.kind) {
-                (ValueFunction::Table(t), _) => {
-                    if t.len() as u64 != n {
-                        return Err(err(format!("{} value utilities given for {n} values", t.len())));
-                    }
-                    if let Some(x) = t.iter().find(|x| !x.is_finite()) {
-                        return Err(err(format!("value utilities must be finite numbers, found {x}")));
-                    }
+                (ValueFunction::Table(t), _) if t.len() as u64 != n => {
+                    return Err(err(format!("{} value utilities given for {n} values", t.len())));
                 }
+                (ValueFunction::Table(_) | ValueFunction::Constant { .. }, _) => {}
                 (_, IssueKind::Discrete { .. }) => {
-                    return Err(err("a discrete issue needs a table of value utilities".into()));
+                    return Err(err("a discrete issue needs a table of value utilities (or a constant)".into()));
                 }
-                (ValueFunction::Linear { slope, intercept }, _) => {
-                    if !slope.is_finite() || !intercept.is_finite() {
-                        return Err(err("linear slope and intercept must be finite numbers".into()));
-                    }
-                }
-                (ValueFunction::Triangular { start, peak, end }, _) => {
-                    if !([start, peak, end].iter().all(|x| x.is_finite()) && start <= peak && peak <= end) {
-                        return Err(err("triangular needs finite start <= peak <= end".into()));
-                    }
-                }
+                _ => {}
             }
             let table = if n <= MAX_TABLE_VALUES {
                 (0..n as u32).map(|j| w * value_of(f, issue.numeric(j), j)).collect::<Vec<_>>()
@@ -281,6 +393,7 @@ impl LinearAdditive {
 fn value_of(f: &ValueFunction, numeric: Option<f64>, j: u32) -> f64 {
     match (f, numeric) {
         (ValueFunction::Table(t), _) => t[j as usize],
+        (ValueFunction::Constant { value }, _) => *value,
         (f, Some(x)) => f.eval_numeric(x),
         (_, None) => f64::NAN,
     }
@@ -528,5 +641,73 @@ mod tests {
         assert_eq!(u.discounted(1.0, 1.0), 0.5);
         assert_eq!(u.discounted(1.0, 0.0), 1.0);
         assert!(LinearAdditive::new(&s, vec![1.0, 0.0, 0.0], u.functions().to_vec(), 0.0, 0.0, Some(1.5)).is_err());
+    }
+
+    #[test]
+    fn genius_and_geniusweb_value_functions_follow_their_expressions() {
+        // GENIUS integer evaluator: clamp01(slope * (x - lower) + offset)
+        let f = ValueFunction::ClampedLinear { slope: 0.08, origin: -5.0, offset: 0.3 };
+        assert_eq!(f.eval_numeric(-5.0), 0.3);
+        assert_eq!(f.eval_numeric(0.0), 0.08 * 5.0 + 0.3);
+        assert_eq!(f.eval_numeric(5.0), 1.0, "1.1 is clamped");
+        let g = ValueFunction::ClampedLinear { slope: -0.15, origin: 8.0, offset: 1.0 };
+        assert_eq!(g.eval_numeric(14.0), -0.15 * (14.0 - 8.0) + 1.0);
+        assert_eq!(ValueFunction::ClampedLinear { slope: -1.0, origin: 0.0, offset: 0.5 }.eval_numeric(1.0), 0.0);
+        // GENIUS triangular (parameter0 = low, parameter1 = high, parameter2 = top)
+        let t = ValueFunction::GeniusTriangular { low: 0.0, high: 1.0, top: 0.5 };
+        assert_eq!(t.eval_numeric(-0.1), 0.0);
+        assert_eq!(t.eval_numeric(0.0), 0.0);
+        assert_eq!(t.eval_numeric(0.25), 0.5);
+        assert_eq!(t.eval_numeric(0.5), 1.0);
+        assert_eq!(t.eval_numeric(0.7), 1.0 - (0.7 - 0.5) / (1.0 - 0.5));
+        assert_eq!(t.eval_numeric(1.0), 0.0);
+        // a top at the upper end is never reached: GENIUS gives 0 there
+        let edge = ValueFunction::GeniusTriangular { low: 0.0, high: 1.0, top: 1.0 };
+        assert_eq!(edge.eval_numeric(1.0), 0.0);
+        assert_eq!(ValueFunction::Constant { value: 0.3 }.eval_numeric(7.0), 0.3);
+        // GeniusWeb number utilities: 0 outside the range
+        let w = ValueFunction::Interpolated { low_value: 1.0, low_utility: 0.2, high_value: 3.0, high_utility: 1.0 };
+        assert_eq!(w.eval_numeric(0.5), 0.0);
+        assert_eq!(w.eval_numeric(2.0), 0.2 + (1.0 - 0.2) * (2.0 - 1.0) / (3.0 - 1.0));
+        assert_eq!(w.eval_numeric(3.5), 0.0);
+    }
+
+    #[test]
+    fn constants_fit_any_issue_and_bad_parameters_are_refused() {
+        let s = space();
+        let u = LinearAdditive::new(
+            &s,
+            vec![0.5, 0.3, 0.2],
+            vec![
+                ValueFunction::Constant { value: 0.4 },
+                ValueFunction::ClampedLinear { slope: 1.0 / 3.0, origin: 0.0, offset: 0.0 },
+                ValueFunction::GeniusTriangular { low: 0.0, high: 1.0, top: 0.5 },
+            ],
+            0.0,
+            0.0,
+            None,
+        )
+        .unwrap();
+        assert_eq!(u.utility(&[2, 3, 1]), ((0.0 + 0.5 * 0.4) + 0.3 * (1.0 / 3.0 * 3.0)) + 0.2 * 1.0);
+        let bad = |f: ValueFunction| {
+            LinearAdditive::new(
+                &s,
+                vec![0.5, 0.3, 0.2],
+                vec![ValueFunction::Table(vec![0.0, 0.5, 1.0]), f, ValueFunction::Constant { value: 0.0 }],
+                0.0,
+                0.0,
+                None,
+            )
+            .is_err()
+        };
+        assert!(bad(ValueFunction::Interpolated {
+            low_value: 1.0,
+            low_utility: 0.0,
+            high_value: 1.0,
+            high_utility: 1.0
+        }));
+        assert!(bad(ValueFunction::ClampedLinear { slope: f64::NAN, origin: 0.0, offset: 0.0 }));
+        assert!(bad(ValueFunction::Constant { value: f64::INFINITY }));
+        assert!(bad(ValueFunction::GeniusTriangular { low: 0.0, high: f64::INFINITY, top: 0.5 }));
     }
 }

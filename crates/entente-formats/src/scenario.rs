@@ -31,13 +31,36 @@
 //! delivery = { weight = 0.1, values = [1.0, 0.8, 0.5, 0.2, 0.0] }
 //! ```
 //!
+//! Other value functions (those of GENIUS and GeniusWeb files, see
+//! [`ValueFunction`]): `triangular = { start, peak, end }`,
+//! `clamped_linear = { slope, origin, offset }` (`clamp01(slope·(x − origin) + offset)`),
+//! `constant = 0.5`, `genius_triangular = { low, high, top }`,
+//! `interpolated = { low_value, low_utility, high_value, high_utility }`.
+//!
+//! Hyper-rectangle preferences (ANAC 2014, `U = min(1, f / max_utility)`) take
+//! the place of `[parties.issues]`:
+//!
+//! ```toml
+//! [parties.rectangles]
+//! max_utility = 100.0
+//! aggregation = "sum"        # sum (default), min or max
+//! rectangles = [
+//!   { utility = 40.0, includes = [["x", 0, 4], ["y", 5, 9]] },   # inside every range
+//!   { utility = 20.0, excludes = [["z", 3, 6]], weight = 0.5 },  # outside some range
+//! ]
+//! functions = [ { aggregation = "max", weight = 0.5, rectangles = [{ utility = 8.0 }] } ]
+//! ```
+//!
 //! Every error names the file and the line and column of the offending item.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
-use entente_core::{Issue, IssueKind, LinearAdditive, OutcomeSpace, UtilityFunction, Value, ValueFunction};
+use entente_core::{
+    Aggregation, Bound, HyperRectangles, Issue, IssueKind, LinearAdditive, OutcomeSpace, Preferences, Rectangle,
+    RectangleFunction, RectangleKind, UtilityFunction, Value, ValueFunction,
+};
 use entente_protocols::SaoConfig;
 use entente_protocols::negotiators::{StrategyOptions, StrategySpec, TimeBasedName};
 use entente_protocols::scenario::{Party, Scenario};
@@ -88,7 +111,41 @@ struct PartyDecl {
     discount: Option<Spanned<f64>>,
     bias: Option<Spanned<f64>>,
     negotiator: Option<Spanned<NegotiatorDecl>>,
-    issues: Spanned<BTreeMap<String, Spanned<IssueUtilityDecl>>>,
+    issues: Option<Spanned<BTreeMap<String, Spanned<IssueUtilityDecl>>>>,
+    rectangles: Option<Spanned<RectanglesDecl>>,
+}
+
+/// Hyper-rectangle preferences (ANAC 2014): `U = min(1, f / max_utility)`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RectanglesDecl {
+    max_utility: f64,
+    aggregation: Option<String>,
+    weight: Option<f64>,
+    #[serde(default)]
+    rectangles: Vec<RectangleDecl>,
+    #[serde(default)]
+    functions: Vec<FunctionDecl>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FunctionDecl {
+    aggregation: Option<String>,
+    weight: Option<f64>,
+    #[serde(default)]
+    rectangles: Vec<RectangleDecl>,
+    #[serde(default)]
+    functions: Vec<FunctionDecl>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RectangleDecl {
+    utility: f64,
+    weight: Option<f64>,
+    includes: Option<Vec<(String, i64, i64)>>,
+    excludes: Option<Vec<(String, i64, i64)>>,
 }
 
 /// A negotiator as declared: a strategy name and its optional parameters.
@@ -178,6 +235,35 @@ struct IssueUtilityDecl {
     values: Option<Spanned<ValuesDecl>>,
     linear: Option<Spanned<LinearDecl>>,
     triangular: Option<Spanned<TriangularDecl>>,
+    clamped_linear: Option<Spanned<ClampedLinearDecl>>,
+    constant: Option<Spanned<f64>>,
+    genius_triangular: Option<Spanned<GeniusTriangularDecl>>,
+    interpolated: Option<Spanned<InterpolatedDecl>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClampedLinearDecl {
+    slope: f64,
+    origin: f64,
+    offset: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GeniusTriangularDecl {
+    low: f64,
+    high: f64,
+    top: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InterpolatedDecl {
+    low_value: f64,
+    low_utility: f64,
+    high_value: f64,
+    high_utility: f64,
 }
 
 #[derive(Deserialize)]
@@ -433,67 +519,6 @@ fn read_issue(loc: &Locator, d: &Spanned<IssueDecl>) -> Result<Issue, FormatErro
 }
 
 fn read_party(loc: &Locator, space: &OutcomeSpace, p: &PartyDecl, name: &str) -> Result<Party, FormatError> {
-    let issues = p.issues.get_ref();
-    for (issue_name, decl) in issues {
-        if space.issue_position(issue_name).is_none() {
-            return Err(loc.at(decl.span(), format!("party {name:?}: there is no issue {issue_name:?}")));
-        }
-    }
-    let mut weights = Vec::new();
-    let mut functions = Vec::new();
-    for issue in space.issues() {
-        let Some(decl) = issues.get(&issue.name) else {
-            return Err(loc.at(
-                p.issues.span(),
-                format!(
-                    "party {name:?}: issue {:?} has no utility (write `{} = {{ weight = 0.0, values = [...] }}` to ignore it)",
-                    issue.name, issue.name
-                ),
-            ));
-        };
-        let u = decl.get_ref();
-        let w = *u.weight.get_ref();
-        if !w.is_finite() {
-            return Err(
-                loc.at(u.weight.span(), format!("party {name:?}: weight of {:?} must be a finite number", issue.name))
-            );
-        }
-        weights.push(w);
-        let given = [u.values.is_some(), u.linear.is_some(), u.triangular.is_some()].iter().filter(|b| **b).count();
-        if given != 1 {
-            return Err(loc.at(
-                decl.span(),
-                format!("party {name:?}: issue {:?} needs exactly one of `values`, `linear`, `triangular`", issue.name),
-            ));
-        }
-        let f = if let Some(v) = &u.values {
-            ValueFunction::Table(read_values(loc, issue, v, name)?)
-        } else if let Some(l) = &u.linear {
-            if matches!(issue.kind, IssueKind::Discrete { .. }) {
-                return Err(loc.at(
-                    l.span(),
-                    format!("party {name:?}: `linear` needs an integer or real issue; {:?} is discrete", issue.name),
-                ));
-            }
-            let l = l.get_ref();
-            ValueFunction::Linear { slope: l.slope, intercept: l.intercept }
-        } else if let Some(t) = &u.triangular {
-            if matches!(issue.kind, IssueKind::Discrete { .. }) {
-                return Err(loc.at(
-                    t.span(),
-                    format!(
-                        "party {name:?}: `triangular` needs an integer or real issue; {:?} is discrete",
-                        issue.name
-                    ),
-                ));
-            }
-            let tr = t.get_ref();
-            ValueFunction::Triangular { start: tr.start, peak: tr.peak, end: tr.end }
-        } else {
-            unreachable!("exactly one was checked above")
-        };
-        functions.push(f);
-    }
     let reservation = match &p.reservation {
         Some(r) => {
             let v = *r.get_ref();
@@ -514,18 +539,194 @@ fn read_party(loc: &Locator, space: &OutcomeSpace, p: &PartyDecl, name: &str) ->
         }
         None => None,
     };
-    let bias = p.bias.as_ref().map_or(0.0, |b| *b.get_ref());
-    let utility = LinearAdditive::new(space, weights, functions, bias, reservation, discount).map_err(|e| {
-        let span = p.bias.as_ref().map_or(p.issues.span(), |b| b.span());
-        loc.at(span, format!("party {name:?}: {e}"))
-    })?;
+    let utility: Preferences = match (&p.issues, &p.rectangles) {
+        (Some(issues), None) => read_additive(loc, space, p, issues, name, reservation, discount)?.into(),
+        (None, Some(r)) => {
+            if let Some(b) = &p.bias {
+                return Err(loc.at(b.span(), format!("party {name:?}: `bias` does not apply to hyper-rectangles")));
+            }
+            read_rectangles(loc, space, r, name, reservation, discount)?.into()
+        }
+        (Some(i), Some(_)) => {
+            return Err(loc.at(
+                i.span(),
+                format!("party {name:?}: give either `[parties.issues]` or `[parties.rectangles]`, not both"),
+            ));
+        }
+        (None, None) => {
+            return Err(loc.at(
+                p.name.span(),
+                format!(
+                    "party {name:?}: give its utilities in `[parties.issues]` (or `[parties.rectangles]` for hyper-rectangles)"
+                ),
+            ));
+        }
+    };
     let strategy = match &p.negotiator {
         Some(n) => {
             Some(n.get_ref().resolve().map_err(|e| loc.at(n.span(), format!("party {name:?}: negotiator: {e}")))?)
         }
         None => None,
     };
-    Ok(Party { name: name.to_string(), utility: utility.into(), strategy })
+    Ok(Party { name: name.to_string(), utility, strategy })
+}
+
+fn read_additive(
+    loc: &Locator,
+    space: &OutcomeSpace,
+    p: &PartyDecl,
+    decls: &Spanned<BTreeMap<String, Spanned<IssueUtilityDecl>>>,
+    name: &str,
+    reservation: f64,
+    discount: Option<f64>,
+) -> Result<LinearAdditive, FormatError> {
+    let issues = decls.get_ref();
+    for (issue_name, decl) in issues {
+        if space.issue_position(issue_name).is_none() {
+            return Err(loc.at(decl.span(), format!("party {name:?}: there is no issue {issue_name:?}")));
+        }
+    }
+    let mut weights = Vec::new();
+    let mut functions = Vec::new();
+    for issue in space.issues() {
+        let Some(decl) = issues.get(&issue.name) else {
+            return Err(loc.at(
+                decls.span(),
+                format!(
+                    "party {name:?}: issue {:?} has no utility (write `{} = {{ weight = 0.0, values = [...] }}` to ignore it)",
+                    issue.name, issue.name
+                ),
+            ));
+        };
+        let u = decl.get_ref();
+        let w = *u.weight.get_ref();
+        if !w.is_finite() {
+            return Err(
+                loc.at(u.weight.span(), format!("party {name:?}: weight of {:?} must be a finite number", issue.name))
+            );
+        }
+        weights.push(w);
+        let numeric_only = |span: Range<usize>, key: &str| -> Result<(), FormatError> {
+            if matches!(issue.kind, IssueKind::Discrete { .. }) {
+                Err(loc.at(
+                    span,
+                    format!("party {name:?}: `{key}` needs an integer or real issue; {:?} is discrete", issue.name),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let mut given: Vec<ValueFunction> = Vec::new();
+        if let Some(v) = &u.values {
+            given.push(ValueFunction::Table(read_values(loc, issue, v, name)?));
+        }
+        if let Some(l) = &u.linear {
+            numeric_only(l.span(), "linear")?;
+            let l = l.get_ref();
+            given.push(ValueFunction::Linear { slope: l.slope, intercept: l.intercept });
+        }
+        if let Some(t) = &u.triangular {
+            numeric_only(t.span(), "triangular")?;
+            let t = t.get_ref();
+            given.push(ValueFunction::Triangular { start: t.start, peak: t.peak, end: t.end });
+        }
+        if let Some(c) = &u.clamped_linear {
+            numeric_only(c.span(), "clamped_linear")?;
+            let c = c.get_ref();
+            given.push(ValueFunction::ClampedLinear { slope: c.slope, origin: c.origin, offset: c.offset });
+        }
+        if let Some(c) = &u.constant {
+            given.push(ValueFunction::Constant { value: *c.get_ref() });
+        }
+        if let Some(t) = &u.genius_triangular {
+            numeric_only(t.span(), "genius_triangular")?;
+            let t = t.get_ref();
+            given.push(ValueFunction::GeniusTriangular { low: t.low, high: t.high, top: t.top });
+        }
+        if let Some(i) = &u.interpolated {
+            numeric_only(i.span(), "interpolated")?;
+            let i = i.get_ref();
+            given.push(ValueFunction::Interpolated {
+                low_value: i.low_value,
+                low_utility: i.low_utility,
+                high_value: i.high_value,
+                high_utility: i.high_utility,
+            });
+        }
+        let (Some(f), 1) = (given.pop(), given.len() + 1) else {
+            return Err(loc.at(
+                decl.span(),
+                format!(
+                    "party {name:?}: issue {:?} needs exactly one of `values`, `linear`, `triangular`, \
+                     `clamped_linear`, `constant`, `genius_triangular`, `interpolated`",
+                    issue.name
+                ),
+            ));
+        };
+        functions.push(f);
+    }
+    let bias = p.bias.as_ref().map_or(0.0, |b| *b.get_ref());
+    LinearAdditive::new(space, weights, functions, bias, reservation, discount).map_err(|e| {
+        let span = match &e {
+            entente_core::ModelError::Issue { issue, .. } => issues.get(issue).map(|d| d.span()),
+            _ => None,
+        };
+        let span = span.or_else(|| p.bias.as_ref().map(|b| b.span())).unwrap_or(decls.span());
+        loc.at(span, format!("party {name:?}: {e}"))
+    })
+}
+
+fn read_rectangles(
+    loc: &Locator,
+    space: &OutcomeSpace,
+    decl: &Spanned<RectanglesDecl>,
+    name: &str,
+    reservation: f64,
+    discount: Option<f64>,
+) -> Result<HyperRectangles, FormatError> {
+    let at = |message: String| loc.at(decl.span(), format!("party {name:?}: rectangles: {message}"));
+    fn function(
+        space: &OutcomeSpace,
+        aggregation: &Option<String>,
+        weight: Option<f64>,
+        rects: &[RectangleDecl],
+        funcs: &[FunctionDecl],
+        depth: usize,
+    ) -> Result<RectangleFunction, String> {
+        if depth > 64 {
+            return Err("functions nest more than 64 deep".into());
+        }
+        let aggregation = match aggregation {
+            None => Aggregation::Sum,
+            Some(a) => Aggregation::from_name(a)
+                .ok_or_else(|| format!("unknown aggregation {a:?}; expected sum, min or max"))?,
+        };
+        let mut rectangles = Vec::with_capacity(rects.len());
+        for r in rects {
+            let (kind, bounds) = match (&r.includes, &r.excludes) {
+                (Some(b), None) => (RectangleKind::Inclusive, b.as_slice()),
+                (None, Some(b)) => (RectangleKind::Exclusive, b.as_slice()),
+                (None, None) => (RectangleKind::Inclusive, &[][..]),
+                (Some(_), Some(_)) => return Err("a rectangle has either `includes` or `excludes`, not both".into()),
+            };
+            let bounds = bounds
+                .iter()
+                .map(|(issue, min, max)| {
+                    let k = space.issue_position(issue).ok_or_else(|| format!("there is no issue {issue:?}"))?;
+                    Ok(Bound { issue: k, min: *min, max: *max })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            rectangles.push(Rectangle { kind, bounds, utility: r.utility, weight: r.weight.unwrap_or(1.0) });
+        }
+        let functions = funcs
+            .iter()
+            .map(|g| function(space, &g.aggregation, g.weight, &g.rectangles, &g.functions, depth + 1))
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(RectangleFunction { aggregation, weight: weight.unwrap_or(1.0), rectangles, functions })
+    }
+    let d = decl.get_ref();
+    let root = function(space, &d.aggregation, d.weight, &d.rectangles, &d.functions, 0).map_err(at)?;
+    HyperRectangles::new(space, d.max_utility, root, reservation, discount).map_err(|e| at(e.to_string()))
 }
 
 fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, party: &str) -> Result<Vec<f64>, FormatError> {
@@ -573,13 +774,12 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, party: &st
     Ok(table)
 }
 
-/// Writes a scenario in this format. Only linear additive preferences can be
-/// written; others are refused with the party named.
+/// Writes a scenario in this format. Linear additive and hyper-rectangle
+/// preferences can be written; others are refused with the party named.
 pub fn write_scenario(s: &Scenario) -> Result<String, String> {
     use std::fmt::Write;
     let mut out = String::new();
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let num = |x: f64| toml::Value::Float(x).to_string();
     let _ = writeln!(out, "name = {}", q(&s.name));
     if let Some(d) = &s.description {
         let _ = writeln!(out, "description = {}", q(d));
@@ -605,12 +805,13 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
         }
     }
     for p in &s.parties {
-        let Some(u) = p.utility.as_additive() else {
+        if matches!(p.utility, Preferences::Other(_)) {
             return Err(format!(
-                "party {:?}: only linear additive preferences can be written as a scenario file",
+                "party {:?}: these preferences have no file form (only linear additive and hyper-rectangle \
+                 preferences can be written as a scenario file)",
                 p.name
             ));
-        };
+        }
         let _ = writeln!(out, "\n[[parties]]\nname = {}", q(&p.name));
         let r = p.utility.reservation();
         if r.is_finite() {
@@ -619,7 +820,9 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
         if let Some(d) = p.utility.discount() {
             let _ = writeln!(out, "discount = {}", num(d));
         }
-        if u.bias() != 0.0 {
+        if let Some(u) = p.utility.as_additive()
+            && u.bias() != 0.0
+        {
             let _ = writeln!(out, "bias = {}", num(u.bias()));
         }
         if let Some(spec) = &p.strategy {
@@ -628,6 +831,11 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
             let fields: Vec<&str> = inline.lines().filter(|l| !l.trim().is_empty()).collect();
             let _ = writeln!(out, "negotiator = {{ {} }}", fields.join(", "));
         }
+        if let Some(h) = p.utility.as_rectangles() {
+            write_rectangles(&mut out, s, h);
+            continue;
+        }
+        let Some(u) = p.utility.as_additive() else { continue };
         let _ = writeln!(out, "[parties.issues]");
         for (k, issue) in s.space.issues().iter().enumerate() {
             let w = u.weights()[k];
@@ -642,6 +850,23 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
                 ValueFunction::Triangular { start, peak, end } => {
                     format!("triangular = {{ start = {}, peak = {}, end = {} }}", num(*start), num(*peak), num(*end))
                 }
+                ValueFunction::ClampedLinear { slope, origin, offset } => format!(
+                    "clamped_linear = {{ slope = {}, origin = {}, offset = {} }}",
+                    num(*slope),
+                    num(*origin),
+                    num(*offset)
+                ),
+                ValueFunction::Constant { value } => format!("constant = {}", num(*value)),
+                ValueFunction::GeniusTriangular { low, high, top } => {
+                    format!("genius_triangular = {{ low = {}, high = {}, top = {} }}", num(*low), num(*high), num(*top))
+                }
+                ValueFunction::Interpolated { low_value, low_utility, high_value, high_utility } => format!(
+                    "interpolated = {{ low_value = {}, low_utility = {}, high_value = {}, high_utility = {} }}",
+                    num(*low_value),
+                    num(*low_utility),
+                    num(*high_value),
+                    num(*high_utility)
+                ),
             };
             let key = toml_key(&issue.name);
             let _ = writeln!(out, "{key} = {{ weight = {}, {body} }}", num(w));
@@ -650,10 +875,159 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
     Ok(out)
 }
 
+fn num(x: f64) -> String {
+    toml::Value::Float(x).to_string()
+}
+
+/// `[parties.rectangles]`: the root function's fields, then its rectangles and
+/// nested functions as inline tables.
+fn write_rectangles(out: &mut String, s: &Scenario, h: &HyperRectangles) {
+    use std::fmt::Write;
+    fn rectangles(s: &Scenario, f: &RectangleFunction) -> String {
+        let items: Vec<String> = f
+            .rectangles
+            .iter()
+            .map(|r| {
+                let bounds: Vec<String> = r
+                    .bounds
+                    .iter()
+                    .map(|b| {
+                        let name = s.space.issues().get(b.issue).map_or("", |i| i.name.as_str());
+                        format!("[{}, {}, {}]", toml::Value::String(name.to_string()), b.min, b.max)
+                    })
+                    .collect();
+                let mut t = format!("{{ utility = {}", num(r.utility));
+                if r.weight.to_bits() != 1.0f64.to_bits() {
+                    let _ = write!(t, ", weight = {}", num(r.weight));
+                }
+                if !r.bounds.is_empty() {
+                    let key = if r.kind == RectangleKind::Inclusive { "includes" } else { "excludes" };
+                    let _ = write!(t, ", {key} = [{}]", bounds.join(", "));
+                }
+                t.push_str(" }");
+                t
+            })
+            .collect();
+        items.join(",\n  ")
+    }
+    fn function(s: &Scenario, f: &RectangleFunction) -> String {
+        let mut t = format!("{{ aggregation = \"{}\", weight = {}", f.aggregation.name(), num(f.weight));
+        if !f.rectangles.is_empty() {
+            let _ = write!(t, ", rectangles = [{}]", rectangles(s, f).replace(",\n  ", ", "));
+        }
+        if !f.functions.is_empty() {
+            let inner: Vec<String> = f.functions.iter().map(|g| function(s, g)).collect();
+            let _ = write!(t, ", functions = [{}]", inner.join(", "));
+        }
+        t.push_str(" }");
+        t
+    }
+    let root = h.root();
+    let _ = writeln!(out, "[parties.rectangles]   # utility = min(1, f / max_utility)");
+    let _ = writeln!(out, "max_utility = {}", num(h.max_utility()));
+    let _ = writeln!(out, "aggregation = \"{}\"", root.aggregation.name());
+    let _ = writeln!(out, "weight = {}", num(root.weight));
+    if !root.rectangles.is_empty() {
+        let _ = writeln!(out, "rectangles = [\n  {},\n]", rectangles(s, root));
+    }
+    if !root.functions.is_empty() {
+        let inner: Vec<String> = root.functions.iter().map(|g| function(s, g)).collect();
+        let _ = writeln!(out, "functions = [\n  {},\n]", inner.join(",\n  "));
+    }
+}
+
 fn toml_key(k: &str) -> String {
     if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         k.to_string()
     } else {
         toml::Value::String(k.to_string()).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: &str = r#"
+name = "every value function"
+[[issues]]
+name = "d"
+values = ["a", "b"]
+[[issues]]
+name = "i"
+min = -3
+max = 3
+[[issues]]
+name = "r"
+min = 0.0
+max = 2.0
+steps = 5
+[[parties]]
+name = "p"
+reservation = 0.2
+[parties.issues]
+d = { weight = 0.25, constant = 0.5 }
+i = { weight = 0.25, clamped_linear = { slope = 0.3, origin = -3.0, offset = -0.1 } }
+r = { weight = 0.5, genius_triangular = { low = 0.0, high = 2.0, top = 0.5 } }
+[[parties]]
+name = "q"
+discount = 0.5
+[parties.issues]
+d = { weight = 0.5, values = [0.1, 0.9] }
+i = { weight = 0.25, interpolated = { low_value = -1.0, low_utility = 0.0, high_value = 3.0, high_utility = 1.0 } }
+r = { weight = 0.25, triangular = { start = 0.0, peak = 1.0, end = 2.0 } }
+[[parties]]
+name = "h"
+[parties.rectangles]
+max_utility = 10.0
+aggregation = "sum"
+rectangles = [
+  { utility = 4.0, includes = [["i", -3, 0]] },
+  { utility = 6.0, weight = 0.5, excludes = [["i", 1, 2]] },
+  { utility = 1.0 },
+]
+functions = [ { aggregation = "max", weight = 2.0, rectangles = [{ utility = 3.0, includes = [["i", 3, 3]] }] } ]
+"#;
+
+    fn parse(text: &str) -> Result<Scenario, FormatError> {
+        parse_scenario(text, Path::new("all.toml"))
+    }
+
+    #[test]
+    fn every_value_function_and_rectangles_round_trip() {
+        let s = parse(ALL).unwrap();
+        let h = s.parties[2].utility.as_rectangles().unwrap();
+        // i = 3 (index 6): outside [-3, 0], outside [1, 2] (so 6 · 0.5), 1, and 2 · max(3)
+        assert_eq!(h.raw_value(&[0, 6, 0]), ((0.0 + 0.0) + 3.0 + 1.0) + 2.0 * 3.0);
+        assert_eq!(s.parties[2].utility.utility(&[0, 6, 0]), 1.0);
+        let text = write_scenario(&s).unwrap();
+        let back = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(s.space, back.space);
+        for (p, q) in s.parties.iter().zip(&back.parties) {
+            assert_eq!(p.utility.reservation(), q.utility.reservation());
+            assert_eq!(p.utility.discount(), q.utility.discount());
+            assert_eq!(p.utility.as_additive(), q.utility.as_additive());
+            assert_eq!(p.utility.as_rectangles(), q.utility.as_rectangles());
+            s.space.for_each_outcome(|v| {
+                assert_eq!(p.utility.utility(v).to_bits(), q.utility.utility(v).to_bits());
+                true
+            });
+        }
+    }
+
+    #[test]
+    fn bad_rectangles_are_located() {
+        let err = |text: String, needle: &str| match parse(&text) {
+            Err(FormatError::Syntax { message, .. }) => assert!(message.contains(needle), "{message}"),
+            other => panic!("{other:?}"),
+        };
+        err(ALL.replace("[\"i\", 3, 3]", "[\"x\", 3, 3]"), "there is no issue \"x\"");
+        err(ALL.replace("\"max\", weight", "\"median\", weight"), "unknown aggregation \"median\"");
+        err(ALL.replace("max_utility = 10.0", "max_utility = 0.0"), "maxutility must be a positive number");
+        err(ALL.replace("[\"i\", -3, 0]", "[\"d\", 0, 0]"), "integer issues only");
+        err(ALL.replace("{ utility = 1.0 }", "{ utility = 1.0, includes = [], excludes = [] }"), "not both");
+        err(ALL.replace("[parties.rectangles]", "bias = 0.1\n[parties.rectangles]"), "`bias` does not apply");
+        err(ALL.replace("constant = 0.5", "constant = 0.5, values = [0.0, 1.0]"), "exactly one of");
+        err(ALL.replace("low_value = -1.0", "low_value = 3.0"), "low_value < high_value");
     }
 }
