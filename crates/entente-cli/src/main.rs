@@ -8,8 +8,10 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
+mod convert;
 mod plot;
 mod run;
+mod source;
 
 /// The embedded default scenario (`scenarios/car-purchase.toml`).
 pub const DEFAULT_SCENARIO: &str = include_str!("../../../scenarios/car-purchase.toml");
@@ -45,6 +47,8 @@ enum Command {
     },
     /// Measure negotiations per second on the standard benchmark cases.
     Bench(bench::BenchArgs),
+    /// Convert between scenario files, GENIUS folders and GeniusWeb folders.
+    Convert(convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
             conformance::run(&dir, verbose, order)
         }
         Command::Bench(args) => bench::run(args),
+        Command::Convert(args) => convert::run(args),
     };
     match result {
         Ok(code) => code,

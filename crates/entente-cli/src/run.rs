@@ -1,31 +1,30 @@
 //! `entente run`: one negotiation, printed for people or as JSON.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
 use entente_core::{UtilityFunction, Value};
 use entente_formats::scenario::NegotiatorDecl;
-use entente_formats::{parse_scenario, read_scenario};
 use entente_protocols::EndReason;
 use entente_protocols::scenario::{RunReport, Scenario};
 use serde_json::{Map, json};
 
-use crate::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME};
+use crate::source::SourceArgs;
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// Scenario file (TOML). Without it, the embedded default scenario runs.
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// Print the full result as one JSON document (schema: docs/run-json.md).
     #[arg(long)]
     pub json: bool,
     /// Seed of every random choice (overrides the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Negotiator of a party, as PARTY=STRATEGY (e.g. buyer=tit-for-tat); repeatable.
+    /// Negotiator of a party, as PARTY=STRATEGY, PARTY a name or an index from 0
+    /// (e.g. buyer=tit-for-tat, 1=boulware); repeatable.
     #[arg(long = "strategy", value_name = "PARTY=STRATEGY")]
     pub strategies: Vec<String>,
     /// Override the scenario's number of rounds.
@@ -36,13 +35,6 @@ pub struct RunArgs {
     pub full: bool,
 }
 
-pub fn load(path: Option<&Path>) -> anyhow::Result<Scenario> {
-    Ok(match path {
-        Some(p) => read_scenario(p)?,
-        None => parse_scenario(DEFAULT_SCENARIO, Path::new(DEFAULT_SCENARIO_NAME))?,
-    })
-}
-
 /// Applies `PARTY=STRATEGY` overrides.
 pub fn apply_strategies(scenario: &mut Scenario, overrides: &[String]) -> anyhow::Result<()> {
     for o in overrides {
@@ -50,8 +42,12 @@ pub fn apply_strategies(scenario: &mut Scenario, overrides: &[String]) -> anyhow
             bail!("--strategy {o:?}: expected PARTY=STRATEGY, e.g. buyer=boulware");
         };
         let names: Vec<&str> = scenario.parties.iter().map(|p| p.name.as_str()).collect();
-        let Some(k) = scenario.parties.iter().position(|p| p.name == party.trim()) else {
-            bail!("--strategy {o:?}: no party {party:?}; the parties are {}", names.join(", "));
+        let by_index = party.trim().parse::<usize>().ok().filter(|&k| k < names.len());
+        let Some(k) = scenario.parties.iter().position(|p| p.name == party.trim()).or(by_index) else {
+            bail!(
+                "--strategy {o:?}: no party {party:?}; the parties are {} (or their indices from 0)",
+                names.join(", ")
+            );
         };
         let decl = NegotiatorDecl { strategy: strategy.trim().to_string(), ..Default::default() };
         scenario.parties[k].strategy = Some(decl.resolve().with_context(|| format!("--strategy {o:?}"))?);
@@ -60,7 +56,7 @@ pub fn apply_strategies(scenario: &mut Scenario, overrides: &[String]) -> anyhow
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let mut scenario = load(args.scenario.as_deref())?;
+    let mut scenario = args.source.load()?;
     apply_strategies(&mut scenario, &args.strategies)?;
     if let Some(n) = args.n_steps {
         if n == 0 {
