@@ -135,3 +135,36 @@ fn copy_case(cases: &Path, name: &str, dir: &Path) {
     assert!(path.exists(), "missing parity case {name}");
     std::fs::copy(path, dir.join(name)).unwrap();
 }
+
+#[test]
+fn run_reads_genius_and_geniusweb_folders_and_convert_round_trips() {
+    let Some(shared) = shared() else { return };
+    let camera = shared.join("domains/anac2011_Camera");
+    let o =
+        entente(&["run", camera.to_str().unwrap(), "--json", "--strategy", "0=boulware", "--strategy", "1=conceder"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["n_outcomes"], "3600");
+    assert_eq!(v["parties"][0]["name"], "camera_buyer_utility");
+    // Without strategies a folder cannot run: the error says what to do.
+    let o = entente(&["run", camera.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("has no negotiator"), "{}", stderr(&o));
+    // GENIUS -> TOML, then the TOML runs to the same result.
+    let dir = std::env::temp_dir().join(format!("entente-convert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("camera.toml");
+    let _ = std::fs::remove_file(&toml);
+    let o = entente(&["convert", camera.to_str().unwrap(), toml.to_str().unwrap(), "--to", "toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o2 =
+        entente(&["run", toml.to_str().unwrap(), "--json", "--strategy", "0=boulware", "--strategy", "1=conceder"]);
+    assert!(o2.status.success(), "{}", stderr(&o2));
+    let w: serde_json::Value = serde_json::from_str(&stdout(&o2)).unwrap();
+    assert_eq!(v["offers"], w["offers"]);
+    assert_eq!(v["agreement"], w["agreement"]);
+    let web = shared.join("domains/geniusweb_anl2023_domain00");
+    let o = entente(&["run", web.to_str().unwrap(), "--strategy", "0=aspiration", "--strategy", "1=linear"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("6480 outcomes"));
+}
