@@ -140,8 +140,8 @@ pub fn additive_frontier(
     // Weighted value utilities, exactly the products utility() adds.
     let mut bound: Vec<f64> = ufuns.iter().map(|u| u.bias().abs()).collect();
     let mut terms: Vec<Vec<f64>> = Vec::with_capacity(m);
-    for k in 0..m {
-        let r = radices[k] as usize;
+    for (k, &radix) in radices.iter().enumerate() {
+        let r = radix as usize;
         let mut t = vec![0.0; r * np];
         for (p, u) in ufuns.iter().enumerate() {
             let w = u.weights()[k];
@@ -243,9 +243,13 @@ pub fn additive_frontier(
                     }
                 }
             }
-            skyline_n(c as usize, np, |i, p| cv[i as usize * np + p], &ds, |run| {
-                add_entry(&mut run.iter().copied(), &mut nvals)
-            });
+            skyline_n(
+                c as usize,
+                np,
+                |i, p| cv[i as usize * np + p],
+                &ds,
+                |run| add_entry(&mut run.iter().copied(), &mut nvals),
+            );
         }
         stats.kept.push(ncount.len());
         vals = nvals;

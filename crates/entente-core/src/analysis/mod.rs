@@ -37,7 +37,7 @@ use thiserror::Error;
 pub use additive::{AdditiveFrontier, MergeLimits, MergeStats, additive_frontier};
 pub use measures::{AgreementMeasures, agreement_measures, distance};
 pub use pareto::{Frontier, FrontierPoint, pareto_2, pareto_n, welfare};
-pub use solutions::{PartyRange, Point, Solutions, disagreement, solve};
+pub use solutions::{NearestToOnes, PartyRange, Point, Solutions, disagreement, solve};
 
 use crate::error::ModelError;
 use crate::space::{OutcomeIndex, OutcomeSpace};
@@ -111,7 +111,8 @@ pub struct DomainAnalysis {
     #[serde(flatten)]
     pub solutions: Solutions,
     /// GENIUS opposition: the smallest Euclidean distance of any outcome to
-    /// the all-ones point `(1, …, 1)` (`n` parties: `sqrt(Σ_i (1 − u_i)²)`).
+    /// the all-ones point `(1, …, 1)` (`n` parties: `sqrt(Σ_i (1 − u_i)²)`),
+    /// correctly rounded (see [`NearestToOnes`]).
     /// `None` from the additive merge when some party's utility exceeds 1
     /// (the minimum is then not necessarily on the frontier).
     pub opposition: Option<f64>,
@@ -162,20 +163,18 @@ pub fn analyze_with(tables: &[&UtilityTable], options: &AnalysisOptions) -> Resu
             PartyRange { reservation: t.reservation(), min, max }
         })
         .collect();
-    let parties = tables
-        .iter()
-        .zip(&ranges)
-        .map(|(t, r)| summary(r, at(t.best() as usize), at(t.worst() as usize)))
-        .collect();
+    let parties =
+        tables.iter().zip(&ranges).map(|(t, r)| summary(r, at(t.best() as usize), at(t.worst() as usize))).collect();
 
     // One pass: opposition (both readings) and the rational outcomes.
     let rv: Vec<f64> = ranges.iter().map(|r| r.reservation).collect();
     let max: Vec<f64> = ranges.iter().map(|r| r.max).collect();
-    let (mut opp, mut opp_neg) = (f64::INFINITY, f64::INFINITY);
+    let mut opp = solutions::NearestToOnes::default();
+    let mut opp_neg = f64::INFINITY;
     let mut count = 0u128;
     let mut listed = Vec::new();
     for i in 0..n {
-        opp = opp.min(solutions::opposition_sq(utils.iter().map(|u| u[i])));
+        opp.push(utils.iter().map(|u| u[i]));
         if utils.iter().zip(&rv).all(|(u, r)| u[i] >= *r) {
             opp_neg = opp_neg.min(solutions::opposition_negmas_sq(utils.iter().map(|u| u[i]), &max));
             count += 1;
@@ -184,13 +183,14 @@ pub fn analyze_with(tables: &[&UtilityTable], options: &AnalysisOptions) -> Resu
             }
         }
     }
-    let rational = RationalOutcomes { count, outcomes: (count <= options.list_rational_up_to as u128).then_some(listed) };
+    let rational =
+        RationalOutcomes { count, outcomes: (count <= options.list_rational_up_to as u128).then_some(listed) };
     Ok(assemble(
         n as u128,
         parties,
         &ranges,
         frontier,
-        (n > 0).then(|| opp.sqrt()),
+        opp.distance(),
         (count > 0).then(|| opp_neg.sqrt()),
         Some(rational),
     ))
@@ -256,12 +256,15 @@ pub fn analyze_additive(
         ranges.push(r);
     }
     let points = &merged.frontier.points;
-    let opposition = ranges
-        .iter()
-        .all(|r| r.max <= 1.0)
-        .then(|| points.iter().map(|p| solutions::opposition_sq(p.utilities.iter().copied())).fold(f64::INFINITY, f64::min))
-        .filter(|v| v.is_finite())
-        .map(f64::sqrt);
+    let opposition = if ranges.iter().all(|r| r.max <= 1.0) {
+        let mut near = solutions::NearestToOnes::default();
+        for p in points {
+            near.push(p.utilities.iter().copied());
+        }
+        near.distance()
+    } else {
+        None
+    };
     let max: Vec<f64> = ranges.iter().map(|r| r.max).collect();
     let opposition_negmas = ranges
         .iter()

@@ -64,12 +64,8 @@ impl Frontier {
     /// `-inf` for none), one outcome per vector, ordered by welfare (the sum of
     /// utilities, left to right) descending; equal welfare keeps GENIUS order.
     pub fn negmas(&self, reservations: &[f64]) -> Vec<FrontierPoint> {
-        let mut out: Vec<FrontierPoint> = self
-            .points
-            .iter()
-            .filter(|p| p.utilities.iter().zip(reservations).all(|(u, r)| u >= r))
-            .cloned()
-            .collect();
+        let mut out: Vec<FrontierPoint> =
+            self.points.iter().filter(|p| p.utilities.iter().zip(reservations).all(|(u, r)| u >= r)).cloned().collect();
         out.sort_by(|a, b| welfare(&b.utilities).total_cmp(&welfare(&a.utilities)));
         out
     }
@@ -134,7 +130,11 @@ pub fn pareto_2(u1: &[f64], u2: &[f64]) -> Frontier {
     let mut points = Vec::new();
     sweep_2(&mut cand, 0.0, 0.0, |run| {
         let i = run[0].id as usize;
-        points.push(FrontierPoint { utilities: vec![u1[i], u2[i]], outcome: i as OutcomeIndex, ties: run.len() as u128 });
+        points.push(FrontierPoint {
+            utilities: vec![u1[i], u2[i]],
+            outcome: i as OutcomeIndex,
+            ties: run.len() as u128,
+        });
     });
     points.reverse();
     Frontier { points }
@@ -154,14 +154,20 @@ pub fn pareto_n(utils: &[&[f64]]) -> Frontier {
     }
     let mut points = Vec::new();
     let zero = vec![0.0; np];
-    skyline_n(n, np, |i, p| utils[p][i as usize], &zero, |run| {
-        let i = run[0] as usize;
-        points.push(FrontierPoint {
-            utilities: utils.iter().map(|u| u[i]).collect(),
-            outcome: i as OutcomeIndex,
-            ties: run.len() as u128,
-        });
-    });
+    skyline_n(
+        n,
+        np,
+        |i, p| utils[p][i as usize],
+        &zero,
+        |run| {
+            let i = run[0] as usize;
+            points.push(FrontierPoint {
+                utilities: utils.iter().map(|u| u[i]).collect(),
+                outcome: i as OutcomeIndex,
+                ties: run.len() as u128,
+            });
+        },
+    );
     sort_genius(&mut points);
     Frontier { points }
 }
@@ -191,11 +197,15 @@ mod tests {
         let u1 = [1.0, 0.5, 0.5, 0.4, 0.0, 0.2, 1.0];
         let u2 = [0.0, 0.5, 0.5, 0.5, 1.0, 0.2, 0.0];
         let f = pareto_2(&u1, &u2);
-        let got: Vec<(Vec<f64>, u128, u128)> = f.points.iter().map(|p| (p.utilities.clone(), p.outcome, p.ties)).collect();
+        let got: Vec<(Vec<f64>, u128, u128)> =
+            f.points.iter().map(|p| (p.utilities.clone(), p.outcome, p.ties)).collect();
         assert_eq!(got, vec![(vec![0.0, 1.0], 4, 1), (vec![0.5, 0.5], 1, 2), (vec![1.0, 0.0], 0, 2)]);
         assert_eq!((f.distinct(), f.with_ties()), (3, 5));
         let three = pareto_n(&[&u1, &u2, &[0.0; 7]]);
-        assert_eq!(three.points.iter().map(|p| (p.utilities[..2].to_vec(), p.outcome, p.ties)).collect::<Vec<_>>(), got);
+        assert_eq!(
+            three.points.iter().map(|p| (p.utilities[..2].to_vec(), p.outcome, p.ties)).collect::<Vec<_>>(),
+            got
+        );
         let neg = f.negmas(&[0.3, f64::NEG_INFINITY]);
         assert_eq!(neg.len(), 2);
         assert_eq!(neg[0].utilities, vec![0.5, 0.5]);

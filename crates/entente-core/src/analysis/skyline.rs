@@ -84,7 +84,13 @@ pub(crate) fn sweep_2(cand: &mut [Cand], da: f64, db: f64, mut keep: impl FnMut(
 /// dominates), and compared with the survivors so far: a robust dominator
 /// that was itself removed was removed by a survivor that dominates at least
 /// as much, so survivors suffice.
-pub(crate) fn skyline_n(n: usize, np: usize, at: impl Fn(u32, usize) -> f64, delta: &[f64], mut keep: impl FnMut(&[u32])) {
+pub(crate) fn skyline_n(
+    n: usize,
+    np: usize,
+    at: impl Fn(u32, usize) -> f64,
+    delta: &[f64],
+    mut keep: impl FnMut(&[u32]),
+) {
     assert!(n <= u32::MAX as usize);
     let mut order: Vec<(u64, u32)> = (0..n as u32)
         .map(|i| {

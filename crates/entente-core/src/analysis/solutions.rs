@@ -198,17 +198,78 @@ fn first_best<'a>(points: impl Iterator<Item = &'a FrontierPoint>, value: impl F
     best.map(|(_, p)| Point::from(p))
 }
 
-/// GENIUS opposition of one outcome: its Euclidean distance to the all-ones
-/// point, `sqrt(Σ_i (1 − u_i)²)` (for `n` parties, the `n`-dimensional
-/// distance to `(1, …, 1)`); squared here, the root taken by the caller.
-#[inline]
-pub fn opposition_sq(u: impl Iterator<Item = f64>) -> f64 {
-    let mut s = 0.0;
-    for x in u {
-        let e = 1.0 - x;
-        s += e * e;
+/// GENIUS opposition, accumulated over outcomes: the smallest Euclidean
+/// distance of an outcome to the all-ones point, `sqrt(Σ_i (1 − u_i)²)` (for
+/// `n` parties, the `n`-dimensional distance to `(1, …, 1)`).
+///
+/// The distance is rounded correctly (squares and their sum in double-double
+/// precision, then a corrected square root), as Python's `math.dist` and
+/// `math.hypot` compute it, which the published reference figures used; the
+/// naive `sqrt(e1² + e2²)` can be an ulp off. A naive sum screens the
+/// outcomes, so only those within rounding of the best so far pay for the
+/// accurate one.
+#[derive(Clone, Copy, Debug)]
+pub struct NearestToOnes {
+    naive: f64,
+    best: (f64, f64),
+}
+
+impl Default for NearestToOnes {
+    fn default() -> Self {
+        NearestToOnes { naive: f64::INFINITY, best: (f64::INFINITY, 0.0) }
     }
-    s
+}
+
+impl NearestToOnes {
+    /// Takes one outcome's utilities into account.
+    #[inline]
+    pub fn push(&mut self, u: impl Iterator<Item = f64> + Clone) {
+        let mut s = 0.0;
+        for x in u.clone() {
+            let e = 1.0 - x;
+            s += e * e;
+        }
+        if s <= self.naive * (1.0 + 1e-12) {
+            self.naive = self.naive.min(s);
+            let dd = sum_of_squares(u.map(|x| 1.0 - x));
+            if dd.0 < self.best.0 || (dd.0 == self.best.0 && dd.1 < self.best.1) {
+                self.best = dd;
+            }
+        }
+    }
+
+    /// The smallest distance seen (`None` before any outcome).
+    pub fn distance(&self) -> Option<f64> {
+        self.best.0.is_finite().then(|| sqrt_dd(self.best))
+    }
+}
+
+/// `Σ x_i²` as an unevaluated sum `hi + lo` (error about `n · 2^-104` relative).
+fn sum_of_squares(xs: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut hi, mut lo) = (0.0f64, 0.0f64);
+    for x in xs {
+        let p = x * x;
+        let q = x.mul_add(x, -p); // exact: x² = p + q
+        let s = hi + p;
+        let bb = s - hi;
+        let t = (hi - (s - bb)) + (p - bb); // exact: hi + p = s + t
+        hi = s;
+        lo += t + q;
+    }
+    let s = hi + lo;
+    (s, lo - (s - hi))
+}
+
+/// `sqrt(hi + lo)` rounded to nearest (up to near-halfway cases).
+fn sqrt_dd((hi, lo): (f64, f64)) -> f64 {
+    if hi <= 0.0 {
+        return 0.0;
+    }
+    let r = hi.sqrt();
+    let p = r * r;
+    let q = r.mul_add(r, -p); // r² = p + q exactly
+    let resid = ((hi - p) - q) + lo;
+    r + resid / (2.0 * r)
 }
 
 /// NegMAS `opposition_level` term of one outcome, squared:
@@ -260,5 +321,51 @@ mod tests {
         // NegMAS keeps both welfares within 1e-12; GENIUS the first strict maximum
         assert_eq!(s.max_welfare.iter().map(|p| p.outcome).collect::<Vec<_>>(), vec![2, 1]);
         assert_eq!(s.max_welfare_genius.unwrap().outcome, 2);
+    }
+
+    /// Golden values from Python's `math.dist(u, (1, …, 1))` (correctly
+    /// rounded), including the two corpus points where the naive formula is
+    /// an ulp off.
+    #[test]
+    fn opposition_is_rounded_like_python_math_dist() {
+        let cases: &[(&[f64], f64)] = &[
+            (&[0.32383276483316237, 0.15084917392450192], 1.085476510725988),
+            (&[0.8212742919913083, 0.8212742919913083], 0.2527563202106255),
+            (&[0.21469818083566172, 0.08594723368917168], 1.2050690464796185),
+            (&[0.09071301334386506, 0.42451918914251396], 1.0760952503228438),
+            (&[0.9474497007074875, 0.6306259157317371], 0.3730934843772408),
+            (&[0.5771029486174987, 0.39668047465078016], 0.7367742976893411),
+            (&[0.5566648979370926, 0.5566648979370926], 0.626970514013424),
+            (&[0.11779223807836836, 0.30848182410193437], 1.1209317208430505),
+            (&[0.10305571244359135, 0.5712043914117922], 0.9941703721820546),
+            (&[0.5477444657095578, 0.06278897497332314], 1.0406246074968089),
+            (&[0.4964144951134918, 0.9992227712250192], 0.5035861046696662),
+            (&[0.5855618635076387, 0.45318437637077535], 0.6861241106565772),
+            (&[0.6989944337295713, 0.24409651072215288, 0.574423710258671], 0.9182100056186501),
+            (&[0.5251965038114514, 0.8751374955734289, 0.7294452894392176], 0.5605611977395272),
+            (&[0.2879377648901865, 0.9801748474925821, 0.11806577825496212], 1.1336814520960248),
+            (&[0.4181228217852272, 0.7571409295652494, 0.15198453466050477], 1.056736394790384),
+            (&[0.4889631004758056, 0.03920725704743766, 0.6682158565343952], 1.1377003671621166),
+            (&[0.7645708662128131, 0.573025940277384, 0.8754778118308882], 0.5032290731448461),
+            // anac2015_group9-killer_robot and genius_partydomain (REFERENCE_STATS.json)
+            (&[0.8804637238543347, 0.9181757604793683], 0.14485899173990704),
+            (&[0.8483333333333334, 0.8564909885811369], 0.20880041699239285),
+            (&[1.0, 1.0], 0.0),
+        ];
+        let mut naive_off = 0;
+        for (u, want) in cases {
+            let mut near = NearestToOnes::default();
+            near.push(u.iter().copied());
+            assert_eq!(near.distance(), Some(*want), "{u:?}");
+            let naive = u.iter().fold(0.0, |s, x| s + (1.0 - x) * (1.0 - x)).sqrt();
+            naive_off += (naive != *want) as usize;
+        }
+        assert!(naive_off >= 2, "the cases include some the naive formula misses");
+        // the nearest of several wins, whatever the order
+        let mut near = NearestToOnes::default();
+        for u in [[0.5, 0.5], [0.8804637238543347, 0.9181757604793683], [0.9, 0.6]] {
+            near.push(u.into_iter());
+        }
+        assert_eq!(near.distance(), Some(0.14485899173990704));
     }
 }
