@@ -36,7 +36,7 @@ use thiserror::Error;
 
 pub use additive::{AdditiveFrontier, MergeLimits, MergeStats, additive_frontier};
 pub use measures::{AgreementMeasures, agreement_measures, distance};
-pub use pareto::{Frontier, FrontierPoint, pareto_2, pareto_n, welfare};
+pub use pareto::{Frontier, FrontierPoint, pareto_2, pareto_2_within, pareto_n, ranges, welfare};
 pub use solutions::{NearestToOnes, PartyRange, Point, Solutions, disagreement, solve};
 
 use crate::error::ModelError;
@@ -153,47 +153,122 @@ pub fn analyze_with(tables: &[&UtilityTable], options: &AnalysisOptions) -> Resu
         }
     }
     let utils: Vec<&[f64]> = tables.iter().map(|t| t.utilities()).collect();
-    let frontier = pareto_n(&utils);
-    let at = |i: usize| Point { utilities: utils.iter().map(|u| u[i]).collect(), outcome: i as OutcomeIndex };
     let ranges: Vec<PartyRange> = tables
         .iter()
-        .zip(&utils)
-        .map(|(t, u)| {
-            let (min, max) = u.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-            PartyRange { reservation: t.reservation(), min, max }
-        })
+        .zip(pareto::ranges(&utils))
+        .map(|(t, (min, max))| PartyRange { reservation: t.reservation(), min, max })
         .collect();
+    let frontier = if utils.len() == 2 {
+        pareto::pareto_2_within(utils[0], utils[1], ranges[0].min, ranges[0].max)
+    } else {
+        pareto_n(&utils)
+    };
+    let at = |i: usize| Point { utilities: utils.iter().map(|u| u[i]).collect(), outcome: i as OutcomeIndex };
     let parties =
         tables.iter().zip(&ranges).map(|(t, r)| summary(r, at(t.best() as usize), at(t.worst() as usize))).collect();
 
-    // One pass: opposition (both readings) and the rational outcomes.
+    // Opposition over the frontier where its minimum lies there; otherwise,
+    // and for the zone of agreement, one pass over the outcomes.
+    let (opp_frontier, opp_neg_frontier) = frontier_oppositions(&frontier.points, &ranges);
     let rv: Vec<f64> = ranges.iter().map(|r| r.reservation).collect();
     let max: Vec<f64> = ranges.iter().map(|r| r.max).collect();
+    let all_rational = ranges.iter().all(|r| r.reservation <= r.min);
     let mut opp = solutions::NearestToOnes::default();
-    let mut opp_neg = f64::INFINITY;
-    let mut count = 0u128;
-    let mut listed = Vec::new();
-    for i in 0..n {
-        opp.push(utils.iter().map(|u| u[i]));
-        if utils.iter().zip(&rv).all(|(u, r)| u[i] >= *r) {
-            opp_neg = opp_neg.min(solutions::opposition_negmas_sq(utils.iter().map(|u| u[i]), &max));
-            count += 1;
-            if listed.len() <= options.list_rational_up_to {
-                listed.push(i as OutcomeIndex);
+    let mut zone = Zone {
+        max: &max,
+        negmas: opp_neg_frontier.is_none(),
+        opp_neg: f64::INFINITY,
+        count: 0,
+        listed: Vec::new(),
+        limit: options.list_rational_up_to,
+    };
+    if all_rational && opp_frontier.is_some() && opp_neg_frontier.is_some() {
+        zone.count = n as u128;
+        if n <= zone.limit {
+            zone.listed = (0..n as OutcomeIndex).collect();
+        }
+    } else if let [a, b] = utils[..] {
+        // the common case, without iterators over parties
+        let (r0, r1) = (rv[0], rv[1]);
+        let genius = opp_frontier.is_none();
+        for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+            if genius {
+                opp.push([x, y].into_iter());
+            }
+            if x >= r0 && y >= r1 {
+                zone.push(i, [x, y].into_iter());
+            }
+        }
+    } else {
+        for i in 0..n {
+            if opp_frontier.is_none() {
+                opp.push(utils.iter().map(|u| u[i]));
+            }
+            if utils.iter().zip(&rv).all(|(u, r)| u[i] >= *r) {
+                zone.push(i, utils.iter().map(|u| u[i]));
             }
         }
     }
+    let count = zone.count;
+    let opposition = opp_frontier.unwrap_or_else(|| opp.distance());
+    let opposition_negmas = opp_neg_frontier.unwrap_or_else(|| (count > 0).then(|| zone.opp_neg.sqrt()));
     let rational =
-        RationalOutcomes { count, outcomes: (count <= options.list_rational_up_to as u128).then_some(listed) };
-    Ok(assemble(
-        n as u128,
-        parties,
-        &ranges,
-        frontier,
-        opp.distance(),
-        (count > 0).then(|| opp_neg.sqrt()),
-        Some(rational),
-    ))
+        RationalOutcomes { count, outcomes: (count <= options.list_rational_up_to as u128).then_some(zone.listed) };
+    Ok(assemble(n as u128, parties, &ranges, frontier, opposition, opposition_negmas, Some(rational)))
+}
+
+/// Both oppositions from the frontier alone, where their minima lie (the
+/// outer `None` when the frontier does not suffice):
+/// - GENIUS's when every utility is at most 1: an outcome's distance to
+///   `(1, …, 1)` only shrinks when a utility grows up to 1;
+/// - NegMAS's when every maximum is non-negative: `(1 − u_i / max_i)²` only
+///   shrinks as `u_i` grows, and every rational outcome is weakly dominated by a
+///   rational frontier point.
+///
+/// Rounded operations are monotone, so the minimum is the same number as over
+/// every outcome.
+fn frontier_oppositions(points: &[FrontierPoint], ranges: &[PartyRange]) -> (Option<Option<f64>>, Option<Option<f64>>) {
+    let genius = ranges.iter().all(|r| r.max <= 1.0).then(|| {
+        let mut near = solutions::NearestToOnes::default();
+        for p in points {
+            near.push(p.utilities.iter().copied());
+        }
+        near.distance()
+    });
+    let max: Vec<f64> = ranges.iter().map(|r| r.max).collect();
+    let negmas = ranges.iter().all(|r| r.max >= 0.0).then(|| {
+        let m = points
+            .iter()
+            .filter(|p| p.utilities.iter().zip(ranges).all(|(u, r)| *u >= r.reservation))
+            .map(|p| solutions::opposition_negmas_sq(p.utilities.iter().copied(), &max))
+            .fold(f64::INFINITY, f64::min);
+        m.is_finite().then(|| m.sqrt())
+    });
+    (genius, negmas)
+}
+
+/// The rational outcomes seen so far, and NegMAS's opposition over them.
+struct Zone<'a> {
+    max: &'a [f64],
+    /// Whether NegMAS's opposition is taken here (not from the frontier).
+    negmas: bool,
+    opp_neg: f64,
+    count: u128,
+    listed: Vec<OutcomeIndex>,
+    limit: usize,
+}
+
+impl Zone<'_> {
+    #[inline]
+    fn push(&mut self, i: usize, u: impl Iterator<Item = f64>) {
+        if self.negmas {
+            self.opp_neg = self.opp_neg.min(solutions::opposition_negmas_sq(u, self.max));
+        }
+        self.count += 1;
+        if self.listed.len() <= self.limit {
+            self.listed.push(i as OutcomeIndex);
+        }
+    }
 }
 
 fn summary(r: &PartyRange, best: Point, worst: Point) -> PartySummary {
@@ -255,29 +330,8 @@ pub fn analyze_additive(
         parties.push(summary(&r, best, worst));
         ranges.push(r);
     }
-    let points = &merged.frontier.points;
-    let opposition = if ranges.iter().all(|r| r.max <= 1.0) {
-        let mut near = solutions::NearestToOnes::default();
-        for p in points {
-            near.push(p.utilities.iter().copied());
-        }
-        near.distance()
-    } else {
-        None
-    };
-    let max: Vec<f64> = ranges.iter().map(|r| r.max).collect();
-    let opposition_negmas = ranges
-        .iter()
-        .all(|r| r.max >= 0.0)
-        .then(|| {
-            points
-                .iter()
-                .filter(|p| p.utilities.iter().zip(&ranges).all(|(u, r)| *u >= r.reservation))
-                .map(|p| solutions::opposition_negmas_sq(p.utilities.iter().copied(), &max))
-                .fold(f64::INFINITY, f64::min)
-        })
-        .filter(|v| v.is_finite())
-        .map(f64::sqrt);
+    let (opposition, opposition_negmas) = frontier_oppositions(&merged.frontier.points, &ranges);
+    let (opposition, opposition_negmas) = (opposition.flatten(), opposition_negmas.flatten());
     Ok(assemble(space.cardinality(), parties, &ranges, merged.frontier, opposition, opposition_negmas, None))
 }
 

@@ -80,25 +80,49 @@ pub fn welfare(u: &[f64]) -> f64 {
     s
 }
 
-/// Number of buckets of the two-party filter for `n` outcomes.
+/// Number of buckets of the two-party filter for `n` outcomes: few enough
+/// for the table of their maxima to stay in the L2 cache (128 KiB).
 fn bucket_count(n: usize) -> usize {
-    (n / 8).clamp(1, 1 << 17)
+    (n / 64).clamp(1, 1 << 14)
+}
+
+/// Each party's (smallest, largest) utility.
+pub fn ranges(utils: &[&[f64]]) -> Vec<(f64, f64)> {
+    utils
+        .iter()
+        .map(|u| {
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for &x in u.iter() {
+                lo = if x < lo { x } else { lo };
+                hi = if x > hi { x } else { hi };
+            }
+            (lo, hi)
+        })
+        .collect()
 }
 
 /// The Pareto frontier of two parties' utilities of the same outcomes
 /// (`u1[i]`, `u2[i]` for outcome `i`). Finite utilities; at most `u32::MAX`
 /// outcomes.
 pub fn pareto_2(u1: &[f64], u2: &[f64]) -> Frontier {
+    let (lo, hi) = ranges(&[u1])[0];
+    pareto_2_within(u1, u2, lo, hi)
+}
+
+/// [`pareto_2`] when party 1's utility range `[lo, hi]` is known. The result
+/// is exact whatever `lo` and `hi` are (the buckets stay monotone: values
+/// outside fall into the end buckets); the true range makes it fastest.
+pub fn pareto_2_within(u1: &[f64], u2: &[f64], lo: f64, hi: f64) -> Frontier {
     assert_eq!(u1.len(), u2.len(), "one utility per outcome for each party");
     assert!(u1.len() <= u32::MAX as usize, "at most 2^32 - 1 outcomes");
     let n = u1.len();
     if n == 0 {
         return Frontier::default();
     }
-    let (lo, hi) = u1.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &u| (a.min(u), b.max(u)));
     let nb = bucket_count(n);
     let width = hi - lo;
     let mut scale = if width > 0.0 { nb as f64 / width } else { 0.0 };
+    let lo = if lo.is_finite() { lo } else { 0.0 };
     if !scale.is_finite() {
         scale = 0.0;
     }

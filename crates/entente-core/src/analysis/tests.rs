@@ -35,11 +35,20 @@ fn as_tuples(f: &Frontier) -> Vec<(Vec<f64>, u128, u128)> {
     f.points.iter().map(|p| (p.utilities.clone(), p.outcome, p.ties)).collect()
 }
 
-/// Utilities with many ties: multiples of 1/8 (and a few of 1/3).
+/// Utilities with many ties: multiples of 1/8 (some negative) and of 1/3
+/// (some above 1).
 fn tied_utils(n: usize, parties: usize) -> impl Strategy<Value = Vec<Vec<f64>>> {
     proptest::collection::vec(proptest::collection::vec((0u32..9, 0u32..4), n), parties).prop_map(|v| {
         v.into_iter()
-            .map(|p| p.into_iter().map(|(k, t)| if t == 0 { k as f64 / 3.0 } else { k as f64 / 8.0 }).collect())
+            .map(|p| {
+                p.into_iter()
+                    .map(|(k, t)| match t {
+                        0 => k as f64 / 3.0,
+                        1 => (k as f64 - 6.0) / 8.0,
+                        _ => k as f64 / 8.0,
+                    })
+                    .collect()
+            })
             .collect()
     })
 }
@@ -57,7 +66,7 @@ fn hostile_ufun(space: &OutcomeSpace, seed: &[u32], rv: f64) -> LinearAdditive {
     let mut it = seed.iter().cycle().copied();
     let mut next = move || it.next().unwrap();
     let m = space.issues().len();
-    let weights: Vec<f64> = (0..m).map(|_| [1.0, 0.1, 0.3, -0.2, 0.7][next() as usize % 5]).collect();
+    let weights: Vec<f64> = (0..m).map(|_| [1.0, 0.1, 0.3, -0.2, 0.7, 1000.0, 1e6][next() as usize % 7]).collect();
     let functions = space
         .radices()
         .iter()
@@ -66,18 +75,19 @@ fn hostile_ufun(space: &OutcomeSpace, seed: &[u32], rv: f64) -> LinearAdditive {
                 (0..r)
                     .map(|_| {
                         let x = next();
-                        match x % 4 {
+                        match x % 5 {
                             0 => (x % 10) as f64 / 10.0,
-                            1 => (x % 10) as f64 / 10.0 + 1e-17,
+                            1 => (x % 10) as f64 / 10.0 + (x % 3) as f64 * f64::EPSILON / 4.0,
                             2 => (x % 3) as f64 * 0.1,
-                            _ => (x % 7) as f64 / 7.0,
+                            3 => (x % 7) as f64 / 7.0,
+                            _ => (x % 3) as f64 * 1e-17,
                         }
                     })
                     .collect(),
             )
         })
         .collect();
-    let bias = [0.0, 1000.0, 0.1, -3.0][next() as usize % 4];
+    let bias = [0.0, 1000.0, 0.1, -3.0, 0.0][next() as usize % 5];
     LinearAdditive::new(space, weights, functions, bias, rv, None).unwrap()
 }
 
@@ -97,6 +107,7 @@ struct Brute {
     egalitarian: Vec<Vec<f64>>,
     max_welfare: Vec<Vec<f64>>,
     opposition: f64,
+    opposition_negmas: Option<f64>,
     rational: u128,
 }
 
@@ -134,11 +145,20 @@ fn brute_solutions(u: &[Vec<f64>], rv: &[f64]) -> Brute {
     let ideal: Vec<f64> = (0..np).map(|i| negmas.iter().map(|v| v[i]).fold(f64::NEG_INFINITY, f64::max)).collect();
     let rational_genius: Vec<Vec<f64>> = genius.iter().filter(|v| rational(v)).cloned().collect();
     let mut opposition = f64::INFINITY;
+    let mut opposition_negmas = None::<f64>;
     let mut count = 0;
     for i in 0..n {
         let v: Vec<f64> = u.iter().map(|p| p[i]).collect();
         opposition = opposition.min(v.iter().fold(0.0, |s, x| s + (1.0 - x) * (1.0 - x)));
-        count += rational(&v) as u128;
+        if rational(&v) {
+            count += 1;
+            // NegMAS opposition_level: Σ (1 − u/max)², (1 − u)² when max = 0
+            let o = (0..np).fold(0.0, |s, p| {
+                let e = if max[p] != 0.0 { 1.0 - v[p] / max[p] } else { 1.0 - v[p] };
+                s + e * e
+            });
+            opposition_negmas = Some(opposition_negmas.map_or(o, |m| m.min(o)));
+        }
     }
     Brute {
         nash_negmas: within(&|v| prod(v, &d)),
@@ -166,6 +186,7 @@ fn brute_solutions(u: &[Vec<f64>], rv: &[f64]) -> Brute {
         egalitarian: within(&|v| (0..np).map(|i| v[i] - d[i]).fold(f64::INFINITY, f64::min)),
         max_welfare: within(&|v| sum(v)),
         opposition: opposition.sqrt(),
+        opposition_negmas: opposition_negmas.map(f64::sqrt),
         rational: count,
     }
 }
@@ -191,6 +212,10 @@ proptest! {
     fn frontiers_equal_brute_force(u in (1usize..60).prop_flat_map(|n| tied_utils(n, 2))) {
         let expected = brute_frontier(&u);
         prop_assert_eq!(as_tuples(&pareto_2(&u[0], &u[1])), expected.clone());
+        // any bounds give the same frontier (only speed depends on them)
+        for (lo, hi) in [(0.3, 0.5), (2.0, -1.0), (f64::NEG_INFINITY, 1.0), (0.0, f64::NAN)] {
+            prop_assert_eq!(as_tuples(&pareto_2_within(&u[0], &u[1], lo, hi)), expected.clone());
+        }
         // the generic skyline on two parties (exercised directly)
         let mut got = Vec::new();
         skyline::skyline_n(u[0].len(), 2, |i, p| u[p][i as usize], &[0.0, 0.0], |run| {
@@ -223,7 +248,10 @@ proptest! {
         // correctly rounded, so within an ulp of the naive minimum
         let opp = a.opposition.unwrap();
         prop_assert!((opp - b.opposition).abs() <= f64::EPSILON * b.opposition, "{} vs {}", opp, b.opposition);
+        prop_assert_eq!(a.opposition_negmas, b.opposition_negmas);
         prop_assert_eq!(a.rational.as_ref().unwrap().count, b.rational);
+        let listed = a.rational.as_ref().unwrap().outcomes.as_ref().unwrap();
+        prop_assert_eq!(listed.len() as u128, b.rational);
         prop_assert_eq!(a.pareto.with_ties, brute_frontier(&u).iter().map(|x| x.2).sum::<u128>());
     }
 

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Times NegMAS 0.16's Pareto frontier + Nash point on random 2-party utilities.
+
+The utilities are the ones `entente`'s analysis benchmark uses
+(crates/entente-cli/src/analyze_bench.rs), bit for bit:
+
+    splitmix64(z): z += 0x9E3779B97F4A7C15; z = (z ^ z>>30) * 0xBF58476D1CE4E5B9;
+                   z = (z ^ z>>27) * 0x94D049BB133111EB; return z ^ z>>31   (mod 2^64)
+    u_p[i] = (splitmix64(seed << 48 ^ p << 40 ^ i) >> 11) * 2^-53     (p = 0, 1)
+
+NegMAS sees them as one issue with N values and, per party, a
+LinearAdditiveUtilityFunction with a TableFun over it, weight 1, no
+reservation value (0.0 + 1.0 * v == v, so NegMAS's utilities are these numbers).
+
+Figures per size N:
+  * negmas_total: pareto_frontier(ufuns, issues=...) + nash_points(...), the
+    documented NegMAS path (evaluates the ufuns on every outcome, then
+    pareto_frontier_numpy); this is the "16 s for 10^6" of the reference;
+  * negmas_core: pareto_frontier_numpy on the prebuilt (N, 2) array + nash_points
+    with the ranges given (NegMAS's algorithm without ufun evaluation).
+It prints the frontier size and the Nash point so they can be compared with
+entente's (they must be identical).
+
+Usage: negmas_analysis_bench.py [--sizes 10000,100000,1000000] [--seed 1] [--json]
+Needs negmas==0.16.0 (e.g. /work/negmas-venv/bin/python). No test depends on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+MASK = (1 << 64) - 1
+
+
+def utilities(n: int, seed: int, party: int) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = np.arange(n, dtype=np.uint64) ^ np.uint64(((seed << 48) ^ (party << 40)) & MASK)
+        z = z + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def bench(n: int, seed: int) -> dict:
+    from negmas import make_issue
+    from negmas.outcomes import make_os
+    from negmas.preferences import LinearAdditiveUtilityFunction
+    from negmas.preferences.ops import nash_points, pareto_frontier, pareto_frontier_numpy
+    from negmas.preferences.value_fun import TableFun
+
+    u = [utilities(n, seed, p) for p in range(2)]
+    issue = make_issue(values=n, name="x")
+    os_ = make_os([issue])
+    ufuns = [
+        LinearAdditiveUtilityFunction(
+            values=[TableFun({i: float(x) for i, x in enumerate(up)})], weights=[1.0], outcome_space=os_
+        )
+        for up in u
+    ]
+    t0 = time.perf_counter()
+    front, _idx = pareto_frontier(ufuns, issues=os_.issues)
+    nash = nash_points(ufuns, front, outcome_space=os_)
+    total = time.perf_counter() - t0
+
+    points = np.stack(u, axis=1)
+    ranges = [(float(x.min()), float(x.max())) for x in u]
+    t0 = time.perf_counter()
+    idx = pareto_frontier_numpy(points)
+    front_core = [tuple(map(float, points[i])) for i in idx]
+    nash_core = nash_points(ufuns, front_core, ranges=ranges)
+    core = time.perf_counter() - t0
+    assert [tuple(p) for p in front] == front_core
+    return {
+        "outcomes": n,
+        "negmas_total_s": total,
+        "negmas_core_s": core,
+        "frontier": len(front),
+        "nash": [list(map(float, p)) for p, _ in nash],
+        "nash_core": [list(map(float, p)) for p, _ in nash_core],
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    import negmas
+
+    results = [bench(int(s), args.seed) for s in args.sizes.split(",")]
+    if args.json:
+        print(json.dumps({"negmas": negmas.__version__, "seed": args.seed, "results": results}, indent=1))
+    else:
+        print(f"NegMAS {negmas.__version__}, seed {args.seed}")
+        for r in results:
+            print(
+                f"{r['outcomes']:>10} outcomes: pareto_frontier + nash_points {r['negmas_total_s']:9.3f} s"
+                f" (numpy core {r['negmas_core_s']:8.3f} s); frontier {r['frontier']}, Nash {r['nash']}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
