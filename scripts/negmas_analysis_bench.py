@@ -21,7 +21,14 @@ Figures per size N:
 It prints the frontier size and the Nash point so they can be compared with
 entente's (they must be identical).
 
-Usage: negmas_analysis_bench.py [--sizes 10000,100000,1000000] [--seed 1] [--json]
+With --additive ISSUESxVALUES (e.g. 6x10: 10^6 outcomes) it also times the same
+two calls on linear additive utilities, the case entente's benchmark calls
+"additive 6x10, random values", with the same numbers:
+
+    value utility of party p, issue k, value j: uniform(seed, p, 1<<36 ^ k<<20 ^ j)
+    weights: raw_k = uniform(seed, p, 1<<37 ^ k), w_k = raw_k / (raw_0 + raw_1 + ...)
+
+Usage: negmas_analysis_bench.py [--sizes 10000,100000,1000000] [--additive 6x10] [--seed 1] [--json]
 Needs negmas==0.16.0 (e.g. /work/negmas-venv/bin/python). No test depends on it.
 """
 
@@ -45,6 +52,47 @@ def utilities(n: int, seed: int, party: int) -> np.ndarray:
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         z = z ^ (z >> np.uint64(31))
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def uniform(seed: int, party: int, i: int) -> float:
+    z = (((seed << 48) ^ (party << 40) ^ i) + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    z ^= z >> 31
+    return (z >> 11) * 2.0**-53
+
+
+def bench_additive(n_issues: int, n_values: int, seed: int) -> dict:
+    from negmas import make_issue
+    from negmas.outcomes import make_os
+    from negmas.preferences import LinearAdditiveUtilityFunction
+    from negmas.preferences.ops import nash_points, pareto_frontier
+    from negmas.preferences.value_fun import TableFun
+
+    issues = [make_issue(values=n_values, name=f"i{k}") for k in range(n_issues)]
+    os_ = make_os(issues)
+    ufuns = []
+    for p in range(2):
+        raw = [uniform(seed, p, (1 << 37) ^ k) for k in range(n_issues)]
+        s = 0.0
+        for x in raw:
+            s += x
+        weights = [x / s for x in raw]
+        values = [
+            TableFun({j: uniform(seed, p, (1 << 36) ^ (k << 20) ^ j) for j in range(n_values)}) for k in range(n_issues)
+        ]
+        ufuns.append(LinearAdditiveUtilityFunction(values=values, weights=weights, outcome_space=os_))
+    t0 = time.perf_counter()
+    front, _idx = pareto_frontier(ufuns, issues=os_.issues)
+    nash = nash_points(ufuns, front, outcome_space=os_)
+    total = time.perf_counter() - t0
+    return {
+        "case": f"additive {n_issues}x{n_values}",
+        "outcomes": n_values**n_issues,
+        "negmas_total_s": total,
+        "frontier": len(front),
+        "nash": [list(map(float, p)) for p, _ in nash],
+    }
 
 
 def bench(n: int, seed: int) -> dict:
@@ -89,20 +137,32 @@ def bench(n: int, seed: int) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--additive", default=None, help="ISSUESxVALUES, e.g. 6x10")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     import negmas
 
-    results = [bench(int(s), args.seed) for s in args.sizes.split(",")]
+    results = [bench(int(s), args.seed) for s in args.sizes.split(",") if s]
+    additive = None
+    if args.additive:
+        i, v = (int(x) for x in args.additive.lower().split("x"))
+        additive = bench_additive(i, v, args.seed)
     if args.json:
-        print(json.dumps({"negmas": negmas.__version__, "seed": args.seed, "results": results}, indent=1))
+        out = {"negmas": negmas.__version__, "seed": args.seed, "results": results, "additive": additive}
+        print(json.dumps(out, indent=1))
     else:
         print(f"NegMAS {negmas.__version__}, seed {args.seed}")
         for r in results:
             print(
                 f"{r['outcomes']:>10} outcomes: pareto_frontier + nash_points {r['negmas_total_s']:9.3f} s"
                 f" (numpy core {r['negmas_core_s']:8.3f} s); frontier {r['frontier']}, Nash {r['nash']}"
+            )
+        if additive:
+            a = additive
+            print(
+                f"{a['case']} ({a['outcomes']} outcomes): pareto_frontier + nash_points {a['negmas_total_s']:9.3f} s;"
+                f" frontier {a['frontier']}, Nash {a['nash']}"
             )
     return 0
 

@@ -5,7 +5,8 @@
 //!   10^6 and 10^7): the Pareto frontier alone ([`pareto_2`]), the frontier
 //!   plus Nash (every bargaining solution: min/max pass, both readings of the
 //!   frontier, [`solve`]), and the whole [`analyze`] from utility tables
-//!   (adds opposition and the zone of agreement, one more pass);
+//!   (adds opposition and the zone of agreement, one more pass); three
+//!   parties, enumerated ([`pareto_n`], the sort-filter skyline);
 //! - **additive 6×10** (10^6 outcomes): the same random additive utilities
 //!   NegMAS is timed on by `scripts/negmas_analysis_bench.py --additive`,
 //!   enumerated and merged;
@@ -14,7 +15,8 @@
 //!   `anac2016_AgentHp2_energy_grid` (8 integer issues of 7 values, 5.8
 //!   million), with GENIUS-style random preferences, each against enumeration;
 //!   15 issues × 10 values (10^15 outcomes), GENIUS-style and with continuous
-//!   random value utilities; three parties over 10^8 outcomes.
+//!   random value utilities; 30 issues × 10 values (10^30) with random value
+//!   utilities; three parties over 10^8 and 10^15 outcomes.
 //!
 //! Random numbers: `u_p[i] = (splitmix64(seed << 48 ^ p << 40 ^ i) >> 11) · 2^-53`,
 //! reproduced exactly by the Python script so both time the same numbers.
@@ -27,7 +29,7 @@ use anyhow::bail;
 use clap::Args;
 use entente_core::analysis::{
     AnalysisOptions, DomainAnalysis, MergeLimits, PartyRange, additive_frontier, analyze_additive, analyze_with,
-    pareto_2, pareto_2_within, ranges, solve,
+    pareto_2, pareto_2_within, pareto_n, ranges, solve,
 };
 use entente_core::{Issue, LinearAdditive, OutcomeSpace, UtilityTable, ValueFunction};
 use serde::Serialize;
@@ -257,6 +259,21 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     for &n in &args.sizes {
         enumerated(n, seed, args.repeat, &mut figs)?;
     }
+    // n parties, enumerated: the sort-filter skyline
+    let n3 = args.sizes.iter().copied().min().unwrap_or(1_000_000);
+    let u3: Vec<Vec<f64>> = (0..3).map(|p| (0..n3 as u64).map(|i| uniform(seed, p, i)).collect()).collect();
+    let (b, m, f) = time(args.repeat, || pareto_n(&[&u3[0], &u3[1], &u3[2]]));
+    figs.push(Figure {
+        case: format!("random, 3 parties, {n3} outcomes"),
+        method: "pareto_n (skyline)".into(),
+        outcomes: n3.to_string(),
+        best_ms: b,
+        median_ms: m,
+        frontier: f.distinct(),
+        frontier_with_ties: f.with_ties().to_string(),
+        nash: Vec::new(),
+        note: String::new(),
+    });
 
     // The additive case NegMAS is timed on (same numbers).
     let s6 = space_of(&[10; 6])?;
@@ -312,12 +329,31 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     )?;
     merge_and_enumerate("15 issues x 10 values, random values", &big, &random15, args.repeat, false, &mut figs)?;
 
+    let huge = space_of(&[10; 30])?;
+    let random30 = additive(
+        &huge,
+        2,
+        |p, k, j| uniform(seed, p, (1 << 36) ^ ((k as u64) << 20) ^ j as u64),
+        |p, k| uniform(seed, p, (1 << 37) ^ k as u64),
+    )?;
+    merge_and_enumerate("30 issues x 10 values, random values", &huge, &random30, args.repeat, false, &mut figs)?;
+
     let three = space_of(&[10; 8])?;
     merge_and_enumerate(
         "3 parties, 8 issues x 10 values, GENIUS-style (evaluations 1..10)",
         &three,
         &genius_style(seed, &three, 3, 10)?,
         args.repeat,
+        false,
+        &mut figs,
+    )?;
+
+    let three15 = space_of(&[10; 15])?;
+    merge_and_enumerate(
+        "3 parties, 15 issues x 10 values, GENIUS-style (evaluations 1..10)",
+        &three15,
+        &genius_style(seed, &three15, 3, 10)?,
+        args.repeat.min(3),
         false,
         &mut figs,
     )?;

@@ -65,7 +65,7 @@ pub struct MergeLimits {
 
 impl Default for MergeLimits {
     fn default() -> Self {
-        MergeLimits { max_candidates: 1 << 25 }
+        MergeLimits { max_candidates: 1 << 24 }
     }
 }
 

@@ -16,12 +16,16 @@
 //! higher bucket (the frontier is among them), and an exact sort-and-sweep
 //! over these few candidates finishes. No allocation per outcome.
 //!
-//! More parties ([`pareto_n`]): sort-filter skyline. Outcomes are sorted by
-//! welfare then lexicographically (both descending, so any dominator comes
-//! first, and identical vectors are adjacent) and each is compared with the
-//! frontier found so far. Cost `O(N log N + N·F·n)` for `F` frontier points:
-//! comfortable up to about 10^7 outcomes with frontiers of a few thousand
-//! points; beyond, use the additive merge ([`super::additive`]).
+//! More parties ([`pareto_n`]): sort-filter skyline. A streaming pass drops
+//! the outcomes that a few anchor outcomes (largest welfare, largest welfare
+//! plus one party's utility) dominate; the rest are sorted by welfare then
+//! lexicographically (both descending, so any dominator comes first, and
+//! identical vectors are adjacent) and each is compared with the frontier
+//! found so far. Cost `O(N·n + M log M + M·F·n)` for the `M` outcomes the
+//! anchors leave and `F` frontier points: 10^6 random outcomes of three
+//! parties take about 10 ms; the limit is `M·F` (a few times 10^9 comparisons
+//! a second), so frontiers of tens of thousands of points over millions of
+//! outcomes take seconds. Beyond, use the additive merge ([`super::additive`]).
 
 use serde::{Deserialize, Serialize};
 

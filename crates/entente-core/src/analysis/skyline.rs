@@ -79,7 +79,10 @@ pub(crate) fn sweep_2(cand: &mut [Cand], da: f64, db: f64, mut keep: impl FnMut(
 /// are `at(item, party)`. Calls `keep` with each run of identical vectors
 /// (ids ascending) that no item robustly dominates (`delta` per party).
 ///
-/// Items are sorted by welfare, then lexicographically, both descending
+/// First a few anchors (the items of largest welfare, and of largest welfare
+/// plus one party's utility) remove, in one streaming pass, every item they
+/// robustly dominate (on random data, most of them). The rest are sorted by
+/// welfare, then lexicographically, both descending
 /// (rounded sums are monotone, so a dominator never sorts after what it
 /// dominates), and compared with the survivors so far: a robust dominator
 /// that was itself removed was removed by a survivor that dominates at least
@@ -92,15 +95,55 @@ pub(crate) fn skyline_n(
     mut keep: impl FnMut(&[u32]),
 ) {
     assert!(n <= u32::MAX as usize);
-    let mut order: Vec<(u64, u32)> = (0..n as u32)
-        .map(|i| {
+    // Prefilter: a few anchors (the items of largest welfare, and of largest
+    // welfare plus one party's utility) remove what they robustly dominate in
+    // one streaming pass, so that only the rest is sorted. Anchors are items,
+    // so this removes nothing the full filter would keep.
+    let mut anchors: Vec<(f64, u32)> = vec![(f64::NEG_INFINITY, 0); np + 1];
+    for i in 0..n as u32 {
+        let mut s = 0.0;
+        for p in 0..np {
+            s += at(i, p);
+        }
+        if s > anchors[np].0 {
+            anchors[np] = (s, i);
+        }
+        for (p, a) in anchors[..np].iter_mut().enumerate() {
+            let t = s + at(i, p);
+            if t > a.0 {
+                *a = (t, i);
+            }
+        }
+    }
+    let mut avals: Vec<f64> = Vec::new();
+    for &(_, a) in &anchors {
+        let v: Vec<f64> = (0..np).map(|p| at(a, p)).collect();
+        if !avals.chunks_exact(np).any(|w| w == v.as_slice()) {
+            avals.extend_from_slice(&v);
+        }
+    }
+    let mut order: Vec<(u64, u32)> = Vec::new();
+    for i in 0..n as u32 {
+        let beaten = avals.chunks_exact(np).any(|a| {
+            let mut gap = false;
+            for p in 0..np {
+                let x = at(i, p);
+                if a[p] < x {
+                    return false;
+                }
+                gap |= a[p] - x > delta[p];
+            }
+            gap
+        });
+        if !beaten {
             let mut s = 0.0;
             for p in 0..np {
                 s += at(i, p);
             }
-            (order_key(s), i)
-        })
-        .collect();
+            order.push((order_key(s), i));
+        }
+    }
+    let n = order.len();
     let lex = |x: u32, y: u32| {
         for p in 0..np {
             let c = order_key(at(y, p)).cmp(&order_key(at(x, p)));
