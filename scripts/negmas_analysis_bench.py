@@ -28,7 +28,13 @@ two calls on linear additive utilities, the case entente's benchmark calls
     value utility of party p, issue k, value j: uniform(seed, p, 1<<36 ^ k<<20 ^ j)
     weights: raw_k = uniform(seed, p, 1<<37 ^ k), w_k = raw_k / (raw_0 + raw_1 + ...)
 
-Usage: negmas_analysis_bench.py [--sizes 10000,100000,1000000] [--additive 6x10] [--seed 1] [--json]
+With --entente BINARY (the analysis benchmark: `cargo build --release -p entente-cli
+--example analyze_bench`, then target/release/examples/analyze_bench; later `entente
+analyze-bench`) it runs entente on the same sizes right after NegMAS, prints both side
+by side with the ratio, and checks that frontier sizes and Nash points are identical.
+
+Usage: negmas_analysis_bench.py [--sizes 10000,100000,1000000] [--additive 6x10] [--seed 1]
+                                [--entente target/release/examples/analyze_bench] [--json]
 Needs negmas==0.16.0 (e.g. /work/negmas-venv/bin/python). No test depends on it.
 """
 
@@ -139,6 +145,7 @@ def main() -> int:
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--additive", default=None, help="ISSUESxVALUES, e.g. 6x10")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--entente", default=None, help="entente's analysis benchmark binary")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     import negmas
@@ -148,8 +155,16 @@ def main() -> int:
     if args.additive:
         i, v = (int(x) for x in args.additive.lower().split("x"))
         additive = bench_additive(i, v, args.seed)
+    ours = None
+    if args.entente:
+        import subprocess
+
+        cmd = [args.entente, "--json", "--sizes", args.sizes, "--seed", str(args.seed)]
+        if args.additive:
+            cmd += ["--additive", args.additive]
+        ours = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
     if args.json:
-        out = {"negmas": negmas.__version__, "seed": args.seed, "results": results, "additive": additive}
+        out = {"negmas": negmas.__version__, "seed": args.seed, "results": results, "additive": additive, "entente": ours}
         print(json.dumps(out, indent=1))
     else:
         print(f"NegMAS {negmas.__version__}, seed {args.seed}")
@@ -164,7 +179,33 @@ def main() -> int:
                 f"{a['case']} ({a['outcomes']} outcomes): pareto_frontier + nash_points {a['negmas_total_s']:9.3f} s;"
                 f" frontier {a['frontier']}, Nash {a['nash']}"
             )
+    if ours is not None and not args.json:
+        side_by_side(results, additive, ours)
     return 0
+
+
+def side_by_side(results: list, additive: dict | None, ours: list) -> None:
+    def find(case: str, method: str) -> dict | None:
+        return next((f for f in ours if f["case"] == case and f["method"].startswith(method)), None)
+
+    print()
+    print(f"{'case':<42} {'NegMAS':>12} {'entente':>12} {'ratio':>10}  same frontier and Nash")
+    rows = []
+    for r in results:
+        case = f"random, 2 parties, {r['outcomes']} outcomes"
+        rows.append((case, r["negmas_total_s"], r, find(case, "Pareto + Nash")))
+    if additive:
+        rows.append((f"{additive['case']}, enumerated", additive["negmas_total_s"], additive,
+                     find(f"{additive['case']}, random values", "enumerated")))
+        rows.append((f"{additive['case']}, additive merge", additive["negmas_total_s"], additive,
+                     find(f"{additive['case']}, random values", "additive merge")))
+    for name, t, r, f in rows:
+        if f is None:
+            print(f"{name:<42} {t:>11.3f}s {'-':>12}")
+            continue
+        e = f["best_ms"] / 1e3
+        same = f["frontier"] == r["frontier"] and f["nash"] == r["nash"]
+        print(f"{name:<42} {t:>11.3f}s {e * 1e3:>10.3f}ms {t / e:>9.0f}x  {'yes' if same else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,10 @@ pub struct AnalyzeBenchArgs {
     /// Outcome counts of the enumerated two-party figures.
     #[arg(long, value_delimiter = ',', default_values_t = [1_000_000usize, 10_000_000])]
     pub sizes: Vec<usize>,
+    /// The random additive case, ISSUESxVALUES (also timed with NegMAS by
+    /// `scripts/negmas_analysis_bench.py --additive`).
+    #[arg(long, default_value = "6x10")]
+    pub additive: String,
     /// Seed of the random utilities.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -276,14 +280,22 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     });
 
     // The additive case NegMAS is timed on (same numbers).
-    let s6 = space_of(&[10; 6])?;
+    let (ni, nv) = args
+        .additive
+        .to_lowercase()
+        .split_once('x')
+        .and_then(|(i, v)| Some((i.trim().parse::<usize>().ok()?, v.trim().parse::<u32>().ok()?)))
+        .filter(|&(i, v)| i > 0 && v > 0)
+        .ok_or_else(|| anyhow::anyhow!("--additive: expected ISSUESxVALUES such as 6x10"))?;
+    let s6 = space_of(&vec![nv; ni])?;
     let u6 = additive(
         &s6,
         2,
         |p, k, j| uniform(seed, p, (1 << 36) ^ ((k as u64) << 20) ^ j as u64),
         |p, k| uniform(seed, p, (1 << 37) ^ k as u64),
     )?;
-    merge_and_enumerate("additive 6x10, random values", &s6, &u6, args.repeat, true, &mut figs)?;
+    let enumerable = s6.cardinality() <= 1 << 26;
+    merge_and_enumerate(&format!("additive {ni}x{nv}, random values"), &s6, &u6, args.repeat, enumerable, &mut figs)?;
 
     let ampo = space_of(&[6, 5, 6, 5, 3, 4, 3, 6, 2, 5])?;
     merge_and_enumerate(

@@ -666,12 +666,19 @@ fn merge_on_the_big_domains_matches_enumeration() {
     ] {
         let l = load_domain(&dir.join(name), &profiles);
         let refs: Vec<&LinearAdditive> = l.ufuns.iter().collect();
-        let started = std::time::Instant::now();
         let merged = additive_frontier(&l.space, &refs, MergeLimits::default()).unwrap();
+        // timing, for docs/analysis-benchmarks.md (best of 5; meaningful in release builds)
+        let best = (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                std::hint::black_box(analyze_additive(&l.space, &refs, MergeLimits::default()).unwrap());
+                t.elapsed()
+            })
+            .min()
+            .unwrap();
         eprintln!(
-            "{name}: {} outcomes, merge {:?}: {} distinct / {} with ties; candidates {}",
+            "{name}: {} outcomes, analyze_additive {best:?} (best of 5): {} distinct / {} with ties; candidates {}",
             l.space.cardinality(),
-            started.elapsed(),
             merged.frontier.distinct(),
             merged.frontier.with_ties(),
             merged.stats.candidates
