@@ -644,6 +644,19 @@ fn geniusweb_specials_are_reproduced() {
         assert_eq!((p.utilities[0], p.utilities[1]), utils(&sp[key]), "{key}");
         assert_eq!(bid(p.outcome), sp[key]["bid"], "{key}");
     }
+    // The analysis serialises to JSON and back. serde_json as the workspace
+    // configures it (without `float_roundtrip`) may read a number back one ulp
+    // off (0.37678348640000003 comes back as 0.3767834864), hence the ulp here.
+    let json = serde_json::to_string(&a).unwrap();
+    let back: DomainAnalysis = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.frontier.len(), a.frontier.len());
+    for (x, y) in back.frontier.iter().zip(&a.frontier) {
+        assert_eq!((x.outcome, x.ties), (y.outcome, y.ties));
+        for (u, v) in x.utilities.iter().zip(&y.utilities) {
+            assert!((u - v).abs() <= f64::EPSILON * v.abs(), "{u} read back as {v}");
+        }
+    }
+    assert_eq!(back.pareto, a.pareto);
     let kalai = &s.ks_genius.as_ref().unwrap().utilities;
     assert_eq!(distance(kalai, &[1.0, 1.0]), f(&sp["opposition"]), "specials' opposition");
     let front_points: Vec<&[f64]> = a.frontier.iter().map(|p| &p.utilities[..]).collect();

@@ -108,7 +108,6 @@ pub struct DomainAnalysis {
     pub frontier: Vec<FrontierPoint>,
     /// NegMAS's Pareto frontier: rational points only, welfare descending.
     pub frontier_negmas: Vec<FrontierPoint>,
-    #[serde(flatten)]
     pub solutions: Solutions,
     /// GENIUS opposition: the smallest Euclidean distance of any outcome to
     /// the all-ones point `(1, …, 1)` (`n` parties: `sqrt(Σ_i (1 − u_i)²)`),

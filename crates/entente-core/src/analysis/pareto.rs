@@ -67,6 +67,8 @@ impl Frontier {
     /// NegMAS's reading: only rational points (every `u_i >= reservations[i]`;
     /// `-inf` for none), one outcome per vector, ordered by welfare (the sum of
     /// utilities, left to right) descending; equal welfare keeps GENIUS order.
+    /// The outcome kept for a vector is its lowest index (NegMAS keeps the one
+    /// its unstable presort by welfare happens to put first).
     pub fn negmas(&self, reservations: &[f64]) -> Vec<FrontierPoint> {
         let mut out: Vec<FrontierPoint> =
             self.points.iter().filter(|p| p.utilities.iter().zip(reservations).all(|(u, r)| u >= r)).cloned().collect();
