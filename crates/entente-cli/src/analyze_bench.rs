@@ -195,6 +195,17 @@ fn additive(
         .collect()
 }
 
+/// Two parties with random value utilities and weights (the numbers of
+/// `scripts/negmas_analysis_bench.py --additive`).
+fn random_additive(seed: u64, space: &OutcomeSpace) -> anyhow::Result<Vec<LinearAdditive>> {
+    additive(
+        space,
+        2,
+        |p, k, j| uniform(seed, p, (1 << 36) ^ ((k as u64) << 20) ^ j as u64),
+        |p, k| uniform(seed, p, (1 << 37) ^ k as u64),
+    )
+}
+
 /// GENIUS-style discrete evaluations: integers 1..=`top` divided by the issue's maximum.
 fn genius_style(seed: u64, space: &OutcomeSpace, parties: u64, top: u64) -> anyhow::Result<Vec<LinearAdditive>> {
     let radices = space.radices().to_vec();
@@ -288,12 +299,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         .filter(|&(i, v)| i > 0 && v > 0)
         .ok_or_else(|| anyhow::anyhow!("--additive: expected ISSUESxVALUES such as 6x10"))?;
     let s6 = space_of(&vec![nv; ni])?;
-    let u6 = additive(
-        &s6,
-        2,
-        |p, k, j| uniform(seed, p, (1 << 36) ^ ((k as u64) << 20) ^ j as u64),
-        |p, k| uniform(seed, p, (1 << 37) ^ k as u64),
-    )?;
+    let u6 = random_additive(seed, &s6)?;
     let enumerable = s6.cardinality() <= 1 << 26;
     merge_and_enumerate(&format!("additive {ni}x{nv}, random values"), &s6, &u6, args.repeat, enumerable, &mut figs)?;
 
@@ -333,21 +339,11 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         false,
         &mut figs,
     )?;
-    let random15 = additive(
-        &big,
-        2,
-        |p, k, j| uniform(seed, p, (1 << 36) ^ ((k as u64) << 20) ^ j as u64),
-        |p, k| uniform(seed, p, (1 << 37) ^ k as u64),
-    )?;
+    let random15 = random_additive(seed, &big)?;
     merge_and_enumerate("15 issues x 10 values, random values", &big, &random15, args.repeat, false, &mut figs)?;
 
     let huge = space_of(&[10; 30])?;
-    let random30 = additive(
-        &huge,
-        2,
-        |p, k, j| uniform(seed, p, (1 << 36) ^ ((k as u64) << 20) ^ j as u64),
-        |p, k| uniform(seed, p, (1 << 37) ^ k as u64),
-    )?;
+    let random30 = random_additive(seed, &huge)?;
     merge_and_enumerate("30 issues x 10 values, random values", &huge, &random30, args.repeat, false, &mut figs)?;
 
     let three = space_of(&[10; 8])?;

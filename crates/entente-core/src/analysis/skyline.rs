@@ -12,13 +12,7 @@
 
 use std::cmp::Ordering;
 
-/// Maps a finite `f64` to a `u64` with the same order (`-0.0` equals `0.0`).
-#[inline]
-pub(crate) fn order_key(x: f64) -> u64 {
-    let x = if x == 0.0 { 0.0 } else { x };
-    let b = x.to_bits();
-    if b >> 63 == 1 { !b } else { b | (1 << 63) }
-}
+pub(crate) use crate::table::order_key;
 
 /// The value of an [`order_key`] (`0.0` for either zero).
 #[inline]
