@@ -505,7 +505,7 @@ fn f(v: &Json) -> f64 {
 }
 
 /// The figures where the reference picks another point of exactly the same
-/// value than the definition's "first optimum in GENIUS order" (ascending in
+/// value as the definition's "first optimum in GENIUS order" (ascending in
 /// party 1's utility: GENIUS's `ParetoFrontier.sort` and the strict `>` of
 /// `BidSpace.getNash`): the reference takes the tied point with the highest
 /// party-1 utility. Reported on the issue; the code follows the definition.
@@ -715,7 +715,8 @@ fn merge_on_the_big_domains_matches_enumeration() {
     }
 }
 
-/// All three parties of the energy grid (the merge generalised to n parties).
+/// Three parties of the killer-robot domain (240,000 outcomes): the merge generalised to n parties equals
+/// the enumerated skyline.
 #[test]
 fn three_party_merge_on_a_real_domain() {
     let Some(dir) = domains_dir() else { return };
