@@ -508,7 +508,7 @@ fn f(v: &Json) -> f64 {
 /// value as the definition's "first optimum in GENIUS order" (ascending in
 /// party 1's utility: GENIUS's `ParetoFrontier.sort` and the strict `>` of
 /// `BidSpace.getNash`): the reference takes the tied point with the highest
-/// party-1 utility. Reported on the issue; the code follows the definition.
+/// party-1 utility. Reported as a disagreement; the code follows the definition.
 const TIES_RESOLVED_OTHERWISE: &[(&str, &str)] = &[
     ("anac2011_NiceOrDie", "Nash"),
     ("anac2011_NiceOrDie", "max welfare"),
