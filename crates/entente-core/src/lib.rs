@@ -6,6 +6,7 @@
 //! for one party, and the *reservation value* is what a party gets without
 //! agreement.
 
+pub mod analysis;
 pub mod blocs;
 pub mod error;
 pub mod hyper;

@@ -136,7 +136,7 @@ pub struct SortedOutcomes {
 
 /// Maps a finite `f64` to a `u64` with the same order (`-0.0` equals `0.0`).
 #[inline]
-fn order_key(x: f64) -> u64 {
+pub(crate) fn order_key(x: f64) -> u64 {
     let x = if x == 0.0 { 0.0 } else { x };
     let b = x.to_bits();
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
