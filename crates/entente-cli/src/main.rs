@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod analyze;
+mod analyze_bench;
 mod bench;
 mod conformance;
 mod convert;
@@ -32,6 +34,8 @@ struct Cli {
 enum Command {
     /// Run one negotiation and print who offered what, the agreement and why it ended.
     Run(run::RunArgs),
+    /// Analyse a domain: Pareto frontier, Nash and Kalai-Smorodinsky points, zone of agreement.
+    Analyze(analyze::AnalyzeArgs),
     /// Replay NegMAS parity cases (JSON with full offer traces) and compare offer by offer.
     Conformance {
         /// A directory of case files (or one with a `cases/` subdirectory).
@@ -49,12 +53,16 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Convert between scenario files, GENIUS folders and GeniusWeb folders.
     Convert(convert::ConvertArgs),
+    /// Measure the speed of the domain analysis (Pareto frontier and Nash point).
+    BenchAnalysis(analyze_bench::AnalyzeBenchArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::BenchAnalysis(args) => analyze_bench::run(args),
         Command::Conformance { dir, verbose, tie_order } => {
             let order =
                 if tie_order == "stable" { entente_core::TieOrder::Stable } else { entente_core::TieOrder::NumpyAvx2 };

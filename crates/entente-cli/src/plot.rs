@@ -21,7 +21,6 @@
 //! together with the extreme outcomes (lowest and highest on each axis); the panel's caption then says so.
 
 // Until `main.rs` calls it (`--plot`), only the tests use this module.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use std::fmt;
 use std::path::Path;

@@ -3,14 +3,18 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
 use anyhow::{Context, bail};
 use clap::Args;
-use entente_core::{UtilityFunction, Value};
+use entente_core::analysis::{AgreementMeasures, AnalysisOptions, agreement_measures, analyze_with};
+use entente_core::{UtilityFunction, UtilityTable, Value};
 use entente_formats::scenario::NegotiatorDecl;
 use entente_protocols::EndReason;
 use entente_protocols::scenario::{RunReport, Scenario};
 use serde_json::{Map, json};
 
+use crate::plot::write_svg;
 use crate::source::SourceArgs;
 
 #[derive(Args)]
@@ -33,6 +37,10 @@ pub struct RunArgs {
     /// Print every offer even in long runs (default: a compact view beyond 40 offers).
     #[arg(long)]
     pub full: bool,
+    /// Draw the negotiation (utility plane with frontier, Nash and KS points, offer
+    /// trajectories, agreement; utilities over time) to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Applies `PARTY=STRATEGY` overrides.
@@ -64,13 +72,56 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         scenario.config.n_steps = n;
     }
-    let report = scenario.run(args.seed)?;
+    let prepared = scenario.prepare()?;
+    let report = scenario.run_prepared(&prepared, args.seed)?;
+    // The domain's analysis, on the tables the negotiation used.
+    let tables: Vec<&UtilityTable> = prepared.iter().map(|p| p.table()).collect();
+    let analysis = analyze_with(&tables, &AnalysisOptions { list_rational_up_to: 0 })?;
+    let measures = report.agreement.map(|_| agreement_measures(&report.utilities, &analysis));
+    if let Some(path) = &args.plot {
+        let input = crate::analyze::plot_input(&scenario, &analysis, Some(&report))?;
+        write_svg(&input, path).with_context(|| format!("writing {}", path.display()))?;
+    }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&scenario, &report))?);
+        let mut doc = to_json(&scenario, &report);
+        doc["agreement_measures"] = measures.as_ref().map_or(serde_json::Value::Null, measures_json);
+        println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print!("{}", to_text(&scenario, &report, args.full));
+        if let Some(m) = &measures {
+            print!("{}", measures_text(m));
+        }
+        if let Some(path) = &args.plot {
+            println!("Figure written to {}", path.display());
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn measures_json(m: &AgreementMeasures) -> serde_json::Value {
+    json!({
+        "welfare": m.welfare,
+        "pareto_distance": m.pareto_distance,
+        "pareto_distance_genius": m.pareto_distance_genius,
+        "nash_distance": m.nash_distance,
+        "nash_distance_genius": m.nash_distance_genius,
+        "ks_distance": m.ks_distance,
+        "ks_distance_negmas": m.ks_distance_negmas,
+        "ks_distance_genius": m.ks_distance_genius,
+    })
+}
+
+fn measures_text(m: &AgreementMeasures) -> String {
+    let d = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.4}"));
+    format!(
+        "The agreement: welfare {:.4}; distance to the Pareto frontier {}{}, to the Nash point {}, \
+         to the Kalai-Smorodinsky point {}.\n",
+        m.welfare,
+        d(m.pareto_distance_genius),
+        if m.pareto_distance_genius == Some(0.0) { " (Pareto-optimal)" } else { "" },
+        d(m.nash_distance),
+        d(m.ks_distance)
+    )
 }
 
 fn outcome_json(scenario: &Scenario, outcome: u32) -> serde_json::Value {
@@ -81,7 +132,7 @@ fn outcome_json(scenario: &Scenario, outcome: u32) -> serde_json::Value {
     serde_json::Value::Object(m)
 }
 
-fn value_json(v: &Value) -> serde_json::Value {
+pub fn value_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Int(i) => json!(i),
         Value::Real(x) => json!(x),

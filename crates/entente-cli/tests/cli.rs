@@ -168,3 +168,57 @@ fn run_reads_genius_and_geniusweb_folders_and_convert_round_trips() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("6480 outcomes"));
 }
+
+#[test]
+fn analyze_reports_frontier_and_solutions_and_draws() {
+    let o = entente(&["analyze", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["schema"], "entente.analysis/1");
+    assert_eq!(v["outcomes"], "325");
+    let frontier = v["frontier"].as_array().unwrap();
+    assert_eq!(frontier.len() as u64, v["pareto"]["distinct"].as_u64().unwrap());
+    // The Nash point is a frontier point.
+    let nash = &v["nash_negmas"][0]["utilities"];
+    assert!(frontier.iter().any(|p| &p["utilities"] == nash));
+    let text = entente(&["analyze"]);
+    let out = stdout(&text);
+    for needle in ["Pareto frontier:", "Nash (NegMAS)", "Kalai-Smorodinsky (textbook)", "GENIUS \"KS\"", "Opposition"] {
+        assert!(out.contains(needle), "{needle} missing from:\n{out}");
+    }
+    let svg = std::env::temp_dir().join(format!("entente-analyze-{}.svg", std::process::id()));
+    let o = entente(&["analyze", "--plot", svg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc = std::fs::read_to_string(&svg).unwrap();
+    assert!(doc.starts_with("<svg") && doc.contains("Pareto frontier") && doc.contains("buyer"));
+}
+
+#[test]
+fn run_reports_agreement_measures_and_draws_the_negotiation() {
+    let svg = std::env::temp_dir().join(format!("entente-run-{}.svg", std::process::id()));
+    let o = entente(&["run", "--json", "--plot", svg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let m = &v["agreement_measures"];
+    let u: Vec<f64> = v["utilities"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert_eq!(m["welfare"].as_f64().unwrap(), u[0] + u[1]);
+    assert!(m["pareto_distance"].as_f64().unwrap() >= 0.0);
+    assert!(m["nash_distance"].as_f64().unwrap() >= 0.0);
+    let doc = std::fs::read_to_string(&svg).unwrap();
+    assert!(doc.contains("agreement") && doc.contains("offers by buyer"), "legend entries in the figure");
+}
+
+#[test]
+fn analyze_merges_large_additive_domains() {
+    let Some(shared) = shared() else { return };
+    let ampo = shared.join("domains/other_AMPOvsCity");
+    let o = entente(&["analyze", ampo.to_str().unwrap(), "--method", "merge", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // REFERENCE_STATS: 192 distinct frontier points, 283 with ties, Nash (0.7060, 0.7830).
+    assert_eq!(v["pareto"]["distinct"], 192);
+    assert_eq!(v["pareto"]["with_ties"], "283");
+    let nash: Vec<f64> =
+        v["nash_genius"]["utilities"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert!((nash[0] - 0.7060).abs() < 5e-5 && (nash[1] - 0.7830).abs() < 5e-5, "{nash:?}");
+}
