@@ -28,13 +28,12 @@ two calls on linear additive utilities, the case entente's benchmark calls
     value utility of party p, issue k, value j: uniform(seed, p, 1<<36 ^ k<<20 ^ j)
     weights: raw_k = uniform(seed, p, 1<<37 ^ k), w_k = raw_k / (raw_0 + raw_1 + ...)
 
-With --entente BINARY (the analysis benchmark: `cargo build --release -p entente-cli
---example analyze_bench`, then target/release/examples/analyze_bench; later `entente
-analyze-bench`) it runs entente on the same sizes right after NegMAS, prints both side
+With --entente BINARY (the `entente` binary: `cargo build --release -p entente-cli`,
+then target/release/entente; its `bench-analysis` subcommand) it runs entente on the same sizes right after NegMAS, prints both side
 by side with the ratio, and checks that frontier sizes and Nash points are identical.
 
 Usage: negmas_analysis_bench.py [--sizes 10000,100000,1000000] [--additive 6x10] [--seed 1]
-                                [--entente target/release/examples/analyze_bench] [--json]
+                                [--entente target/release/entente] [--json]
 Needs negmas==0.16.0 (e.g. /work/negmas-venv/bin/python). No test depends on it.
 """
 
@@ -159,7 +158,7 @@ def main() -> int:
     if args.entente:
         import subprocess
 
-        cmd = [args.entente, "--json", "--sizes", args.sizes, "--seed", str(args.seed)]
+        cmd = [args.entente, "bench-analysis", "--json", "--sizes", args.sizes, "--seed", str(args.seed)]
         if args.additive:
             cmd += ["--additive", args.additive]
         ours = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
