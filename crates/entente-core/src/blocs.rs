@@ -21,7 +21,10 @@
 
 use serde::Serialize;
 
+use crate::error::ModelError;
+use crate::space::OutcomeSpace;
 use crate::table::{OutcomeId, UtilityTable};
+use crate::utility::{LinearAdditive, Preferences, UtilityFunction, ValueFunction};
 
 /// A set of outcomes of an enumerated space.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,13 +232,27 @@ impl BlocSets {
 
 /// The win-set of a delegation: the outcomes its rule ratifies.
 ///
-/// `sets[f]` is what bloc `f` thinks of every outcome and `tables[f]` its
-/// utilities (used by the weighted-sum rule).
-pub fn win_set(blocs: &[Bloc], rule: Rule, tables: &[&UtilityTable], sets: &[BlocSets]) -> OutcomeSet {
+/// `sets[f]` is what bloc `f` thinks of every outcome. `mandate` is the
+/// delegation's own utility table and its reversion utility, used by the
+/// weighted-sum rule (see [`Delegation::mandate`]).
+pub fn win_set(blocs: &[Bloc], rule: Rule, sets: &[BlocSets], mandate: Option<(&UtilityTable, f64)>) -> OutcomeSet {
     let n = sets.first().map_or(0, |s| s.better.universe());
     let acceptable: Vec<OutcomeSet> = sets.iter().map(BlocSets::acceptable).collect();
+    rule_set(blocs, rule, sets, &acceptable, mandate, n)
+}
+
+/// [`win_set`] with the acceptable sets given (they may be altered, to ask
+/// what if a bloc accepted everything).
+pub fn rule_set(
+    blocs: &[Bloc],
+    rule: Rule,
+    sets: &[BlocSets],
+    acceptable: &[OutcomeSet],
+    mandate: Option<(&UtilityTable, f64)>,
+    n: usize,
+) -> OutcomeSet {
     let mut set = OutcomeSet::full(n);
-    for (b, a) in blocs.iter().zip(&acceptable) {
+    for (b, a) in blocs.iter().zip(acceptable) {
         if b.veto {
             set = set.and(a);
         }
@@ -248,28 +265,178 @@ pub fn win_set(blocs: &[Bloc], rule: Rule, tables: &[&UtilityTable], sets: &[Blo
         },
         Rule::Quota { quota } => {
             let rule_set = OutcomeSet::from_fn(n, |o| {
-                let w: f64 = blocs.iter().zip(&acceptable).filter(|(_, a)| a.contains(o)).map(|(b, _)| b.weight).sum();
+                let w: f64 = blocs.iter().zip(acceptable).filter(|(_, a)| a.contains(o)).map(|(b, _)| b.weight).sum();
                 w >= quota
             });
             set.and(&rule_set)
         }
         Rule::WeightedSum => {
-            let reversion = mandate_reversion(blocs, tables);
-            let rule_set = OutcomeSet::from_fn(n, |o| mandate_utility(blocs, tables, o) > reversion);
+            let Some((table, reversion)) = mandate else {
+                return OutcomeSet::empty(n);
+            };
+            let rule_set = OutcomeSet::from_fn(n, |o| table.utility(o) > reversion);
             let red = sets.iter().fold(OutcomeSet::empty(n), |acc, s| acc.or(&s.red));
             set.and(&rule_set).and_not(&red)
         }
     }
 }
 
-/// The weighted mandate `Σ_f w_f u_f(o)`, summed in bloc order.
-pub fn mandate_utility(blocs: &[Bloc], tables: &[&UtilityTable], o: OutcomeId) -> f64 {
-    blocs.iter().zip(tables).map(|(b, t)| b.weight * t.utility(o)).sum()
+/// A bloc as declared: its place in the rule and its preferences.
+#[derive(Clone, Debug)]
+pub struct BlocSpec {
+    pub bloc: Bloc,
+    pub utility: Preferences,
+    /// How uncertain its utilities are (for the probability of ratification).
+    pub uncertainty: Option<Uncertainty>,
 }
 
-/// The mandate's reversion `Σ_f w_f r_f`.
-pub fn mandate_reversion(blocs: &[Bloc], tables: &[&UtilityTable]) -> f64 {
-    blocs.iter().zip(tables).map(|(b, t)| b.weight * b.reversion_utility(t)).sum()
+/// Uniform noise on a bloc's utilities, for Monte Carlo estimates: every
+/// draw adds `U(−values, +values)` to each outcome's utility and
+/// `U(−reversion, +reversion)` to its reversion point.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Uncertainty {
+    pub values: f64,
+    pub reversion: f64,
+}
+
+/// A change of a delegation's instructions at relative time `at` (a bloc
+/// gains influence after a break, loses its veto, draws a new red line, or the
+/// quota moves). Absent fields stay as they were.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub at: f64,
+    /// The bloc changed (`None` for a change of the rule only).
+    pub bloc: Option<usize>,
+    pub weight: Option<f64>,
+    pub veto: Option<bool>,
+    pub reversion: Option<Reversion>,
+    /// Replaces the bloc's red lines.
+    pub red_lines: Option<Vec<RedLine>>,
+    pub quota: Option<f64>,
+}
+
+/// A party that answers to several blocs.
+#[derive(Clone, Debug)]
+pub struct Delegation {
+    pub blocs: Vec<BlocSpec>,
+    pub rule: Rule,
+    /// The delegation may accept outcomes outside its win-set (involuntary
+    /// defection); such an agreement then fails ratification.
+    pub defection: bool,
+    /// Changes of instructions, in time order.
+    pub changes: Vec<Change>,
+}
+
+/// The delegation's instructions as they stand at some time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Instructions {
+    /// From this relative time on.
+    pub from: f64,
+    pub blocs: Vec<Bloc>,
+    pub rule: Rule,
+}
+
+impl Delegation {
+    /// The instructions in force from time 0, then after each change time, in
+    /// order. Changes at the same time apply together.
+    pub fn epochs(&self) -> Vec<Instructions> {
+        let mut current =
+            Instructions { from: 0.0, blocs: self.blocs.iter().map(|b| b.bloc.clone()).collect(), rule: self.rule };
+        let mut out = Vec::new();
+        let mut changes: Vec<&Change> = self.changes.iter().collect();
+        changes.sort_by(|a, b| a.at.total_cmp(&b.at));
+        let mut i = 0;
+        while i < changes.len() {
+            let at = changes[i].at;
+            if at > current.from {
+                out.push(current.clone());
+                current.from = at;
+            }
+            while i < changes.len() && changes[i].at == at {
+                let c = changes[i];
+                if let Some(k) = c.bloc
+                    && let Some(b) = current.blocs.get_mut(k)
+                {
+                    if let Some(w) = c.weight {
+                        b.weight = w;
+                    }
+                    if let Some(v) = c.veto {
+                        b.veto = v;
+                    }
+                    if let Some(r) = c.reversion {
+                        b.reversion = r;
+                    }
+                    if let Some(r) = &c.red_lines {
+                        b.red_lines = r.clone();
+                    }
+                }
+                if let (Some(q), Rule::Quota { quota }) = (c.quota, &mut current.rule) {
+                    *quota = q;
+                }
+                i += 1;
+            }
+        }
+        out.push(current);
+        out
+    }
+
+    /// The delegation's own (unitary) utility under `blocs`' weights: the
+    /// weighted sum `Σ_f w_f u_f`. When every bloc is linear additive it is
+    /// itself linear additive (per-value tables `Σ_f w_f · w_fi · v_fi(j)`,
+    /// bias `Σ_f w_f b_f`), and works on spaces of any size.
+    pub fn mandate(&self, space: &OutcomeSpace, blocs: &[Bloc]) -> Result<Preferences, ModelError> {
+        let reservation = blocs.iter().zip(&self.blocs).try_fold(0.0, |acc, (b, spec)| match b.reversion {
+            Reversion::Utility(u) => Ok(acc + b.weight * u),
+            Reversion::Outcome(o) => {
+                let values = space.values_of(o as u128)?;
+                Ok(acc + b.weight * spec.utility.utility(&values))
+            }
+        })?;
+        let additive: Option<Vec<&LinearAdditive>> = self.blocs.iter().map(|b| b.utility.as_additive()).collect();
+        if let Some(ufuns) = additive {
+            let n = space.issues().len();
+            let mut bias = 0.0;
+            let mut tables: Vec<Vec<f64>> = space.radices().iter().map(|&r| vec![0.0; r as usize]).collect();
+            for (b, u) in blocs.iter().zip(&ufuns) {
+                bias += b.weight * u.bias();
+                for (k, table) in tables.iter_mut().enumerate() {
+                    let w = u.weights()[k];
+                    for (j, t) in table.iter_mut().enumerate() {
+                        *t += b.weight * (w * u.value_utility(space, k, j as u32));
+                    }
+                }
+            }
+            let functions = tables.into_iter().map(ValueFunction::Table).collect();
+            return Ok(Preferences::Additive(LinearAdditive::new(
+                space,
+                vec![1.0; n],
+                functions,
+                bias,
+                reservation,
+                None,
+            )?));
+        }
+        Ok(Preferences::Other(std::sync::Arc::new(WeightedSum {
+            parts: blocs.iter().zip(&self.blocs).map(|(b, s)| (b.weight, s.utility.clone())).collect(),
+            reservation,
+        })))
+    }
+}
+
+/// `Σ_f w_f u_f(x)` over any utility functions, summed in order from 0.
+#[derive(Clone, Debug)]
+pub struct WeightedSum {
+    pub parts: Vec<(f64, Preferences)>,
+    pub reservation: f64,
+}
+
+impl UtilityFunction for WeightedSum {
+    fn utility(&self, values: &[u32]) -> f64 {
+        self.parts.iter().fold(0.0, |acc, (w, u)| acc + w * u.utility(values))
+    }
+    fn reservation(&self) -> f64 {
+        self.reservation
+    }
 }
 
 #[cfg(test)]
@@ -330,24 +497,31 @@ mod tests {
     #[test]
     fn win_sets_by_hand_for_every_rule() {
         let t = tables();
-        let refs: Vec<&UtilityTable> = t.iter().collect();
         // Unanimity of three veto blocs: a = 1 and b = 1 only.
         let vetoes = blocs(true);
-        assert_eq!(ids(&win_set(&vetoes, Rule::Unanimity, &refs, &sets(&vetoes, &t))), vec![4]);
+        assert_eq!(ids(&win_set(&vetoes, Rule::Unanimity, &sets(&vetoes, &t), None)), vec![4]);
         let free = blocs(false);
         let s = sets(&free, &t);
         // Quota 0.6: kandahar with kabul (0.8) or with khost (0.7).
-        assert_eq!(ids(&win_set(&free, Rule::Quota { quota: 0.6 }, &refs, &s)), vec![3, 4, 5, 7, 8]);
+        assert_eq!(ids(&win_set(&free, Rule::Quota { quota: 0.6 }, &s, None)), vec![3, 4, 5, 7, 8]);
         // Dominant kandahar.
-        assert_eq!(ids(&win_set(&free, Rule::Dominant { bloc: 0 }, &refs, &s)), vec![3, 4, 5, 6, 7, 8]);
-        // Weighted sum: 0.15a + 0.15b + 0.2 > 0.4, i.e. a + b >= 2, off khost's red line (b = 2).
-        assert_eq!(ids(&win_set(&free, Rule::WeightedSum, &refs, &s)), vec![4, 6, 7]);
+        assert_eq!(ids(&win_set(&free, Rule::Dominant { bloc: 0 }, &s, None)), vec![3, 4, 5, 6, 7, 8]);
+        // Weighted sum: the mandate 0.5·a/2 + 0.3·b/2 + 0.2·(2 − a)/2 = 0.15a + 0.15b + 0.2 beats its
+        // reversion 0.4 when a + b >= 2; off khost's red line (b = 2).
+        let mandate = UtilityTable::from_utilities(
+            (0..9u32)
+                .map(|o| 0.5 * ((o / 3) as f64 / 2.0) + 0.3 * ((o % 3) as f64 / 2.0) + 0.2 * ((2 - o / 3) as f64 / 2.0))
+                .collect(),
+            0.4,
+        )
+        .unwrap();
+        assert_eq!(ids(&win_set(&free, Rule::WeightedSum, &s, Some((&mandate, 0.4)))), vec![4, 6, 7]);
         // A veto on top of a rule: khost's veto cuts the quota set to a <= 1, b != 2.
         let mut one_veto = blocs(false);
         one_veto[2].veto = true;
-        assert_eq!(ids(&win_set(&one_veto, Rule::Quota { quota: 0.6 }, &refs, &sets(&one_veto, &t))), vec![3, 4]);
+        assert_eq!(ids(&win_set(&one_veto, Rule::Quota { quota: 0.6 }, &sets(&one_veto, &t), None)), vec![3, 4]);
         // Without any veto, unanimity of veto blocs ratifies everything.
-        assert_eq!(win_set(&free, Rule::Unanimity, &refs, &s).count(), 9);
+        assert_eq!(win_set(&free, Rule::Unanimity, &s, None).count(), 9);
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod measures;
 pub mod pareto;
 mod skyline;
 pub mod solutions;
+pub mod zones;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
