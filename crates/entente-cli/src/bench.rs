@@ -492,6 +492,7 @@ mod tests {
                         name: format!("p{k}"),
                         utility: u.clone().into(),
                         strategy: Some(StrategySpec::BOULWARE),
+                        delegation: None,
                     })
                     .collect(),
                 config,

@@ -740,7 +740,7 @@ pub fn read_genius(domain: &Path, profiles: &[PathBuf], opts: &ReadOptions) -> R
             return Err(FormatError::Io { file: p.clone(), message: format!("two profiles are named {name:?}") });
         }
         let utility = read_genius_profile(&d, p, opts)?;
-        parties.push(Party { name, utility, strategy: None });
+        parties.push(Party { name, utility, strategy: None, delegation: None });
     }
     Ok(Scenario {
         name: party_name(domain),
@@ -967,6 +967,13 @@ pub(crate) fn plan_files(s: &Scenario, dir: &Path, ext: &str) -> Result<(PathBuf
     let mut parties = Vec::with_capacity(s.parties.len());
     for p in &s.parties {
         let path = dir.join(format!("{}.{ext}", p.name));
+        if p.delegation.is_some() {
+            return Err(FormatError::Field {
+                file: path,
+                field: format!("party {:?}", p.name),
+                message: "a divided delegation (blocs, rule) has no form in this format".into(),
+            });
+        }
         check_file_stem(&p.name, &path)?;
         if !lower.insert(p.name.to_lowercase()) {
             return Err(FormatError::Field {

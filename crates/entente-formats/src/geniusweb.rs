@@ -370,7 +370,7 @@ fn scenario_of(d: GeniusWebDomain, profiles: &[PathBuf], origin: &Path) -> Resul
             return Err(FormatError::Io { file: p.clone(), message: format!("two profiles are named {name:?}") });
         }
         let utility = read_geniusweb_profile(&d.space, p)?;
-        parties.push(Party { name, utility, strategy: None });
+        parties.push(Party { name, utility, strategy: None, delegation: None });
     }
     Ok(Scenario {
         name: if d.name.is_empty() { party_name(origin) } else { d.name },

@@ -12,6 +12,7 @@
 //! [`load_scenario`] reads any of the first three from a path: a `.toml` file,
 //! a GENIUS folder or a GeniusWeb folder.
 
+pub(crate) mod delegation_toml;
 pub mod error;
 pub mod genius;
 pub mod geniusweb;

@@ -105,20 +105,24 @@ struct IssueDecl {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PartyDecl {
-    name: Spanned<String>,
-    reservation: Option<Spanned<f64>>,
-    discount: Option<Spanned<f64>>,
-    bias: Option<Spanned<f64>>,
-    negotiator: Option<Spanned<NegotiatorDecl>>,
-    issues: Option<Spanned<BTreeMap<String, Spanned<IssueUtilityDecl>>>>,
-    rectangles: Option<Spanned<RectanglesDecl>>,
+pub(crate) struct PartyDecl {
+    pub(crate) name: Spanned<String>,
+    pub(crate) reservation: Option<Spanned<f64>>,
+    pub(crate) discount: Option<Spanned<f64>>,
+    pub(crate) bias: Option<Spanned<f64>>,
+    pub(crate) negotiator: Option<Spanned<NegotiatorDecl>>,
+    pub(crate) issues: Option<Spanned<BTreeMap<String, Spanned<IssueUtilityDecl>>>>,
+    pub(crate) rectangles: Option<Spanned<RectanglesDecl>>,
+    /// A divided delegation: its rule, blocs and changes of instructions.
+    pub(crate) delegation: Option<Spanned<crate::delegation_toml::DelegationDecl>>,
+    pub(crate) blocs: Option<Spanned<Vec<Spanned<crate::delegation_toml::BlocDecl>>>>,
+    pub(crate) changes: Option<Spanned<Vec<Spanned<crate::delegation_toml::ChangeDecl>>>>,
 }
 
 /// Hyper-rectangle preferences (ANAC 2014): `U = min(1, f / max_utility)`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RectanglesDecl {
+pub(crate) struct RectanglesDecl {
     max_utility: f64,
     aggregation: Option<String>,
     weight: Option<f64>,
@@ -230,7 +234,7 @@ impl NegotiatorDecl {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct IssueUtilityDecl {
+pub(crate) struct IssueUtilityDecl {
     weight: Spanned<f64>,
     values: Option<Spanned<ValuesDecl>>,
     linear: Option<Spanned<LinearDecl>>,
@@ -289,7 +293,7 @@ struct TriangularDecl {
 }
 
 /// Converts byte offsets into 1-based line and column.
-struct Locator<'a> {
+pub(crate) struct Locator<'a> {
     file: &'a Path,
     text: &'a str,
 }
@@ -303,7 +307,7 @@ impl Locator<'_> {
         (line, column)
     }
 
-    fn at(&self, span: Range<usize>, message: impl Into<String>) -> FormatError {
+    pub(crate) fn at(&self, span: Range<usize>, message: impl Into<String>) -> FormatError {
         let (line, column) = self.position(span.start);
         FormatError::Syntax { file: self.file.to_path_buf(), line, column, message: message.into() }
     }
@@ -519,71 +523,99 @@ fn read_issue(loc: &Locator, d: &Spanned<IssueDecl>) -> Result<Issue, FormatErro
 }
 
 fn read_party(loc: &Locator, space: &OutcomeSpace, p: &PartyDecl, name: &str) -> Result<Party, FormatError> {
-    let reservation = match &p.reservation {
-        Some(r) => {
-            let v = *r.get_ref();
-            if !v.is_finite() {
-                return Err(loc.at(r.span(), format!("party {name:?}: reservation must be a finite number")));
-            }
-            v
-        }
-        None => f64::NEG_INFINITY,
-    };
-    let discount = match &p.discount {
-        Some(d) => {
-            let v = *d.get_ref();
-            if !(v > 0.0 && v <= 1.0) {
-                return Err(loc.at(d.span(), format!("party {name:?}: discount must be in (0, 1], not {v}")));
-            }
-            (v < 1.0).then_some(v)
-        }
-        None => None,
-    };
-    let utility: Preferences = match (&p.issues, &p.rectangles) {
-        (Some(issues), None) => read_additive(loc, space, p, issues, name, reservation, discount)?.into(),
-        (None, Some(r)) => {
-            if let Some(b) = &p.bias {
-                return Err(loc.at(b.span(), format!("party {name:?}: `bias` does not apply to hyper-rectangles")));
-            }
-            read_rectangles(loc, space, r, name, reservation, discount)?.into()
-        }
-        (Some(i), Some(_)) => {
-            return Err(loc.at(
-                i.span(),
-                format!("party {name:?}: give either `[parties.issues]` or `[parties.rectangles]`, not both"),
-            ));
-        }
-        (None, None) => {
-            return Err(loc.at(
-                p.name.span(),
-                format!(
-                    "party {name:?}: give its utilities in `[parties.issues]` (or `[parties.rectangles]` for hyper-rectangles)"
-                ),
-            ));
-        }
-    };
     let strategy = match &p.negotiator {
         Some(n) => {
             Some(n.get_ref().resolve().map_err(|e| loc.at(n.span(), format!("party {name:?}: negotiator: {e}")))?)
         }
         None => None,
     };
-    Ok(Party { name: name.to_string(), utility, strategy })
+    if p.delegation.is_some() || p.blocs.is_some() || p.changes.is_some() {
+        let (utility, delegation) = crate::delegation_toml::read_delegation(loc, space, p, name)?;
+        return Ok(Party { name: name.to_string(), utility, strategy, delegation: Some(delegation) });
+    }
+    let utility = read_preferences(
+        loc,
+        space,
+        &UtilityDecls { issues: &p.issues, rectangles: &p.rectangles, bias: &p.bias },
+        &p.reservation,
+        &p.discount,
+        p.name.span(),
+        &format!("party {name:?}"),
+    )?;
+    Ok(Party { name: name.to_string(), utility, strategy, delegation: None })
+}
+
+/// The utility declarations of a party or a bloc.
+pub(crate) struct UtilityDecls<'a> {
+    pub issues: &'a Option<Spanned<BTreeMap<String, Spanned<IssueUtilityDecl>>>>,
+    pub rectangles: &'a Option<Spanned<RectanglesDecl>>,
+    pub bias: &'a Option<Spanned<f64>>,
+}
+
+/// Reads preferences (linear additive or hyper-rectangles); `who` names the
+/// party or bloc in errors.
+pub(crate) fn read_preferences(
+    loc: &Locator,
+    space: &OutcomeSpace,
+    u: &UtilityDecls,
+    reservation: &Option<Spanned<f64>>,
+    discount: &Option<Spanned<f64>>,
+    name_span: Range<usize>,
+    who: &str,
+) -> Result<Preferences, FormatError> {
+    let reservation = match reservation {
+        Some(r) => {
+            let v = *r.get_ref();
+            if !v.is_finite() {
+                return Err(loc.at(r.span(), format!("{who}: reservation must be a finite number")));
+            }
+            v
+        }
+        None => f64::NEG_INFINITY,
+    };
+    let discount = match discount {
+        Some(d) => {
+            let v = *d.get_ref();
+            if !(v > 0.0 && v <= 1.0) {
+                return Err(loc.at(d.span(), format!("{who}: discount must be in (0, 1], not {v}")));
+            }
+            (v < 1.0).then_some(v)
+        }
+        None => None,
+    };
+    Ok(match (u.issues, u.rectangles) {
+        (Some(issues), None) => read_additive(loc, space, u.bias, issues, who, reservation, discount)?.into(),
+        (None, Some(r)) => {
+            if let Some(b) = u.bias {
+                return Err(loc.at(b.span(), format!("{who}: `bias` does not apply to hyper-rectangles")));
+            }
+            read_rectangles(loc, space, r, who, reservation, discount)?.into()
+        }
+        (Some(i), Some(_)) => {
+            return Err(loc.at(i.span(), format!("{who}: give either `issues` or `rectangles`, not both")));
+        }
+        (None, None) => {
+            return Err(loc.at(
+                name_span,
+                format!("{who}: give its utilities in `[parties.issues]` (or `[parties.rectangles]` for hyper-rectangles)"),
+            ));
+        }
+    })
 }
 
 fn read_additive(
     loc: &Locator,
     space: &OutcomeSpace,
-    p: &PartyDecl,
+    bias: &Option<Spanned<f64>>,
     decls: &Spanned<BTreeMap<String, Spanned<IssueUtilityDecl>>>,
-    name: &str,
+    who: &str,
     reservation: f64,
     discount: Option<f64>,
 ) -> Result<LinearAdditive, FormatError> {
     let issues = decls.get_ref();
     for (issue_name, decl) in issues {
         if space.issue_position(issue_name).is_none() {
-            return Err(loc.at(decl.span(), format!("party {name:?}: there is no issue {issue_name:?}")));
+            return Err(loc.at(decl.span(), format!("{who}: there is no issue {issue_name:?}")));
         }
     }
     let mut weights = Vec::new();
@@ -593,7 +625,7 @@ fn read_additive(
             return Err(loc.at(
                 decls.span(),
                 format!(
-                    "party {name:?}: issue {:?} has no utility (write `{} = {{ weight = 0.0, values = [...] }}` to ignore it)",
+                    "{who}: issue {:?} has no utility (write `{} = {{ weight = 0.0, values = [...] }}` to ignore it)",
                     issue.name, issue.name
                 ),
             ));
@@ -602,7 +634,7 @@ fn read_additive(
         let w = *u.weight.get_ref();
         if !w.is_finite() {
             return Err(
-                loc.at(u.weight.span(), format!("party {name:?}: weight of {:?} must be a finite number", issue.name))
+                loc.at(u.weight.span(), format!("{who}: weight of {:?} must be a finite number", issue.name))
             );
         }
         weights.push(w);
@@ -610,7 +642,7 @@ fn read_additive(
             if matches!(issue.kind, IssueKind::Discrete { .. }) {
                 Err(loc.at(
                     span,
-                    format!("party {name:?}: `{key}` needs an integer or real issue; {:?} is discrete", issue.name),
+                    format!("{who}: `{key}` needs an integer or real issue; {:?} is discrete", issue.name),
                 ))
             } else {
                 Ok(())
@@ -618,7 +650,7 @@ fn read_additive(
         };
         let mut given: Vec<ValueFunction> = Vec::new();
         if let Some(v) = &u.values {
-            given.push(ValueFunction::Table(read_values(loc, issue, v, name)?));
+            given.push(ValueFunction::Table(read_values(loc, issue, v, who)?));
         }
         if let Some(l) = &u.linear {
             numeric_only(l.span(), "linear")?;
@@ -657,7 +689,7 @@ fn read_additive(
             return Err(loc.at(
                 decl.span(),
                 format!(
-                    "party {name:?}: issue {:?} needs exactly one of `values`, `linear`, `triangular`, \
+                    "{who}: issue {:?} needs exactly one of `values`, `linear`, `triangular`, \
                      `clamped_linear`, `constant`, `genius_triangular`, `interpolated`",
                     issue.name
                 ),
@@ -665,14 +697,14 @@ fn read_additive(
         };
         functions.push(f);
     }
-    let bias = p.bias.as_ref().map_or(0.0, |b| *b.get_ref());
-    LinearAdditive::new(space, weights, functions, bias, reservation, discount).map_err(|e| {
+    let bias_value = bias.as_ref().map_or(0.0, |b| *b.get_ref());
+    LinearAdditive::new(space, weights, functions, bias_value, reservation, discount).map_err(|e| {
         let span = match &e {
             entente_core::ModelError::Issue { issue, .. } => issues.get(issue).map(|d| d.span()),
             _ => None,
         };
-        let span = span.or_else(|| p.bias.as_ref().map(|b| b.span())).unwrap_or(decls.span());
-        loc.at(span, format!("party {name:?}: {e}"))
+        let span = span.or_else(|| bias.as_ref().map(|b| b.span())).unwrap_or(decls.span());
+        loc.at(span, format!("{who}: {e}"))
     })
 }
 
@@ -680,11 +712,11 @@ fn read_rectangles(
     loc: &Locator,
     space: &OutcomeSpace,
     decl: &Spanned<RectanglesDecl>,
-    name: &str,
+    who: &str,
     reservation: f64,
     discount: Option<f64>,
 ) -> Result<HyperRectangles, FormatError> {
-    let at = |message: String| loc.at(decl.span(), format!("party {name:?}: rectangles: {message}"));
+    let at = |message: String| loc.at(decl.span(), format!("{who}: rectangles: {message}"));
     fn function(
         space: &OutcomeSpace,
         aggregation: &Option<String>,
@@ -729,7 +761,7 @@ fn read_rectangles(
     HyperRectangles::new(space, d.max_utility, root, reservation, discount).map_err(|e| at(e.to_string()))
 }
 
-fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, party: &str) -> Result<Vec<f64>, FormatError> {
+fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, who: &str) -> Result<Vec<f64>, FormatError> {
     let n = issue.cardinality() as usize;
     let table = match v.get_ref() {
         ValuesDecl::List(list) => {
@@ -737,7 +769,7 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, party: &st
                 return Err(loc.at(
                     v.span(),
                     format!(
-                        "party {party:?}: issue {:?} has {n} values but {} utilities are given",
+                        "{who}: issue {:?} has {n} values but {} utilities are given",
                         issue.name,
                         list.len()
                     ),
@@ -750,7 +782,7 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, party: &st
             for (label, &u) in map {
                 let Some(j) = issue.index_of(&Value::Text(label.clone())) else {
                     return Err(
-                        loc.at(v.span(), format!("party {party:?}: issue {:?} has no value {label:?}", issue.name))
+                        loc.at(v.span(), format!("{who}: issue {:?} has no value {label:?}", issue.name))
                     );
                 };
                 table[j as usize] = u;
@@ -759,7 +791,7 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, party: &st
                 let missing = issue.value(j as u32).map(|v| v.to_string()).unwrap_or_default();
                 return Err(loc.at(
                     v.span(),
-                    format!("party {party:?}: issue {:?}: value {missing:?} has no utility", issue.name),
+                    format!("{who}: issue {:?}: value {missing:?} has no utility", issue.name),
                 ));
             }
             table
@@ -768,7 +800,7 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, party: &st
     if let Some(x) = table.iter().find(|x| !x.is_finite()) {
         return Err(loc.at(
             v.span(),
-            format!("party {party:?}: issue {:?}: utilities must be finite numbers, found {x}", issue.name),
+            format!("{who}: issue {:?}: utilities must be finite numbers, found {x}", issue.name),
         ));
     }
     Ok(table)
@@ -805,6 +837,9 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
         }
     }
     for p in &s.parties {
+        if p.delegation.is_some() {
+            return Err(format!("party {:?}: divided delegations cannot be written as a scenario file yet", p.name));
+        }
         if matches!(p.utility, Preferences::Other(_)) {
             return Err(format!(
                 "party {:?}: these preferences have no file form (only linear additive and hyper-rectangle \

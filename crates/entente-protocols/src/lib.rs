@@ -5,6 +5,7 @@
 //!   random), NegMAS-exact.
 //! - [`run`]: the simulator's driver, which runs a machine with strategies.
 
+pub mod delegation;
 pub mod negotiators;
 pub mod run;
 pub mod sao;

@@ -1,10 +1,12 @@
 //! A negotiation scenario in memory, whatever file it came from, and the
 //! report of running it.
 
+use entente_core::blocs::Delegation;
 use entente_core::{ModelError, OutcomeId, OutcomeSpace, Preferences, UtilityFunction, UtilityTable, Value};
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::delegation::{PreparedDelegation, Ratification};
 use crate::negotiators::{Prepared, StrategySpec};
 use crate::run::{RunError, TraceEntry, run_sao_traced};
 use crate::sao::{EndReason, SaoConfig};
@@ -13,8 +15,12 @@ use crate::sao::{EndReason, SaoConfig};
 #[derive(Clone, Debug)]
 pub struct Party {
     pub name: String,
+    /// The party's own utility. For a delegation: its mandate at the start
+    /// (see [`Delegation::mandate`]).
     pub utility: Preferences,
     pub strategy: Option<StrategySpec>,
+    /// The blocs this party answers to, if it is a divided delegation.
+    pub delegation: Option<Delegation>,
 }
 
 /// Issues, parties and protocol settings.
@@ -67,6 +73,9 @@ pub struct RunReport {
     pub reason: EndReason,
     /// Relative time at the end.
     pub t: f64,
+    /// Per party: for a delegation that reached an agreement, whether its
+    /// blocs ratify it (under the instructions in force at the end).
+    pub ratification: Vec<Option<Ratification>>,
 }
 
 /// Derives the seed of party `k` from the run seed (SplitMix64), so that
@@ -97,10 +106,18 @@ impl Scenario {
             return Err(ScenarioError::TooFewParties(self.parties.len()));
         }
         let seed = seed.unwrap_or(self.seed);
+        let delegations: Vec<Option<PreparedDelegation>> = self
+            .parties
+            .iter()
+            .map(|p| p.delegation.as_ref().map(|d| PreparedDelegation::new(&self.space, d)).transpose())
+            .collect::<Result<_, _>>()?;
         let mut negotiators = Vec::with_capacity(self.parties.len());
         for (k, (party, prep)) in self.parties.iter().zip(prepared).enumerate() {
             let strategy = party.strategy.ok_or_else(|| ScenarioError::NoStrategy(party.name.clone()))?;
-            negotiators.push(strategy.build_for(prep, party_seed(seed, k), &self.config));
+            negotiators.push(match &delegations[k] {
+                Some(d) => d.negotiator(&strategy, party_seed(seed, k), &self.config),
+                None => strategy.build_for(prep, party_seed(seed, k), &self.config),
+            });
         }
         let mut trace: Vec<TraceEntry> = Vec::new();
         let n = prepared[0].table().len();
@@ -125,7 +142,16 @@ impl Scenario {
             .collect();
         let discounted_utilities =
             utilities.iter().zip(&self.parties).map(|(&u, p)| p.utility.discounted(u, outcome.t)).collect();
+        let ratification = delegations
+            .iter()
+            .map(|d| match (d, outcome.agreement) {
+                (Some(d), Some(a)) => Some(d.ratify(a, outcome.t)),
+                _ => None,
+            })
+            .collect();
+        drop(negotiators);
         Ok(RunReport {
+            ratification,
             seed,
             offers,
             agreement: outcome.agreement,
