@@ -44,6 +44,9 @@ pub struct AnalyzeArgs {
     /// List the reservation-rational outcomes in the JSON when there are at most this many.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub list_rational: usize,
+    /// For divided delegations: analyse the instructions in force at this relative time.
+    #[arg(long, default_value_t = 0.0, value_name = "T")]
+    pub at: f64,
 }
 
 /// The analysis of a scenario's parties, by the method asked for.
@@ -79,16 +82,27 @@ pub fn analyze_scenario(scenario: &Scenario, method: Method, list_rational: usiz
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    if !(0.0..=1.0).contains(&args.at) {
+        bail!("--at must be a relative time in [0, 1]");
+    }
     let scenario = args.source.load()?;
     let analysis = analyze_scenario(&scenario, args.method, args.list_rational)?;
+    let zones = crate::zones::zone_report(&scenario, args.at)?;
     if let Some(path) = &args.plot {
         let input = plot_input(&scenario, &analysis, None)?;
         write_svg(&input, path).with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&scenario, &analysis))?);
+        let mut doc = to_json(&scenario, &analysis);
+        if let Some((_, z)) = &zones {
+            doc["delegations"] = crate::zones::zone_json(&scenario, z, args.at);
+        }
+        println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print!("{}", to_text(&scenario, &analysis));
+        if let Some((inputs, z)) = &zones {
+            print!("{}", crate::zones::zone_text(&scenario, inputs, z, args.at));
+        }
         if let Some(path) = &args.plot {
             println!("Figure written to {}", path.display());
         }
@@ -111,7 +125,7 @@ pub fn describe(scenario: &Scenario, outcome: OutcomeIndex) -> String {
     }
 }
 
-fn outcome_json(scenario: &Scenario, outcome: OutcomeIndex) -> serde_json::Value {
+pub fn outcome_json(scenario: &Scenario, outcome: OutcomeIndex) -> serde_json::Value {
     let mut m = Map::new();
     if let Ok(labels) = scenario.space.labels(outcome) {
         for (issue, v) in scenario.space.issues().iter().zip(labels) {
@@ -257,12 +271,12 @@ pub fn to_text(scenario: &Scenario, a: &DomainAnalysis) -> String {
         Some(r) => {
             let _ = writeln!(
                 out,
-                "Zone of possible agreement: {} outcomes every party prefers to (or values as) its reservation value",
+                "Reservation-rational outcomes (every party's utility at least its reservation value): {}",
                 r.count
             );
         }
         None => {
-            let _ = writeln!(out, "Zone of possible agreement: not counted (the merge does not enumerate outcomes)");
+            let _ = writeln!(out, "Reservation-rational outcomes: not counted (the merge does not enumerate outcomes)");
         }
     }
     out

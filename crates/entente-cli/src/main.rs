@@ -14,6 +14,7 @@ mod convert;
 mod plot;
 mod run;
 mod source;
+mod zones;
 
 /// The embedded default scenario (`scenarios/car-purchase.toml`).
 pub const DEFAULT_SCENARIO: &str = include_str!("../../../scenarios/car-purchase.toml");

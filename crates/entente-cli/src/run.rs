@@ -203,6 +203,7 @@ pub fn to_json(scenario: &Scenario, report: &RunReport) -> serde_json::Value {
         "discounted_utilities": report.discounted_utilities.iter().map(|&u| finite_or_null(u)).collect::<Vec<_>>(),
         "rounds": report.rounds,
         "end": reason_json(report.reason),
+        "ratification": report.ratification,
         "t_end": report.t,
     })
 }
@@ -299,6 +300,19 @@ pub fn to_text(scenario: &Scenario, report: &RunReport, full: bool) -> String {
             line.push_str("  (its reservation value)");
         }
         let _ = writeln!(out, "{line}");
+    }
+    for (p, r) in scenario.parties.iter().zip(&report.ratification) {
+        let Some(r) = r else { continue };
+        if r.ratified {
+            let _ = writeln!(out, "  Ratified by {}'s blocs ({} accept).", p.name, r.accepting.join(", "));
+        } else {
+            let _ = writeln!(
+                out,
+                "  NOT RATIFIED by {}: rejected by {} (involuntary defection: the delegation agreed to what its blocs do not ratify).",
+                p.name,
+                r.rejecting.join(", ")
+            );
+        }
     }
     let reason = match report.reason {
         EndReason::Agreement => "every party accepted the last offer",

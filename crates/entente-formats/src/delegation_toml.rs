@@ -120,7 +120,9 @@ fn read_outcome(
     let mut values = Vec::with_capacity(space.issues().len());
     for issue in space.issues() {
         let Some(v) = map.get(&issue.name) else {
-            return Err(loc.at(span, format!("{who}: an outcome needs a value for every issue; {:?} is missing", issue.name)));
+            return Err(
+                loc.at(span, format!("{who}: an outcome needs a value for every issue; {:?} is missing", issue.name))
+            );
         };
         values.push(toml_value(v));
     }
@@ -179,7 +181,9 @@ fn read_reversion(
             Ok(Some(Reversion::Utility(v)))
         }
         (None, Some(o)) => Ok(Some(Reversion::Outcome(read_outcome(loc, space, o.get_ref(), o.span(), who)?))),
-        (Some(_), Some(o)) => Err(loc.at(o.span(), format!("{who}: give `reversion` or `reversion_outcome`, not both"))),
+        (Some(_), Some(o)) => {
+            Err(loc.at(o.span(), format!("{who}: give `reversion` or `reversion_outcome`, not both")))
+        }
         (None, None) => {
             let _ = span;
             Ok(None)
@@ -247,10 +251,14 @@ pub(crate) fn read_delegation(
             Some(w) => weight(loc, w, &who)?,
             None => 1.0,
         };
-        let reversion = read_reversion(loc, space, bd.reversion.as_ref(), bd.reversion_outcome.as_ref(), b.span(), &who)?
-            .ok_or_else(|| {
-                loc.at(b.span(), format!("{who}: give its `reversion` (utility of no agreement) or `reversion_outcome`"))
-            })?;
+        let reversion =
+            read_reversion(loc, space, bd.reversion.as_ref(), bd.reversion_outcome.as_ref(), b.span(), &who)?
+                .ok_or_else(|| {
+                    loc.at(
+                        b.span(),
+                        format!("{who}: give its `reversion` (utility of no agreement) or `reversion_outcome`"),
+                    )
+                })?;
         let red_lines = match &bd.red_lines {
             Some(r) => read_red_lines(loc, space, r, &who)?,
             None => Vec::new(),
@@ -321,7 +329,9 @@ pub(crate) fn read_delegation(
         return Err(loc.at(dd.rule.span(), format!("{party}: `quota` applies to rule \"quota\" only")));
     }
     if total <= 0.0 {
-        return Err(loc.at(bloc_decls.span(), format!("{party}: the blocs' weights sum to 0; the mandate needs weight")));
+        return Err(
+            loc.at(bloc_decls.span(), format!("{party}: the blocs' weights sum to 0; the mandate needs weight"))
+        );
     }
     let mut changes = Vec::new();
     if let Some(cs) = &p.changes {
@@ -329,7 +339,10 @@ pub(crate) fn read_delegation(
             let cd = c.get_ref();
             let at = *cd.at.get_ref();
             if !(0.0..=1.0).contains(&at) {
-                return Err(loc.at(cd.at.span(), format!("{party}: change time `at` must be a relative time in [0, 1], not {at}")));
+                return Err(loc.at(
+                    cd.at.span(),
+                    format!("{party}: change time `at` must be a relative time in [0, 1], not {at}"),
+                ));
             }
             let bloc = cd.bloc.as_ref().map(find_bloc).transpose()?;
             let who = format!("{party}, change at {at}");
@@ -361,7 +374,14 @@ pub(crate) fn read_delegation(
                 bloc,
                 weight: cd.weight.as_ref().map(|w| weight(loc, w, &who)).transpose()?,
                 veto: cd.veto,
-                reversion: read_reversion(loc, space, cd.reversion.as_ref(), cd.reversion_outcome.as_ref(), c.span(), &who)?,
+                reversion: read_reversion(
+                    loc,
+                    space,
+                    cd.reversion.as_ref(),
+                    cd.reversion_outcome.as_ref(),
+                    c.span(),
+                    &who,
+                )?,
                 red_lines: cd.red_lines.as_ref().map(|r| read_red_lines(loc, space, r, &who)).transpose()?,
                 quota,
             });

@@ -597,7 +597,9 @@ pub(crate) fn read_preferences(
         (None, None) => {
             return Err(loc.at(
                 name_span,
-                format!("{who}: give its utilities in `[parties.issues]` (or `[parties.rectangles]` for hyper-rectangles)"),
+                format!(
+                    "{who}: give its utilities in `[parties.issues]` (or `[parties.rectangles]` for hyper-rectangles)"
+                ),
             ));
         }
     })
@@ -633,17 +635,13 @@ fn read_additive(
         let u = decl.get_ref();
         let w = *u.weight.get_ref();
         if !w.is_finite() {
-            return Err(
-                loc.at(u.weight.span(), format!("{who}: weight of {:?} must be a finite number", issue.name))
-            );
+            return Err(loc.at(u.weight.span(), format!("{who}: weight of {:?} must be a finite number", issue.name)));
         }
         weights.push(w);
         let numeric_only = |span: Range<usize>, key: &str| -> Result<(), FormatError> {
             if matches!(issue.kind, IssueKind::Discrete { .. }) {
-                Err(loc.at(
-                    span,
-                    format!("{who}: `{key}` needs an integer or real issue; {:?} is discrete", issue.name),
-                ))
+                Err(loc
+                    .at(span, format!("{who}: `{key}` needs an integer or real issue; {:?} is discrete", issue.name)))
             } else {
                 Ok(())
             }
@@ -768,11 +766,7 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, who: &str)
             if list.len() != n {
                 return Err(loc.at(
                     v.span(),
-                    format!(
-                        "{who}: issue {:?} has {n} values but {} utilities are given",
-                        issue.name,
-                        list.len()
-                    ),
+                    format!("{who}: issue {:?} has {n} values but {} utilities are given", issue.name, list.len()),
                 ));
             }
             list.clone()
@@ -781,27 +775,23 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, who: &str)
             let mut table = vec![f64::NAN; n];
             for (label, &u) in map {
                 let Some(j) = issue.index_of(&Value::Text(label.clone())) else {
-                    return Err(
-                        loc.at(v.span(), format!("{who}: issue {:?} has no value {label:?}", issue.name))
-                    );
+                    return Err(loc.at(v.span(), format!("{who}: issue {:?} has no value {label:?}", issue.name)));
                 };
                 table[j as usize] = u;
             }
             if let Some(j) = table.iter().position(|x| x.is_nan()) {
                 let missing = issue.value(j as u32).map(|v| v.to_string()).unwrap_or_default();
-                return Err(loc.at(
-                    v.span(),
-                    format!("{who}: issue {:?}: value {missing:?} has no utility", issue.name),
-                ));
+                return Err(
+                    loc.at(v.span(), format!("{who}: issue {:?}: value {missing:?} has no utility", issue.name))
+                );
             }
             table
         }
     };
     if let Some(x) = table.iter().find(|x| !x.is_finite()) {
-        return Err(loc.at(
-            v.span(),
-            format!("{who}: issue {:?}: utilities must be finite numbers, found {x}", issue.name),
-        ));
+        return Err(
+            loc.at(v.span(), format!("{who}: issue {:?}: utilities must be finite numbers, found {x}", issue.name))
+        );
     }
     Ok(table)
 }

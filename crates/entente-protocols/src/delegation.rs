@@ -59,8 +59,12 @@ impl PreparedDelegation {
             let mandate = delegation.mandate(space, &instructions.blocs)?;
             let reservation = mandate.reservation();
             let table = UtilityTable::new(space, &mandate)?;
-            let sets: Vec<BlocSets> =
-                instructions.blocs.iter().zip(&tables).map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of)).collect();
+            let sets: Vec<BlocSets> = instructions
+                .blocs
+                .iter()
+                .zip(&tables)
+                .map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of))
+                .collect();
             let win = win_set(&instructions.blocs, instructions.rule, &sets, Some((&table, reservation)));
             let mut ratifiable: Vec<(f64, OutcomeId)> = win.iter().map(|o| (table.utility(o), o)).collect();
             ratifiable.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -93,7 +97,12 @@ impl PreparedDelegation {
         for (name, a) in self.bloc_names.iter().zip(&e.acceptable) {
             if a.contains(outcome) { accepting.push(name.clone()) } else { rejecting.push(name.clone()) }
         }
-        Ratification { ratified: e.win_set.contains(outcome), accepting, rejecting, instructions_from: e.instructions.from }
+        Ratification {
+            ratified: e.win_set.contains(outcome),
+            accepting,
+            rejecting,
+            instructions_from: e.instructions.from,
+        }
     }
 
     /// A negotiator playing `strategy` for this delegation.
