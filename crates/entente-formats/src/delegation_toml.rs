@@ -393,3 +393,124 @@ pub(crate) fn read_delegation(
     debug_assert!(mandate.reservation().is_finite());
     Ok((mandate, delegation))
 }
+
+fn value_toml(v: &Value) -> String {
+    match v {
+        Value::Int(i) => i.to_string(),
+        Value::Real(x) => crate::scenario::num(*x),
+        Value::Text(t) => toml::Value::String(t.clone()).to_string(),
+    }
+}
+
+fn outcome_toml(space: &OutcomeSpace, o: u32) -> Result<String, String> {
+    let labels = space.labels(o as u128).map_err(|e| e.to_string())?;
+    let fields: Vec<String> = space
+        .issues()
+        .iter()
+        .zip(&labels)
+        .map(|(i, v)| format!("{} = {}", crate::scenario::toml_key(&i.name), value_toml(v)))
+        .collect();
+    Ok(format!("{{ {} }}", fields.join(", ")))
+}
+
+fn red_lines_toml(space: &OutcomeSpace, red_lines: &[RedLine]) -> Result<String, String> {
+    let mut items = Vec::new();
+    for r in red_lines {
+        items.push(match *r {
+            RedLine::Value { issue, value } => {
+                let i = space.issues().get(issue).ok_or("a red line names an issue that does not exist")?;
+                let v = i.value(value).ok_or("a red line names a value that does not exist")?;
+                format!("{{ issue = {}, value = {} }}", toml::Value::String(i.name.clone()), value_toml(&v))
+            }
+            RedLine::Outcome(o) => format!("{{ outcome = {} }}", outcome_toml(space, o)?),
+        });
+    }
+    Ok(format!("[{}]", items.join(", ")))
+}
+
+fn reversion_toml(space: &OutcomeSpace, r: &Reversion) -> Result<String, String> {
+    Ok(match *r {
+        Reversion::Utility(u) => format!("reversion = {}", crate::scenario::num(u)),
+        Reversion::Outcome(o) => format!("reversion_outcome = {}", outcome_toml(space, o)?),
+    })
+}
+
+/// Writes a delegation's tables (after the party's name and negotiator).
+pub(crate) fn write_delegation(
+    out: &mut String,
+    s: &entente_protocols::scenario::Scenario,
+    d: &Delegation,
+) -> Result<(), String> {
+    use crate::scenario::num;
+    use std::fmt::Write;
+    let space = &s.space;
+    let q = |t: &str| toml::Value::String(t.to_string()).to_string();
+    let _ = writeln!(out, "[parties.delegation]");
+    match d.rule {
+        Rule::Unanimity => {
+            let _ = writeln!(out, "rule = \"unanimity\"");
+        }
+        Rule::Quota { quota } => {
+            let _ = writeln!(out, "rule = \"quota\"\nquota = {}", num(quota));
+        }
+        Rule::Dominant { bloc } => {
+            let name = d.blocs.get(bloc).map(|b| b.bloc.name.as_str()).ok_or("the dominant bloc does not exist")?;
+            let _ = writeln!(out, "rule = \"dominant\"\ndominant = {}", q(name));
+        }
+        Rule::WeightedSum => {
+            let _ = writeln!(out, "rule = \"weighted-sum\"");
+        }
+    }
+    let _ = writeln!(out, "defection = {}", d.defection);
+    for b in &d.blocs {
+        let bloc = &b.bloc;
+        let _ = writeln!(
+            out,
+            "\n[[parties.blocs]]\nname = {}\nweight = {}\nveto = {}",
+            q(&bloc.name),
+            num(bloc.weight),
+            bloc.veto
+        );
+        let _ = writeln!(out, "{}", reversion_toml(space, &bloc.reversion)?);
+        if !bloc.red_lines.is_empty() {
+            let _ = writeln!(out, "red_lines = {}", red_lines_toml(space, &bloc.red_lines)?);
+        }
+        if let Some(u) = &b.uncertainty {
+            let _ = writeln!(out, "uncertainty = {{ values = {}, reversion = {} }}", num(u.values), num(u.reversion));
+        }
+        let Some(u) = b.utility.as_additive() else {
+            return Err(format!("bloc {:?}: only linear additive bloc utilities can be written", bloc.name));
+        };
+        if u.reservation().is_finite() || u.discount().is_some() {
+            return Err(format!("bloc {:?}: a bloc's utility carries no reservation or discount", bloc.name));
+        }
+        if u.bias() != 0.0 {
+            let _ = writeln!(out, "bias = {}", num(u.bias()));
+        }
+        crate::scenario::write_additive_issues(out, s, u, "[parties.blocs.issues]");
+    }
+    for c in &d.changes {
+        let _ = writeln!(out, "\n[[parties.changes]]\nat = {}", num(c.at));
+        if let Some(k) = c.bloc {
+            let name =
+                d.blocs.get(k).map(|b| b.bloc.name.as_str()).ok_or("a change names a bloc that does not exist")?;
+            let _ = writeln!(out, "bloc = {}", q(name));
+        }
+        if let Some(w) = c.weight {
+            let _ = writeln!(out, "weight = {}", num(w));
+        }
+        if let Some(v) = c.veto {
+            let _ = writeln!(out, "veto = {v}");
+        }
+        if let Some(r) = &c.reversion {
+            let _ = writeln!(out, "{}", reversion_toml(space, r)?);
+        }
+        if let Some(r) = &c.red_lines {
+            let _ = writeln!(out, "red_lines = {}", red_lines_toml(space, r)?);
+        }
+        if let Some(qv) = c.quota {
+            let _ = writeln!(out, "quota = {}", num(qv));
+        }
+    }
+    Ok(())
+}

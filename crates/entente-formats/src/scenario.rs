@@ -827,8 +827,13 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
         }
     }
     for p in &s.parties {
-        if p.delegation.is_some() {
-            return Err(format!("party {:?}: divided delegations cannot be written as a scenario file yet", p.name));
+        if let Some(d) = &p.delegation {
+            let _ = writeln!(out, "\n[[parties]]\nname = {}", q(&p.name));
+            if let Some(spec) = &p.strategy {
+                write_negotiator(&mut out, spec);
+            }
+            crate::delegation_toml::write_delegation(&mut out, s, d).map_err(|e| format!("party {:?}: {e}", p.name))?;
+            continue;
         }
         if matches!(p.utility, Preferences::Other(_)) {
             return Err(format!(
@@ -851,17 +856,31 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
             let _ = writeln!(out, "bias = {}", num(u.bias()));
         }
         if let Some(spec) = &p.strategy {
-            let decl = NegotiatorDecl::from_spec(spec);
-            let inline = toml::to_string(&decl).unwrap_or_default();
-            let fields: Vec<&str> = inline.lines().filter(|l| !l.trim().is_empty()).collect();
-            let _ = writeln!(out, "negotiator = {{ {} }}", fields.join(", "));
+            write_negotiator(&mut out, spec);
         }
         if let Some(h) = p.utility.as_rectangles() {
             write_rectangles(&mut out, s, h);
             continue;
         }
         let Some(u) = p.utility.as_additive() else { continue };
-        let _ = writeln!(out, "[parties.issues]");
+        write_additive_issues(&mut out, s, u, "[parties.issues]");
+    }
+    Ok(out)
+}
+
+fn write_negotiator(out: &mut String, spec: &StrategySpec) {
+    use std::fmt::Write;
+    let decl = NegotiatorDecl::from_spec(spec);
+    let inline = toml::to_string(&decl).unwrap_or_default();
+    let fields: Vec<&str> = inline.lines().filter(|l| !l.trim().is_empty()).collect();
+    let _ = writeln!(out, "negotiator = {{ {} }}", fields.join(", "));
+}
+
+/// Writes the per-issue utilities of `u` under the table `header`.
+pub(crate) fn write_additive_issues(out: &mut String, s: &Scenario, u: &LinearAdditive, header: &str) {
+    use std::fmt::Write;
+    {
+        let _ = writeln!(out, "{header}");
         for (k, issue) in s.space.issues().iter().enumerate() {
             let w = u.weights()[k];
             let body = match &u.functions()[k] {
@@ -897,10 +916,9 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
             let _ = writeln!(out, "{key} = {{ weight = {}, {body} }}", num(w));
         }
     }
-    Ok(out)
 }
 
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     toml::Value::Float(x).to_string()
 }
 
@@ -961,7 +979,7 @@ fn write_rectangles(out: &mut String, s: &Scenario, h: &HyperRectangles) {
     }
 }
 
-fn toml_key(k: &str) -> String {
+pub(crate) fn toml_key(k: &str) -> String {
     if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         k.to_string()
     } else {

@@ -136,6 +136,24 @@ fn written_scenarios_read_back_with_identical_utilities() {
                 assert_eq!(pa.utility.utility(v).to_bits(), pb.utility.utility(v).to_bits());
                 true
             });
+            match (&pa.delegation, &pb.delegation) {
+                (None, None) => {}
+                (Some(da), Some(db)) => {
+                    assert_eq!(da.rule, db.rule);
+                    assert_eq!(da.defection, db.defection);
+                    assert_eq!(da.changes, db.changes);
+                    assert_eq!(da.blocs.len(), db.blocs.len());
+                    for (ba, bb) in da.blocs.iter().zip(&db.blocs) {
+                        assert_eq!(ba.bloc, bb.bloc);
+                        assert_eq!(ba.uncertainty, bb.uncertainty);
+                        a.space.for_each_outcome(|v| {
+                            assert_eq!(ba.utility.utility(v).to_bits(), bb.utility.utility(v).to_bits());
+                            true
+                        });
+                    }
+                }
+                _ => panic!("{}: delegation lost in writing", path.display()),
+            }
         }
     }
 }
