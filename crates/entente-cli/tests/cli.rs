@@ -222,3 +222,41 @@ fn analyze_merges_large_additive_domains() {
         v["nash_genius"]["utilities"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
     assert!((nash[0] - 0.7060).abs() < 5e-5 && (nash[1] - 0.7830).abs() < 5e-5, "{nash:?}");
 }
+
+#[test]
+fn analyze_diagnoses_divided_delegations() {
+    let f = root().join("scenarios/delegation-unanimity.toml");
+    let o = entente(&["analyze", f.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r = &v["delegations"]["report"];
+    assert_eq!(r["diagnosis"]["case"], "blocked_internally");
+    assert_eq!(r["bloc_zone"], 0);
+    assert!(r["unitary_zone"].as_u64().unwrap() > 0);
+    let responsible: Vec<&str> =
+        r["diagnosis"]["responsible"].as_array().unwrap().iter().map(|p| p[1].as_str().unwrap()).collect();
+    assert!(responsible.contains(&"khost"), "{responsible:?}");
+    let text = stdout(&entente(&["analyze", f.to_str().unwrap()]));
+    assert!(text.contains("Diagnosis: possible in substance but blocked internally"), "{text}");
+    // After the break, the weighted example's hardliners hold a veto.
+    let w = root().join("scenarios/delegation-weighted.toml");
+    let before: serde_json::Value =
+        serde_json::from_str(&stdout(&entente(&["analyze", w.to_str().unwrap(), "--json"]))).unwrap();
+    let after: serde_json::Value =
+        serde_json::from_str(&stdout(&entente(&["analyze", w.to_str().unwrap(), "--json", "--at", "0.6"]))).unwrap();
+    let win = |v: &serde_json::Value| v["delegations"]["report"]["win_sets"][1][1].as_u64().unwrap();
+    assert!(win(&after) < win(&before), "a new veto shrinks the win-set");
+}
+
+#[test]
+fn run_reports_involuntary_defection() {
+    let w = root().join("scenarios/delegation-weighted.toml");
+    let o = entente(&["run", w.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["end"]["reason"], "agreement");
+    let r = &v["ratification"][1];
+    assert_eq!(r["ratified"], false);
+    assert_eq!(r["rejecting"][0], "hardliners");
+    assert!(stdout(&entente(&["run", w.to_str().unwrap()])).contains("NOT RATIFIED by debtor"));
+}

@@ -381,10 +381,19 @@ impl Delegation {
     }
 
     /// The delegation's own (unitary) utility under `blocs`' weights: the
-    /// weighted sum `Σ_f w_f u_f`. When every bloc is linear additive it is
-    /// itself linear additive (per-value tables `Σ_f w_f · w_fi · v_fi(j)`,
-    /// bias `Σ_f w_f b_f`), and works on spaces of any size.
+    /// weighted mean `Σ_f ŵ_f u_f` with `ŵ_f = w_f / Σ_g w_g` (so that it lies
+    /// on its blocs' scale whatever scale the weights use, e.g. seats), and
+    /// its reversion `Σ_f ŵ_f r_f`. When every bloc is linear additive it is
+    /// itself linear additive (per-value tables `Σ_f ŵ_f · w_fi · v_fi(j)`,
+    /// bias `Σ_f ŵ_f b_f`), and works on spaces of any size.
     pub fn mandate(&self, space: &OutcomeSpace, blocs: &[Bloc]) -> Result<Preferences, ModelError> {
+        let total: f64 = blocs.iter().map(|b| b.weight).sum();
+        if !(total > 0.0 && total.is_finite()) {
+            return Err(ModelError::Utility(format!(
+                "the blocs' weights sum to {total}; the mandate needs a positive total"
+            )));
+        }
+        let blocs: Vec<Bloc> = blocs.iter().map(|b| Bloc { weight: b.weight / total, ..b.clone() }).collect();
         let reservation = blocs.iter().zip(&self.blocs).try_fold(0.0, |acc, (b, spec)| match b.reversion {
             Reversion::Utility(u) => Ok(acc + b.weight * u),
             Reversion::Outcome(o) => {

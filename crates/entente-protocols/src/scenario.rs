@@ -65,7 +65,8 @@ pub struct RunReport {
     pub offers: Vec<OfferRecord>,
     pub agreement: Option<OutcomeId>,
     /// Each party's (undiscounted) utility of the agreement, or its
-    /// reservation value without agreement.
+    /// reservation value without agreement (for a delegation: under its
+    /// mandate at the end).
     pub utilities: Vec<f64>,
     /// The same, with each party's discount applied at the end time.
     pub discounted_utilities: Vec<f64>,
@@ -123,21 +124,29 @@ impl Scenario {
         let n = prepared[0].table().len();
         let outcome = run_sao_traced(&mut negotiators, self.config, n, &mut trace)?;
         let n_steps = self.config.n_steps as f64;
+        // A party's utility table at time t: a delegation's mandate changes
+        // with its instructions.
+        let table_at = |k: usize, t: f64| match &delegations[k] {
+            Some(d) => d.epochs[d.epoch_at(t)].mandate.table(),
+            None => prepared[k].table(),
+        };
         let offers = trace
             .iter()
-            .map(|e| OfferRecord {
-                round: e.round,
-                party: e.party,
-                t: (e.round as f64 + 1.0) / (n_steps + 1.0),
-                outcome: e.outcome,
-                utilities: prepared.iter().map(|p| p.table().utility(e.outcome)).collect(),
+            .map(|e| {
+                let t = (e.round as f64 + 1.0) / (n_steps + 1.0);
+                OfferRecord {
+                    round: e.round,
+                    party: e.party,
+                    t,
+                    outcome: e.outcome,
+                    utilities: (0..prepared.len()).map(|k| table_at(k, t).utility(e.outcome)).collect(),
+                }
             })
             .collect();
-        let utilities: Vec<f64> = prepared
-            .iter()
-            .map(|p| match outcome.agreement {
-                Some(a) => p.table().utility(a),
-                None => p.table().reservation(),
+        let utilities: Vec<f64> = (0..prepared.len())
+            .map(|k| match outcome.agreement {
+                Some(a) => table_at(k, outcome.t).utility(a),
+                None => table_at(k, outcome.t).reservation(),
             })
             .collect();
         let discounted_utilities =
