@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use entente_core::analysis::{AgreementMeasures, AnalysisOptions, agreement_measures, analyze_with};
+use entente_core::analysis::dynamics::{DistanceOverTime, PartySteps, StepClass, distances_over_time, step_classes};
+use entente_core::analysis::{AgreementMeasures, AnalysisOptions, DomainAnalysis, agreement_measures, analyze_with};
 use entente_core::{UtilityFunction, UtilityTable, Value};
 use entente_formats::scenario::NegotiatorDecl;
 use entente_protocols::EndReason;
@@ -82,20 +83,79 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         let input = crate::analyze::plot_input(&scenario, &analysis, Some(&report))?;
         write_svg(&input, path).with_context(|| format!("writing {}", path.display()))?;
     }
+    let dynamics = Dynamics::of(&report, &analysis);
     if args.json {
         let mut doc = to_json(&scenario, &report);
         doc["agreement_measures"] = measures.as_ref().map_or(serde_json::Value::Null, measures_json);
+        doc["dynamics"] = dynamics.json(&scenario);
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print!("{}", to_text(&scenario, &report, args.full));
         if let Some(m) = &measures {
             print!("{}", measures_text(m));
         }
+        print!("{}", dynamics.text(&scenario));
         if let Some(path) = &args.plot {
             println!("Figure written to {}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the negotiation moved: step classes and distances over time.
+struct Dynamics {
+    steps: Vec<PartySteps>,
+    distances: Vec<DistanceOverTime>,
+}
+
+impl Dynamics {
+    fn of(report: &RunReport, analysis: &DomainAnalysis) -> Self {
+        let n = report.utilities.len();
+        let offers: Vec<(usize, &[f64])> = report.offers.iter().map(|o| (o.party, &o.utilities[..])).collect();
+        let frontier: Vec<&[f64]> = analysis.frontier.iter().map(|p| &p.utilities[..]).collect();
+        let nash = analysis.solutions.nash_negmas.first().map(|p| &p.utilities[..]);
+        let distances = distances_over_time(report.offers.iter().map(|o| (o.t, &o.utilities[..])), &frontier, nash);
+        Dynamics { steps: step_classes(n, &offers), distances }
+    }
+
+    fn json(&self, scenario: &Scenario) -> serde_json::Value {
+        let steps: Vec<_> = self
+            .steps
+            .iter()
+            .map(|s| {
+                let counts: serde_json::Map<String, serde_json::Value> =
+                    StepClass::ALL.iter().zip(s.counts).map(|(c, n)| (c.name().to_string(), json!(n))).collect();
+                json!({"party": scenario.parties[s.party].name, "counts": counts, "steps": s.steps})
+            })
+            .collect();
+        json!({"step_classes": steps, "distance_over_time": self.distances})
+    }
+
+    fn text(&self, scenario: &Scenario) -> String {
+        let mut out = String::from("Steps between each party's consecutive offers:\n");
+        for s in &self.steps {
+            let parts: Vec<String> = StepClass::ALL
+                .iter()
+                .zip(s.counts)
+                .filter(|(_, n)| *n > 0)
+                .map(|(c, n)| format!("{n} {}", c.name()))
+                .collect();
+            let listed = if parts.is_empty() { "none".to_string() } else { parts.join(", ") };
+            let _ = writeln!(out, "  {}: {listed}", scenario.parties[s.party].name);
+        }
+        if let (Some(first), Some(last)) = (self.distances.first(), self.distances.last()) {
+            let d = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.4}"));
+            let _ = writeln!(
+                out,
+                "Distance of the offers to the Pareto frontier: {} at first, {} at last; to the Nash point: {} then {}.",
+                d(first.pareto),
+                d(last.pareto),
+                d(first.nash),
+                d(last.nash)
+            );
+        }
+        out
+    }
 }
 
 fn measures_json(m: &AgreementMeasures) -> serde_json::Value {

@@ -26,6 +26,7 @@
 //! - [`agreement_measures`]: where an agreement lies relative to all of this.
 
 pub mod additive;
+pub mod dynamics;
 pub mod measures;
 pub mod pareto;
 mod skyline;
