@@ -84,7 +84,7 @@ pub fn run(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         changes.extend(read_changes_file(path)?);
     }
     for c in &args.changes {
-        changes.push(parse_change(c).context("--change")?);
+        changes.push(parse_change(c)?);
     }
     if changes.is_empty() {
         bail!("no change given: use --change \"...\" (repeatable) or --changes FILE (syntax: docs/whatif.md)");
