@@ -14,6 +14,7 @@ mod convert;
 mod plot;
 mod run;
 mod source;
+mod whatif;
 mod zones;
 
 /// The embedded default scenario (`scenarios/car-purchase.toml`).
@@ -56,6 +57,10 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Measure the speed of the domain analysis (Pareto frontier and Nash point).
     BenchAnalysis(analyze_bench::AnalyzeBenchArgs),
+    /// What if a veto, a weight, a quota, the blocs, the issues or a reservation changed? Zones, diagnosis
+    /// and the simulated negotiation, side by side with the base case.
+    #[command(name = "whatif")]
+    WhatIf(whatif::WhatIfArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
         }
         Command::Bench(args) => bench::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::WhatIf(args) => whatif::run(args),
     };
     match result {
         Ok(code) => code,
