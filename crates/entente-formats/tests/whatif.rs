@@ -240,11 +240,12 @@ fn weights_and_quota_are_checked_as_the_reader_checks_them() {
     let w = changed(&s, "weight d.k3=0.4");
     let d = delegation(&w, "d");
     assert_eq!(d.blocs[2].bloc.weight, 0.4);
-    // The mandate follows: 0.5 u1 + 0.3 u2 + 0.4 u3 (reversion 0.5·0.4 + 0.3·r2 + 0.4·0.5).
+    // The mandate follows: the weight-normalised mean (0.5 u1 + 0.3 u2 + 0.4 u3) / 1.2.
     let o = at(&w.space, &["y", "2", "q"]);
-    let expected = 0.5 * bloc_utility(&w, "d", "k1").utility(&o)
+    let expected = (0.5 * bloc_utility(&w, "d", "k1").utility(&o)
         + 0.3 * bloc_utility(&w, "d", "k2").utility(&o)
-        + 0.4 * bloc_utility(&w, "d", "k3").utility(&o);
+        + 0.4 * bloc_utility(&w, "d", "k3").utility(&o))
+        / 1.2;
     assert!(close(party_utility(&w, "d").utility(&o), expected));
     // Lowering the total below the quota is refused, with a hint.
     let e = apply_err(&s, "weight d.k1=0");
