@@ -421,3 +421,178 @@ impl<O: Copy + PartialEq> SingleText<O> {
 fn rejections(votes: &[Option<bool>]) -> u32 {
     votes.iter().filter(|v| **v == Some(false)).count() as u32
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(rule: Rule, co_mediation: CoMediation, n_steps: u32) -> SingleTextConfig {
+        SingleTextConfig { n_steps, rule, co_mediation }
+    }
+
+    /// Everything observable of a machine's state.
+    type State = (Phase<u32>, u32, u32, Vec<Option<bool>>, Option<(EndReason, u32, u32)>);
+
+    fn state(m: &SingleText<u32>) -> State {
+        (m.phase(), m.text(), m.step(), m.votes().to_vec(), m.outcome())
+    }
+
+    #[test]
+    fn veto_step_by_step() {
+        let mut st = SingleText::new(2, 1, 10u32, config(Rule::Veto, CoMediation::TakeTurns, 2)).unwrap();
+        let mut log = Vec::new();
+        let mut sink = |e| log.push(e);
+        assert_eq!(st.phase(), Phase::Propose { mediator: Some(0) });
+        st.propose(0, 11, &mut sink).unwrap();
+        assert_eq!(st.phase(), Phase::Vote { proposal: 11 });
+        st.vote(1, true, &mut sink).unwrap(); // any order
+        assert_eq!(st.votes(), &[None, Some(true)]);
+        st.vote(0, true, &mut sink).unwrap();
+        assert_eq!((st.text(), st.step()), (11, 1));
+        st.propose(0, 12, &mut sink).unwrap();
+        st.vote(0, true, &mut sink).unwrap();
+        st.vote(1, false, &mut sink).unwrap();
+        assert_eq!(st.outcome(), Some((EndReason::StepLimit, 2, 11)));
+        assert_eq!(st.phase(), Phase::Ended);
+        let ev = |step, actor, kind| Event { step, actor, kind };
+        assert_eq!(
+            log,
+            vec![
+                ev(0, Actor::Mediator(0), EventKind::Proposed { text: 11, current: 10 }),
+                ev(0, Actor::Party(1), EventKind::Voted { text: 11, accept: true }),
+                ev(0, Actor::Party(0), EventKind::Voted { text: 11, accept: true }),
+                ev(0, Actor::Rule, EventKind::Accepted { text: 11 }),
+                ev(1, Actor::Mediator(0), EventKind::Proposed { text: 12, current: 11 }),
+                ev(1, Actor::Party(0), EventKind::Voted { text: 12, accept: true }),
+                ev(1, Actor::Party(1), EventKind::Voted { text: 12, accept: false }),
+                ev(1, Actor::Rule, EventKind::Rejected { text: 12, rejections: 1 }),
+                ev(2, Actor::Rule, EventKind::Ended { text: 11, steps: 2, reason: EndReason::StepLimit }),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_mediator_decides_on_rejected_proposals_under_override() {
+        let mut st = SingleText::new(3, 2, 0u32, config(Rule::MediatorMayOverride, CoMediation::TakeTurns, 5)).unwrap();
+        let mut log = Vec::new();
+        // Unanimous acceptance needs no decision.
+        st.propose(0, 1, &mut |e| log.push(e)).unwrap();
+        for p in 0..3 {
+            st.vote(p, true, &mut |e| log.push(e)).unwrap();
+        }
+        assert_eq!((st.text(), st.step()), (1, 1));
+        // Step 1 belongs to co-mediator 1.
+        st.propose(1, 2, &mut |e| log.push(e)).unwrap();
+        st.vote(0, false, &mut |e| log.push(e)).unwrap();
+        st.vote(1, true, &mut |e| log.push(e)).unwrap();
+        st.vote(2, false, &mut |e| log.push(e)).unwrap();
+        assert_eq!(st.phase(), Phase::Decide { proposal: 2, rejections: 2, mediator: Some(1) });
+        let before = state(&st);
+        assert_eq!(st.decide(0, true, &mut |e| log.push(e)), Err(SingleTextError::NotYourTurn { expected: 1, got: 0 }));
+        assert_eq!(state(&st), before);
+        st.decide(1, true, &mut |e| log.push(e)).unwrap();
+        assert_eq!((st.text(), st.step()), (2, 2));
+        assert_eq!(
+            log.last(),
+            Some(&Event { step: 1, actor: Actor::Mediator(1), kind: EventKind::Kept { text: 2, rejections: 2 } })
+        );
+        // Step 2 (co-mediator 0): rejected and discarded.
+        st.propose(0, 3, &mut |e| log.push(e)).unwrap();
+        for p in 0..3 {
+            st.vote(p, p != 2, &mut |e| log.push(e)).unwrap();
+        }
+        st.decide(0, false, &mut |e| log.push(e)).unwrap();
+        assert_eq!((st.text(), st.step()), (2, 3));
+        assert_eq!(
+            log.last(),
+            Some(&Event { step: 2, actor: Actor::Mediator(0), kind: EventKind::Rejected { text: 3, rejections: 1 } })
+        );
+        // Step 3 belongs to co-mediator 1, who ends the talks.
+        assert_eq!(st.end(0, &mut |e| log.push(e)), Err(SingleTextError::NotYourTurn { expected: 1, got: 0 }));
+        st.end(1, &mut |e| log.push(e)).unwrap();
+        assert_eq!(st.outcome(), Some((EndReason::ByMediator, 3, 2)));
+        assert_eq!(
+            log.last(),
+            Some(&Event {
+                step: 3,
+                actor: Actor::Mediator(1),
+                kind: EventKind::Ended { text: 2, steps: 3, reason: EndReason::ByMediator }
+            })
+        );
+    }
+
+    #[test]
+    fn any_co_mediator_may_act_for_the_role() {
+        let mut st = SingleText::new(2, 3, 0u32, config(Rule::MediatorMayOverride, CoMediation::Any, 4)).unwrap();
+        let mut sink = |_e: Event<u32>| {};
+        assert_eq!(st.phase(), Phase::Propose { mediator: None });
+        st.propose(2, 5, &mut sink).unwrap();
+        st.vote(0, false, &mut sink).unwrap();
+        st.vote(1, true, &mut sink).unwrap();
+        assert_eq!(st.phase(), Phase::Decide { proposal: 5, rejections: 1, mediator: None });
+        st.decide(1, true, &mut sink).unwrap(); // another co-mediator decides
+        assert_eq!(st.text(), 5);
+        st.propose(1, 6, &mut sink).unwrap();
+        assert_eq!(st.decide(3, true, &mut sink), Err(SingleTextError::NoSuchMediator { got: 3, n_mediators: 3 }));
+    }
+
+    #[test]
+    fn refused_actions_change_nothing() {
+        let mut st = SingleText::new(2, 2, 0u32, config(Rule::Veto, CoMediation::TakeTurns, 3)).unwrap();
+        let mut count = 0;
+        let mut sink = |_e: Event<u32>| count += 1;
+        let before = state(&st);
+        assert_eq!(st.vote(0, true, &mut sink), Err(SingleTextError::NoProposal));
+        assert_eq!(st.decide(0, true, &mut sink), Err(SingleTextError::NothingToDecide));
+        assert_eq!(st.propose(1, 4, &mut sink), Err(SingleTextError::NotYourTurn { expected: 0, got: 1 }));
+        assert_eq!(st.propose(2, 4, &mut sink), Err(SingleTextError::NoSuchMediator { got: 2, n_mediators: 2 }));
+        assert_eq!(state(&st), before);
+        st.propose(0, 4, &mut sink).unwrap();
+        let before = state(&st);
+        assert_eq!(st.propose(0, 5, &mut sink), Err(SingleTextError::VotesPending));
+        assert_eq!(st.end(0, &mut sink), Err(SingleTextError::VotesPending));
+        assert_eq!(st.decide(0, true, &mut sink), Err(SingleTextError::VotesPending));
+        assert_eq!(st.vote(2, true, &mut sink), Err(SingleTextError::NoSuchParty { got: 2, n_parties: 2 }));
+        assert_eq!(state(&st), before);
+        st.vote(0, false, &mut sink).unwrap();
+        let before = state(&st);
+        assert_eq!(st.vote(0, true, &mut sink), Err(SingleTextError::AlreadyVoted(0)));
+        assert_eq!(state(&st), before);
+        st.vote(1, true, &mut sink).unwrap(); // veto: rejected by the rule, no decision
+        assert_eq!(st.decide(0, true, &mut sink), Err(SingleTextError::NothingToDecide));
+        assert_eq!((st.text(), st.step()), (0, 1));
+        st.end(1, &mut sink).unwrap();
+        let before = state(&st);
+        assert_eq!(st.propose(0, 1, &mut sink), Err(SingleTextError::Ended));
+        assert_eq!(st.vote(0, true, &mut sink), Err(SingleTextError::Ended));
+        assert_eq!(st.decide(0, true, &mut sink), Err(SingleTextError::Ended));
+        assert_eq!(st.end(0, &mut sink), Err(SingleTextError::Ended));
+        assert_eq!(state(&st), before);
+        assert_eq!(count, 5); // proposed, two votes, rejected, ended
+    }
+
+    #[test]
+    fn a_pending_decision_blocks_everything_else() {
+        let mut st = SingleText::new(2, 1, 0u32, config(Rule::MediatorMayOverride, CoMediation::TakeTurns, 3)).unwrap();
+        let mut sink = |_e: Event<u32>| {};
+        st.propose(0, 1, &mut sink).unwrap();
+        st.vote(0, false, &mut sink).unwrap();
+        st.vote(1, false, &mut sink).unwrap();
+        let before = state(&st);
+        assert_eq!(st.propose(0, 2, &mut sink), Err(SingleTextError::DecisionPending));
+        assert_eq!(st.end(0, &mut sink), Err(SingleTextError::DecisionPending));
+        assert_eq!(st.vote(1, true, &mut sink), Err(SingleTextError::AlreadyVoted(1)));
+        assert_eq!(state(&st), before);
+    }
+
+    #[test]
+    fn impossible_configurations_are_refused() {
+        let c = config(Rule::Veto, CoMediation::TakeTurns, 3);
+        assert_eq!(SingleText::new(1, 1, 0u32, c).err(), Some(SingleTextError::TooFewParties(1)));
+        assert_eq!(SingleText::new(2, 0, 0u32, c).err(), Some(SingleTextError::NoMediators));
+        assert_eq!(
+            SingleText::new(2, 1, 0u32, config(Rule::Veto, CoMediation::Any, 0)).err(),
+            Some(SingleTextError::NoSteps)
+        );
+    }
+}

@@ -117,8 +117,9 @@ pub struct AnnealingVoter<'a> {
 }
 
 impl<'a> AnnealingVoter<'a> {
-    /// The default initial temperature, on the scale of utilities in `[0, 1]`.
-    pub const DEFAULT_T0: f64 = 0.3;
+    /// A good initial temperature for utilities in `[0, 1]` and single-issue
+    /// changes (the replication's value; see docs/single-text.md).
+    pub const DEFAULT_T0: f64 = 0.2;
 
     pub fn new(table: &'a UtilityTable, cooling: Cooling, seed: u64) -> Self {
         AnnealingVoter { table, cooling, rng: ChaCha8Rng::seed_from_u64(seed) }
@@ -278,8 +279,10 @@ pub struct AnnealingMediator {
 }
 
 impl AnnealingMediator {
-    /// The default initial temperature for [`Measure::Rejections`] (a count of parties).
+    /// A good initial temperature for [`Measure::Rejections`] (a count of parties).
     pub const DEFAULT_T0: f64 = 1.0;
+    /// A good initial temperature for [`Measure::SummedLosses`] with utilities in `[0, 1]`.
+    pub const DEFAULT_T0_LOSSES: f64 = 0.2;
 
     pub fn new(radices: &[u32], cooling: Cooling, measure: Measure, seed: u64) -> Result<Self, SingleTextRunError> {
         Ok(AnnealingMediator {
@@ -657,5 +660,195 @@ pub fn actor_label(actor: Actor) -> String {
         Actor::Mediator(m) => format!("mediator {m}"),
         Actor::Party(p) => format!("party {p}"),
         Actor::Rule => "rule".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::single_text::{CoMediation, Rule};
+
+    fn table(u: Vec<f64>, reservation: f64) -> UtilityTable {
+        UtilityTable::from_utilities(u, reservation).unwrap()
+    }
+
+    #[test]
+    fn mutations_change_exactly_one_issue() {
+        let radices = [3u32, 1, 4, 2];
+        let mut m = SingleIssueMutation::new(&radices, 7).unwrap();
+        let decode = |o: u32| {
+            let mut v = [0u32; 4];
+            let mut x = o;
+            for k in (0..4).rev() {
+                v[k] = x % radices[k];
+                x /= radices[k];
+            }
+            v
+        };
+        let mut changed = [0usize; 4];
+        for start in 0..24u32 {
+            for _ in 0..50 {
+                let next = m.mutate(start).unwrap();
+                assert!(next < 24);
+                let (a, b) = (decode(start), decode(next));
+                let diff: Vec<usize> = (0..4).filter(|&k| a[k] != b[k]).collect();
+                assert_eq!(diff.len(), 1, "{start} -> {next}");
+                changed[diff[0]] += 1;
+            }
+        }
+        assert_eq!(changed[1], 0); // a one-value issue never changes
+        assert!(changed[0] > 0 && changed[2] > 0 && changed[3] > 0);
+        assert_eq!(m.mutate(24), None);
+        assert_eq!(SingleIssueMutation::new(&[1, 1], 0).unwrap().mutate(0), None);
+        assert!(SingleIssueMutation::new(&[], 0).is_err());
+        assert!(SingleIssueMutation::new(&[2, 0], 0).is_err());
+        assert!(SingleIssueMutation::new(&[1 << 16, 1 << 16], 0).is_err());
+    }
+
+    #[test]
+    fn cooling_is_linear_to_zero() {
+        let c = Cooling::new(2.0).unwrap();
+        let at = |step| c.temperature(&StepInfo { step, n_steps: 4 });
+        assert_eq!([at(0), at(1), at(2), at(3), at(4)], [2.0, 1.5, 1.0, 0.5, 0.0]);
+        assert!(Cooling::new(f64::NAN).is_err());
+        assert!(Cooling::new(-1.0).is_err());
+        assert!(Cooling::new(f64::INFINITY).is_err());
+        assert_eq!(boltzmann(1.0, 0.0), 0.0);
+        assert_eq!(boltzmann(0.0, 1.0), 1.0);
+    }
+
+    #[test]
+    fn voters() {
+        let t = table(vec![0.1, 0.5, 0.5, 0.2], f64::NEG_INFINITY);
+        let info = StepInfo { step: 0, n_steps: 10 };
+        let mut hc = HillClimbingVoter::new(&t);
+        assert!(hc.vote(&info, 0, 1));
+        assert!(!hc.vote(&info, 1, 2)); // ties are rejected
+        assert!(!hc.vote(&info, 1, 3));
+        // Frozen annealer = hill-climber.
+        let mut frozen = AnnealingVoter::new(&t, Cooling::new(0.0).unwrap(), 1);
+        assert!(frozen.vote(&info, 0, 1) && !frozen.vote(&info, 1, 2) && !frozen.vote(&info, 1, 3));
+        // A hot annealer accepts ties always and small losses mostly.
+        let mut hot = AnnealingVoter::new(&t, Cooling::new(10.0).unwrap(), 1);
+        assert!((0..100).all(|_| hot.vote(&info, 1, 2)));
+        let accepted = (0..1000).filter(|_| hot.vote(&info, 1, 3)).count();
+        // p = exp(-0.3 / 10) ≈ 0.970
+        assert!((940..=995).contains(&accepted), "{accepted}");
+    }
+
+    #[test]
+    fn annealing_mediator_keeps_less_as_it_cools_and_with_more_rejections() {
+        let mut m = AnnealingMediator::new(&[2, 2], Cooling::new(1.0).unwrap(), Measure::Rejections, 3).unwrap();
+        let keeps = |m: &mut AnnealingMediator, step: u32, votes: &[bool]| {
+            let losses = vec![0.0; votes.len()];
+            let info = StepInfo { step, n_steps: 10 };
+            (0..2000).filter(|_| m.decide(&info, 0, 1, &Ballot { votes, losses: &losses })).count()
+        };
+        let early_one = keeps(&mut m, 0, &[true, false, true]); // exp(-1) ≈ 0.37
+        let early_two = keeps(&mut m, 0, &[false, false, true]); // exp(-2) ≈ 0.14
+        let late_one = keeps(&mut m, 8, &[true, false, true]); // T = 0.2: exp(-5) ≈ 0.007
+        assert!((650..850).contains(&early_one), "{early_one}");
+        assert!((200..360).contains(&early_two), "{early_two}");
+        assert!(late_one < 40, "{late_one}");
+        let mut v = VetoMediator::new(&[2, 2], 3).unwrap();
+        let info = StepInfo { step: 0, n_steps: 10 };
+        assert!(!v.decide(&info, 0, 1, &Ballot { votes: &[true, false], losses: &[0.0, 0.1] }));
+        // Losses: exp(-0.5 / 1) ≈ 0.61.
+        let mut l = AnnealingMediator::new(&[2, 2], Cooling::new(1.0).unwrap(), Measure::SummedLosses, 3).unwrap();
+        let kept = (0..2000)
+            .filter(|_| l.decide(&info, 0, 1, &Ballot { votes: &[false, false], losses: &[0.2, 0.3] }))
+            .count();
+        assert!((1100..1330).contains(&kept), "{kept}");
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_veto_and_annealing_mediators_the_same_proposals() {
+        let mut v = VetoMediator::new(&[3, 3, 3], 11).unwrap();
+        let mut a = AnnealingMediator::new(&[3, 3, 3], Cooling::new(1.0).unwrap(), Measure::Rejections, 11).unwrap();
+        let info = StepInfo { step: 0, n_steps: 10 };
+        for c in 0..27 {
+            assert_eq!(v.propose(&info, c), a.propose(&info, c));
+            let _ = a.decide(&info, c, c, &Ballot { votes: &[false], losses: &[0.0] });
+        }
+    }
+
+    #[test]
+    fn agreement_needs_every_party_and_every_veto_bloc() {
+        let parties = vec![table(vec![0.2, 0.6, 0.9], 0.5), table(vec![0.9, 0.7, 0.1], f64::NEG_INFINITY)];
+        let bloc_table = table(vec![0.0, 0.3, 0.8], 0.0);
+        let red = OutcomeSet::from_fn(3, |o| o == 2);
+        let bloc = VetoBloc { name: "hardliners", table: &bloc_table, reversion: 0.3, red: None };
+        assert!(objections(1, &parties, &[]).is_empty());
+        assert_eq!(objections(0, &parties, &[]), vec![Objection::Party { party: 0, utility: 0.2, reservation: 0.5 }]);
+        // The bloc does not *strictly* prefer outcome 1 to its reversion.
+        assert_eq!(
+            objections(1, &parties, &[bloc]),
+            vec![Objection::Bloc { bloc: 0, name: "hardliners".into(), utility: 0.3, reversion: 0.3, red_line: false }]
+        );
+        assert!(objections(2, &parties, &[bloc]).is_empty());
+        let with_red = VetoBloc { red: Some(&red), ..bloc };
+        assert!(matches!(objections(2, &parties, &[with_red])[..], [Objection::Bloc { red_line: true, .. }]));
+        let declared = Bloc {
+            name: "b".into(),
+            weight: 1.0,
+            veto: true,
+            reversion: entente_core::blocs::Reversion::Outcome(1),
+            red_lines: vec![],
+        };
+        assert_eq!(VetoBloc::from_bloc(&declared, &bloc_table, None).reversion, 0.3);
+    }
+
+    #[test]
+    fn the_driver_refuses_bad_input() {
+        let t = vec![table(vec![0.0; 4], f64::NEG_INFINITY), table(vec![0.0; 4], f64::NEG_INFINITY)];
+        let protocol = SingleTextConfig { n_steps: 5, rule: Rule::Veto, co_mediation: CoMediation::TakeTurns };
+        let cfg = SingleTextRun { protocol, radices: vec![2, 2], initial: None };
+        let hc = [VoterSpec::HillClimbing; 2];
+        let veto = [MediatorSpec::Veto];
+        assert!(run_single_text(&cfg, &veto, &hc, &t, &[], 0).is_ok());
+        assert_eq!(
+            run_single_text(&cfg, &veto, &hc[..1], &t, &[], 0),
+            Err(SingleTextRunError::Mismatch { voters: 1, tables: 2 })
+        );
+        assert!(matches!(run_single_text(&cfg, &[], &hc, &t, &[], 0), Err(SingleTextRunError::Protocol(_))));
+        let bad = SingleTextRun { radices: vec![2, 3], ..cfg.clone() };
+        assert!(matches!(run_single_text(&bad, &veto, &hc, &t, &[], 0), Err(SingleTextRunError::TableSize { .. })));
+        let bad = SingleTextRun { initial: Some(4), ..cfg.clone() };
+        assert!(matches!(run_single_text(&bad, &veto, &hc, &t, &[], 0), Err(SingleTextRunError::InvalidText { .. })));
+        let nan = [VoterSpec::Annealing { t0: f64::NAN }; 2];
+        assert!(matches!(run_single_text(&cfg, &veto, &nan, &t, &[], 0), Err(SingleTextRunError::BadParameter(_))));
+        let bloc_table = table(vec![0.0; 3], 0.0);
+        let bloc = VetoBloc { name: "b", table: &bloc_table, reversion: 0.0, red: None };
+        assert!(matches!(run_single_text(&cfg, &veto, &hc, &t, &[bloc], 0), Err(SingleTextRunError::TableSize { .. })));
+
+        /// A mediator that proposes outside the space.
+        struct Wild;
+        impl Mediator for Wild {
+            fn propose(&mut self, _: &StepInfo, _: OutcomeId) -> Option<OutcomeId> {
+                Some(99)
+            }
+            fn decide(&mut self, _: &StepInfo, _: OutcomeId, _: OutcomeId, _: &Ballot<'_>) -> bool {
+                true
+            }
+        }
+        let mut mediators: Vec<Box<dyn Mediator + Send>> = vec![Box::new(Wild)];
+        let mut voters: Vec<Box<dyn Voter + Send + '_>> =
+            t.iter().map(|t| Box::new(HillClimbingVoter::new(t)) as Box<dyn Voter + Send>).collect();
+        assert_eq!(
+            run_single_text_with(protocol, &[2, 2], 0, &mut mediators, &mut voters, &t, &[]),
+            Err(SingleTextRunError::InvalidText { who: "co-mediator 0".into(), text: 99, n_outcomes: 4 })
+        );
+    }
+
+    #[test]
+    fn a_mediator_with_nothing_to_propose_ends_the_talks() {
+        let t = vec![table(vec![0.5], 0.0), table(vec![0.5], 0.6)];
+        let protocol = SingleTextConfig { n_steps: 5, rule: Rule::Veto, co_mediation: CoMediation::TakeTurns };
+        let cfg = SingleTextRun { protocol, radices: vec![1], initial: None };
+        let r = run_single_text(&cfg, &[MediatorSpec::Veto], &[VoterSpec::HillClimbing; 2], &t, &[], 0).unwrap();
+        assert_eq!((r.steps, r.reason, r.final_text), (0, EndReason::ByMediator, 0));
+        assert_eq!(r.texts, vec![0]);
+        assert!(!r.agreement);
+        assert_eq!(r.objections, vec![Objection::Party { party: 1, utility: 0.5, reservation: 0.6 }]);
     }
 }
