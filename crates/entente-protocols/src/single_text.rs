@@ -295,7 +295,8 @@ impl<O: Copy + PartialEq> SingleText<O> {
     }
 
     /// The mediator role, through co-mediator `mediator`, proposes `text` to
-    /// replace the current text. Refused while a proposal is pending.
+    /// replace the current text. Refused while a proposal is pending. A
+    /// proposal equal to the current text is allowed (it cannot change it).
     pub fn propose(
         &mut self,
         mediator: usize,

@@ -604,7 +604,7 @@ pub fn run_single_text_with<'a>(
             }
         }
     }
-    let (reason, steps, final_text) = machine.outcome().ok_or(SingleTextRunError::Protocol(SingleTextError::Ended))?;
+    let (reason, steps, final_text) = machine.outcome().expect("the loop ends only when the machine has ended");
     Ok(report(events, initial, final_text, steps, reason, tables, veto_blocs))
 }
 
