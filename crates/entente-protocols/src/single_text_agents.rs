@@ -468,9 +468,10 @@ impl SingleTextReport {
     }
 }
 
-const SALT_INITIAL: u64 = 0x5354_494e_4954_0000;
-const SALT_VOTER: u64 = 0x5354_564f_5445_0000;
-const SALT_MEDIATOR: u64 = 0x5354_4d45_4449_0000;
+/// Salts of the seeds [`run_single_text`] derives from the run seed.
+pub const SALT_INITIAL: u64 = 0x5354_494e_4954_0000;
+pub const SALT_VOTER: u64 = 0x5354_564f_5445_0000;
+pub const SALT_MEDIATOR: u64 = 0x5354_4d45_4449_0000;
 
 /// Runs single-text talks between `voters` (one per party, with its utility
 /// table in `tables`) and a mediator role held by `mediators` (co-mediators,
