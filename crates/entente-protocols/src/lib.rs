@@ -4,12 +4,16 @@
 //! - [`negotiators`]: the classic strategies (time-based, tit-for-tat, tough,
 //!   random), NegMAS-exact.
 //! - [`run`]: the simulator's driver, which runs a machine with strategies.
+//! - [`single_text`]: the mediated single negotiating text as a sans-IO state
+//!   machine; [`single_text_agents`]: its voters and mediators, and its driver.
 
 pub mod delegation;
 pub mod negotiators;
 pub mod run;
 pub mod sao;
 pub mod scenario;
+pub mod single_text;
+pub mod single_text_agents;
 
 pub use negotiators::{Negotiator, Prepared, Response, StrategySpec, TurnInfo};
 pub use run::{RunError, RunOutcome, TraceEntry, run_sao, run_sao_traced};
