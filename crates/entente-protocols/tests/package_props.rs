@@ -85,23 +85,23 @@ fn item(
     r: u8,
 ) -> ClauseSpec {
     let mut spec = ClauseSpec::new(title, options.clone());
-    if !guarantors.is_empty() && g % 3 == 0 {
+    if !guarantors.is_empty() && g.is_multiple_of(3) {
         spec.requires_consent = Some(guarantors[g as usize % guarantors.len()]);
     }
-    if c % 3 == 0 {
-        let guarantor = if spec.requires_consent.is_none() && !guarantors.is_empty() && c % 2 == 0 {
+    if c.is_multiple_of(3) {
+        let guarantor = if spec.requires_consent.is_none() && !guarantors.is_empty() && c.is_multiple_of(2) {
             Some(guarantors[c as usize % guarantors.len()])
         } else {
             spec.requires_consent
         };
-        let deadline = if c % 4 == 0 {
+        let deadline = if c.is_multiple_of(4) {
             Some(Deadline::Days(u32::from(c)))
         } else {
             Some(Deadline::PerOption(options.iter().map(|&o| (o, 30 * (o + 1))).collect()))
         };
         spec.commitment = Some(Commitment { obligor: Some(parties[c as usize % parties.len()]), deadline, guarantor });
     }
-    if r % 2 == 0 {
+    if r.is_multiple_of(2) {
         spec.raised_by = Some(parties[r as usize % parties.len()]);
     }
     spec
@@ -165,7 +165,7 @@ fn progress(p: &Package, s: &Setup, c: &Choice, time: u64) -> Option<Move> {
         BlockReason::Bracketed { options, agreements, waiting_for } => {
             // Converge on the first agreement's option (or the first bracketed option).
             let target = agreements.first().map(|(_, o)| *o).unwrap_or(options[0]);
-            if options.len() > 1 && c.b % 4 == 0 {
+            if options.len() > 1 && c.b.is_multiple_of(4) {
                 // Narrow the brackets to the target.
                 let actor = pick(&with_role(p, |r| matches!(r, Role::Party | Role::Mediator)), c.who)?;
                 return mv(actor, Action::Rebracket { clause, options: vec![target] });
@@ -195,7 +195,7 @@ fn random_move(p: &Package, s: &Setup, c: &Choice, time: u64) -> Move {
     let clause = ClauseId(u32::from(c.clause) % n_clauses);
     let options: Vec<u32> = {
         let mut o = vec![u32::from(c.a % 6)];
-        if c.b % 3 != 0 {
+        if !c.b.is_multiple_of(3) {
             o.push(u32::from(c.b % 6));
         }
         o
@@ -213,7 +213,7 @@ fn random_move(p: &Package, s: &Setup, c: &Choice, time: u64) -> Move {
             let parties: Vec<ActorId> = p.parties().collect();
             let guarantors = with_role(p, |r| r == Role::Guarantor);
             let mut spec = item(format!("tabled{}", c.a), options, &parties, &guarantors, c.a, c.b, c.dt);
-            if c.flag && c.b % 5 == 0 {
+            if c.flag && c.b.is_multiple_of(5) {
                 spec.options.push(spec.options[0]); // a malformed item
             }
             Action::Table { item: spec }
@@ -289,7 +289,7 @@ fn check_state(p: &Package) -> Result<(), TestCaseError> {
 /// The parties that voted yes since the last call for a vote.
 fn yes_votes(log: &[Event]) -> BTreeSet<ActorId> {
     let start = log.iter().rposition(|e| matches!(e, Event::VoteCalled { .. })).map_or(0, |i| i + 1);
-    log[start..].iter().filter_map(|e| matches!(e, Event::VoteCast { yes: true, .. }).then(|| e.actor())).collect()
+    log[start..].iter().filter(|&e| matches!(e, Event::VoteCast { yes: true, .. })).map(|e| e.actor()).collect()
 }
 
 /// Runs the talks; checks every move's invariants; returns the final state and log.
@@ -301,15 +301,12 @@ fn run(s: &Setup, choices: &[Choice]) -> Result<(Package, Vec<Event>, Vec<Move>)
         let m = next_move(&p, s, c);
         let before = p.clone();
         let mut events = Vec::new();
-        match p.act(&m, &mut |e| events.push(e)) {
-            Err(_) => {
-                // Refused: nothing emitted, nothing changed.
-                prop_assert!(events.is_empty());
-                prop_assert_eq!(&p, &before);
-                prop_assert_eq!(p.check(&m).is_err(), true);
-                continue;
-            }
-            Ok(()) => {}
+        if let Err(error) = p.act(&m, &mut |e| events.push(e)) {
+            // Refused: nothing emitted, nothing changed, and `check` says the same.
+            prop_assert!(events.is_empty());
+            prop_assert_eq!(&p, &before);
+            prop_assert_eq!(p.check(&m), Err(error));
+            continue;
         }
         prop_assert!(!events.is_empty(), "an accepted move emitted nothing: {:?}", m);
         prop_assert!(!before.is_closed(), "a closed package accepted {:?}", m);
