@@ -34,14 +34,15 @@
 //! free-standing). Its [`ClauseState`]:
 //!
 //! ```text
-//!           propose                 every party agrees        every capital confirmed
-//!   OPEN ─────────────> BRACKETED ──────────────────> AD_REF ──────────────────────> PROVISIONAL
-//!    ^                   │  ^  rebracket               │     (and guarantor consent)        │
-//!    │                   └──┘  agree (one party)       │ a capital declines                 │ a party reopens
-//!    │                   ^                             v                                    v
-//!    │                   └──────────────────────── BRACKETED                             REOPENED
-//!    └──────────────────────────────────────── restart ─────────────────────────────────────┘
-//!   (any state but PROVISIONAL) ── the raiser withdraws the item ──> WITHDRAWN (final)
+//!          propose          every party agreed         every capital confirmed
+//!   OPEN ───────────> BRACKETED ──────────────> AD_REF ─────────────────────────> PROVISIONAL
+//!    ^                  │   ^    on one option    │    (and the guarantor consented)    │
+//!    │   rebracket,     └───┘                     │                                     │ a party
+//!    │   agree (one party)  ^  a capital declines │                                     │ reopens
+//!    │                      └─────────────────────┘                                     v
+//!    └───────────────────────────────── restart ─────────────────────────────────── REOPENED
+//!
+//!   OPEN, BRACKETED, AD_REF, REOPENED ── the raiser withdraws the item ──> WITHDRAWN (final)
 //! ```
 //!
 //! - `OPEN → BRACKETED`: a party or the mediator proposes options (brackets).
