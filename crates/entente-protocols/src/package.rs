@@ -843,6 +843,10 @@ struct Ctx<'a> {
 }
 
 /// The package protocol's state machine.
+///
+/// Its state serialises with serde; deserialising one trusts it as it is. To
+/// rebuild talks from storage that may have been altered, replay the setup and
+/// the event log with [`Package::replay`], which checks every step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
     actors: Vec<Actor>,
