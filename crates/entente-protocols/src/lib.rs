@@ -1,6 +1,8 @@
 //! Negotiation protocols and strategies.
 //!
 //! - [`sao`]: stacked alternating offers as a sans-IO state machine.
+//! - [`package`]: the clause-by-clause package protocol ("nothing is agreed
+//!   until everything is agreed") as a sans-IO state machine.
 //! - [`negotiators`]: the classic strategies (time-based, tit-for-tat, tough,
 //!   random), NegMAS-exact.
 //! - [`run`]: the simulator's driver, which runs a machine with strategies.
@@ -9,6 +11,7 @@
 
 pub mod delegation;
 pub mod negotiators;
+pub mod package;
 pub mod run;
 pub mod sao;
 pub mod scenario;
