@@ -14,6 +14,7 @@ mod convert;
 mod plot;
 mod run;
 mod source;
+mod talks;
 mod whatif;
 mod zones;
 
@@ -36,6 +37,8 @@ struct Cli {
 enum Command {
     /// Run one negotiation and print who offered what, the agreement and why it ended.
     Run(run::RunArgs),
+    /// Simulate a round of mediated talks (default: the reference case) and print the transcript day by day.
+    Talks(talks::TalksArgs),
     /// Analyse a domain: Pareto frontier, Nash and Kalai-Smorodinsky points, zone of agreement.
     Analyze(analyze::AnalyzeArgs),
     /// Replay NegMAS parity cases (JSON with full offer traces) and compare offer by offer.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Talks(args) => talks::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::BenchAnalysis(args) => analyze_bench::run(args),
         Command::Conformance { dir, verbose, tie_order } => {

@@ -18,6 +18,7 @@ pub mod genius;
 pub mod geniusweb;
 pub mod parity;
 pub mod scenario;
+pub mod talks_toml;
 pub mod whatif;
 
 use std::path::Path;

@@ -81,6 +81,9 @@ struct FileDecl {
     protocol: Option<Spanned<ProtocolDecl>>,
     issues: Spanned<Vec<Spanned<IssueDecl>>>,
     parties: Spanned<Vec<Spanned<PartyDecl>>>,
+    /// A round of mediated talks (read by `talks_toml`; the negotiation itself ignores it).
+    #[allow(dead_code)]
+    talks: Option<toml::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -294,12 +297,12 @@ struct TriangularDecl {
 
 /// Converts byte offsets into 1-based line and column.
 pub(crate) struct Locator<'a> {
-    file: &'a Path,
-    text: &'a str,
+    pub(crate) file: &'a Path,
+    pub(crate) text: &'a str,
 }
 
 impl Locator<'_> {
-    fn position(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;

@@ -1,0 +1,505 @@
+//! A round of mediated talks in the scenario format: a scenario file with a
+//! `[talks]` table.
+//!
+//! ```toml
+//! [talks]
+//! mediators = ["qatar", "turkey"]          # co-mediators, taking turns
+//! agenda = ["assurances", "designation"]   # issues on the table from the start, in order
+//! defaults = { assurances = "none", guarantor = "none" }   # the status quo of every issue
+//! step_minutes = 30                        # one mediation step
+//!
+//! [[talks.sessions]]
+//! day = 1
+//! start = "09:00"
+//! hours = 19                               # or minutes = ...
+//!
+//! [talks.conduct.state_a]
+//! exponent = 2.0                           # concession over the round: aspiration r + (max - r)(1 - τ^e)
+//! [talks.conduct.delegation_b]
+//! exponent = 0.8
+//! capital_delay_minutes = 90               # how long its capital takes to answer
+//!
+//! [[talks.guarantors]]
+//! name = "united_states"
+//! present = false                          # an absent guarantor never answers
+//!
+//! [[talks.instructions]]                   # a bloc re-instructs its delegation
+//! day = 3
+//! time = "17:00"
+//! party = "delegation_b"
+//! bloc = "khost"
+//! text = "No agreement without a guarantor."
+//! veto = true                              # and/or weight, reversion
+//! red_lines = [{ issue = "guarantor", value = "none" }]
+//! table = { issue = "guarantor", guarantor = "united_states" }
+//! statement = "…"                          # a public statement, optional
+//!
+//! [[talks.incidents]]
+//! day = 2
+//! time = "04:30"
+//! place = "…"
+//! casualties = 5
+//! attributed_to = "…"
+//! text = "…"
+//! issues = ["verification"]
+//! effects = [{ reopen = { party = "state_a", issues = ["verification"] } }, { breakdown_risk = 0.05 },
+//!            { lower_reservation = { party = "state_a", by = 0.05 } }]
+//!
+//! [talks.baseline]                         # the agreement this round continues
+//! name = "Doha ceasefire"
+//! clauses = { ceasefire = "holds" }
+//! ```
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use entente_core::blocs::{RedLine, Reversion};
+use entente_core::{OutcomeSpace, Value};
+use entente_talks::model::{
+    Baseline, Conduct, DAY, Effect, Guarantor, HOUR, Incident, Instruction, Session, TableItem, Talks,
+};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::FormatError;
+use crate::scenario::{Locator, parse_scenario};
+
+#[derive(Deserialize)]
+struct TalksFile {
+    talks: Option<Spanned<TalksDecl>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TalksDecl {
+    mediators: Spanned<Vec<String>>,
+    agenda: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    defaults: Option<Spanned<BTreeMap<String, toml::Value>>>,
+    step_minutes: Option<Spanned<i64>>,
+    sessions: Spanned<Vec<Spanned<SessionDecl>>>,
+    #[serde(default)]
+    conduct: Option<BTreeMap<String, Spanned<ConductDecl>>>,
+    #[serde(default)]
+    guarantors: Vec<Spanned<GuarantorDecl>>,
+    #[serde(default)]
+    instructions: Vec<Spanned<InstructionDecl>>,
+    #[serde(default)]
+    incidents: Vec<Spanned<IncidentDecl>>,
+    baseline: Option<Spanned<BaselineDecl>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionDecl {
+    day: Spanned<i64>,
+    start: Spanned<String>,
+    hours: Option<Spanned<f64>>,
+    minutes: Option<Spanned<i64>>,
+    label: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConductDecl {
+    exponent: Option<f64>,
+    capital_delay_minutes: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GuarantorDecl {
+    name: String,
+    #[serde(default)]
+    present: bool,
+    #[serde(default)]
+    consents: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstructionDecl {
+    day: Spanned<i64>,
+    time: Spanned<String>,
+    party: Spanned<String>,
+    bloc: Spanned<String>,
+    text: String,
+    weight: Option<Spanned<f64>>,
+    veto: Option<bool>,
+    reversion: Option<Spanned<f64>>,
+    #[serde(default)]
+    red_lines: Vec<Spanned<RedLineDecl>>,
+    table: Option<Spanned<TableDecl>>,
+    statement: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedLineDecl {
+    issue: String,
+    value: toml::Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableDecl {
+    issue: String,
+    guarantor: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncidentDecl {
+    day: Spanned<i64>,
+    time: Spanned<String>,
+    place: String,
+    #[serde(default)]
+    casualties: u32,
+    attributed_to: Option<String>,
+    text: String,
+    #[serde(default)]
+    issues: Vec<Spanned<String>>,
+    #[serde(default)]
+    effects: Vec<Spanned<EffectDecl>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum EffectDecl {
+    LowerReservation { party: String, by: f64 },
+    BreakdownRisk(f64),
+    Reopen { party: String, issues: Vec<String> },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineDecl {
+    name: String,
+    clauses: BTreeMap<String, toml::Value>,
+}
+
+/// Whether a scenario file declares talks.
+pub fn has_talks(text: &str) -> bool {
+    toml::from_str::<TalksFile>(text).is_ok_and(|f| f.talks.is_some())
+}
+
+/// Reads a talks file.
+pub fn read_talks(path: &Path) -> Result<Talks, FormatError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
+    parse_talks(&text, path)
+}
+
+fn value_of(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::Integer(i) => Value::Int(*i),
+        toml::Value::Float(x) => Value::Real(*x),
+        toml::Value::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+/// Minutes since the start of day 1 for `day` and `HH:MM`.
+fn minute(loc: &Locator, day: &Spanned<i64>, time: &Spanned<String>) -> Result<u64, FormatError> {
+    let d = *day.get_ref();
+    if !(1..=366).contains(&d) {
+        return Err(loc.at(day.span(), format!("day must be from 1 to 366, not {d}")));
+    }
+    let bad = || loc.at(time.span(), format!("time must be HH:MM (00:00 to 23:59), not {:?}", time.get_ref()));
+    let (h, m) = time.get_ref().trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (u64, u64) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h > 23 || m > 59 {
+        return Err(bad());
+    }
+    Ok((d as u64 - 1) * DAY + h * HOUR + m)
+}
+
+fn issue_index(loc: &Locator, space: &OutcomeSpace, name: &str, span: Range<usize>) -> Result<usize, FormatError> {
+    space.issue_position(name).ok_or_else(|| {
+        let names: Vec<&str> = space.issues().iter().map(|i| i.name.as_str()).collect();
+        loc.at(span, format!("there is no issue {name:?}; the issues are {}", names.join(", ")))
+    })
+}
+
+fn value_index(
+    loc: &Locator,
+    space: &OutcomeSpace,
+    issue: usize,
+    v: &toml::Value,
+    span: Range<usize>,
+) -> Result<u32, FormatError> {
+    let val = value_of(v);
+    space.issues()[issue]
+        .index_of(&val)
+        .ok_or_else(|| loc.at(span, format!("issue {:?} has no value {val}", space.issues()[issue].name)))
+}
+
+/// Parses a talks file: the scenario, then its `[talks]` table.
+pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
+    let scenario = parse_scenario(text, path)?;
+    let loc = Locator { file: path, text };
+    let file: TalksFile =
+        toml::from_str(text).map_err(|e| loc.at(e.span().unwrap_or(0..0), e.message().trim().to_string()))?;
+    let Some(t) = file.talks else {
+        return Err(FormatError::Field {
+            file: path.to_path_buf(),
+            field: "talks".into(),
+            message: "this scenario declares no talks: add a [talks] table (see docs/talks.md)".into(),
+        });
+    };
+    let span = t.span();
+    let t = t.into_inner();
+    let space = &scenario.space;
+    let party = |name: &Spanned<String>| -> Result<usize, FormatError> {
+        scenario.parties.iter().position(|p| p.name == *name.get_ref()).ok_or_else(|| {
+            let names: Vec<&str> = scenario.parties.iter().map(|p| p.name.as_str()).collect();
+            loc.at(name.span(), format!("there is no party {:?}; the parties are {}", name.get_ref(), names.join(", ")))
+        })
+    };
+    let party_plain = |name: &str, sp: Range<usize>| -> Result<usize, FormatError> {
+        scenario
+            .parties
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| loc.at(sp, format!("there is no party {name:?}")))
+    };
+
+    if t.mediators.get_ref().is_empty() {
+        return Err(loc.at(t.mediators.span(), "talks need at least one mediator"));
+    }
+    let mut agenda = Vec::new();
+    for a in t.agenda.get_ref() {
+        let i = issue_index(&loc, space, a.get_ref(), a.span())?;
+        if agenda.contains(&i) {
+            return Err(loc.at(a.span(), format!("issue {:?} is on the agenda twice", a.get_ref())));
+        }
+        agenda.push(i);
+    }
+    if agenda.is_empty() {
+        return Err(loc.at(t.agenda.span(), "the agenda needs at least one issue"));
+    }
+    let mut defaults = vec![0u32; space.issues().len()];
+    if let Some(d) = &t.defaults {
+        for (name, v) in d.get_ref() {
+            let i = issue_index(&loc, space, name, d.span())?;
+            defaults[i] = value_index(&loc, space, i, v, d.span())?;
+        }
+    }
+    let step = match &t.step_minutes {
+        Some(s) => {
+            let v = *s.get_ref();
+            if !(1..=24 * 60).contains(&v) {
+                return Err(loc.at(s.span(), format!("step_minutes must be from 1 to 1440, not {v}")));
+            }
+            v as u64
+        }
+        None => 30,
+    };
+    let mut sessions: Vec<Session> = Vec::new();
+    for s in t.sessions.get_ref() {
+        let sd = s.get_ref();
+        let start = minute(&loc, &sd.day, &sd.start)?;
+        let minutes = match (&sd.hours, &sd.minutes) {
+            (Some(h), None) => {
+                let v = *h.get_ref();
+                if !(v > 0.0 && v <= 72.0) {
+                    return Err(loc.at(h.span(), format!("hours must be above 0 and at most 72, not {v}")));
+                }
+                (v * 60.0).round() as u64
+            }
+            (None, Some(m)) => {
+                let v = *m.get_ref();
+                if !(1..=72 * 60).contains(&v) {
+                    return Err(loc.at(m.span(), format!("minutes must be from 1 to 4320, not {v}")));
+                }
+                v as u64
+            }
+            _ => return Err(loc.at(s.span(), "a session needs `hours` or `minutes` (one of them)")),
+        };
+        if let Some(prev) = sessions.last()
+            && start < prev.end()
+        {
+            return Err(loc.at(s.span(), "sessions must not overlap and must be in time order"));
+        }
+        let day = *sd.day.get_ref() as u32;
+        sessions.push(Session { day, label: sd.label.clone().unwrap_or_else(|| format!("day {day}")), start, minutes });
+    }
+    if sessions.is_empty() {
+        return Err(loc.at(t.sessions.span(), "talks need at least one session"));
+    }
+    let mut conduct: Vec<Conduct> = scenario
+        .parties
+        .iter()
+        .map(|p| Conduct {
+            exponent: match p.strategy {
+                Some(entente_protocols::StrategySpec::TimeBased { params, .. }) => params.exponent,
+                _ => 1.0,
+            },
+            capital_delay: 60,
+        })
+        .collect();
+    if let Some(c) = &t.conduct {
+        for (name, decl) in c {
+            let k = party_plain(name, decl.span())?;
+            let d = decl.get_ref();
+            if let Some(e) = d.exponent {
+                if !(e.is_finite() && e > 0.0) {
+                    return Err(loc.at(decl.span(), format!("party {name:?}: exponent must be a positive number")));
+                }
+                conduct[k].exponent = e;
+            }
+            if let Some(m) = d.capital_delay_minutes {
+                if !(0..=7 * 24 * 60).contains(&m) {
+                    return Err(
+                        loc.at(decl.span(), format!("party {name:?}: capital_delay_minutes must be from 0 to 10080"))
+                    );
+                }
+                conduct[k].capital_delay = m as u64;
+            }
+        }
+    }
+    let guarantors: Vec<Guarantor> = t
+        .guarantors
+        .iter()
+        .map(|g| {
+            let g = g.get_ref();
+            Guarantor { name: g.name.clone(), present: g.present, consents: g.consents }
+        })
+        .collect();
+    let mut instructions = Vec::new();
+    for i in &t.instructions {
+        let d = i.get_ref();
+        let at = minute(&loc, &d.day, &d.time)?;
+        let k = party(&d.party)?;
+        let Some(delegation) = &scenario.parties[k].delegation else {
+            return Err(loc.at(
+                d.party.span(),
+                format!("party {:?} is not a delegation: it has no blocs to instruct it", d.party.get_ref()),
+            ));
+        };
+        let bloc = delegation.blocs.iter().position(|b| b.bloc.name == *d.bloc.get_ref()).ok_or_else(|| {
+            let names: Vec<&str> = delegation.blocs.iter().map(|b| b.bloc.name.as_str()).collect();
+            loc.at(
+                d.bloc.span(),
+                format!("there is no bloc {:?}; the blocs are {}", d.bloc.get_ref(), names.join(", ")),
+            )
+        })?;
+        let mut add_red_lines = Vec::new();
+        for r in &d.red_lines {
+            let rd = r.get_ref();
+            let issue = issue_index(&loc, space, &rd.issue, r.span())?;
+            let value = value_index(&loc, space, issue, &rd.value, r.span())?;
+            add_red_lines.push(RedLine::Value { issue, value });
+        }
+        let table = match &d.table {
+            Some(tb) => {
+                let td = tb.get_ref();
+                let issue = issue_index(&loc, space, &td.issue, tb.span())?;
+                let guarantor = match &td.guarantor {
+                    Some(g) => Some(guarantors.iter().position(|x| x.name == *g).ok_or_else(|| {
+                        loc.at(tb.span(), format!("there is no guarantor {g:?} in [[talks.guarantors]]"))
+                    })?),
+                    None => None,
+                };
+                Some(TableItem { issue, guarantor })
+            }
+            None => None,
+        };
+        let weight = match &d.weight {
+            Some(w) => {
+                let v = *w.get_ref();
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(loc.at(w.span(), "weight must be a number >= 0"));
+                }
+                Some(v)
+            }
+            None => None,
+        };
+        let reversion = match &d.reversion {
+            Some(r) => {
+                let v = *r.get_ref();
+                if !v.is_finite() {
+                    return Err(loc.at(r.span(), "reversion must be a finite number"));
+                }
+                Some(Reversion::Utility(v))
+            }
+            None => None,
+        };
+        instructions.push(Instruction {
+            at,
+            party: k,
+            bloc,
+            text: d.text.clone(),
+            weight,
+            veto: d.veto,
+            reversion,
+            add_red_lines,
+            table,
+            statement: d.statement.clone(),
+        });
+    }
+    let mut incidents = Vec::new();
+    for i in &t.incidents {
+        let d = i.get_ref();
+        let at = minute(&loc, &d.day, &d.time)?;
+        let issues =
+            d.issues.iter().map(|s| issue_index(&loc, space, s.get_ref(), s.span())).collect::<Result<_, _>>()?;
+        let mut effects = Vec::new();
+        for e in &d.effects {
+            effects.push(match e.get_ref() {
+                EffectDecl::LowerReservation { party, by } => {
+                    if !by.is_finite() {
+                        return Err(loc.at(e.span(), "`by` must be a finite number"));
+                    }
+                    Effect::LowerReservation { party: party_plain(party, e.span())?, by: *by }
+                }
+                EffectDecl::BreakdownRisk(p) => {
+                    if !(0.0..=1.0).contains(p) {
+                        return Err(loc.at(e.span(), "breakdown_risk must be a probability in [0, 1]"));
+                    }
+                    Effect::BreakdownRisk { add: *p }
+                }
+                EffectDecl::Reopen { party, issues } => Effect::Reopen {
+                    party: party_plain(party, e.span())?,
+                    issues: issues.iter().map(|s| issue_index(&loc, space, s, e.span())).collect::<Result<_, _>>()?,
+                },
+            });
+        }
+        incidents.push(Incident {
+            at,
+            place: d.place.clone(),
+            casualties: d.casualties,
+            attributed_to: d.attributed_to.clone(),
+            text: d.text.clone(),
+            issues,
+            effects,
+        });
+    }
+    let baseline = match &t.baseline {
+        Some(b) => {
+            let bd = b.get_ref();
+            let mut clauses = Vec::new();
+            for (name, v) in &bd.clauses {
+                let i = issue_index(&loc, space, name, b.span())?;
+                clauses.push((i, value_index(&loc, space, i, v, b.span())?));
+            }
+            Some(Baseline { name: bd.name.clone(), clauses })
+        }
+        None => None,
+    };
+    let _ = span;
+    Ok(Talks {
+        seed: scenario.seed,
+        scenario,
+        mediators: t.mediators.into_inner(),
+        guarantors,
+        agenda,
+        defaults,
+        sessions,
+        instructions,
+        incidents,
+        baseline,
+        conduct,
+        step_minutes: step,
+    })
+}

@@ -1,0 +1,14 @@
+//! Mediated talks: a round of talks run as a simulation anyone can inspect,
+//! change and replay.
+//!
+//! - [`model`]: the talks as declared (sessions, agenda, instructions, incidents, baseline);
+//! - [`sim`]: the simulation, driving the package protocol of `entente-protocols`;
+//! - [`log`]: the event log with its channels and per-role exports.
+
+pub mod log;
+pub mod model;
+pub mod sim;
+pub mod transcript;
+
+pub use model::Talks;
+pub use sim::{TalksRun, simulate};

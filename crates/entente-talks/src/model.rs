@@ -1,0 +1,224 @@
+//! A round of mediated talks, as declared: the scenario (issues, parties,
+//! delegations and their blocs), the mediators, the agenda, the sessions, the
+//! instructions blocs send during the talks, the incidents, and the earlier
+//! agreement the round starts from.
+
+use entente_core::blocs::{RedLine, Reversion};
+use entente_protocols::package::Timestamp;
+use entente_protocols::scenario::Scenario;
+use serde::Serialize;
+
+/// Minutes in an hour.
+pub const HOUR: u64 = 60;
+/// Minutes in a day.
+pub const DAY: u64 = 24 * HOUR;
+
+/// A working session of the talks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Session {
+    /// Day of the talks, from 1.
+    pub day: u32,
+    pub label: String,
+    /// Minutes since the start of the talks (day 1, 00:00).
+    pub start: Timestamp,
+    /// Length in minutes.
+    pub minutes: u64,
+}
+
+impl Session {
+    pub fn end(&self) -> Timestamp {
+        self.start + self.minutes
+    }
+}
+
+/// A third state that may be asked to guarantee a clause.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Guarantor {
+    pub name: String,
+    /// Whether it answers at all (an absent guarantor never acts).
+    pub present: bool,
+    /// Its answer when asked, if present.
+    pub consents: bool,
+}
+
+/// A new item a party tables on the instructions of a bloc.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TableItem {
+    /// The issue the item puts on the agenda.
+    pub issue: usize,
+    /// The guarantor whose consent the clause needs, if any (index into
+    /// [`Talks::guarantors`]).
+    pub guarantor: Option<usize>,
+}
+
+/// Instructions a bloc sends its delegation (during a break, or by phone).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Instruction {
+    pub at: Timestamp,
+    pub party: usize,
+    pub bloc: usize,
+    /// What the instruction says, for the log.
+    pub text: String,
+    pub weight: Option<f64>,
+    pub veto: Option<bool>,
+    pub reversion: Option<Reversion>,
+    /// Red lines added to the bloc's.
+    pub add_red_lines: Vec<RedLine>,
+    /// An item the delegation must table.
+    pub table: Option<TableItem>,
+    /// A public statement the delegation makes, if any.
+    pub statement: Option<String>,
+}
+
+/// What an incident does to the talks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "effect")]
+pub enum Effect {
+    /// Lowers a party's reservation value (it needs the deal more) or raises it (negative `by`).
+    LowerReservation { party: usize, by: f64 },
+    /// Raises the risk that the talks break down after a failed step.
+    BreakdownRisk { add: f64 },
+    /// The party reopens the provisional clauses of these issues.
+    Reopen { party: usize, issues: Vec<usize> },
+}
+
+/// A dated event on the ground, linked to clauses.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Incident {
+    pub at: Timestamp,
+    pub place: String,
+    pub casualties: u32,
+    pub attributed_to: Option<String>,
+    pub text: String,
+    /// The issues (clauses, or baseline commitments) it bears on.
+    pub issues: Vec<usize>,
+    pub effects: Vec<Effect>,
+}
+
+/// An earlier agreement the round continues (e.g. a ceasefire).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Baseline {
+    pub name: String,
+    /// Its clauses: `(issue, value)`, in force when the round starts.
+    pub clauses: Vec<(usize, u32)>,
+}
+
+/// How a party conducts the talks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Conduct {
+    /// Concession exponent over the talks: the party agrees to a text worth at
+    /// least `r + (max − r)(1 − τ^e)` of its own utility at relative time τ.
+    pub exponent: f64,
+    /// Minutes its capital takes to answer a call (delegations).
+    pub capital_delay: u64,
+}
+
+/// A round of talks.
+#[derive(Clone, Debug)]
+pub struct Talks {
+    pub scenario: Scenario,
+    pub mediators: Vec<String>,
+    pub guarantors: Vec<Guarantor>,
+    /// The issues on the initial agenda, in the order the mediators take them.
+    pub agenda: Vec<usize>,
+    /// Per issue: the value that holds when nothing is agreed on it (the
+    /// status quo; for an issue off the agenda, what everybody assumes).
+    pub defaults: Vec<u32>,
+    pub sessions: Vec<Session>,
+    pub instructions: Vec<Instruction>,
+    pub incidents: Vec<Incident>,
+    pub baseline: Option<Baseline>,
+    /// Per party.
+    pub conduct: Vec<Conduct>,
+    /// Minutes a mediation step takes.
+    pub step_minutes: u64,
+    pub seed: u64,
+}
+
+impl Talks {
+    /// Start of the first session.
+    pub fn start(&self) -> Timestamp {
+        self.sessions.first().map_or(0, |s| s.start)
+    }
+
+    /// End of the last session.
+    pub fn end(&self) -> Timestamp {
+        self.sessions.iter().map(Session::end).max().unwrap_or(0)
+    }
+
+    /// Relative time of minute `t` over the whole round, in [0, 1].
+    pub fn relative(&self, t: Timestamp) -> f64 {
+        let (s, e) = (self.start(), self.end());
+        if e <= s { 1.0 } else { (t.saturating_sub(s) as f64 / (e - s) as f64).clamp(0.0, 1.0) }
+    }
+}
+
+/// `day 3, 14:30` for a minute of the talks.
+pub fn clock(t: Timestamp) -> String {
+    let day = t / DAY + 1;
+    let m = t % DAY;
+    format!("day {day}, {:02}:{:02}", m / HOUR, m % HOUR)
+}
+
+/// A change to the talks that asks "what if".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Counterfactual {
+    /// Every delegation speaks with one voice: a unitary party with its
+    /// starting mandate as utility and reservation value; no instructions.
+    Unified,
+    /// No item is tabled off the agenda: the instructions that table one are dropped.
+    NoInjection,
+    /// Every guarantor is present and consents.
+    GuarantorConsents,
+}
+
+impl Counterfactual {
+    pub const ALL: [Counterfactual; 3] =
+        [Counterfactual::Unified, Counterfactual::NoInjection, Counterfactual::GuarantorConsents];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Counterfactual::Unified => "unified",
+            Counterfactual::NoInjection => "no-injection",
+            Counterfactual::GuarantorConsents => "guarantor-consents",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Counterfactual::Unified => {
+                "every delegation speaks with one voice (its starting mandate, no instructions from blocs)"
+            }
+            Counterfactual::NoInjection => {
+                "no item is tabled off the agenda (the instructions that table one are dropped)"
+            }
+            Counterfactual::GuarantorConsents => "every guarantor is present and consents",
+        }
+    }
+}
+
+impl Talks {
+    /// The talks under a counterfactual.
+    pub fn counterfactual(&self, which: Counterfactual) -> Result<Talks, entente_core::ModelError> {
+        let mut t = self.clone();
+        match which {
+            Counterfactual::Unified => {
+                for k in 0..t.scenario.parties.len() {
+                    let Some(d) = t.scenario.parties[k].delegation.take() else { continue };
+                    let start = d.epochs().into_iter().next().map(|e| e.blocs).unwrap_or_default();
+                    t.scenario.parties[k].utility = d.mandate(&t.scenario.space, &start)?;
+                    t.instructions.retain(|i| i.party != k);
+                }
+            }
+            Counterfactual::NoInjection => t.instructions.retain(|i| i.table.is_none()),
+            Counterfactual::GuarantorConsents => {
+                for g in &mut t.guarantors {
+                    g.present = true;
+                    g.consents = true;
+                }
+            }
+        }
+        Ok(t)
+    }
+}

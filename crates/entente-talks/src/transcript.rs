@@ -1,0 +1,194 @@
+//! A readable transcript of a round of talks, day by day.
+
+use std::fmt::Write as _;
+
+use entente_protocols::package::{ActorId, ClauseState, Event};
+
+use crate::log::{Entry, LogEntry};
+use crate::model::{DAY, Talks, clock};
+use crate::sim::{Ending, TalksRun};
+
+fn name(run: &TalksRun, a: ActorId) -> String {
+    run.actor_names.iter().find(|(id, _)| *id == a).map_or(format!("actor {}", a.0), |(_, n)| n.clone())
+}
+
+fn clause_title(run: &TalksRun, clause: u32) -> String {
+    run.clauses.iter().find(|c| c.clause == clause).map_or(format!("clause {clause}"), |c| c.title.clone())
+}
+
+fn option(talks: &Talks, run: &TalksRun, clause: u32, o: u32) -> String {
+    let issue = run.clauses.iter().find(|c| c.clause == clause).map(|c| c.issue);
+    match issue.and_then(|i| talks.scenario.space.issues().get(i)).and_then(|i| i.value(o)) {
+        Some(v) => v.to_string(),
+        None => o.to_string(),
+    }
+}
+
+/// `issue=value` for every issue on the agenda or tabled.
+pub fn text_line(talks: &Talks, run: &TalksRun, text: &[u32]) -> String {
+    let issues: Vec<usize> = run.clauses.iter().map(|c| c.issue).collect();
+    talks
+        .scenario
+        .space
+        .issues()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| issues.contains(i))
+        .map(|(i, issue)| format!("{}={}", issue.name, issue.value(text[i]).map_or("?".to_string(), |v| v.to_string())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The transcript. `verbose` lists every package move; otherwise only what a
+/// reader needs: clause states, the texts agreed, instructions, injections,
+/// reopenings, incidents.
+pub fn transcript(talks: &Talks, run: &TalksRun, verbose: bool) -> String {
+    let mut out = String::new();
+    let parties: Vec<&str> = talks.scenario.parties.iter().map(|p| p.name.as_str()).collect();
+    let _ = writeln!(out, "{}", talks.scenario.name);
+    let _ = writeln!(
+        out,
+        "Parties: {}; mediators: {}; agenda: {}",
+        parties.join(", "),
+        talks.mediators.join(" and "),
+        talks.agenda.iter().map(|&i| talks.scenario.space.issues()[i].name.as_str()).collect::<Vec<_>>().join(", ")
+    );
+    if let Some(b) = &talks.baseline {
+        let _ = writeln!(out, "Continues: {}", b.name);
+    }
+    let mut day = 0;
+    let mut last_text: Option<String> = None;
+    for e in &run.log.entries {
+        let d = e.time / DAY + 1;
+        if d != day {
+            day = d;
+            let _ = writeln!(out, "\n=== Day {day} ===");
+        }
+        if let Some(line) = render(talks, run, e, verbose, &mut last_text) {
+            let _ = writeln!(out, "  {}  {line}", &clock(e.time)[clock(e.time).find(',').map_or(0, |i| i + 2)..]);
+        }
+    }
+    let _ = writeln!(out);
+    match &run.ending {
+        Ending::Adopted { at, text } => {
+            let _ =
+                writeln!(out, "Outcome: the package was ADOPTED on {}: {}", clock(*at), text_line(talks, run, text));
+        }
+        Ending::NotAdopted { at, why } => {
+            let _ = writeln!(out, "Outcome: NO AGREEMENT; the mediators ended the talks on {}.", clock(*at));
+            for w in why {
+                let _ = writeln!(out, "  blocking: {w}");
+            }
+        }
+        Ending::BrokeDown { at, by } => {
+            let _ = writeln!(out, "Outcome: the talks BROKE DOWN on {}: {by} walked out.", clock(*at));
+        }
+    }
+    out
+}
+
+fn render(
+    talks: &Talks,
+    run: &TalksRun,
+    e: &LogEntry,
+    verbose: bool,
+    last_text: &mut Option<String>,
+) -> Option<String> {
+    let party = |k: usize| talks.scenario.parties.get(k).map_or("?".to_string(), |p| p.name.clone());
+    match &e.entry {
+        Entry::SessionStarted { label, minutes, .. } => {
+            Some(format!("-- session opens ({label}, {} h {:02} min)", minutes / 60, minutes % 60))
+        }
+        Entry::SessionEnded { label, .. } => Some(format!("-- session closes ({label})")),
+        Entry::TextProposed { text, utilities } => {
+            let line = text_line(talks, run, text);
+            if last_text.as_deref() == Some(line.as_str()) {
+                return None;
+            }
+            *last_text = Some(line.clone());
+            let u: Vec<String> = utilities.iter().map(|x| format!("{x:.2}")).collect();
+            Some(format!("text: {line}  [utilities {}]", u.join(", ")))
+        }
+        Entry::CapitalCalled { party: k, clause } => {
+            verbose.then(|| format!("{} calls its capital about {}", party(*k), clause_title(run, *clause)))
+        }
+        Entry::Instruction { party: k, bloc, text } => {
+            Some(format!("[private to {}] instructions from {bloc}: \"{text}\"", party(*k)))
+        }
+        Entry::Statement { actor, text } => Some(format!("{actor} states publicly: \"{text}\"")),
+        Entry::Incident { place, casualties, attributed_to, text, effects } => {
+            let by = attributed_to.as_deref().map_or(String::new(), |a| format!(", attributed to {a}"));
+            let eff = if effects.is_empty() { String::new() } else { format!(" ({})", effects.join("; ")) };
+            Some(format!("INCIDENT at {place}: {text} {casualties} casualties{by}{eff}"))
+        }
+        Entry::Assessment { text } => Some(format!("[mediators only] {text}")),
+        Entry::Package { event } => render_event(talks, run, event, verbose),
+    }
+}
+
+fn render_event(talks: &Talks, run: &TalksRun, ev: &Event, verbose: bool) -> Option<String> {
+    let reason = |r: &Option<String>| r.as_ref().map_or(String::new(), |r| format!(" ({r})"));
+    match ev {
+        Event::ItemTabled { clause, actor, reason: r, .. } => {
+            Some(format!("NEW ITEM tabled by {}: {}{}", name(run, *actor), clause_title(run, clause.0), reason(r)))
+        }
+        Event::Transition { clause, from, to, actor, reason: r, .. } => {
+            let important = matches!(to, ClauseState::Provisional | ClauseState::Reopened)
+                || (*from == ClauseState::AdRef && *to == ClauseState::Bracketed);
+            if !important && !verbose {
+                return None;
+            }
+            let c = run.clauses.iter().find(|c| c.clause == clause.0);
+            let agreed = match (to, c) {
+                (ClauseState::Provisional, Some(_)) => {
+                    let text = run.texts.iter().rev().find(|t| t.time <= ev.time()).map(|t| t.text.clone());
+                    let issue = c.map(|c| c.issue).unwrap_or(usize::MAX);
+                    text.and_then(|t| t.get(issue).copied())
+                        .map(|o| format!(" on {}", option(talks, run, clause.0, o)))
+                        .unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            Some(format!(
+                "{}: {from} -> {to}{agreed}, by {}{}",
+                clause_title(run, clause.0),
+                name(run, *actor),
+                reason(r)
+            ))
+        }
+        Event::CapitalDecided { clause, confirmed, actor, reason: r, .. } => verbose.then(|| {
+            format!(
+                "{} {} {}{}",
+                name(run, *actor),
+                if *confirmed { "confirms" } else { "declines" },
+                clause_title(run, clause.0),
+                reason(r)
+            )
+        }),
+        Event::AdRefAgreed { clause, option: o, actor, .. } => verbose.then(|| {
+            format!(
+                "{} agrees ad referendum: {} = {}",
+                name(run, *actor),
+                clause_title(run, clause.0),
+                option(talks, run, clause.0, *o)
+            )
+        }),
+        Event::Bracketed { clause, options, actor, .. } => verbose.then(|| {
+            let opts: Vec<String> = options.iter().map(|o| option(talks, run, clause.0, *o)).collect();
+            format!("{} brackets {}: [{}]", name(run, *actor), clause_title(run, clause.0), opts.join(" / "))
+        }),
+        Event::Consent { clause, given, actor, .. } => Some(format!(
+            "{} {} to guarantee {}",
+            name(run, *actor),
+            if *given { "agrees" } else { "declines" },
+            clause_title(run, clause.0)
+        )),
+        Event::VoteCalled { actor, .. } => Some(format!("{} calls the final vote", name(run, *actor))),
+        Event::VoteCast { yes, actor, reason: r, .. } => {
+            Some(format!("{} votes {}{}", name(run, *actor), if *yes { "YES" } else { "NO" }, reason(r)))
+        }
+        Event::VoteFailed { reason: r, .. } => Some(format!("the vote fails{}", reason(r))),
+        Event::Adopted { .. } => Some("THE PACKAGE IS ADOPTED".to_string()),
+        Event::Ended { actor, reason: r, .. } => Some(format!("{} ends the talks{}", name(run, *actor), reason(r))),
+    }
+}
