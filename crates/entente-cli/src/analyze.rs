@@ -97,14 +97,14 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         if let Some((_, z)) = &zones {
             doc["delegations"] = crate::zones::zone_json(&scenario, z, args.at);
         }
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        print!("{}", to_text(&scenario, &analysis));
+        out!("{}", to_text(&scenario, &analysis));
         if let Some((inputs, z)) = &zones {
-            print!("{}", crate::zones::zone_text(&scenario, inputs, z, args.at));
+            out!("{}", crate::zones::zone_text(&scenario, inputs, z, args.at));
         }
         if let Some(path) = &args.plot {
-            println!("Figure written to {}", path.display());
+            outln!("Figure written to {}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -367,13 +367,21 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     )?;
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&figs)?);
+        outln!("{}", serde_json::to_string_pretty(&figs)?);
     } else {
-        println!("entente analyze-bench: seed {seed}, best and median of {} runs, one thread", args.repeat);
+        outln!("entente analyze-bench: seed {seed}, best and median of {} runs, one thread", args.repeat);
         for f in &figs {
-            println!(
+            outln!(
                 "{:<58} {:<36} {:>20} outcomes  best {:>10.3} ms  median {:>10.3} ms  frontier {:>6} ({} with ties)  Nash {:?}  {}",
-                f.case, f.method, f.outcomes, f.best_ms, f.median_ms, f.frontier, f.frontier_with_ties, f.nash, f.note
+                f.case,
+                f.method,
+                f.outcomes,
+                f.best_ms,
+                f.median_ms,
+                f.frontier,
+                f.frontier_with_ties,
+                f.nash,
+                f.note
             );
         }
     }

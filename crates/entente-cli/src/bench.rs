@@ -386,23 +386,35 @@ fn run_case(
 }
 
 fn print_case(r: &CaseReport) {
-    println!(
+    outln!(
         "case {} ({} issues x {} values = {} outcomes), {} steps, Boulware vs Boulware, {} scenarios from seed {}",
-        r.case, r.issues, r.values, r.outcomes, r.steps, r.scenarios, r.seed
+        r.case,
+        r.issues,
+        r.values,
+        r.outcomes,
+        r.steps,
+        r.scenarios,
+        r.seed
     );
-    println!(
+    outln!(
         "  per-party setup, both parties: tables {:.1} us, sorting {:.1} us{}",
         r.setup_table_micros,
         r.setup_sort_micros,
         r.load_average.as_ref().map_or(String::new(), |l| format!("; load average at start {l}"))
     );
-    println!(
+    outln!(
         "  {:<27} {:>7} {:>12} {:>18} {:>12} {:>10} {:>7}",
-        "figure", "threads", "negot./s", "(min-max)", "us/negot.", "agreed", "rounds"
+        "figure",
+        "threads",
+        "negot./s",
+        "(min-max)",
+        "us/negot.",
+        "agreed",
+        "rounds"
     );
     for f in &r.figures {
         let label = if f.threads == 1 { f.mode.to_string() } else { format!("{} (parallel)", f.mode) };
-        println!(
+        outln!(
             "  {:<27} {:>7} {:>12.0} {:>18} {:>12.2} {:>9.1}% {:>7.1}",
             label,
             f.threads,
@@ -433,7 +445,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Some(rayon::ThreadPoolBuilder::new().num_threads(args.threads).build().context("building the thread pool")?)
     };
     if !args.json {
-        println!(
+        outln!(
             "entente bench: {} s per figure ({} samples, median shown); parallel figures on {} threads",
             seconds,
             samples,
@@ -449,7 +461,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         reports.push(r);
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        outln!("{}", serde_json::to_string_pretty(&reports)?);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -22,32 +22,30 @@ pub fn run(dir: &Path, verbose: bool, tie_order: TieOrder) -> anyhow::Result<Exi
             Verdict::Exact => {
                 report.exact += 1;
                 if verbose {
-                    println!("ok     {name}");
+                    outln!("ok     {name}");
                 }
             }
             Verdict::TieEquivalent { round, same_ending } => {
                 if verbose {
                     let ending = if same_ending { "same" } else { "a different" };
-                    println!(
-                        "tie    {name} (diverged at round {round} on an outcome of equal utility; {ending} ending)"
-                    );
+                    outln!("tie    {name} (diverged at round {round} on an outcome of equal utility; {ending} ending)");
                 }
                 report.tie_equivalent.push((name, round, same_ending));
             }
             Verdict::Failed { round, reason } => {
                 let at = round.map_or("before the first round".to_string(), |r| format!("round {r}"));
-                println!("FAILED {name}: diverged at {at}: {reason}");
+                outln!("FAILED {name}: diverged at {at}: {reason}");
                 report.failed.push((file.clone(), round, reason));
             }
         }
     }
     let same = report.tie_equivalent.iter().filter(|t| t.2).count();
-    println!(
+    outln!(
         "{} exact, {} tie-equivalent (diverged at an offer of exactly equal utility for its proposer, in a case flagged tie_order_sensitive; {} of them ended the same)",
         report.exact,
         report.tie_equivalent.len(),
         same
     );
-    println!("{} passed, {} failed", report.passed(), report.failed.len());
+    outln!("{} passed, {} failed", report.passed(), report.failed.len());
     Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

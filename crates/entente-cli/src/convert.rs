@@ -80,14 +80,14 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     let back = load_scenario(&args.output, back_profiles, &ReadOptions::default())
         .with_context(|| "reading the written files back failed")?;
     let checked = compare(&scenario, &back)?;
-    println!(
+    outln!(
         "{} ({} parties, {} outcomes) -> {}",
         scenario.name,
         scenario.parties.len(),
         scenario.space.cardinality(),
         written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     );
-    println!("read back: identical utilities on {checked} outcomes, reservation values and discounts");
+    outln!("read back: identical utilities on {checked} outcomes, reservation values and discounts");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,6 +6,33 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// Writes to standard output; a closed pipe (`entente … | head`) ends the
+/// program quietly instead of panicking.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing the output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `print!` through [`emit`].
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::emit(&format!($($arg)*)) };
+}
+
+/// `println!` through [`emit`].
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::emit("\n") };
+    ($($arg:tt)*) => { $crate::emit(&format!("{}\n", format!($($arg)*))) };
+}
+
 mod analyze;
 mod analyze_bench;
 mod bench;

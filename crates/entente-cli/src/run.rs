@@ -88,15 +88,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         let mut doc = to_json(&scenario, &report);
         doc["agreement_measures"] = measures.as_ref().map_or(serde_json::Value::Null, measures_json);
         doc["dynamics"] = dynamics.json(&scenario);
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        print!("{}", to_text(&scenario, &report, args.full));
+        out!("{}", to_text(&scenario, &report, args.full));
         if let Some(m) = &measures {
-            print!("{}", measures_text(m));
+            out!("{}", measures_text(m));
         }
-        print!("{}", dynamics.text(&scenario));
+        out!("{}", dynamics.text(&scenario));
         if let Some(path) = &args.plot {
-            println!("Figure written to {}", path.display());
+            outln!("Figure written to {}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)

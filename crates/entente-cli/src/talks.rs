@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use entente_formats::talks_toml::{parse_talks, read_talks};
+use entente_talks::log::{Role, export_for};
 use entente_talks::transcript::transcript;
 
 /// The embedded default talks (`scenarios/istanbul-2025.toml`).
@@ -18,6 +19,12 @@ pub struct TalksArgs {
     /// List every move of the package protocol.
     #[arg(long)]
     pub verbose: bool,
+    /// Print the whole run as JSON (log, texts, clauses, ending, assessment, baseline).
+    #[arg(long)]
+    pub json: bool,
+    /// Print the log as one role may see it, as JSON: a party's name, "mediator" or "observer".
+    #[arg(long, value_name = "ROLE")]
+    pub export: Option<String>,
     /// Run a counterfactual instead: unified, no-injection, guarantor-consents.
     #[arg(long, value_parser = ["unified", "no-injection", "guarantor-consents"])]
     pub counterfactual: Option<String>,
@@ -34,12 +41,39 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
                 .into_iter()
                 .find(|c| c.name() == name)
                 .ok_or_else(|| anyhow::anyhow!("unknown counterfactual {name:?}"))?;
-            println!("Counterfactual: {}.\n", which.describe());
+            outln!("Counterfactual: {}.\n", which.describe());
             talks.counterfactual(which)?
         }
         None => talks,
     };
     let run = entente_talks::simulate(&talks)?;
-    print!("{}", transcript(&talks, &run, args.verbose));
+    if let Some(role) = &args.export {
+        let role = match role.as_str() {
+            "mediator" | "mediators" => Role::Mediator,
+            "observer" | "public" => Role::Observer,
+            name => match talks.scenario.parties.iter().position(|p| p.name == name) {
+                Some(party) => Role::Party { party },
+                None => {
+                    let names: Vec<&str> = talks.scenario.parties.iter().map(|p| p.name.as_str()).collect();
+                    anyhow::bail!(
+                        "--export {name:?}: expected a party ({}), \"mediator\" or \"observer\"",
+                        names.join(", ")
+                    );
+                }
+            },
+        };
+        outln!("{}", serde_json::to_string_pretty(&export_for(&run.log, role))?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"schema": "entente.talks/1", "talks": talks.scenario.name, "run": run})
+            )?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    out!("{}", transcript(&talks, &run, args.verbose));
     Ok(ExitCode::SUCCESS)
 }

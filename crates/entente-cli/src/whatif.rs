@@ -111,9 +111,9 @@ pub fn run(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
             "base": case_json(&base, args.at),
             "changed": case_json(&changed, args.at),
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        print!("{}", text(&base, &changed, &changes, &notes, seed, args.at));
+        out!("{}", text(&base, &changed, &changes, &notes, seed, args.at));
     }
     Ok(ExitCode::SUCCESS)
 }

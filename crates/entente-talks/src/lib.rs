@@ -5,6 +5,7 @@
 //! - [`sim`]: the simulation, driving the package protocol of `entente-protocols`;
 //! - [`log`]: the event log with its channels and per-role exports.
 
+pub mod assessment;
 pub mod log;
 pub mod model;
 pub mod sim;

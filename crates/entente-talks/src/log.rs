@@ -124,6 +124,16 @@ impl Log {
         self.entries.push(LogEntry { seq, time, visibility, entry });
     }
 
+    /// Inserts an entry at its place in time (after the entries of the same
+    /// time), renumbering the later ones.
+    pub fn insert(&mut self, time: Timestamp, visibility: Visibility, entry: Entry) {
+        let at = self.entries.partition_point(|e| e.time <= time);
+        self.entries.insert(at, LogEntry { seq: at as u64, time, visibility, entry });
+        for (k, e) in self.entries.iter_mut().enumerate().skip(at) {
+            e.seq = k as u64;
+        }
+    }
+
     /// A package event: public, except a capital's decision, which only its
     /// party sees (`capital_of` maps a capital actor to its party).
     pub fn package(&mut self, event: package::Event, capital_of: &dyn Fn(package::ActorId) -> Option<usize>) {

@@ -124,6 +124,10 @@ pub struct TalksRun {
     pub clauses: Vec<ClauseSummary>,
     /// Party names, actor names (for reports).
     pub actor_names: Vec<(ActorId, String)>,
+    /// The mediators' assessment at the end.
+    pub assessment: Option<crate::assessment::Assessment>,
+    /// The round against the agreement it continued.
+    pub baseline: Option<crate::assessment::BaselineReport>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -270,7 +274,20 @@ pub fn simulate(talks: &Talks) -> Result<TalksRun, TalksError> {
     sim.draft = sim.initial_draft();
     sim.rebuild_text();
     sim.run()?;
-    Ok(sim.finish())
+    // Incidents after the round (the aftermath) are logged too.
+    let end = sim.pkg.time().max(talks.end());
+    for inc in 0..talks.incidents.len() {
+        if talks.incidents[inc].at > end {
+            let at = talks.incidents[inc].at;
+            sim.incident(inc, at)?;
+        }
+    }
+    let mut run = sim.finish();
+    let assessment = crate::assessment::assess(talks, &run)?;
+    run.log.insert(end, Visibility::Mediators, Entry::Assessment { text: assessment.text.clone() });
+    run.assessment = Some(assessment);
+    run.baseline = crate::assessment::baseline_report(talks, &run);
+    Ok(run)
 }
 
 fn clause_spec(space: &OutcomeSpace, issue: usize, guarantor: Option<ActorId>) -> Result<ClauseSpec, TalksError> {
@@ -482,6 +499,10 @@ impl Sim<'_> {
                 self.try_vote(t)?;
                 self.snapshot(t);
                 t += talks.step_minutes.max(1);
+            }
+            if self.ending.is_none() {
+                // What falls due before the session closes (a capital's answer) comes first.
+                self.happenings_until(s.end(), &instructions, &mut ii, &incidents, &mut ni)?;
             }
             if self.ending.is_none() {
                 self.log.push(s.end(), Visibility::Public, Entry::SessionEnded { day: s.day, label: s.label.clone() });
@@ -910,6 +931,8 @@ impl Sim<'_> {
             instructions: self.instructions,
             clauses,
             actor_names,
+            assessment: None,
+            baseline: None,
         }
     }
 }

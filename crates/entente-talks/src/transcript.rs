@@ -84,6 +84,18 @@ pub fn transcript(talks: &Talks, run: &TalksRun, verbose: bool) -> String {
             let _ = writeln!(out, "Outcome: the talks BROKE DOWN on {}: {by} walked out.", clock(*at));
         }
     }
+    if let Some(b) = &run.baseline {
+        let _ = writeln!(out, "\nAgainst the baseline ({}):", b.name);
+        let list = |v: &[String]| if v.is_empty() { "nothing".to_string() } else { v.join(", ") };
+        let _ = writeln!(out, "  added: {}", list(&b.added));
+        let _ = writeln!(out, "  left open: {}", list(&b.left_open));
+        let breached: Vec<String> = b.breached.iter().map(|(c, n)| format!("{c} ({n} incident(s))")).collect();
+        let _ = writeln!(out, "  breached by incidents: {}", list(&breached));
+        let _ = writeln!(out, "  lapsed (breached and not renewed): {}", list(&b.lapsed));
+    }
+    if let Some(a) = &run.assessment {
+        let _ = writeln!(out, "\nThe mediators' assessment:\n  {}", a.text);
+    }
     out
 }
 

@@ -159,13 +159,20 @@ fn intersect(sets: &[OutcomeSet], n: usize) -> OutcomeSet {
 /// the same enumerated space.
 pub fn analyze_zones(parties: &[PartyInput]) -> ZoneReport {
     let n = parties.first().map_or(0, |p| p.own.len());
-    let unitary: Vec<OutcomeSet> = parties.iter().map(unitary_set).collect();
-    let ratifiable: Vec<OutcomeSet> = parties.iter().map(ratifiable_set).collect();
-    let unitary_zone = intersect(&unitary, n);
-    let bloc_zone = intersect(&ratifiable, n);
+    analyze_zones_within(parties, &OutcomeSet::full(n))
+}
+
+/// [`analyze_zones`] over the outcomes of `within` only (e.g. the outcomes
+/// that leave the issues not under negotiation as they are).
+pub fn analyze_zones_within(parties: &[PartyInput], within: &OutcomeSet) -> ZoneReport {
+    let n = parties.first().map_or(0, |p| p.own.len());
+    let unitary: Vec<OutcomeSet> = parties.iter().map(|p| unitary_set(p).and(within)).collect();
+    let ratifiable: Vec<OutcomeSet> = parties.iter().map(|p| ratifiable_set(p).and(within)).collect();
+    let unitary_zone = intersect(&unitary, n).and(within);
+    let bloc_zone = intersect(&ratifiable, n).and(within);
     // The bloc-level zone with party k's win-set replaced by `w`.
     let zone_with = |k: usize, w: &OutcomeSet| -> OutcomeSet {
-        ratifiable.iter().enumerate().fold(OutcomeSet::full(n), |acc, (i, s)| acc.and(if i == k { w } else { s }))
+        ratifiable.iter().enumerate().fold(within.clone(), |acc, (i, s)| acc.and(if i == k { w } else { s }))
     };
 
     let mut delegations = Vec::new();
@@ -181,7 +188,7 @@ pub fn analyze_zones(parties: &[PartyInput]) -> ZoneReport {
             }
             let mut without: Vec<Bloc> = d.blocs.to_vec();
             without[f].veto = false;
-            let w = rule_set(&without, d.rule, &d.sets, &acceptable, Some((p.own, p.reservation)), n);
+            let w = rule_set(&without, d.rule, &d.sets, &acceptable, Some((p.own, p.reservation)), n).and(within);
             let zone = zone_with(k, &w);
             let binds_zone = zone.count() > bloc_zone.count();
             if binds_zone {
@@ -200,7 +207,7 @@ pub fn analyze_zones(parties: &[PartyInput]) -> ZoneReport {
         for (f, b) in d.blocs.iter().enumerate() {
             let mut relaxed = acceptable.clone();
             relaxed[f] = OutcomeSet::full(n);
-            let w = d.win_set_relaxed(p, &relaxed, f, false);
+            let w = d.win_set_relaxed(p, &relaxed, f, false).and(within);
             let size = zone_with(k, &w).count();
             if bloc_zone.is_empty() && size > 0 {
                 responsible.push((p.name.to_string(), b.name.clone()));
@@ -209,7 +216,7 @@ pub fn analyze_zones(parties: &[PartyInput]) -> ZoneReport {
             if !b.red_lines.is_empty() {
                 let mut no_red = acceptable.clone();
                 no_red[f] = d.sets[f].better.clone();
-                let w = d.win_set_relaxed(p, &no_red, f, true);
+                let w = d.win_set_relaxed(p, &no_red, f, true).and(within);
                 let size = zone_with(k, &w).count();
                 if bloc_zone.is_empty() && size > 0 {
                     red_responsible.push((p.name.to_string(), b.name.clone()));
@@ -240,7 +247,7 @@ pub fn analyze_zones(parties: &[PartyInput]) -> ZoneReport {
         (Some(_), Some(b)) => Diagnosis::Possible { package: b.clone() },
     };
     ZoneReport {
-        outcomes: n,
+        outcomes: within.count(),
         unitary_sets: parties.iter().zip(&unitary).map(|(p, s)| (p.name.to_string(), s.count())).collect(),
         win_sets: parties.iter().zip(&ratifiable).map(|(p, s)| (p.name.to_string(), s.count())).collect(),
         unitary_zone: unitary_zone.count(),

@@ -1,0 +1,298 @@
+//! The mediators' assessment at the end of a round: was the blockage in
+//! substance or internal to a delegation, which bloc or injected item blocked
+//! adoption, and what package would have passed.
+//!
+//! It is computed from the bloc analysis (`entente_core::analysis::zones`) of
+//! the parties as they stand at the end (the delegations' instructions in
+//! force, reservation values moved by incidents), over the outcomes that keep
+//! the issues nobody negotiated as they were, and from the log (who tabled
+//! what, on whose instructions).
+
+use entente_core::analysis::zones::{DelegationInput, Diagnosis, Package, PartyInput, analyze_zones_within};
+use entente_core::blocs::{BlocSets, OutcomeSet};
+use entente_core::{OutcomeId, UtilityTable};
+use entente_protocols::package::{ClauseState, Event};
+use serde::Serialize;
+
+use crate::log::Entry;
+use crate::model::{Talks, clock};
+use crate::sim::{Ending, TalksError, TalksRun};
+
+/// Where the blockage lay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Blockage {
+    /// The package was adopted.
+    None,
+    /// No package beats no agreement for every party, even as unitary actors.
+    Substantive,
+    /// Some package suits every party as a unitary actor, but the blocs at home
+    /// cannot ratify any.
+    Internal,
+    /// A ratifiable package existed; the round ended before it was reached.
+    NotReached,
+}
+
+/// An item tabled during the talks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InjectedItem {
+    pub item: String,
+    pub tabled_by: String,
+    pub at: u64,
+    /// The bloc whose instructions it followed, if the log says so.
+    pub on_instructions_of: Option<String>,
+    pub state: ClauseState,
+}
+
+/// The mediators' assessment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assessment {
+    pub blockage: Blockage,
+    /// `(party, bloc)` whose yielding alone would have opened a ratifiable zone.
+    pub blocking_blocs: Vec<(String, String)>,
+    /// `(party, bloc)` whose red lines alone close the zone.
+    pub red_lines: Vec<(String, String)>,
+    pub injected: Vec<InjectedItem>,
+    /// Unitary and bloc-level zone sizes (within the negotiated issues).
+    pub unitary_zone: usize,
+    pub bloc_zone: usize,
+    /// What would have passed: the Nash package of the bloc-level zone, or, when
+    /// blocked internally, of the unitary zone (what would pass in substance).
+    pub package: Option<Vec<(String, String)>>,
+    pub package_utilities: Option<Vec<f64>>,
+    /// The assessment in words.
+    pub text: String,
+}
+
+/// Assesses a finished round.
+pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
+    let space = &talks.scenario.space;
+    let n_issues = space.issues().len();
+    // Issues under negotiation: the agenda and the items tabled; the others stay as in the text.
+    let negotiated: Vec<usize> = run.clauses.iter().map(|c| c.issue).filter(|&i| i < n_issues).collect();
+    let fixed: Vec<(usize, u32)> =
+        (0..n_issues).filter(|i| !negotiated.contains(i)).map(|i| (i, run.text[i])).collect();
+    let n = space.enumerable(1 << 24).map_err(|_| TalksError::TooLarge(space.cardinality()))?;
+    let mut values = vec![0u32; n_issues];
+    let within = OutcomeSet::from_fn(n, |o| {
+        let _ = space.values_into(o as u128, &mut values);
+        fixed.iter().all(|&(i, v)| values[i] == v)
+    });
+
+    // The parties at the end.
+    let mut own = Vec::new();
+    let mut blocs = Vec::new();
+    let mut sets = Vec::new();
+    let values_of = |o: OutcomeId, buf: &mut [u32]| {
+        let _ = space.values_into(o as u128, buf);
+    };
+    for (k, p) in talks.scenario.parties.iter().enumerate() {
+        match (&p.delegation, run.instructions.get(k).and_then(|i| i.as_ref())) {
+            (Some(d), Some(i)) => {
+                let mandate = d.mandate(space, &i.blocs)?;
+                own.push(UtilityTable::new(space, &mandate)?);
+                let tables: Vec<UtilityTable> =
+                    d.blocs.iter().map(|b| UtilityTable::new(space, &b.utility)).collect::<Result<_, _>>()?;
+                sets.push(Some(
+                    i.blocs
+                        .iter()
+                        .zip(&tables)
+                        .map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of))
+                        .collect::<Vec<_>>(),
+                ));
+                blocs.push(Some(i.clone()));
+            }
+            _ => {
+                own.push(UtilityTable::new(space, &p.utility)?);
+                sets.push(None);
+                blocs.push(None);
+            }
+        }
+    }
+    let parties: Vec<PartyInput> = talks
+        .scenario
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(k, p)| PartyInput {
+            name: &p.name,
+            own: &own[k],
+            reservation: run.reservations[k],
+            delegation: match (&blocs[k], &sets[k]) {
+                (Some(i), Some(s)) => Some(DelegationInput { blocs: &i.blocs, rule: i.rule, sets: s.clone() }),
+                _ => None,
+            },
+        })
+        .collect();
+    let zones = analyze_zones_within(&parties, &within);
+
+    // Items tabled during the talks, and on whose instructions.
+    let mut injected = Vec::new();
+    for c in &run.clauses {
+        let Some((by, at)) = &c.tabled else { continue };
+        let instructed = run.log.entries.iter().find_map(|e| match &e.entry {
+            Entry::Package { event: Event::ItemTabled { time, reason, .. } } if *time == *at => reason.clone(),
+            _ => None,
+        });
+        let bloc =
+            instructed.as_deref().and_then(|r| r.strip_prefix("tabled on the instructions of ")).map(str::to_string);
+        injected.push(InjectedItem {
+            item: c.title.clone(),
+            tabled_by: by.clone(),
+            at: *at,
+            on_instructions_of: bloc,
+            state: c.state,
+        });
+    }
+    let open_injected: Vec<&InjectedItem> = injected.iter().filter(|i| i.state != ClauseState::Provisional).collect();
+
+    let adopted = matches!(run.ending, Ending::Adopted { .. });
+    let (blockage, blocking_blocs, red_lines, package) = match (&zones.diagnosis, adopted) {
+        (_, true) => (Blockage::None, vec![], vec![], zones.bloc_nash.clone()),
+        (Diagnosis::NoAgreementInSubstance, _) => (Blockage::Substantive, vec![], vec![], None),
+        (Diagnosis::BlockedInternally { responsible, red_lines, substance_package, .. }, _) => {
+            (Blockage::Internal, responsible.clone(), red_lines.clone(), Some(substance_package.clone()))
+        }
+        (Diagnosis::Possible { package }, _) => (Blockage::NotReached, vec![], vec![], Some(package.clone())),
+    };
+    let labels = |p: &Package| -> Vec<(String, String)> {
+        let v = space.labels(p.outcome as u128).unwrap_or_default();
+        space
+            .issues()
+            .iter()
+            .zip(v)
+            .enumerate()
+            .filter(|(i, _)| negotiated.contains(i))
+            .map(|(_, (issue, v))| (issue.name.clone(), v.to_string()))
+            .collect()
+    };
+    let package_labels = package.as_ref().map(labels);
+    let text =
+        narrative(talks, run, blockage, &blocking_blocs, &red_lines, &open_injected, &zones, package_labels.as_deref());
+    Ok(Assessment {
+        blockage,
+        blocking_blocs,
+        red_lines,
+        injected,
+        unitary_zone: zones.unitary_zone,
+        bloc_zone: zones.bloc_zone,
+        package_utilities: package.as_ref().map(|p| p.utilities.clone()),
+        package: package_labels,
+        text,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn narrative(
+    talks: &Talks,
+    run: &TalksRun,
+    blockage: Blockage,
+    blocking: &[(String, String)],
+    red_lines: &[(String, String)],
+    open_injected: &[&InjectedItem],
+    zones: &entente_core::analysis::zones::ZoneReport,
+    package: Option<&[(String, String)]>,
+) -> String {
+    let blocs = |v: &[(String, String)]| v.iter().map(|(p, b)| format!("{b} ({p})")).collect::<Vec<_>>().join(", ");
+    let pkg = |p: &[(String, String)]| p.iter().map(|(i, v)| format!("{i}={v}")).collect::<Vec<_>>().join(", ");
+    let mut s = String::new();
+    match blockage {
+        Blockage::None => {
+            s.push_str("The package was adopted");
+            if let Ending::Adopted { at, .. } = run.ending {
+                s.push_str(&format!(" on {}", clock(at)));
+            }
+            s.push('.');
+        }
+        Blockage::Substantive => {
+            s.push_str(
+                "The blockage is substantive: no package on the table beats no agreement for every party, \
+                 even with each delegation taken as one actor.",
+            );
+        }
+        Blockage::Internal => {
+            s.push_str(&format!(
+                "The demands on the table were agreeable in substance: {} packages suit every party as a unitary \
+                 actor. The blockage is internal: the blocs at home can ratify none of them",
+                zones.unitary_zone
+            ));
+            if !blocking.is_empty() {
+                let who = if blocking.len() == 1 { "its yielding" } else { "each one's yielding" };
+                s.push_str(&format!(
+                    "; {} blocked adoption ({who} alone would open a ratifiable zone)",
+                    blocs(blocking)
+                ));
+            }
+            if !red_lines.is_empty() {
+                s.push_str(&format!("; the red lines of {} close the zone", blocs(red_lines)));
+            }
+            s.push('.');
+        }
+        Blockage::NotReached => {
+            s.push_str(&format!(
+                "A ratifiable package existed ({} packages), but the round ended before the parties reached it.",
+                zones.bloc_zone
+            ));
+        }
+    }
+    for item in open_injected {
+        let by = item.on_instructions_of.as_deref().map_or(String::new(), |b| format!(" on the instructions of {b}"));
+        s.push_str(&format!(
+            " The item \"{}\", tabled off the agenda by {}{} on {}, was never settled ({}).",
+            item.item,
+            item.tabled_by,
+            by,
+            clock(item.at),
+            item.state
+        ));
+    }
+    if let Some(p) = package {
+        let what = if blockage == Blockage::Internal { "What would have passed in substance" } else { "The package" };
+        s.push_str(&format!(" {what}: {}.", pkg(p)));
+    }
+    let _ = talks;
+    s
+}
+
+/// The round's outcome against the agreement it continued.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BaselineReport {
+    pub name: String,
+    /// Clauses the round added (`issue=value`), if its package was adopted.
+    pub added: Vec<String>,
+    /// Items negotiated but left without agreement.
+    pub left_open: Vec<String>,
+    /// Baseline commitments breached by incidents: `(commitment, incidents)`.
+    pub breached: Vec<(String, usize)>,
+    /// Breached commitments the round did not renew: they lapse.
+    pub lapsed: Vec<String>,
+}
+
+/// Compares the round with its baseline (`None` without one).
+pub fn baseline_report(talks: &Talks, run: &TalksRun) -> Option<BaselineReport> {
+    let b = talks.baseline.as_ref()?;
+    let space = &talks.scenario.space;
+    let label = |i: usize, v: u32| {
+        let issue = &space.issues()[i];
+        format!("{}={}", issue.name, issue.value(v).map_or("?".to_string(), |x| x.to_string()))
+    };
+    let adopted = matches!(run.ending, Ending::Adopted { .. });
+    let added = if adopted { run.clauses.iter().map(|c| label(c.issue, run.text[c.issue])).collect() } else { vec![] };
+    let left_open = if adopted {
+        vec![]
+    } else {
+        run.clauses.iter().filter(|c| c.state != ClauseState::Withdrawn).map(|c| c.title.clone()).collect()
+    };
+    let mut breached = Vec::new();
+    let mut lapsed = Vec::new();
+    for &(issue, value) in &b.clauses {
+        let count = talks.incidents.iter().filter(|i| i.issues.contains(&issue)).count();
+        if count > 0 {
+            breached.push((label(issue, value), count));
+            if !adopted {
+                lapsed.push(label(issue, value));
+            }
+        }
+    }
+    Some(BaselineReport { name: b.name.clone(), added, left_open, breached, lapsed })
+}
