@@ -111,7 +111,10 @@ fn render(
         Entry::SessionStarted { label, minutes, .. } => {
             Some(format!("-- session opens ({label}, {} h {:02} min)", minutes / 60, minutes % 60))
         }
-        Entry::SessionEnded { label, .. } => Some(format!("-- session closes ({label})")),
+        Entry::SessionEnded { label, .. } => {
+            let states = clause_states_at(run, e.time);
+            Some(format!("-- session closes ({label}); clauses: {states}"))
+        }
         Entry::TextProposed { text, utilities } => {
             let line = text_line(talks, run, text);
             if last_text.as_deref() == Some(line.as_str()) {
@@ -136,6 +139,34 @@ fn render(
         Entry::Assessment { text } => Some(format!("[mediators only] {text}")),
         Entry::Package { event } => render_event(talks, run, event, verbose),
     }
+}
+
+/// Every clause's state after the events up to `time`.
+fn clause_states_at(run: &TalksRun, time: u64) -> String {
+    let mut states: Vec<(u32, ClauseState)> = Vec::new();
+    for e in run.log.entries.iter().take_while(|e| e.time <= time) {
+        if let Entry::Package { event } = &e.entry {
+            match event {
+                Event::ItemTabled { clause, .. } => states.push((clause.0, ClauseState::Open)),
+                Event::Transition { clause, to, .. } => match states.iter_mut().find(|(c, _)| *c == clause.0) {
+                    Some(s) => s.1 = *to,
+                    None => states.push((clause.0, *to)),
+                },
+                _ => {}
+            }
+        }
+    }
+    let mut out: Vec<String> = run
+        .clauses
+        .iter()
+        .filter(|c| c.tabled.as_ref().is_none_or(|(_, at)| *at <= time))
+        .map(|c| {
+            let s = states.iter().find(|(id, _)| *id == c.clause).map_or(ClauseState::Open, |s| s.1);
+            format!("{} {s}", c.title)
+        })
+        .collect();
+    out.dedup();
+    out.join(", ")
 }
 
 fn render_event(talks: &Talks, run: &TalksRun, ev: &Event, verbose: bool) -> Option<String> {
