@@ -1,0 +1,998 @@
+//! Zones of agreement with divided delegations on outcome spaces too large to
+//! enumerate: an exact existence check for linear additive utilities, and a
+//! sampling estimate of the zones' sizes for any utilities.
+//!
+//! [`super::zones`] works on enumerated spaces (bit sets over every outcome).
+//! Beyond a few tens of millions of outcomes that is impossible, and two
+//! methods take over (`docs/delegations-analysis.md` explains both):
+//!
+//! - **Exact, for linear additive utilities** ([`exact_zones`]): whether the
+//!   unitary zone and the bloc-level zone are empty, a witness outcome of each,
+//!   their Nash packages, and the diagnosis with the blocs whose yielding (or
+//!   whose red lines) decide it. The zones are reduced to *feasibility
+//!   problems* "is there an outcome `x` with `f_i(x) > t_i` for every `i`?"
+//!   over boxes of the space (a set of allowed values per issue), each answered
+//!   by the exact additive Pareto frontier
+//!   ([`additive_frontier`](super::additive_frontier)). Not the sizes of the
+//!   zones: counting is as hard as enumerating.
+//! - **Estimated, for any utilities** ([`sample_zones`]): uniform random
+//!   outcomes, each tested exactly; the fraction of the space each win-set and
+//!   zone covers, with a 95% Wilson interval, and a witness when a sample falls
+//!   in a zone. When none does, the zone is empty or smaller than `3/N` of the
+//!   space with 95% confidence (the rule of three). Core has no random number
+//!   generator: the caller passes the sampler (`entente_protocols::montecarlo`
+//!   passes a seeded `ChaCha8Rng`).
+//!
+//! # Why the frontier decides feasibility
+//!
+//! Let `F = (f_1, …, f_k)` be linear additive functions over a box `B` and
+//! `t_i` thresholds. **Claim:** some `x ∈ B` has `f_i(x) > t_i` for every `i`
+//! iff some point of the Pareto frontier of `F` over `B` (the outcomes no other
+//! outcome of `B` strictly dominates) does.
+//!
+//! *Proof.* If a frontier point does, it is an outcome of `B`. Conversely let
+//! `x` beat every threshold. If `x` is on the frontier we are done. Otherwise
+//! some `y_1 ∈ B` strictly dominates it (`f(y_1) ≥ f(x)` everywhere, `>`
+//! somewhere); if `y_1` is not on the frontier, some `y_2` strictly dominates
+//! `y_1`, and so on. Strict dominance is transitive and raises `Σ_i f_i`, so no
+//! outcome repeats and, `B` being finite, the chain ends at a frontier point
+//! `y` with `f_i(y) ≥ f_i(x) > t_i` for every `i`. ∎
+//!
+//! The frontier's utilities are bit-identical to
+//! [`LinearAdditive::utility`](crate::LinearAdditive) (the merge adds the same
+//! products in the same order), so the comparisons with the thresholds are the
+//! ones the enumerated analysis makes: the answer is exact, not approximate.
+//! With two parties this is the unitary zone's check of the issue ("some
+//! frontier point beats both reservations"); the same argument holds for any
+//! number of functions, so it also decides the bloc-level zone:
+//!
+//! - under unanimity (of the veto blocs) a delegation's win-set is the set
+//!   where every veto bloc's utility beats its reversion, off their red lines;
+//! - under a dominant bloc, the same with the dominant bloc added;
+//! - under a weighted quota (non-negative weights) it is the union, over the
+//!   minimal coalitions `S` holding every veto with `Σ_S w ≥ quota`, of the sets
+//!   where every bloc of `S` accepts (a larger accepting set only adds weight,
+//!   and rounded addition of non-negative terms is monotone);
+//! - under the weighted-sum mandate, the mandate beats its reversion, the veto
+//!   blocs accept, and no bloc's red line is crossed.
+//!
+//! The bloc-level zone is the union, over one choice of coalition per
+//! delegation, of the feasibility problems so obtained. A red line on an
+//! issue's value removes that value from the box. A red line on a single
+//! outcome `e` is handled by splitting: when the outcome the frontier offers is
+//! excluded, the box minus that outcome is the disjoint union of at most `m`
+//! boxes (`x_1 = e_1, …, x_{j−1} = e_{j−1}, x_j ≠ e_j`, the rest free), each
+//! searched again; every split removes one excluded outcome, so at most
+//! `1 + m·|E|` boxes are searched.
+//!
+//! Before each frontier is computed, values that cannot reach a threshold
+//! whatever the other issues are removed from the box (with a margin covering
+//! every rounding error, so no feasible value is ever removed): near-infeasible
+//! problems shrink to nothing before the merge.
+//!
+//! **Nash packages.** `Π_i (u_i − d_i)` (party order, `d_i` the reservation, or
+//! the party's lowest utility when it has none) is increasing in each `u_i` where
+//! every factor is non-negative, so its maximum over the zone's outcomes *where
+//! every party gains* (`u_i ≥ d_i`) is reached on the frontier of the parties'
+//! utilities together with the zone's constraints: the same argument. The
+//! enumerated analysis maximises over the whole zone; the two agree whenever
+//! its maximiser has every gain non-negative (the usual case). Among outcomes of
+//! equal product the frontier's lowest-index outcome is chosen, which may differ
+//! from enumeration's first.
+//!
+//! **Cost.** One merge per feasibility problem (per combination of coalitions,
+//! per split, per relaxation of the diagnosis). A merge whose step exceeds
+//! [`MergeLimits`] is refused with an error (then only the sampling estimate
+//! is available): the frontier of many functions can be large.
+
+use serde::Serialize;
+use thiserror::Error;
+
+use super::{AnalysisError, MergeLimits, additive_frontier};
+use crate::blocs::{Bloc, RedLine, Reversion, Rule};
+use crate::error::ModelError;
+use crate::space::{Issue, OutcomeIndex, OutcomeSpace};
+use crate::utility::{LinearAdditive, Preferences, UtilityFunction, ValueFunction};
+
+/// `z` of a two-sided 95% interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// An estimated proportion: `hits` of `samples`, with its standard error and
+/// 95% Wilson score interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Proportion {
+    pub hits: u64,
+    pub samples: u64,
+    pub estimate: f64,
+    /// `sqrt(p (1 − p) / n)`.
+    pub std_error: f64,
+    /// 95% Wilson score interval.
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Proportion {
+    pub fn new(hits: u64, samples: u64) -> Self {
+        let (low, high) = wilson(hits, samples);
+        if samples == 0 {
+            return Proportion { hits, samples, estimate: 0.0, std_error: 0.0, low, high };
+        }
+        let p = hits as f64 / samples as f64;
+        Proportion { hits, samples, estimate: p, std_error: (p * (1.0 - p) / samples as f64).sqrt(), low, high }
+    }
+}
+
+/// The 95% Wilson score interval of `hits` successes in `n` trials (`[0, 1]`
+/// when `n = 0`). Its bounds are exactly 0 with no hits and 1 with all.
+pub fn wilson(hits: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let nf = n as f64;
+    let p = hits as f64 / nf;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / nf;
+    let center = (p + z2 / (2.0 * nf)) / denom;
+    let half = Z95 * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+    let low = if hits == 0 { 0.0 } else { (center - half).max(0.0) };
+    let high = if hits >= n { 1.0 } else { (center + half).min(1.0) };
+    (low, high)
+}
+
+/// The rule of three: with no hit in `n` uniform samples, the proportion is
+/// below `3/n` with 95% confidence (`(1 − 3/n)^n ≤ e^−3 < 0.05`).
+pub fn rule_of_three(n: u64) -> f64 {
+    if n == 0 { 1.0 } else { (3.0 / n as f64).min(1.0) }
+}
+
+// ---------------------------------------------------------------------------
+// The rules, one outcome at a time.
+
+/// Whether an outcome (index and value indices) crosses any of `red_lines`.
+pub fn crosses(red_lines: &[RedLine], index: OutcomeIndex, values: &[u32]) -> bool {
+    red_lines.iter().any(|r| match *r {
+        RedLine::Outcome(x) => x as OutcomeIndex == index,
+        RedLine::Value { issue, value } => values.get(issue) == Some(&value),
+    })
+}
+
+/// Whether a delegation's rule ratifies an outcome, given which blocs accept
+/// it, whether the mandate prefers it to its reversion, and whether it crosses
+/// any bloc's red line: the rule of [`crate::blocs::rule_set`], for one outcome.
+pub fn rule_accepts(blocs: &[Bloc], rule: Rule, accepts: &[bool], mandate: impl FnOnce() -> bool, red: bool) -> bool {
+    if blocs.iter().zip(accepts).any(|(b, &a)| b.veto && !a) {
+        return false;
+    }
+    match rule {
+        Rule::Unanimity => true,
+        Rule::Dominant { bloc } => accepts.get(bloc).copied().unwrap_or(false),
+        Rule::Quota { quota } => {
+            let w: f64 = blocs.iter().zip(accepts).filter(|(_, a)| **a).map(|(b, _)| b.weight).sum();
+            w >= quota
+        }
+        Rule::WeightedSum => mandate() && !red,
+    }
+}
+
+/// A bloc's reversion utility under `utility`.
+pub fn reversion_utility(space: &OutcomeSpace, bloc: &Bloc, utility: &dyn UtilityFunction) -> Result<f64, ModelError> {
+    match bloc.reversion {
+        Reversion::Utility(u) => Ok(u),
+        Reversion::Outcome(o) => Ok(utility.utility(&space.values_of(o as OutcomeIndex)?)),
+    }
+}
+
+/// A delegation's instructions with its blocs' utility functions, for tests
+/// one outcome at a time.
+#[derive(Clone, Debug)]
+pub struct PointDelegation<'a> {
+    pub blocs: &'a [Bloc],
+    pub rule: Rule,
+    /// Per bloc, its utility function.
+    pub utilities: Vec<&'a Preferences>,
+    /// Per bloc, its reversion utility.
+    pub reversions: Vec<f64>,
+}
+
+impl<'a> PointDelegation<'a> {
+    pub fn new(
+        space: &OutcomeSpace,
+        blocs: &'a [Bloc],
+        rule: Rule,
+        utilities: Vec<&'a Preferences>,
+    ) -> Result<Self, ModelError> {
+        if utilities.len() != blocs.len() {
+            return Err(ModelError::Utility(format!(
+                "{} blocs but {} utility functions",
+                blocs.len(),
+                utilities.len()
+            )));
+        }
+        let reversions = blocs
+            .iter()
+            .zip(&utilities)
+            .map(|(b, u)| reversion_utility(space, b, *u))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(PointDelegation { blocs, rule, utilities, reversions })
+    }
+
+    /// Whether bloc `f` accepts the outcome: strictly better than its
+    /// reversion, on none of its red lines.
+    pub fn accepts(&self, f: usize, index: OutcomeIndex, values: &[u32]) -> bool {
+        self.utilities[f].utility(values) > self.reversions[f] && !crosses(&self.blocs[f].red_lines, index, values)
+    }
+}
+
+/// A party as the point-wise tests see it.
+#[derive(Clone, Debug)]
+pub struct PointParty<'a> {
+    pub name: &'a str,
+    /// The party's own utility (a delegation's mandate).
+    pub own: &'a Preferences,
+    /// Its utility of no agreement as a unitary actor.
+    pub reservation: f64,
+    pub delegation: Option<PointDelegation<'a>>,
+}
+
+impl PointParty<'_> {
+    /// Whether the party, as a unitary actor, strictly prefers the outcome to
+    /// no agreement.
+    pub fn unitary(&self, values: &[u32]) -> bool {
+        self.own.utility(values) > self.reservation
+    }
+
+    /// Whether the party ratifies the outcome (a delegation: its rule; else
+    /// its unitary test). `accepts` is scratch space.
+    pub fn ratifies(&self, index: OutcomeIndex, values: &[u32], accepts: &mut Vec<bool>) -> bool {
+        let Some(d) = &self.delegation else { return self.unitary(values) };
+        accepts.clear();
+        accepts.extend((0..d.blocs.len()).map(|f| d.accepts(f, index, values)));
+        let red = d.blocs.iter().any(|b| crosses(&b.red_lines, index, values));
+        rule_accepts(d.blocs, d.rule, accepts, || self.unitary(values), red)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sampling.
+
+/// Tallies of uniform samples (mergeable, to split the work).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SampleCounts {
+    pub samples: u64,
+    /// Per party: samples in its unitary set.
+    pub unitary: Vec<u64>,
+    /// Per party: samples it ratifies (a delegation's win-set).
+    pub ratifiable: Vec<u64>,
+    pub unitary_zone: u64,
+    pub bloc_zone: u64,
+    /// The first sample found in each zone.
+    pub unitary_witness: Option<OutcomeIndex>,
+    pub bloc_witness: Option<OutcomeIndex>,
+}
+
+impl SampleCounts {
+    /// Adds `other`'s tallies; witnesses already found are kept (merge in a
+    /// fixed order for results that do not depend on threads).
+    pub fn merge(&mut self, other: &SampleCounts) {
+        self.samples += other.samples;
+        if self.unitary.len() < other.unitary.len() {
+            self.unitary.resize(other.unitary.len(), 0);
+            self.ratifiable.resize(other.ratifiable.len(), 0);
+        }
+        for (a, b) in self.unitary.iter_mut().zip(&other.unitary) {
+            *a += b;
+        }
+        for (a, b) in self.ratifiable.iter_mut().zip(&other.ratifiable) {
+            *a += b;
+        }
+        self.unitary_zone += other.unitary_zone;
+        self.bloc_zone += other.bloc_zone;
+        self.unitary_witness = self.unitary_witness.or(other.unitary_witness);
+        self.bloc_witness = self.bloc_witness.or(other.bloc_witness);
+    }
+}
+
+/// Tests `samples` outcomes drawn by `draw` (which writes one outcome's value
+/// indices, one per issue; for an unbiased estimate, each uniform in
+/// `0..radix` and independent) against every party's unitary set and win-set.
+pub fn sample_zones(
+    space: &OutcomeSpace,
+    parties: &[PointParty],
+    samples: u64,
+    draw: &mut dyn FnMut(&mut [u32]),
+) -> Result<SampleCounts, ModelError> {
+    let mut c =
+        SampleCounts { unitary: vec![0; parties.len()], ratifiable: vec![0; parties.len()], ..SampleCounts::default() };
+    let mut values = vec![0u32; space.issues().len()];
+    let mut accepts = Vec::new();
+    for _ in 0..samples {
+        draw(&mut values);
+        let index = space.index_of(&values)?;
+        let (mut all_unitary, mut all_ratify) = (true, true);
+        for (k, p) in parties.iter().enumerate() {
+            let u = p.unitary(&values);
+            let r = p.ratifies(index, &values, &mut accepts);
+            c.unitary[k] += u as u64;
+            c.ratifiable[k] += r as u64;
+            all_unitary &= u;
+            all_ratify &= r;
+        }
+        c.samples += 1;
+        if all_unitary {
+            c.unitary_zone += 1;
+            c.unitary_witness.get_or_insert(index);
+        }
+        if all_ratify {
+            c.bloc_zone += 1;
+            c.bloc_witness.get_or_insert(index);
+        }
+    }
+    Ok(c)
+}
+
+/// What the samples say of one set of outcomes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SampledSet {
+    /// The share of the space in the set.
+    pub fraction: Proportion,
+    /// `fraction × outcomes`, and the interval's bounds in outcomes.
+    pub outcomes: f64,
+    pub outcomes_low: f64,
+    pub outcomes_high: f64,
+    /// A sampled outcome of the set (it proves the set non-empty).
+    pub witness: Option<OutcomeIndex>,
+    /// When no sample fell in the set: it is empty, or smaller than this
+    /// share of the space with 95% confidence (`3/N`).
+    pub empty_or_below: Option<f64>,
+}
+
+impl SampledSet {
+    fn new(hits: u64, samples: u64, outcomes: u128, witness: Option<OutcomeIndex>) -> Self {
+        let fraction = Proportion::new(hits, samples);
+        let n = outcomes as f64;
+        SampledSet {
+            fraction,
+            outcomes: fraction.estimate * n,
+            outcomes_low: fraction.low * n,
+            outcomes_high: fraction.high * n,
+            witness,
+            empty_or_below: (hits == 0).then(|| rule_of_three(samples)),
+        }
+    }
+}
+
+/// The sampling estimate of the zones.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SampledZones {
+    pub outcomes: u128,
+    pub samples: u64,
+    /// Per party: its unitary set.
+    pub unitary_sets: Vec<(String, SampledSet)>,
+    /// Per party: what it ratifies (a delegation's win-set; else its unitary set).
+    pub win_sets: Vec<(String, SampledSet)>,
+    pub unitary_zone: SampledSet,
+    pub bloc_zone: SampledSet,
+}
+
+impl SampleCounts {
+    /// The estimates, for a space of `outcomes` outcomes and parties `names`.
+    pub fn report(&self, outcomes: u128, names: &[&str]) -> SampledZones {
+        let n = self.samples;
+        let set = |hits: u64| SampledSet::new(hits, n, outcomes, None);
+        SampledZones {
+            outcomes,
+            samples: n,
+            unitary_sets: names.iter().zip(&self.unitary).map(|(p, &h)| (p.to_string(), set(h))).collect(),
+            win_sets: names.iter().zip(&self.ratifiable).map(|(p, &h)| (p.to_string(), set(h))).collect(),
+            unitary_zone: SampledSet::new(self.unitary_zone, n, outcomes, self.unitary_witness),
+            bloc_zone: SampledSet::new(self.bloc_zone, n, outcomes, self.bloc_witness),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The exact check for linear additive utilities.
+
+/// Why the exact check cannot answer.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ExactError {
+    #[error("{0} is not linear additive (the exact check needs linear additive utilities)")]
+    NotAdditive(String),
+    #[error("delegation {0:?}: a quota rule with a negative or non-finite bloc weight")]
+    NegativeWeight(String),
+    #[error("delegation {0:?}: {1} blocs under a quota rule are too many to enumerate coalitions (at most 20)")]
+    TooManyBlocs(String, usize),
+    #[error("issue {0:?} has {1} values, too many for the exact check (at most 2^24)")]
+    IssueTooLarge(String, u32),
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+/// An outcome with every party's own utility.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LargePackage {
+    pub outcome: OutcomeIndex,
+    pub utilities: Vec<f64>,
+}
+
+/// What the exact check found of one zone.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ZoneFound {
+    pub nonempty: bool,
+    /// An outcome of the zone (the Nash package when there is one).
+    pub witness: Option<LargePackage>,
+    /// The Nash package among the zone's outcomes where every party gains
+    /// (`None` when the zone has no such outcome, or its search was refused:
+    /// see [`ExactZones::notes`]).
+    pub nash: Option<LargePackage>,
+}
+
+/// The diagnosis, as [`super::zones::Diagnosis`] without the veto sizes
+/// (which need counts).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "case", rename_all = "snake_case")]
+pub enum LargeDiagnosis {
+    NoAgreementInSubstance,
+    /// `responsible`: `(party, bloc)` whose yielding alone opens a zone;
+    /// `red_lines`: `(party, bloc)` whose red lines alone close it.
+    BlockedInternally {
+        responsible: Vec<(String, String)>,
+        red_lines: Vec<(String, String)>,
+        substance_package: LargePackage,
+    },
+    Possible {
+        package: LargePackage,
+    },
+}
+
+/// The exact zone analysis of a large additive space.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExactZones {
+    pub unitary_zone: ZoneFound,
+    pub bloc_zone: ZoneFound,
+    pub diagnosis: LargeDiagnosis,
+    /// Frontier merges run.
+    pub merges: usize,
+    /// What could not be computed (a Nash search refused by the merge limits).
+    pub notes: Vec<String>,
+}
+
+/// A relaxation of one bloc's instructions, for the diagnosis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relax {
+    None,
+    /// Bloc `.1` of party `.0` accepts everything.
+    Yield(usize, usize),
+    /// Bloc `.1` of party `.0` drops its red lines.
+    NoRedLines(usize, usize),
+}
+
+/// One way an outcome can be in a party's ratifiable set: utilities that
+/// must beat thresholds, banned values and banned outcomes.
+#[derive(Clone, Default)]
+struct Part<'a> {
+    constraints: Vec<(&'a LinearAdditive, f64)>,
+    banned_values: Vec<(usize, u32)>,
+    banned_outcomes: Vec<OutcomeIndex>,
+}
+
+impl<'a> Part<'a> {
+    fn red_lines(&mut self, red_lines: &[RedLine]) {
+        for r in red_lines {
+            match *r {
+                RedLine::Value { issue, value } => self.banned_values.push((issue, value)),
+                RedLine::Outcome(o) => self.banned_outcomes.push(o as OutcomeIndex),
+            }
+        }
+    }
+
+    fn join(&self, other: &Part<'a>) -> Part<'a> {
+        let mut p = self.clone();
+        p.constraints.extend_from_slice(&other.constraints);
+        p.banned_values.extend_from_slice(&other.banned_values);
+        p.banned_outcomes.extend_from_slice(&other.banned_outcomes);
+        p
+    }
+}
+
+/// The parties' additive functions, checked once.
+struct Additive<'a> {
+    own: Vec<&'a LinearAdditive>,
+    blocs: Vec<Vec<&'a LinearAdditive>>,
+    /// Nash's `d_i` per party.
+    d: Vec<f64>,
+}
+
+fn additive<'a>(space: &OutcomeSpace, parties: &[PointParty<'a>]) -> Result<Additive<'a>, ExactError> {
+    let mut own = Vec::new();
+    let mut blocs = Vec::new();
+    let mut d = Vec::new();
+    for p in parties {
+        let u = p.own.as_additive().ok_or_else(|| ExactError::NotAdditive(format!("party {:?}", p.name)))?;
+        own.push(u);
+        d.push(if p.reservation.is_finite() {
+            p.reservation
+        } else {
+            let (worst, _) = u.extremes(space);
+            u.utility(&worst)
+        });
+        let mut bs = Vec::new();
+        if let Some(del) = &p.delegation {
+            for (b, u) in del.blocs.iter().zip(&del.utilities) {
+                bs.push(
+                    u.as_additive()
+                        .ok_or_else(|| ExactError::NotAdditive(format!("bloc {:?} of party {:?}", b.name, p.name)))?,
+                );
+            }
+        }
+        blocs.push(bs);
+    }
+    Ok(Additive { own, blocs, d })
+}
+
+/// The winning coalitions of a rule (bloc indices), minimal ones only for a
+/// quota; empty when nothing can be ratified.
+fn coalitions(name: &str, blocs: &[Bloc], rule: Rule) -> Result<Vec<Vec<usize>>, ExactError> {
+    let vetoes: Vec<usize> = (0..blocs.len()).filter(|&f| blocs[f].veto).collect();
+    match rule {
+        Rule::Unanimity | Rule::WeightedSum => Ok(vec![vetoes]),
+        Rule::Dominant { bloc } => {
+            if bloc >= blocs.len() {
+                return Ok(vec![]);
+            }
+            let mut s = vetoes;
+            if !s.contains(&bloc) {
+                s.push(bloc);
+                s.sort_unstable();
+            }
+            Ok(vec![s])
+        }
+        Rule::Quota { quota } => {
+            let n = blocs.len();
+            if n > 20 {
+                return Err(ExactError::TooManyBlocs(name.to_string(), n));
+            }
+            if blocs.iter().any(|b| b.weight < 0.0 || !b.weight.is_finite()) {
+                return Err(ExactError::NegativeWeight(name.to_string()));
+            }
+            let veto_mask: u32 = vetoes.iter().fold(0, |m, &f| m | 1 << f);
+            // The same sum as `rule_accepts`, over the coalition's blocs in order.
+            let wins = |mask: u32| -> bool {
+                let accepts: Vec<bool> = (0..n).map(|f| mask >> f & 1 == 1).collect();
+                let w: f64 = blocs.iter().zip(&accepts).filter(|(_, a)| **a).map(|(b, _)| b.weight).sum();
+                w >= quota
+            };
+            let mut out = Vec::new();
+            for mask in 0..(1u32 << n) {
+                if mask & veto_mask != veto_mask || !wins(mask) {
+                    continue;
+                }
+                // Minimal: dropping any non-veto member loses.
+                let minimal = (0..n).all(|f| mask >> f & 1 == 0 || veto_mask >> f & 1 == 1 || !wins(mask & !(1 << f)));
+                if minimal {
+                    out.push((0..n).filter(|&f| mask >> f & 1 == 1).collect());
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// The ways each party can ratify (one list per party; the zone is the union
+/// over one choice per party of the joined parts).
+fn bloc_parts<'a>(
+    parties: &[PointParty<'a>],
+    add: &Additive<'a>,
+    relax: Relax,
+) -> Result<Vec<Vec<Part<'a>>>, ExactError> {
+    let mut out = Vec::new();
+    for (k, p) in parties.iter().enumerate() {
+        let Some(d) = &p.delegation else {
+            out.push(vec![Part { constraints: vec![(add.own[k], p.reservation)], ..Part::default() }]);
+            continue;
+        };
+        let yields = |f: usize| relax == Relax::Yield(k, f);
+        let keeps_red = |f: usize| !yields(f) && relax != Relax::NoRedLines(k, f);
+        let mut parts = Vec::new();
+        for s in coalitions(p.name, d.blocs, d.rule)? {
+            let mut part = Part::default();
+            for &f in &s {
+                if yields(f) {
+                    continue;
+                }
+                part.constraints.push((add.blocs[k][f], d.reversions[f]));
+                if keeps_red(f) {
+                    part.red_lines(&d.blocs[f].red_lines);
+                }
+            }
+            if d.rule == Rule::WeightedSum {
+                part.constraints.push((add.own[k], p.reservation));
+                for (f, b) in d.blocs.iter().enumerate() {
+                    if keeps_red(f) && !s.contains(&f) {
+                        part.red_lines(&b.red_lines);
+                    }
+                }
+            }
+            parts.push(part);
+        }
+        out.push(parts);
+    }
+    Ok(out)
+}
+
+/// A feasibility problem over boxes of the space.
+struct Search<'a> {
+    space: &'a OutcomeSpace,
+    funcs: Vec<&'a LinearAdditive>,
+    /// Strict thresholds (`−∞`: none).
+    thresholds: Vec<f64>,
+    /// Nash's `d` for the parties' own functions (the first ones, in party
+    /// order); `None` for constraints only.
+    gains: Vec<Option<f64>>,
+    nash: bool,
+    excluded: Vec<Vec<u32>>,
+    limits: MergeLimits,
+    merges: usize,
+}
+
+#[derive(Clone, Debug)]
+struct Found {
+    index: OutcomeIndex,
+    values: Vec<u32>,
+    product: f64,
+}
+
+/// `a` better than `b` for the Nash search: larger product, then lower index.
+fn better(a: &Found, b: &Found) -> bool {
+    a.product > b.product || (a.product == b.product && a.index < b.index)
+}
+
+impl<'a> Search<'a> {
+    fn new(space: &'a OutcomeSpace, add: &Additive<'a>, part: &Part<'a>, nash: bool, limits: MergeLimits) -> Self {
+        let mut funcs: Vec<&LinearAdditive> = add.own.clone();
+        let mut thresholds = vec![f64::NEG_INFINITY; funcs.len()];
+        let mut gains: Vec<Option<f64>> = add.d.iter().map(|&d| Some(d)).collect();
+        for &(u, t) in &part.constraints {
+            match funcs.iter().position(|g| std::ptr::eq(*g, u)) {
+                Some(i) => thresholds[i] = thresholds[i].max(t),
+                None => {
+                    funcs.push(u);
+                    thresholds.push(t);
+                    gains.push(None);
+                }
+            }
+        }
+        let m = space.issues().len();
+        let excluded =
+            part.banned_outcomes.iter().filter_map(|&o| space.values_of(o).ok()).filter(|v| v.len() == m).collect();
+        Search { space, funcs, thresholds, gains, nash, excluded, limits, merges: 0 }
+    }
+
+    fn full_box(&self, banned: &[(usize, u32)]) -> Vec<Vec<u32>> {
+        self.space
+            .radices()
+            .iter()
+            .enumerate()
+            .map(|(k, &r)| (0..r).filter(|&j| !banned.contains(&(k, j))).collect())
+            .collect()
+    }
+
+    /// Drops the values that cannot reach some threshold whatever the other
+    /// issues are; `None` when the box cannot hold a feasible outcome.
+    fn presolve(&self, mut allowed: Vec<Vec<u32>>) -> Option<Vec<Vec<u32>>> {
+        if allowed.iter().any(Vec::is_empty) {
+            return None;
+        }
+        let m = allowed.len() as f64;
+        loop {
+            let mut changed = false;
+            for (u, &t) in self.funcs.iter().zip(&self.thresholds) {
+                if t == f64::NEG_INFINITY {
+                    continue;
+                }
+                let terms: Vec<Vec<f64>> = allowed
+                    .iter()
+                    .enumerate()
+                    .map(|(k, a)| a.iter().map(|&j| u.weights()[k] * u.value_utility(self.space, k, j)).collect())
+                    .collect();
+                let maxes: Vec<f64> =
+                    terms.iter().map(|t| t.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect();
+                let bound =
+                    u.bias().abs() + terms.iter().map(|t| t.iter().fold(0.0f64, |a, x| a.max(x.abs()))).sum::<f64>();
+                // Every rounding error of the bound and of the utilities, and more.
+                let slack = 8.0 * (m + 2.0) * f64::EPSILON * bound + f64::MIN_POSITIVE;
+                let total = maxes.iter().fold(u.bias(), |a, x| a + x);
+                if total + slack <= t {
+                    return None;
+                }
+                for (k, a) in allowed.iter_mut().enumerate() {
+                    let others = total - maxes[k];
+                    let before = a.len();
+                    let mut i = 0;
+                    a.retain(|_| {
+                        let keep = others + terms[k][i] + slack > t;
+                        i += 1;
+                        keep
+                    });
+                    if a.is_empty() {
+                        return None;
+                    }
+                    changed |= a.len() < before;
+                }
+            }
+            if !changed {
+                return Some(allowed);
+            }
+        }
+    }
+
+    fn product(&self, active: &[usize], utilities: &[f64]) -> Option<f64> {
+        let mut product = 1.0;
+        for (&i, &u) in active.iter().zip(utilities) {
+            if u <= self.thresholds[i] {
+                return None;
+            }
+            if self.nash
+                && let Some(d) = self.gains[i]
+            {
+                if u < d {
+                    return None;
+                }
+                product *= u - d;
+            }
+        }
+        Some(product)
+    }
+
+    /// The best feasible outcome of the box (any one, without Nash).
+    fn search(&mut self, allowed: Vec<Vec<u32>>) -> Result<Option<Found>, ExactError> {
+        let Some(allowed) = self.presolve(allowed) else { return Ok(None) };
+        let in_box = |v: &[u32]| v.iter().zip(&allowed).all(|(j, a)| a.binary_search(j).is_ok());
+        let excluded: Vec<Vec<u32>> = self.excluded.iter().filter(|v| in_box(v)).cloned().collect();
+        let cap = excluded.len() + 1;
+        let active: Vec<usize> = (0..self.funcs.len())
+            .filter(|&i| self.thresholds[i] > f64::NEG_INFINITY || (self.nash && self.gains[i].is_some()))
+            .collect();
+        let original = |values: Vec<u32>| -> Result<Found, ExactError> {
+            Ok(Found { index: self.space.index_of(&values)?, values, product: 1.0 })
+        };
+        if active.is_empty() {
+            // Every outcome of the box qualifies: the first one not excluded.
+            for values in first_outcomes(&allowed, cap) {
+                if !excluded.contains(&values) {
+                    return Ok(Some(original(values)?));
+                }
+            }
+            return Ok(None);
+        }
+        let (sub, las) = restrict(self.space, &allowed, active.iter().map(|&i| self.funcs[i]))?;
+        let refs: Vec<&LinearAdditive> = las.iter().collect();
+        self.merges += 1;
+        let frontier = additive_frontier(&sub, &refs, self.limits)?;
+        let mut cands: Vec<(f64, OutcomeIndex, usize)> = frontier
+            .frontier
+            .points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| self.product(&active, &p.utilities).map(|x| (x, p.outcome, i)))
+            .collect();
+        if cands.is_empty() {
+            return Ok(None);
+        }
+        if self.nash {
+            cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        } else {
+            cands.sort_by_key(|c| c.1);
+        }
+        let back = |sub_index: OutcomeIndex| -> Result<Vec<u32>, ExactError> {
+            let v = sub.values_of(sub_index)?;
+            Ok(v.iter().zip(&allowed).map(|(&j, a)| a[j as usize]).collect())
+        };
+        let top = cands[0].0;
+        let mut best: Option<Found> = None;
+        for &(product, _, point) in &cands {
+            if self.nash && product != top {
+                break;
+            }
+            for o in frontier.outcomes_of(point, cap) {
+                let values = back(o)?;
+                if !excluded.contains(&values) {
+                    let f = Found { product, ..original(values)? };
+                    if best.as_ref().is_none_or(|b| better(&f, b)) {
+                        best = Some(f);
+                    }
+                    break;
+                }
+            }
+            if best.is_some() && !self.nash {
+                break;
+            }
+        }
+        if best.is_some() {
+            return Ok(best);
+        }
+        // The best outcomes are all excluded: search the box without the first.
+        let w = back(cands[0].1)?;
+        for k in 0..allowed.len() {
+            let mut b: Vec<Vec<u32>> = allowed.clone();
+            for (i, bi) in b.iter_mut().enumerate().take(k) {
+                *bi = vec![w[i]];
+            }
+            b[k].retain(|&j| j != w[k]);
+            if b[k].is_empty() {
+                continue;
+            }
+            if let Some(f) = self.search(b)? {
+                if !self.nash {
+                    return Ok(Some(f));
+                }
+                if best.as_ref().is_none_or(|x| better(&f, x)) {
+                    best = Some(f);
+                }
+            }
+        }
+        Ok(best)
+    }
+}
+
+/// Up to `cap` outcomes of the box, in enumeration order (last issue fastest).
+fn first_outcomes(allowed: &[Vec<u32>], cap: usize) -> Vec<Vec<u32>> {
+    let m = allowed.len();
+    let mut pos = vec![0usize; m];
+    let mut out = Vec::new();
+    while out.len() < cap {
+        out.push(pos.iter().zip(allowed).map(|(&p, a)| a[p]).collect());
+        let mut k = m;
+        loop {
+            if k == 0 {
+                return out;
+            }
+            k -= 1;
+            pos[k] += 1;
+            if pos[k] < allowed[k].len() {
+                break;
+            }
+            pos[k] = 0;
+        }
+    }
+    out
+}
+
+/// The box as a space of its own, and the functions over it with the same
+/// weights and value utilities (so every utility is bit-identical).
+fn restrict<'a>(
+    space: &OutcomeSpace,
+    allowed: &[Vec<u32>],
+    funcs: impl Iterator<Item = &'a LinearAdditive>,
+) -> Result<(OutcomeSpace, Vec<LinearAdditive>), ExactError> {
+    let issues = space
+        .issues()
+        .iter()
+        .zip(allowed)
+        .map(|(i, a)| Issue::discrete(i.name.clone(), a.iter().map(|j| j.to_string())))
+        .collect();
+    let sub = OutcomeSpace::new(issues)?;
+    let mut las = Vec::new();
+    for u in funcs {
+        let functions = allowed
+            .iter()
+            .enumerate()
+            .map(|(k, a)| ValueFunction::Table(a.iter().map(|&j| u.value_utility(space, k, j)).collect()))
+            .collect();
+        las.push(LinearAdditive::new(&sub, u.weights().to_vec(), functions, u.bias(), f64::NEG_INFINITY, None)?);
+    }
+    Ok((sub, las))
+}
+
+struct Exact<'s, 'a> {
+    space: &'s OutcomeSpace,
+    parties: &'s [PointParty<'a>],
+    add: Additive<'a>,
+    limits: MergeLimits,
+    merges: usize,
+}
+
+impl<'a> Exact<'_, 'a> {
+    /// The best outcome (or any) of the union of the problems.
+    fn solve(&mut self, parts: &[Part<'a>], nash: bool) -> Result<Option<Found>, ExactError> {
+        let mut best: Option<Found> = None;
+        for part in parts {
+            let mut s = Search::new(self.space, &self.add, part, nash, self.limits);
+            let banned = s.full_box(&part.banned_values);
+            let found = s.search(banned);
+            self.merges += s.merges;
+            if let Some(f) = found? {
+                if !nash {
+                    return Ok(Some(f));
+                }
+                if best.as_ref().is_none_or(|b| better(&f, b)) {
+                    best = Some(f);
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    fn unitary_parts(&self) -> Vec<Part<'a>> {
+        let constraints = self.parties.iter().zip(&self.add.own).map(|(p, u)| (*u, p.reservation)).collect();
+        vec![Part { constraints, ..Part::default() }]
+    }
+
+    fn bloc_parts(&self, relax: Relax) -> Result<Vec<Part<'a>>, ExactError> {
+        let per_party = bloc_parts(self.parties, &self.add, relax)?;
+        let mut joined = vec![Part::default()];
+        for options in &per_party {
+            joined = joined.iter().flat_map(|j| options.iter().map(move |o| j.join(o))).collect();
+        }
+        Ok(joined)
+    }
+
+    fn package(&self, f: &Found) -> LargePackage {
+        LargePackage { outcome: f.index, utilities: self.add.own.iter().map(|u| u.utility(&f.values)).collect() }
+    }
+
+    fn zone(&mut self, parts: &[Part<'a>], notes: &mut Vec<String>, label: &str) -> Result<ZoneFound, ExactError> {
+        let Some(any) = self.solve(parts, false)? else {
+            return Ok(ZoneFound { nonempty: false, witness: None, nash: None });
+        };
+        let nash = match self.solve(parts, true) {
+            Ok(n) => n.map(|f| self.package(&f)),
+            Err(ExactError::Analysis(e @ AnalysisError::TooManyCandidates { .. })) => {
+                notes.push(format!("the Nash package of the {label} zone was not searched: {e}"));
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let witness = nash.clone().or_else(|| Some(self.package(&any)));
+        Ok(ZoneFound { nonempty: true, witness, nash })
+    }
+}
+
+/// The exact zone analysis of linear additive parties and blocs, on a space
+/// of any size (see the module documentation).
+pub fn exact_zones(
+    space: &OutcomeSpace,
+    parties: &[PointParty],
+    limits: MergeLimits,
+) -> Result<ExactZones, ExactError> {
+    if let Some((i, &r)) = space.radices().iter().enumerate().find(|(_, r)| **r > 1 << 24) {
+        return Err(ExactError::IssueTooLarge(space.issues()[i].name.clone(), r));
+    }
+    let add = additive(space, parties)?;
+    let mut ex = Exact { space, parties, add, limits, merges: 0 };
+    let mut notes = Vec::new();
+    let unitary_parts = ex.unitary_parts();
+    let unitary_zone = ex.zone(&unitary_parts, &mut notes, "unitary")?;
+    let parts = ex.bloc_parts(Relax::None)?;
+    let bloc_zone = ex.zone(&parts, &mut notes, "bloc-level")?;
+    let diagnosis = match (&unitary_zone.witness, &bloc_zone.witness) {
+        (None, _) => LargeDiagnosis::NoAgreementInSubstance,
+        (Some(_), Some(b)) => LargeDiagnosis::Possible { package: b.clone() },
+        (Some(u), None) => {
+            let (mut responsible, mut red_lines) = (Vec::new(), Vec::new());
+            for (k, p) in parties.iter().enumerate() {
+                let Some(d) = &p.delegation else { continue };
+                for (f, b) in d.blocs.iter().enumerate() {
+                    let who = (p.name.to_string(), b.name.clone());
+                    let parts = ex.bloc_parts(Relax::Yield(k, f))?;
+                    if ex.solve(&parts, false)?.is_some() {
+                        responsible.push(who.clone());
+                    }
+                    if !b.red_lines.is_empty() {
+                        let parts = ex.bloc_parts(Relax::NoRedLines(k, f))?;
+                        if ex.solve(&parts, false)?.is_some() {
+                            red_lines.push(who);
+                        }
+                    }
+                }
+            }
+            LargeDiagnosis::BlockedInternally { responsible, red_lines, substance_package: u.clone() }
+        }
+    };
+    Ok(ExactZones { unitary_zone, bloc_zone, diagnosis, merges: ex.merges, notes })
+}
+
+#[cfg(test)]
+mod tests;
