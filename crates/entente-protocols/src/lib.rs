@@ -4,8 +4,11 @@
 //! - [`negotiators`]: the classic strategies (time-based, tit-for-tat, tough,
 //!   random), NegMAS-exact.
 //! - [`run`]: the simulator's driver, which runs a machine with strategies.
+//! - [`montecarlo`]: seeded estimates for divided delegations (probability of
+//!   ratification under uncertainty; zones of spaces too large to enumerate).
 
 pub mod delegation;
+pub mod montecarlo;
 pub mod negotiators;
 pub mod run;
 pub mod sao;

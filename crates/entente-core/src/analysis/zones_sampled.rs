@@ -994,5 +994,32 @@ pub fn exact_zones(
     Ok(ExactZones { unitary_zone, bloc_zone, diagnosis, merges: ex.merges, notes })
 }
 
+/// An outcome of the bloc-level zone (every party ratifies it), if there is
+/// one: the existence part of [`exact_zones`] alone (no Nash search, no
+/// diagnosis), for repeated checks such as Monte Carlo draws.
+pub fn bloc_zone_witness(
+    space: &OutcomeSpace,
+    parties: &[PointParty],
+    limits: MergeLimits,
+) -> Result<Option<OutcomeIndex>, ExactError> {
+    let add = additive(space, parties)?;
+    let mut ex = Exact { space, parties, add, limits, merges: 0 };
+    let parts = ex.bloc_parts(Relax::None)?;
+    Ok(ex.solve(&parts, false)?.map(|f| f.index))
+}
+
+/// An outcome of the unitary zone (every party, as one actor, prefers it to
+/// no agreement), if there is one.
+pub fn unitary_zone_witness(
+    space: &OutcomeSpace,
+    parties: &[PointParty],
+    limits: MergeLimits,
+) -> Result<Option<OutcomeIndex>, ExactError> {
+    let add = additive(space, parties)?;
+    let mut ex = Exact { space, parties, add, limits, merges: 0 };
+    let parts = ex.unitary_parts();
+    Ok(ex.solve(&parts, false)?.map(|f| f.index))
+}
+
 #[cfg(test)]
 mod tests;

@@ -227,6 +227,15 @@ fn check_case(seed: u64) -> Result<(), TestCaseError> {
     let bloc = intersect(&inputs.iter().map(ratifiable_set).collect::<Vec<_>>(), n);
     prop_assert_eq!(exact.unitary_zone.nonempty, !unitary.is_empty(), "unitary, seed {}", seed);
     prop_assert_eq!(exact.bloc_zone.nonempty, !bloc.is_empty(), "bloc level, seed {}", seed);
+    let (uw, bw) = (
+        unitary_zone_witness(&case.space, &points, MergeLimits::default()).unwrap(),
+        bloc_zone_witness(&case.space, &points, MergeLimits::default()).unwrap(),
+    );
+    prop_assert_eq!(uw.is_some(), !unitary.is_empty());
+    prop_assert_eq!(bw.is_some(), !bloc.is_empty());
+    prop_assert!(
+        uw.is_none_or(|w| unitary.contains(w as OutcomeId)) && bw.is_none_or(|w| bloc.contains(w as OutcomeId))
+    );
     if let Some(w) = &exact.unitary_zone.witness {
         prop_assert!(unitary.contains(w.outcome as OutcomeId), "unitary witness outside, seed {}", seed);
     }
