@@ -39,10 +39,9 @@
 
 use std::sync::Arc;
 
-use entente_core::analysis::MergeLimits;
 use entente_core::analysis::zones_sampled::{
-    ExactError, ExactZones, PointDelegation, PointParty, Proportion, SampleCounts, SampledZones, bloc_zone_witness,
-    reversion_utility, sample_zones,
+    ExactError, ExactOptions, ExactZones, PointDelegation, PointParty, Proportion, SampleCounts, SampledZones,
+    bloc_zone_witness, crosses, reversion_utility, sample_zones,
 };
 use entente_core::blocs::{Bloc, BlocSets, BlocSpec, Delegation, Instructions, OutcomeSet, Reversion, Rule, win_set};
 use entente_core::{
@@ -86,13 +85,18 @@ pub struct MonteCarloOptions {
     /// Spaces up to this many outcomes have their bloc-level zone enumerated
     /// in every draw; larger ones use the exact frontier check.
     pub enumerate_up_to: usize,
-    /// Limits of the frontier merges.
-    pub limits: MergeLimits,
+    /// How the exact check searches (spaces beyond `enumerate_up_to`).
+    pub exact: ExactOptions,
+    /// Before deciding the zone of a draw by its method, test a few outcomes
+    /// (the package, some of the unperturbed zone) and, for linear additive
+    /// utilities, a short depth-first search: exact shortcuts (off: every draw
+    /// by the method alone, for checks).
+    pub shortcuts: bool,
 }
 
 impl MonteCarloOptions {
     pub fn new(draws: u64, seed: u64) -> Self {
-        MonteCarloOptions { draws, seed, enumerate_up_to: 1 << 20, limits: MergeLimits::default() }
+        MonteCarloOptions { draws, seed, enumerate_up_to: 1 << 20, exact: ExactOptions::default(), shortcuts: true }
     }
 }
 
@@ -113,6 +117,8 @@ pub struct BlocEstimate {
     pub uncertainty: Option<(f64, f64)>,
     /// How often it accepts the package (better than its reversion, off its red lines).
     pub accepts: Option<Proportion>,
+    /// Whether the package crosses one of its red lines (then it never accepts it).
+    pub red_line: Option<bool>,
 }
 
 /// One delegation's part of the estimate.
@@ -306,7 +312,19 @@ struct Model<'s> {
     others: Option<OutcomeSet>,
     method: ZoneMethod,
     options: MonteCarloOptions,
+    /// Outcomes tested first in every draw (the package, some outcomes of the
+    /// unperturbed bloc-level zone): one in the zone proves it non-empty.
+    candidates: Vec<(OutcomeIndex, Vec<u32>)>,
+    /// Every bloc and party linear additive: a depth-first search may decide
+    /// the zone before enumeration.
+    all_additive: bool,
 }
+
+/// Outcomes of the unperturbed bloc-level zone tested first in every draw.
+const ZONE_CANDIDATES: usize = 32;
+
+/// Depth-first nodes tried in a draw before enumerating the zone.
+const DRAW_DFS_BUDGET: usize = 20_000;
 
 impl<'s> Model<'s> {
     fn new(
@@ -343,6 +361,7 @@ impl<'s> Model<'s> {
         let m = space.issues().len();
         let mut delegations = Vec::new();
         let mut others = enumerated.then(|| OutcomeSet::full(n));
+        let mut base_zone = enumerated.then(|| OutcomeSet::full(n));
         for (k, p) in scenario.parties.iter().enumerate() {
             let Some(d) = &p.delegation else {
                 if let Some(o) = &mut others {
@@ -366,14 +385,11 @@ impl<'s> Model<'s> {
                     let certain = spec.uncertainty.is_none_or(|u| u.values == 0.0);
                     tables.push(certain.then_some(table));
                 }
+                let own = UtilityTable::new(space, &times.own[k])?;
+                let win = win_set(&instructions.blocs, instructions.rule, &sets, Some((&own, times.reservations[k])));
+                base_zone = base_zone.map(|z| z.and(&win));
                 if !any_uncertain {
-                    let own = UtilityTable::new(space, &times.own[k])?;
-                    fixed_win = Some(win_set(
-                        &instructions.blocs,
-                        instructions.rule,
-                        &sets,
-                        Some((&own, times.reservations[k])),
-                    ));
+                    fixed_win = Some(win);
                 }
             }
             delegations.push(DelegationModel {
@@ -389,7 +405,15 @@ impl<'s> Model<'s> {
         if delegations.is_empty() {
             return Err(MonteCarloError::NoDelegation);
         }
-        Ok(Model { scenario, at: times, delegations, package, others, method, options })
+        let mut candidates: Vec<(OutcomeIndex, Vec<u32>)> = package.iter().cloned().collect();
+        if let (Some(z), Some(o)) = (&base_zone, &others) {
+            let zone = z.and(o);
+            let step = zone.count().div_ceil(ZONE_CANDIDATES).max(1);
+            for x in zone.iter().step_by(step) {
+                candidates.push((x as OutcomeIndex, space.values_of(x as OutcomeIndex)?));
+            }
+        }
+        Ok(Model { scenario, at: times, delegations, package, others, method, options, candidates, all_additive })
     }
 
     /// Draw `index`: perturb, test the package, decide the zone.
@@ -466,10 +490,23 @@ impl<'s> Model<'s> {
                 }
             }
         }
-        // The zone.
+        // The zone: a candidate in it, or a quick depth-first search, else the method's check.
+        let mut buf = Vec::new();
+        let in_zone = |(i, v): &(OutcomeIndex, Vec<u32>)| parties.iter().all(|p| p.ratifies(*i, v, &mut buf));
+        let quick = || {
+            let exact = ExactOptions { dfs_budget: DRAW_DFS_BUDGET, merge: false, ..self.options.exact };
+            match bloc_zone_witness(space, &parties, exact) {
+                Ok(w) => Some(w.is_some()),
+                Err(_) => None,
+            }
+        };
         let zone = match &self.method {
-            ZoneMethod::Enumerated => Ok(self.enumerated_zone(&perturbed)?),
-            ZoneMethod::AdditiveFrontier => match bloc_zone_witness(space, &parties, self.options.limits) {
+            _ if self.options.shortcuts && self.candidates.iter().any(in_zone) => Ok(true),
+            ZoneMethod::Enumerated => match (self.options.shortcuts && self.all_additive).then(quick).flatten() {
+                Some(z) => Ok(z),
+                None => Ok(self.enumerated_zone(&perturbed)?),
+            },
+            ZoneMethod::AdditiveFrontier => match bloc_zone_witness(space, &parties, self.options.exact) {
                 Ok(w) => Ok(w.is_some()),
                 Err(ExactError::Model(e)) => return Err(e.into()),
                 Err(e) => Err(e.to_string()),
@@ -556,6 +593,7 @@ pub fn ratification_probability(
                     bloc: b.name.clone(),
                     uncertainty: spec.uncertainty.map(|u| (u.values, u.reversion)),
                     accepts: with_package.then(|| Proportion::new(count(&|d| d.accepts[i][f]), n)),
+                    red_line: model.package.as_ref().map(|(o, v)| crosses(&b.red_lines, *o, v)),
                 })
                 .collect(),
         })
@@ -604,12 +642,12 @@ pub fn large_zones(
     at: f64,
     samples: u64,
     seed: u64,
-    limits: MergeLimits,
+    exact: ExactOptions,
 ) -> Result<LargeZoneReport, MonteCarloError> {
     let space = &scenario.space;
     let times = AtTime::new(scenario, at)?;
     let parties = times.parties(scenario)?;
-    let exact = match entente_core::analysis::zones_sampled::exact_zones(space, &parties, limits) {
+    let exact = match entente_core::analysis::zones_sampled::exact_zones(space, &parties, exact) {
         Ok(z) => Ok(z),
         Err(ExactError::Model(e)) => return Err(e.into()),
         Err(e) => Err(e.to_string()),

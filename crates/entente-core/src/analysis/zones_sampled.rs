@@ -91,8 +91,8 @@ use thiserror::Error;
 use super::{AnalysisError, MergeLimits, additive_frontier};
 use crate::blocs::{Bloc, RedLine, Reversion, Rule};
 use crate::error::ModelError;
-use crate::space::{Issue, OutcomeIndex, OutcomeSpace};
-use crate::utility::{LinearAdditive, Preferences, UtilityFunction, ValueFunction};
+use crate::space::{OutcomeIndex, OutcomeSpace};
+use crate::utility::{LinearAdditive, Preferences, UtilityFunction};
 
 /// `z` of a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -402,6 +402,8 @@ pub enum ExactError {
     NegativeWeight(String),
     #[error("delegation {0:?}: {1} blocs under a quota rule are too many to enumerate coalitions (at most 20)")]
     TooManyBlocs(String, usize),
+    #[error("the depth-first search ran out of its budget (and the merge was not asked for)")]
+    OutOfBudget,
     #[error("issue {0:?} has {1} values, too many for the exact check (at most 2^24)")]
     IssueTooLarge(String, u32),
     #[error(transparent)]
@@ -633,7 +635,7 @@ struct Search<'a> {
     gains: Vec<Option<f64>>,
     nash: bool,
     excluded: Vec<Vec<u32>>,
-    limits: MergeLimits,
+    options: ExactOptions,
     merges: usize,
 }
 
@@ -650,7 +652,7 @@ fn better(a: &Found, b: &Found) -> bool {
 }
 
 impl<'a> Search<'a> {
-    fn new(space: &'a OutcomeSpace, add: &Additive<'a>, part: &Part<'a>, nash: bool, limits: MergeLimits) -> Self {
+    fn new(space: &'a OutcomeSpace, add: &Additive<'a>, part: &Part<'a>, nash: bool, options: ExactOptions) -> Self {
         let mut funcs: Vec<&LinearAdditive> = add.own.clone();
         let mut thresholds = vec![f64::NEG_INFINITY; funcs.len()];
         let mut gains: Vec<Option<f64>> = add.d.iter().map(|&d| Some(d)).collect();
@@ -667,7 +669,7 @@ impl<'a> Search<'a> {
         let m = space.issues().len();
         let excluded =
             part.banned_outcomes.iter().filter_map(|&o| space.values_of(o).ok()).filter(|v| v.len() == m).collect();
-        Search { space, funcs, thresholds, gains, nash, excluded, limits, merges: 0 }
+        Search { space, funcs, thresholds, gains, nash, excluded, options, merges: 0 }
     }
 
     fn full_box(&self, banned: &[(usize, u32)]) -> Vec<Vec<u32>> {
@@ -728,56 +730,41 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn product(&self, active: &[usize], utilities: &[f64]) -> Option<f64> {
-        let mut product = 1.0;
-        for (&i, &u) in active.iter().zip(utilities) {
-            if u <= self.thresholds[i] {
-                return None;
-            }
-            if self.nash
-                && let Some(d) = self.gains[i]
-            {
-                if u < d {
-                    return None;
-                }
-                product *= u - d;
-            }
-        }
-        Some(product)
-    }
-
     /// The best feasible outcome of the box (any one, without Nash).
     fn search(&mut self, allowed: Vec<Vec<u32>>) -> Result<Option<Found>, ExactError> {
         let Some(allowed) = self.presolve(allowed) else { return Ok(None) };
         let in_box = |v: &[u32]| v.iter().zip(&allowed).all(|(j, a)| a.binary_search(j).is_ok());
         let excluded: Vec<Vec<u32>> = self.excluded.iter().filter(|v| in_box(v)).cloned().collect();
-        let cap = excluded.len() + 1;
         let active: Vec<usize> = (0..self.funcs.len())
             .filter(|&i| self.thresholds[i] > f64::NEG_INFINITY || (self.nash && self.gains[i].is_some()))
             .collect();
-        let original = |values: Vec<u32>| -> Result<Found, ExactError> {
-            Ok(Found { index: self.space.index_of(&values)?, values, product: 1.0 })
+        let space = self.space;
+        let found = |values: Vec<u32>, product: f64| -> Result<Found, ExactError> {
+            Ok(Found { index: space.index_of(&values)?, values, product })
         };
         if active.is_empty() {
             // Every outcome of the box qualifies: the first one not excluded.
-            for values in first_outcomes(&allowed, cap) {
+            for values in first_outcomes(&allowed, excluded.len() + 1) {
                 if !excluded.contains(&values) {
-                    return Ok(Some(original(values)?));
+                    return Ok(Some(found(values, 1.0)?));
                 }
             }
             return Ok(None);
         }
-        let (sub, las) = restrict(self.space, &allowed, active.iter().map(|&i| self.funcs[i]))?;
-        let refs: Vec<&LinearAdditive> = las.iter().collect();
+        let bd = BoxData::new(self, &allowed, active);
+        // Depth first, for a witness (or a proof of emptiness) within a budget.
+        let mut incumbent = None;
+        let mut budget = self.options.dfs_budget;
+        match bd.dfs(&excluded, &mut budget) {
+            Dfs::Empty => return Ok(None),
+            Dfs::Found(x) if !self.nash => return Ok(Some(found(x, 1.0)?)),
+            Dfs::Found(x) => incumbent = Some(bd.ascend(self, &excluded, x)),
+            Dfs::OutOfBudget if !self.options.merge => return Err(ExactError::OutOfBudget),
+            Dfs::OutOfBudget => {}
+        }
         self.merges += 1;
-        let frontier = additive_frontier(&sub, &refs, self.limits)?;
-        let mut cands: Vec<(f64, OutcomeIndex, usize)> = frontier
-            .frontier
-            .points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| self.product(&active, &p.utilities).map(|x| (x, p.outcome, i)))
-            .collect();
+        let kept = bd.merge(self, incumbent)?;
+        let mut cands: Vec<(f64, OutcomeIndex)> = kept.iter().map(|(u, o)| (bd.product(u), *o)).collect();
         if cands.is_empty() {
             return Ok(None);
         }
@@ -786,35 +773,20 @@ impl<'a> Search<'a> {
         } else {
             cands.sort_by_key(|c| c.1);
         }
-        let back = |sub_index: OutcomeIndex| -> Result<Vec<u32>, ExactError> {
-            let v = sub.values_of(sub_index)?;
-            Ok(v.iter().zip(&allowed).map(|(&j, a)| a[j as usize]).collect())
-        };
         let top = cands[0].0;
-        let mut best: Option<Found> = None;
-        for &(product, _, point) in &cands {
+        for &(product, o) in &cands {
             if self.nash && product != top {
                 break;
             }
-            for o in frontier.outcomes_of(point, cap) {
-                let values = back(o)?;
-                if !excluded.contains(&values) {
-                    let f = Found { product, ..original(values)? };
-                    if best.as_ref().is_none_or(|b| better(&f, b)) {
-                        best = Some(f);
-                    }
-                    break;
-                }
-            }
-            if best.is_some() && !self.nash {
-                break;
+            let values = space.values_of(o)?;
+            if !excluded.contains(&values) {
+                return Ok(Some(found(values, product)?));
             }
         }
-        if best.is_some() {
-            return Ok(best);
-        }
-        // The best outcomes are all excluded: search the box without the first.
-        let w = back(cands[0].1)?;
+        // The best outcomes are all excluded: search the box without the first
+        // (at most `m` boxes, each one excluded outcome fewer).
+        let w = space.values_of(cands[0].1)?;
+        let mut best: Option<Found> = None;
         for k in 0..allowed.len() {
             let mut b: Vec<Vec<u32>> = allowed.clone();
             for (i, bi) in b.iter_mut().enumerate().take(k) {
@@ -834,6 +806,314 @@ impl<'a> Search<'a> {
             }
         }
         Ok(best)
+    }
+}
+
+/// How the exact check searches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExactOptions {
+    /// Limits of each merge (a merge beyond them is refused with an error).
+    pub limits: MergeLimits,
+    /// Nodes the depth-first search of a box may visit before the merge
+    /// takes over (0: merge only). It finds witnesses of non-empty zones fast;
+    /// the merge proves what it could not.
+    pub dfs_budget: usize,
+    /// Whether to merge when the depth-first search is undecided (else
+    /// [`ExactError::OutOfBudget`]).
+    pub merge: bool,
+}
+
+impl Default for ExactOptions {
+    fn default() -> Self {
+        ExactOptions { limits: MergeLimits::default(), dfs_budget: 100_000, merge: true }
+    }
+}
+
+/// One box's functions, as every search of it needs them.
+struct BoxData<'b> {
+    allowed: &'b [Vec<u32>],
+    /// The functions searched (indices into [`Search::funcs`]).
+    active: Vec<usize>,
+    /// Per active function: `u > t` and (Nash) `u >= d` are required.
+    need: Vec<(f64, f64)>,
+    /// Per active function: whether it is a factor of the Nash product, and its `d`.
+    factor: Vec<Option<f64>>,
+    /// `terms[k][a·f + p]`: what value `allowed[k][a]` adds to function `p`.
+    terms: Vec<Vec<f64>>,
+    /// `rest[k][p]`: the most issues `k..` can still add to function `p`.
+    rest: Vec<Vec<f64>>,
+    /// Per function: a bound on all the rounding errors of its sums and bounds.
+    slack: Vec<f64>,
+    bias: Vec<f64>,
+}
+
+/// What the depth-first search found.
+enum Dfs {
+    Found(Vec<u32>),
+    /// Searched exhaustively: no feasible outcome that is not excluded.
+    Empty,
+    OutOfBudget,
+}
+
+impl<'b> BoxData<'b> {
+    fn new(s: &Search, allowed: &'b [Vec<u32>], active: Vec<usize>) -> Self {
+        let f = active.len();
+        let m = allowed.len();
+        let need = active
+            .iter()
+            .map(|&i| {
+                (s.thresholds[i], if s.nash { s.gains[i].unwrap_or(f64::NEG_INFINITY) } else { f64::NEG_INFINITY })
+            })
+            .collect();
+        let factor = active.iter().map(|&i| if s.nash { s.gains[i] } else { None }).collect();
+        // The products `utility()` adds, per issue and allowed value.
+        let terms: Vec<Vec<f64>> = allowed
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                let mut t = Vec::with_capacity(a.len() * f);
+                for &j in a {
+                    for &i in &active {
+                        let u = s.funcs[i];
+                        t.push(u.weights()[k] * u.value_utility(s.space, k, j));
+                    }
+                }
+                t
+            })
+            .collect();
+        let mut rest = vec![vec![0.0f64; f]; m + 1];
+        let mut bound: Vec<f64> = active.iter().map(|&i| s.funcs[i].bias().abs()).collect();
+        for k in (0..m).rev() {
+            for p in 0..f {
+                let col = terms[k].iter().skip(p).step_by(f);
+                rest[k][p] = rest[k + 1][p] + col.clone().copied().fold(f64::NEG_INFINITY, f64::max);
+                bound[p] += col.fold(0.0f64, |a, x| a.max(x.abs()));
+            }
+        }
+        let slack = bound.iter().map(|b| 8.0 * (m as f64 + 2.0) * f64::EPSILON * b + f64::MIN_POSITIVE).collect();
+        let bias = active.iter().map(|&i| s.funcs[i].bias()).collect();
+        BoxData { allowed, active, need, factor, terms, rest, slack, bias }
+    }
+
+    fn f(&self) -> usize {
+        self.active.len()
+    }
+
+    /// Whether partial sums (issues `..next` chosen) can still meet every
+    /// requirement; exact on complete outcomes (`next = m`).
+    fn reachable(&self, sums: &[f64], next: usize) -> bool {
+        let m = self.allowed.len();
+        sums.iter().enumerate().all(|(p, &s)| {
+            let (t, d) = self.need[p];
+            if next == m {
+                s > t && s >= d
+            } else {
+                let hi = s + self.rest[next][p] + self.slack[p];
+                hi > t && hi >= d
+            }
+        })
+    }
+
+    /// The Nash product of complete utilities (1 without Nash).
+    fn product(&self, utilities: &[f64]) -> f64 {
+        utilities.iter().zip(&self.factor).fold(1.0, |acc, (&u, d)| match d {
+            Some(d) => acc * (u - d),
+            None => acc,
+        })
+    }
+
+    /// An upper bound of the product any completion of `sums` can reach
+    /// (exact on complete outcomes).
+    fn product_bound(&self, sums: &[f64], next: usize) -> f64 {
+        if next == self.allowed.len() {
+            return self.product(sums);
+        }
+        let f = self.f() as f64;
+        let mut ub = 1.0;
+        for (p, (&s, d)) in sums.iter().zip(&self.factor).enumerate() {
+            if let Some(d) = d {
+                ub *= (s + self.rest[next][p] + self.slack[p] - d).max(0.0);
+            }
+        }
+        ub * (1.0 + 8.0 * f * f64::EPSILON) + f64::MIN_POSITIVE
+    }
+
+    /// Depth first, most promising value first, pruned by the bounds: a
+    /// feasible outcome not excluded, or the proof there is none, or neither
+    /// within the budget.
+    fn dfs(&self, excluded: &[Vec<u32>], budget: &mut usize) -> Dfs {
+        let m = self.allowed.len();
+        let mut values = vec![0u32; m];
+        let mut sums = self.bias.clone();
+        match self.dfs_at(0, &mut sums, &mut values, excluded, budget) {
+            Some(true) => Dfs::Found(values),
+            Some(false) => Dfs::Empty,
+            None => Dfs::OutOfBudget,
+        }
+    }
+
+    /// `Some(true)`: found (in `values`); `Some(false)`: none below; `None`: out of budget.
+    fn dfs_at(
+        &self,
+        k: usize,
+        sums: &mut Vec<f64>,
+        values: &mut Vec<u32>,
+        excluded: &[Vec<u32>],
+        budget: &mut usize,
+    ) -> Option<bool> {
+        let m = self.allowed.len();
+        if k == m {
+            return Some(self.reachable(sums, m) && !excluded.contains(values));
+        }
+        if *budget == 0 {
+            return None;
+        }
+        *budget -= 1;
+        let f = self.f();
+        // The worst margin over the requirements, relative to the function's scale.
+        let margin = |a: usize| -> f64 {
+            (0..f)
+                .map(|p| {
+                    let (t, d) = self.need[p];
+                    let need = t.max(d);
+                    if need == f64::NEG_INFINITY {
+                        return f64::INFINITY;
+                    }
+                    let hi = sums[p] + self.terms[k][a * f + p] + self.rest[k + 1][p];
+                    (hi - need) / self.rest[0][p].abs().max(1e-300)
+                })
+                .fold(f64::INFINITY, f64::min)
+        };
+        let mut order: Vec<(f64, usize)> = (0..self.allowed[k].len()).map(|a| (margin(a), a)).collect();
+        order.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let saved = sums.clone();
+        for (_, a) in order {
+            for p in 0..f {
+                sums[p] = saved[p] + self.terms[k][a * f + p];
+            }
+            if !self.reachable(sums, k + 1) {
+                continue;
+            }
+            values[k] = self.allowed[k][a];
+            match self.dfs_at(k + 1, sums, values, excluded, budget) {
+                Some(false) => {}
+                other => return other,
+            }
+        }
+        sums.copy_from_slice(&saved);
+        Some(false)
+    }
+
+    /// The utilities of a complete outcome, as `utility()` computes them.
+    fn utilities(&self, s: &Search, values: &[u32]) -> Vec<f64> {
+        self.active.iter().map(|&i| s.funcs[i].utility(values)).collect()
+    }
+
+    /// Local ascent of the Nash product from a feasible outcome, one issue at
+    /// a time, through feasible outcomes not excluded: a good incumbent.
+    fn ascend(&self, s: &Search, excluded: &[Vec<u32>], mut x: Vec<u32>) -> f64 {
+        let m = self.allowed.len();
+        let mut best = self.product(&self.utilities(s, &x));
+        for _ in 0..100 {
+            let mut improved = false;
+            for k in 0..m {
+                for &j in &self.allowed[k] {
+                    if j == x[k] {
+                        continue;
+                    }
+                    let old = std::mem::replace(&mut x[k], j);
+                    let u = self.utilities(s, &x);
+                    let p = self.product(&u);
+                    if self.reachable(&u, m) && p > best && !excluded.contains(&x) {
+                        best = p;
+                        improved = true;
+                    } else {
+                        x[k] = old;
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        best
+    }
+
+    /// The outcomes of the box that meet every requirement and that no other
+    /// such outcome weakly dominates in the active functions (one per vector:
+    /// the lowest index), with their utilities; with Nash and an `incumbent`
+    /// product, only those that can reach it. See the module documentation.
+    fn merge(&self, s: &Search, incumbent: Option<f64>) -> Result<Vec<(Vec<f64>, OutcomeIndex)>, ExactError> {
+        let f = self.f();
+        let radices = s.space.radices();
+        let keep = |sums: &[f64], next: usize| -> bool {
+            self.reachable(sums, next) && incumbent.is_none_or(|p0| self.product_bound(sums, next) >= p0)
+        };
+        let limit = s.options.limits.max_candidates.min(u32::MAX as usize);
+        let mut sums: Vec<f64> = self.bias.clone();
+        let mut index: Vec<OutcomeIndex> = vec![0];
+        for (k, &radix) in radices.iter().enumerate() {
+            let (ne, nv) = (index.len(), self.allowed[k].len());
+            if ne as u128 * nv as u128 > limit as u128 {
+                return Err(AnalysisError::TooManyCandidates {
+                    issue: s.space.issues()[k].name.clone(),
+                    candidates: ne as u128 * nv as u128,
+                    limit,
+                }
+                .into());
+            }
+            // Extend every kept partial outcome by every value; drop what cannot meet the requirements.
+            let mut cand_sums: Vec<f64> = Vec::new();
+            let mut cand_index: Vec<OutcomeIndex> = Vec::new();
+            let mut v = vec![0.0; f];
+            for e in 0..ne {
+                for (a, &j) in self.allowed[k].iter().enumerate() {
+                    for p in 0..f {
+                        v[p] = sums[e * f + p] + self.terms[k][a * f + p];
+                    }
+                    if keep(&v, k + 1) {
+                        cand_sums.extend_from_slice(&v);
+                        cand_index.push(index[e] * radix as OutcomeIndex + j as OutcomeIndex);
+                    }
+                }
+            }
+            // Weak dominance: a partial outcome no better anywhere than another kept one is
+            // dropped (rounded addition is monotone, so its completions are no better either).
+            // Sorted so that whatever dominates comes first: by sum, then lexicographically
+            // (both descending), then by index.
+            let c = cand_index.len();
+            let total = |i: usize| cand_sums[i * f..i * f + f].iter().fold(0.0, |a, x| a + x);
+            let totals: Vec<f64> = (0..c).map(total).collect();
+            let mut order: Vec<usize> = (0..c).collect();
+            order.sort_by(|&x, &y| {
+                totals[y]
+                    .total_cmp(&totals[x])
+                    .then_with(|| {
+                        let (a, b) = (&cand_sums[x * f..x * f + f], &cand_sums[y * f..y * f + f]);
+                        a.iter()
+                            .zip(b)
+                            .map(|(u, v)| v.total_cmp(u))
+                            .find(|o| o.is_ne())
+                            .unwrap_or(std::cmp::Ordering::Equal)
+                    })
+                    .then(cand_index[x].cmp(&cand_index[y]))
+            });
+            let (mut ks, mut ki): (Vec<f64>, Vec<OutcomeIndex>) = (Vec::new(), Vec::new());
+            for &x in &order {
+                let v = &cand_sums[x * f..x * f + f];
+                let dominated = ks.chunks_exact(f).any(|q: &[f64]| q.iter().zip(v).all(|(a, b)| a >= b));
+                if !dominated {
+                    ks.extend_from_slice(v);
+                    ki.push(cand_index[x]);
+                }
+            }
+            sums = ks;
+            index = ki;
+            if index.is_empty() {
+                break;
+            }
+        }
+        Ok(sums.chunks_exact(f.max(1)).map(<[f64]>::to_vec).zip(index).collect())
     }
 }
 
@@ -860,37 +1140,44 @@ fn first_outcomes(allowed: &[Vec<u32>], cap: usize) -> Vec<Vec<u32>> {
     out
 }
 
-/// The box as a space of its own, and the functions over it with the same
-/// weights and value utilities (so every utility is bit-identical).
-fn restrict<'a>(
+/// The unitary zone of two linear additive parties by their exact Pareto
+/// frontier ([`additive_frontier`]): an outcome both prefer strictly to their
+/// reservation values (`ra`, `rb`), the one of lowest index among the
+/// frontier's, with both utilities; `None` when the zone is empty.
+///
+/// *Why the frontier decides.* If a frontier point beats both reservations,
+/// it is an outcome of the zone. Conversely let `x` beat both. If `x` is not
+/// on the frontier (GENIUS's reading: not strictly dominated), some `y_1`
+/// strictly dominates it (`≥` in both utilities, `>` in one); if `y_1` is not
+/// on the frontier some `y_2` strictly dominates `y_1`, and so on. Strict
+/// dominance is transitive and raises `u_a + u_b`, so no outcome repeats and,
+/// the space being finite, the chain ends at a frontier point `y` with
+/// `u_a(y) ≥ u_a(x) > ra` and `u_b(y) ≥ u_b(x) > rb`. ∎ The frontier's
+/// utilities are bit-identical to `utility()`, so the comparisons are the
+/// enumerated analysis's own.
+pub fn unitary_zone_2(
     space: &OutcomeSpace,
-    allowed: &[Vec<u32>],
-    funcs: impl Iterator<Item = &'a LinearAdditive>,
-) -> Result<(OutcomeSpace, Vec<LinearAdditive>), ExactError> {
-    let issues = space
-        .issues()
+    a: &LinearAdditive,
+    ra: f64,
+    b: &LinearAdditive,
+    rb: f64,
+    limits: MergeLimits,
+) -> Result<Option<(OutcomeIndex, [f64; 2])>, AnalysisError> {
+    let frontier = additive_frontier(space, &[a, b], limits)?;
+    Ok(frontier
+        .frontier
+        .points
         .iter()
-        .zip(allowed)
-        .map(|(i, a)| Issue::discrete(i.name.clone(), a.iter().map(|j| j.to_string())))
-        .collect();
-    let sub = OutcomeSpace::new(issues)?;
-    let mut las = Vec::new();
-    for u in funcs {
-        let functions = allowed
-            .iter()
-            .enumerate()
-            .map(|(k, a)| ValueFunction::Table(a.iter().map(|&j| u.value_utility(space, k, j)).collect()))
-            .collect();
-        las.push(LinearAdditive::new(&sub, u.weights().to_vec(), functions, u.bias(), f64::NEG_INFINITY, None)?);
-    }
-    Ok((sub, las))
+        .filter(|p| p.utilities[0] > ra && p.utilities[1] > rb)
+        .min_by_key(|p| p.outcome)
+        .map(|p| (p.outcome, [p.utilities[0], p.utilities[1]])))
 }
 
 struct Exact<'s, 'a> {
     space: &'s OutcomeSpace,
     parties: &'s [PointParty<'a>],
     add: Additive<'a>,
-    limits: MergeLimits,
+    options: ExactOptions,
     merges: usize,
 }
 
@@ -899,7 +1186,7 @@ impl<'a> Exact<'_, 'a> {
     fn solve(&mut self, parts: &[Part<'a>], nash: bool) -> Result<Option<Found>, ExactError> {
         let mut best: Option<Found> = None;
         for part in parts {
-            let mut s = Search::new(self.space, &self.add, part, nash, self.limits);
+            let mut s = Search::new(self.space, &self.add, part, nash, self.options);
             let banned = s.full_box(&part.banned_values);
             let found = s.search(banned);
             self.merges += s.merges;
@@ -955,13 +1242,13 @@ impl<'a> Exact<'_, 'a> {
 pub fn exact_zones(
     space: &OutcomeSpace,
     parties: &[PointParty],
-    limits: MergeLimits,
+    options: ExactOptions,
 ) -> Result<ExactZones, ExactError> {
     if let Some((i, &r)) = space.radices().iter().enumerate().find(|(_, r)| **r > 1 << 24) {
         return Err(ExactError::IssueTooLarge(space.issues()[i].name.clone(), r));
     }
     let add = additive(space, parties)?;
-    let mut ex = Exact { space, parties, add, limits, merges: 0 };
+    let mut ex = Exact { space, parties, add, options, merges: 0 };
     let mut notes = Vec::new();
     let unitary_parts = ex.unitary_parts();
     let unitary_zone = ex.zone(&unitary_parts, &mut notes, "unitary")?;
@@ -1000,10 +1287,10 @@ pub fn exact_zones(
 pub fn bloc_zone_witness(
     space: &OutcomeSpace,
     parties: &[PointParty],
-    limits: MergeLimits,
+    options: ExactOptions,
 ) -> Result<Option<OutcomeIndex>, ExactError> {
     let add = additive(space, parties)?;
-    let mut ex = Exact { space, parties, add, limits, merges: 0 };
+    let mut ex = Exact { space, parties, add, options, merges: 0 };
     let parts = ex.bloc_parts(Relax::None)?;
     Ok(ex.solve(&parts, false)?.map(|f| f.index))
 }
@@ -1013,10 +1300,10 @@ pub fn bloc_zone_witness(
 pub fn unitary_zone_witness(
     space: &OutcomeSpace,
     parties: &[PointParty],
-    limits: MergeLimits,
+    options: ExactOptions,
 ) -> Result<Option<OutcomeIndex>, ExactError> {
     let add = additive(space, parties)?;
-    let mut ex = Exact { space, parties, add, limits, merges: 0 };
+    let mut ex = Exact { space, parties, add, options, merges: 0 };
     let parts = ex.unitary_parts();
     Ok(ex.solve(&parts, false)?.map(|f| f.index))
 }

@@ -5,7 +5,9 @@ use proptest::prelude::*;
 use super::*;
 use crate::analysis::zones::{DelegationInput, PartyInput, analyze_zones, ratifiable_set, unitary_set};
 use crate::blocs::{BlocSets, BlocSpec, Delegation, OutcomeSet, rule_set};
+use crate::space::Issue;
 use crate::table::{OutcomeId, UtilityTable};
+use crate::utility::ValueFunction;
 
 /// SplitMix64: a small seeded generator for the tests (core has no RNG).
 struct Mix(u64);
@@ -212,7 +214,7 @@ fn brute_nash(tables: &[UtilityTable], d: &[f64], zone: &OutcomeSet) -> Option<(
     best
 }
 
-fn check_case(seed: u64) -> Result<(), TestCaseError> {
+fn check_case(seed: u64, options: ExactOptions) -> Result<(), TestCaseError> {
     let case = Case::random(seed);
     let names = case.names();
     let tables = case.tables();
@@ -221,21 +223,31 @@ fn check_case(seed: u64) -> Result<(), TestCaseError> {
     let n = case.space.cardinality() as usize;
     let enumerated = analyze_zones(&inputs);
     let points = case.point(&names);
-    let exact = exact_zones(&case.space, &points, MergeLimits::default()).unwrap();
+    let exact = exact_zones(&case.space, &points, options).unwrap();
 
     let unitary = intersect(&inputs.iter().map(unitary_set).collect::<Vec<_>>(), n);
     let bloc = intersect(&inputs.iter().map(ratifiable_set).collect::<Vec<_>>(), n);
     prop_assert_eq!(exact.unitary_zone.nonempty, !unitary.is_empty(), "unitary, seed {}", seed);
     prop_assert_eq!(exact.bloc_zone.nonempty, !bloc.is_empty(), "bloc level, seed {}", seed);
     let (uw, bw) = (
-        unitary_zone_witness(&case.space, &points, MergeLimits::default()).unwrap(),
-        bloc_zone_witness(&case.space, &points, MergeLimits::default()).unwrap(),
+        unitary_zone_witness(&case.space, &points, options).unwrap(),
+        bloc_zone_witness(&case.space, &points, options).unwrap(),
     );
     prop_assert_eq!(uw.is_some(), !unitary.is_empty());
     prop_assert_eq!(bw.is_some(), !bloc.is_empty());
     prop_assert!(
         uw.is_none_or(|w| unitary.contains(w as OutcomeId)) && bw.is_none_or(|w| bloc.contains(w as OutcomeId))
     );
+    if let [a, b] = &case.own[..] {
+        let (a, b) = (a.as_additive().unwrap(), b.as_additive().unwrap());
+        let (ra, rb) = (case.reservations[0], case.reservations[1]);
+        let two = unitary_zone_2(&case.space, a, ra, b, rb, MergeLimits::default()).unwrap();
+        prop_assert_eq!(two.is_some(), !unitary.is_empty(), "two-party frontier check, seed {}", seed);
+        if let Some((o, u)) = two {
+            prop_assert!(unitary.contains(o as OutcomeId));
+            prop_assert_eq!(u.to_vec(), vec![tables[0].utility(o as OutcomeId), tables[1].utility(o as OutcomeId)]);
+        }
+    }
     if let Some(w) = &exact.unitary_zone.witness {
         prop_assert!(unitary.contains(w.outcome as OutcomeId), "unitary witness outside, seed {}", seed);
     }
@@ -282,7 +294,10 @@ proptest! {
     /// lines on values and on outcomes, reversions as outcomes, every rule).
     #[test]
     fn exact_check_matches_enumeration(seed in any::<u64>()) {
-        check_case(seed)?;
+        // Depth first then merge (the default); merge alone; a search cut short.
+        for dfs_budget in [100_000, 0, 2] {
+            check_case(seed, ExactOptions { dfs_budget, ..ExactOptions::default() })?;
+        }
     }
 
     /// The point-wise rule is the rule of `rule_set`, outcome by outcome.
@@ -410,7 +425,7 @@ fn a_needle_in_a_large_space() {
         PointParty { name: names[0], own: &a, reservation: 1.4, delegation: None },
         PointParty { name: names[1], own: &b, reservation: 1.45, delegation: None },
     ];
-    let exact = exact_zones(&s, &parties, MergeLimits::default()).unwrap();
+    let exact = exact_zones(&s, &parties, ExactOptions::default()).unwrap();
     assert!(exact.unitary_zone.nonempty);
     let all_nines = s.index_of(&[9; 12]).unwrap();
     assert_eq!(exact.unitary_zone.witness.as_ref().map(|w| w.outcome), Some(all_nines));
