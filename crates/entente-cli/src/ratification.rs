@@ -560,7 +560,7 @@ mod tests {
         assert_eq!(d["exact"]["diagnosis"]["case"], "possible");
         assert_eq!(d["sampled"]["samples"], 5000);
         let rat = r.ratification.unwrap();
-        assert_eq!(rat["zone_method"]["method"], "additive_frontier");
+        assert_eq!(rat["zone_method"]["method"], "exact_additive");
     }
 
     #[test]

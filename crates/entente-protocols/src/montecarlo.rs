@@ -7,8 +7,8 @@
 //!
 //! - a linear additive bloc gets `U(−v, +v)` added to *every value utility of
 //!   every issue, before weighting* (`v_k(j) + ε_kj`, then `w_k ·` as usual),
-//!   so it stays linear additive: its mandate, tables and the exact frontier
-//!   check still apply. An outcome's utility then moves by `Σ_k w_k ε_k`
+//!   so it stays linear additive: its mandate, tables and the exact check of
+//!   large spaces still apply. An outcome's utility then moves by `Σ_k w_k ε_k`
 //!   (standard deviation `v · sqrt(Σ_k w_k² / 3)`, less than `v` when the
 //!   weights sum to 1); a reversion given as an outcome moves with it, and by
 //!   `U(−r, +r)` more;
@@ -24,9 +24,13 @@
 //! delegation ratifies the package, which blocs accept it, whether every party
 //! ratifies it (it lies in the bloc-level zone), and whether the bloc-level
 //! zone is non-empty: by enumeration on spaces up to
-//! [`MonteCarloOptions::enumerate_up_to`] outcomes, else by the exact frontier
-//! check when every utility is linear additive
-//! ([`entente_core::analysis::zones_sampled`]), else not at all.
+//! [`MonteCarloOptions::enumerate_up_to`] outcomes, else by the exact check
+//! when every utility is linear additive
+//! ([`entente_core::analysis::zones_sampled`]), else not at all. Before
+//! either, each draw tests a few outcomes (the package, up to 32 outcomes of
+//! the unperturbed bloc-level zone) and, for linear additive utilities, runs a
+//! short depth-first search: exact shortcuts that spare most enumerations
+//! ([`MonteCarloOptions::shortcuts`]; the tests check they change nothing).
 //!
 //! Every draw has its own `ChaCha8Rng`, keyed by the seed, on the stream of its
 //! index: draws run in parallel (rayon) and the result does not depend on the
@@ -83,7 +87,7 @@ pub struct MonteCarloOptions {
     pub draws: u64,
     pub seed: u64,
     /// Spaces up to this many outcomes have their bloc-level zone enumerated
-    /// in every draw; larger ones use the exact frontier check.
+    /// in every draw; larger ones use the exact check for linear additive utilities.
     pub enumerate_up_to: usize,
     /// How the exact check searches (spaces beyond `enumerate_up_to`).
     pub exact: ExactOptions,
@@ -105,7 +109,7 @@ impl MonteCarloOptions {
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum ZoneMethod {
     Enumerated,
-    AdditiveFrontier,
+    ExactAdditive,
     NotComputed { reason: String },
 }
 
@@ -348,7 +352,7 @@ impl<'s> Model<'s> {
         let method = if enumerated {
             ZoneMethod::Enumerated
         } else if all_additive {
-            ZoneMethod::AdditiveFrontier
+            ZoneMethod::ExactAdditive
         } else {
             ZoneMethod::NotComputed {
                 reason: "the space is too large to enumerate and some utility is not linear additive".into(),
@@ -451,7 +455,7 @@ impl<'s> Model<'s> {
                 changes: vec![],
             };
             let needs_mandate = dm.any_uncertain
-                && (dm.instructions.rule == Rule::WeightedSum || self.method == ZoneMethod::AdditiveFrontier);
+                && (dm.instructions.rule == Rule::WeightedSum || self.method == ZoneMethod::ExactAdditive);
             let mandate = if needs_mandate { Some(d.mandate(space, &blocs)?) } else { None };
             perturbed.push((blocs, d, mandate));
         }
@@ -506,7 +510,7 @@ impl<'s> Model<'s> {
                 Some(z) => Ok(z),
                 None => Ok(self.enumerated_zone(&perturbed)?),
             },
-            ZoneMethod::AdditiveFrontier => match bloc_zone_witness(space, &parties, self.options.exact) {
+            ZoneMethod::ExactAdditive => match bloc_zone_witness(space, &parties, self.options.exact) {
                 Ok(w) => Ok(w.is_some()),
                 Err(ExactError::Model(e)) => return Err(e.into()),
                 Err(e) => Err(e.to_string()),

@@ -1,6 +1,6 @@
 //! Zones of agreement with divided delegations on outcome spaces too large to
-//! enumerate: an exact existence check for linear additive utilities, and a
-//! sampling estimate of the zones' sizes for any utilities.
+//! enumerate: an exact check for linear additive utilities, and a sampling
+//! estimate of the zones' sizes for any utilities.
 //!
 //! [`super::zones`] works on enumerated spaces (bit sets over every outcome).
 //! Beyond a few tens of millions of outcomes that is impossible, and two
@@ -9,81 +9,103 @@
 //! - **Exact, for linear additive utilities** ([`exact_zones`]): whether the
 //!   unitary zone and the bloc-level zone are empty, a witness outcome of each,
 //!   their Nash packages, and the diagnosis with the blocs whose yielding (or
-//!   whose red lines) decide it. The zones are reduced to *feasibility
-//!   problems* "is there an outcome `x` with `f_i(x) > t_i` for every `i`?"
-//!   over boxes of the space (a set of allowed values per issue), each answered
-//!   by the exact additive Pareto frontier
-//!   ([`additive_frontier`](super::additive_frontier)). Not the sizes of the
-//!   zones: counting is as hard as enumerating.
+//!   whose red lines) decide it. Not the zones' sizes: counting is as hard as
+//!   enumerating. [`unitary_zone_2`] is the two-party unitary check on the
+//!   exact additive Pareto frontier itself.
 //! - **Estimated, for any utilities** ([`sample_zones`]): uniform random
-//!   outcomes, each tested exactly; the fraction of the space each win-set and
+//!   outcomes, each tested exactly; the share of the space each win-set and
 //!   zone covers, with a 95% Wilson interval, and a witness when a sample falls
 //!   in a zone. When none does, the zone is empty or smaller than `3/N` of the
 //!   space with 95% confidence (the rule of three). Core has no random number
 //!   generator: the caller passes the sampler (`entente_protocols::montecarlo`
-//!   passes a seeded `ChaCha8Rng`).
+//!   passes seeded `ChaCha8Rng`s).
 //!
-//! # Why the frontier decides feasibility
+//! # The exact check
 //!
-//! Let `F = (f_1, …, f_k)` be linear additive functions over a box `B` and
-//! `t_i` thresholds. **Claim:** some `x ∈ B` has `f_i(x) > t_i` for every `i`
-//! iff some point of the Pareto frontier of `F` over `B` (the outcomes no other
-//! outcome of `B` strictly dominates) does.
+//! **Zones as feasibility problems.** Every question is "is there an outcome
+//! `x` of a box `B` (a set of allowed values per issue) with `f_i(x) > t_i`
+//! for every `i`?", for linear additive `f_i`:
 //!
-//! *Proof.* If a frontier point does, it is an outcome of `B`. Conversely let
-//! `x` beat every threshold. If `x` is on the frontier we are done. Otherwise
-//! some `y_1 ∈ B` strictly dominates it (`f(y_1) ≥ f(x)` everywhere, `>`
-//! somewhere); if `y_1` is not on the frontier, some `y_2` strictly dominates
-//! `y_1`, and so on. Strict dominance is transitive and raises `Σ_i f_i`, so no
-//! outcome repeats and, `B` being finite, the chain ends at a frontier point
-//! `y` with `f_i(y) ≥ f_i(x) > t_i` for every `i`. ∎
+//! - the unitary zone: every party's own utility beats its reservation value;
+//! - a delegation's win-set under unanimity (of its veto blocs): every veto
+//!   bloc's utility beats its reversion, off their red lines; under a dominant
+//!   bloc, the same with the dominant bloc added; under a weighted quota
+//!   (non-negative weights), the union over the minimal coalitions `S` holding
+//!   every veto with `Σ_S w ≥ quota` of the sets where every bloc of `S`
+//!   accepts (a larger accepting set only adds weight, and rounded addition of
+//!   non-negative terms is monotone); under the weighted-sum mandate, the
+//!   mandate beats its reversion, the veto blocs accept, and no bloc's red line
+//!   is crossed;
+//! - the bloc-level zone: the union, over one choice of coalition per
+//!   delegation, of the problems joined (a unitary party contributes its own
+//!   utility against its reservation).
 //!
-//! The frontier's utilities are bit-identical to
-//! [`LinearAdditive::utility`](crate::LinearAdditive) (the merge adds the same
-//! products in the same order), so the comparisons with the thresholds are the
-//! ones the enumerated analysis makes: the answer is exact, not approximate.
-//! With two parties this is the unitary zone's check of the issue ("some
-//! frontier point beats both reservations"); the same argument holds for any
-//! number of functions, so it also decides the bloc-level zone:
-//!
-//! - under unanimity (of the veto blocs) a delegation's win-set is the set
-//!   where every veto bloc's utility beats its reversion, off their red lines;
-//! - under a dominant bloc, the same with the dominant bloc added;
-//! - under a weighted quota (non-negative weights) it is the union, over the
-//!   minimal coalitions `S` holding every veto with `Σ_S w ≥ quota`, of the sets
-//!   where every bloc of `S` accepts (a larger accepting set only adds weight,
-//!   and rounded addition of non-negative terms is monotone);
-//! - under the weighted-sum mandate, the mandate beats its reversion, the veto
-//!   blocs accept, and no bloc's red line is crossed.
-//!
-//! The bloc-level zone is the union, over one choice of coalition per
-//! delegation, of the feasibility problems so obtained. A red line on an
-//! issue's value removes that value from the box. A red line on a single
-//! outcome `e` is handled by splitting: when the outcome the frontier offers is
-//! excluded, the box minus that outcome is the disjoint union of at most `m`
-//! boxes (`x_1 = e_1, …, x_{j−1} = e_{j−1}, x_j ≠ e_j`, the rest free), each
-//! searched again; every split removes one excluded outcome, so at most
+//! A red line on an issue's value removes that value from the box. A red line
+//! on a single outcome `e` is handled by splitting: when the outcome a search
+//! offers is excluded, the box minus that outcome is the disjoint union of at
+//! most `m` boxes (`x_1 = e_1, …, x_{j−1} = e_{j−1}, x_j ≠ e_j`, the rest free),
+//! each searched again; every split removes one excluded outcome, so at most
 //! `1 + m·|E|` boxes are searched.
 //!
-//! Before each frontier is computed, values that cannot reach a threshold
-//! whatever the other issues are removed from the box (with a margin covering
-//! every rounding error, so no feasible value is ever removed): near-infeasible
-//! problems shrink to nothing before the merge.
+//! **The merge.** The issues are taken one at a time, in issue order, as in
+//! [`additive_frontier`]: each kept partial outcome
+//! (its partial sums, one per function) is extended by every allowed value of
+//! the next issue. Two prunings keep the sets small:
 //!
-//! **Nash packages.** `Π_i (u_i − d_i)` (party order, `d_i` the reservation, or
-//! the party's lowest utility when it has none) is increasing in each `u_i` where
-//! every factor is non-negative, so its maximum over the zone's outcomes *where
-//! every party gains* (`u_i ≥ d_i`) is reached on the frontier of the parties'
-//! utilities together with the zone's constraints: the same argument. The
-//! enumerated analysis maximises over the whole zone; the two agree whenever
-//! its maximiser has every gain non-negative (the usual case). Among outcomes of
-//! equal product the frontier's lowest-index outcome is chosen, which may differ
-//! from enumeration's first.
+//! 1. *bounds*: a partial outcome whose sums, plus the most the remaining
+//!    issues can add, plus a margin covering every rounding error
+//!    (`8 (m + 2) ε` times the function's largest possible magnitude), cannot
+//!    beat some threshold is dropped; on complete outcomes the test is the
+//!    exact comparison `f_i(x) > t_i`;
+//! 2. *weak dominance*: a partial outcome whose sums are nowhere above those of
+//!    another kept one is dropped (of identical ones, the lowest index stays).
 //!
-//! **Cost.** One merge per feasibility problem (per combination of coalitions,
-//! per split, per relaxation of the diagnosis). A merge whose step exceeds
-//! [`MergeLimits`] is refused with an error (then only the sampling estimate
-//! is available): the frontier of many functions can be large.
+//! The partial sums are computed exactly as
+//! [`LinearAdditive::utility`](crate::LinearAdditive) computes a utility:
+//! `((bias + w_0 v_0) + w_1 v_1) + …`, the same products in the same order.
+//! So they *are* the prefixes of the final floating-point sums, and rounded
+//! addition is monotone (`a ≥ b ⇒ fl(a + c) ≥ fl(b + c)`): whatever completes
+//! a dominated partial outcome completes the one dominating it at least as
+//! well, bit for bit. **Claim:** if some `x ∈ B` beats every threshold, a
+//! complete outcome survives the merge that is at least `f(x)` everywhere.
+//! *Proof.* By induction on the issues, some kept partial outcome `q_k` has a
+//! completion by `x`'s remaining values that is at least `f(x)` everywhere: at
+//! the start, the empty prefix; at step `k + 1`, `q_k` extended by `x_{k+1}` is
+//! such a candidate; its bound is at least its completion's true value, so
+//! the bound pruning keeps it; if weak dominance drops it, the candidate that
+//! dominates it is kept, and by monotonicity its completion by the same values
+//! is at least as good everywhere. ∎ Conversely every survivor is an outcome
+//! of `B` beating every threshold. The answer is exact, not approximate: the
+//! comparisons with the thresholds are the ones the enumerated analysis makes.
+//!
+//! The same argument with the Pareto frontier (strict dominance, ties kept) is
+//! the two-party check of [`unitary_zone_2`]: some frontier point beats both
+//! reservations iff the zone is non-empty.
+//!
+//! **Depth first, first.** Before the merge, a depth-first search of the box
+//! (most promising value first, pruned by the same bounds) looks for a
+//! feasible outcome within [`ExactOptions::dfs_budget`] nodes: it finds a
+//! witness of a non-empty zone at once, or proves a zone empty when the bounds
+//! cut the whole tree; only when it runs out of budget does the merge decide.
+//!
+//! **Nash packages.** `Π_i (u_i − d_i)` (party order, `d_i` the reservation,
+//! or the party's lowest utility when it has none) is increasing in each `u_i`
+//! where every factor is non-negative. So its maximum over the zone's outcomes
+//! *where every party gains* (`u_i ≥ d_i`) survives the merge of the zone's
+//! constraints together with the parties' utilities (the claim's argument: a
+//! survivor at least as good everywhere has a product at least as large). A
+//! local ascent from the depth-first witness gives an incumbent product, and
+//! partial outcomes whose upper bound of the product (each factor at its bound,
+//! with a rounding margin) is below it are pruned too. The enumerated analysis
+//! maximises over the whole zone; the two agree whenever its maximiser has
+//! every gain non-negative (the usual case). Among outcomes of equal product
+//! the search may choose another than enumeration's first.
+//!
+//! **Cost.** The merge's sets depend on how much the functions conflict, not
+//! on the size of the space: milliseconds for a few functions over 10^12
+//! outcomes, seconds for five conflicting ones over 10^10. A step beyond
+//! [`MergeLimits::max_candidates`] is refused with an error (then only the
+//! sampling estimate is available).
 
 use serde::Serialize;
 use thiserror::Error;
@@ -402,6 +424,8 @@ pub enum ExactError {
     NegativeWeight(String),
     #[error("delegation {0:?}: {1} blocs under a quota rule are too many to enumerate coalitions (at most 20)")]
     TooManyBlocs(String, usize),
+    #[error("the search would need more than {0} dominance comparisons (ExactOptions::max_comparisons)")]
+    WorkLimit(u64),
     #[error("the depth-first search ran out of its budget (and the merge was not asked for)")]
     OutOfBudget,
     #[error("issue {0:?} has {1} values, too many for the exact check (at most 2^24)")]
@@ -455,7 +479,7 @@ pub struct ExactZones {
     pub unitary_zone: ZoneFound,
     pub bloc_zone: ZoneFound,
     pub diagnosis: LargeDiagnosis,
-    /// Frontier merges run.
+    /// Merges run (boxes the depth-first search did not decide).
     pub merges: usize,
     /// What could not be computed (a Nash search refused by the merge limits).
     pub notes: Vec<String>,
@@ -637,6 +661,8 @@ struct Search<'a> {
     excluded: Vec<Vec<u32>>,
     options: ExactOptions,
     merges: usize,
+    /// Dominance comparisons made by this search's merges.
+    work: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -669,7 +695,7 @@ impl<'a> Search<'a> {
         let m = space.issues().len();
         let excluded =
             part.banned_outcomes.iter().filter_map(|&o| space.values_of(o).ok()).filter(|v| v.len() == m).collect();
-        Search { space, funcs, thresholds, gains, nash, excluded, options, merges: 0 }
+        Search { space, funcs, thresholds, gains, nash, excluded, options, merges: 0, work: 0 }
     }
 
     fn full_box(&self, banned: &[(usize, u32)]) -> Vec<Vec<u32>> {
@@ -763,7 +789,10 @@ impl<'a> Search<'a> {
             Dfs::OutOfBudget => {}
         }
         self.merges += 1;
-        let kept = bd.merge(self, incumbent)?;
+        let mut work = self.work;
+        let kept = bd.merge(self, incumbent, &mut work);
+        self.work = work;
+        let kept = kept?;
         let mut cands: Vec<(f64, OutcomeIndex)> = kept.iter().map(|(u, o)| (bd.product(u), *o)).collect();
         if cands.is_empty() {
             return Ok(None);
@@ -821,11 +850,15 @@ pub struct ExactOptions {
     /// Whether to merge when the depth-first search is undecided (else
     /// [`ExactError::OutOfBudget`]).
     pub merge: bool,
+    /// Most dominance comparisons the merges of one feasibility problem (one
+    /// choice of coalitions, its splits included) may make, about a
+    /// nanosecond each, before it is refused with [`ExactError::WorkLimit`].
+    pub max_comparisons: u64,
 }
 
 impl Default for ExactOptions {
     fn default() -> Self {
-        ExactOptions { limits: MergeLimits::default(), dfs_budget: 100_000, merge: true }
+        ExactOptions { limits: MergeLimits::default(), dfs_budget: 100_000, merge: true, max_comparisons: 1 << 33 }
     }
 }
 
@@ -1043,7 +1076,12 @@ impl<'b> BoxData<'b> {
     /// such outcome weakly dominates in the active functions (one per vector:
     /// the lowest index), with their utilities; with Nash and an `incumbent`
     /// product, only those that can reach it. See the module documentation.
-    fn merge(&self, s: &Search, incumbent: Option<f64>) -> Result<Vec<(Vec<f64>, OutcomeIndex)>, ExactError> {
+    fn merge(
+        &self,
+        s: &Search,
+        incumbent: Option<f64>,
+        work: &mut u64,
+    ) -> Result<Vec<(Vec<f64>, OutcomeIndex)>, ExactError> {
         let f = self.f();
         let radices = s.space.radices();
         let keep = |sums: &[f64], next: usize| -> bool {
@@ -1100,6 +1138,10 @@ impl<'b> BoxData<'b> {
             });
             let (mut ks, mut ki): (Vec<f64>, Vec<OutcomeIndex>) = (Vec::new(), Vec::new());
             for &x in &order {
+                *work += ki.len() as u64;
+                if *work > s.options.max_comparisons {
+                    return Err(ExactError::WorkLimit(s.options.max_comparisons));
+                }
                 let v = &cand_sums[x * f..x * f + f];
                 let dominated = ks.chunks_exact(f).any(|q: &[f64]| q.iter().zip(v).all(|(a, b)| a >= b));
                 if !dominated {
@@ -1226,7 +1268,7 @@ impl<'a> Exact<'_, 'a> {
         };
         let nash = match self.solve(parts, true) {
             Ok(n) => n.map(|f| self.package(&f)),
-            Err(ExactError::Analysis(e @ AnalysisError::TooManyCandidates { .. })) => {
+            Err(e @ (ExactError::Analysis(AnalysisError::TooManyCandidates { .. }) | ExactError::WorkLimit(_))) => {
                 notes.push(format!("the Nash package of the {label} zone was not searched: {e}"));
                 None
             }

@@ -233,10 +233,10 @@ fn at_the_margin_the_probability_tends_to_one_half() {
     assert!((last - 0.5).abs() < 0.03, "{last}");
 }
 
-/// The exact frontier check in every draw gives the answers of enumeration,
+/// The exact additive check in every draw gives the answers of enumeration,
 /// draw by draw (the same seed, so the same perturbations).
 #[test]
-fn frontier_zones_in_draws_match_enumeration() {
+fn exact_additive_zones_in_draws_match_enumeration() {
     let mut partial = 0;
     for rule in RULES {
         let sc = security(rule, Some(Uncertainty { values: 0.15, reversion: 0.1 }), false);
@@ -247,7 +247,7 @@ fn frontier_zones_in_draws_match_enumeration() {
         assert_eq!(a, plain, "shortcuts change nothing, {rule:?}");
         opts.enumerate_up_to = 0;
         let b = ratification_probability(&sc, 0.0, Some(20), opts).unwrap();
-        assert_eq!(b.zone_method, ZoneMethod::AdditiveFrontier);
+        assert_eq!(b.zone_method, ZoneMethod::ExactAdditive);
         assert_eq!(a.zone_nonempty, b.zone_nonempty, "{rule:?}");
         assert_eq!(a.delegations, b.delegations);
         opts.exact.dfs_budget = 0;
@@ -288,7 +288,7 @@ fn bad_requests_are_errors() {
 
 /// A delegation over a space of 10^12 outcomes (12 issues of 10 values):
 /// the parties conflict on the first three issues and agree on the others
-/// (which keeps the frontiers small: tests run in debug builds).
+/// (which keeps the searches small: tests run in debug builds).
 fn large(red_line: bool) -> Scenario {
     let s = space(&[10; 12]);
     let ramp: Vec<f64> = (0..10).map(|j| j as f64 / 9.0).collect();
@@ -337,9 +337,9 @@ fn large_spaces_exact_and_sampled() {
     assert_eq!(r.sampled.samples, 10_000);
     assert!(r.sampled.bloc_zone.fraction.hits > 0);
     assert_eq!(r, large_zones(&sc, 0.0, 10_000, 7, ExactOptions::default()).unwrap());
-    // Monte Carlo on the large space: the zone by the frontier in every draw.
+    // Monte Carlo on the large space: the zone by the exact additive check in every draw.
     let e = ratification_probability(&sc, 0.0, Some(w.outcome), MonteCarloOptions::new(20, 1)).unwrap();
-    assert_eq!(e.zone_method, ZoneMethod::AdditiveFrontier);
+    assert_eq!(e.zone_method, ZoneMethod::ExactAdditive);
     assert!(e.zone_nonempty.unwrap().hits > 0);
 
     // Bloc b bans every value of issue 0: nothing can be ratified, and b's red lines are to blame.

@@ -437,6 +437,23 @@ fn a_needle_in_a_large_space() {
     assert_eq!(z.unitary_zone.empty_or_below, Some(3.0 / 20_000.0));
 }
 
+/// A search cut short by its work limit says so (the Nash search becomes a note).
+#[test]
+fn work_limits_are_reported() {
+    let case = (0..200u64)
+        .map(Case::random)
+        .find(|c| c.space.cardinality() >= 27 && c.delegations.iter().flatten().count() == 1)
+        .unwrap();
+    let names = case.names();
+    let points = case.point(&names);
+    let options = ExactOptions { dfs_budget: 0, max_comparisons: 0, ..ExactOptions::default() };
+    match exact_zones(&case.space, &points, options) {
+        Err(ExactError::WorkLimit(0)) => {}
+        Ok(z) => assert!(!z.unitary_zone.nonempty || z.notes.iter().any(|n| n.contains("comparisons")), "{z:?}"),
+        Err(e) => panic!("{e}"),
+    }
+}
+
 #[test]
 fn quota_coalitions_are_minimal_and_hold_the_vetoes() {
     let bloc = |w: f64, veto: bool| Bloc {
