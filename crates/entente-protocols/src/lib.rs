@@ -8,8 +8,11 @@
 //! - [`run`]: the simulator's driver, which runs a machine with strategies.
 //! - [`single_text`]: the mediated single negotiating text as a sans-IO state
 //!   machine; [`single_text_agents`]: its voters and mediators, and its driver.
+//! - [`montecarlo`]: seeded estimates for divided delegations (probability of
+//!   ratification under uncertainty; zones of spaces too large to enumerate).
 
 pub mod delegation;
+pub mod montecarlo;
 pub mod negotiators;
 pub mod package;
 pub mod run;

@@ -32,6 +32,7 @@ pub mod pareto;
 mod skyline;
 pub mod solutions;
 pub mod zones;
+pub mod zones_sampled;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
