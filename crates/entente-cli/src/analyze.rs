@@ -47,6 +47,8 @@ pub struct AnalyzeArgs {
     /// For divided delegations: analyse the instructions in force at this relative time.
     #[arg(long, default_value_t = 0.0, value_name = "T")]
     pub at: f64,
+    #[command(flatten)]
+    pub ratification: crate::ratification::RatificationArgs,
 }
 
 /// The analysis of a scenario's parties, by the method asked for.
@@ -87,7 +89,9 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     }
     let scenario = args.source.load()?;
     let analysis = analyze_scenario(&scenario, args.method, args.list_rational)?;
-    let zones = crate::zones::zone_report(&scenario, args.at)?;
+    let zones =
+        if crate::ratification::too_large(&scenario) { None } else { crate::zones::zone_report(&scenario, args.at)? };
+    let extra = crate::ratification::report(&scenario, zones.as_ref().map(|(_, z)| z), args.at, &args.ratification)?;
     if let Some(path) = &args.plot {
         let input = plot_input(&scenario, &analysis, None)?;
         write_svg(&input, path).with_context(|| format!("writing {}", path.display()))?;
@@ -97,11 +101,17 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         if let Some((_, z)) = &zones {
             doc["delegations"] = crate::zones::zone_json(&scenario, z, args.at);
         }
+        if let Some(e) = &extra {
+            e.add_to(&mut doc);
+        }
         outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         out!("{}", to_text(&scenario, &analysis));
         if let Some((inputs, z)) = &zones {
             out!("{}", crate::zones::zone_text(&scenario, inputs, z, args.at));
+        }
+        if let Some(e) = &extra {
+            out!("{}", e.text);
         }
         if let Some(path) = &args.plot {
             outln!("Figure written to {}", path.display());

@@ -39,6 +39,7 @@ mod bench;
 mod conformance;
 mod convert;
 mod plot;
+mod ratification;
 mod run;
 mod source;
 mod talks;

@@ -260,3 +260,44 @@ fn run_reports_involuntary_defection() {
     assert_eq!(r["rejecting"][0], "hardliners");
     assert!(stdout(&entente(&["run", w.to_str().unwrap()])).contains("NOT RATIFIED by debtor"));
 }
+
+#[test]
+fn analyze_estimates_the_probability_of_ratification() {
+    let f = root().join("scenarios/delegation-quota.toml");
+    let run = || entente(&["analyze", f.to_str().unwrap(), "--json", "--draws", "400", "--seed", "3"]);
+    let (a, b) = (run(), run());
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(stdout(&a), stdout(&b), "same seed, same estimate");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&a)).unwrap();
+    let r = &v["ratification"];
+    assert!(r.is_object(), "{v}");
+    let text = stdout(&entente(&["analyze", f.to_str().unwrap(), "--draws", "400", "--seed", "3"]));
+    assert!(text.contains("Probability of ratification under uncertainty (400 draws, seed 3"), "{text}");
+}
+
+#[test]
+fn talks_print_the_reference_case_and_export_by_role() {
+    let o = entente(&["talks"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "=== Day 1 ===",
+        "=== Day 4 ===",
+        "NEW ITEM tabled by state_b: guarantor",
+        "REOPENED",
+        "The mediators' assessment",
+    ] {
+        assert!(out.contains(needle), "{needle} missing");
+    }
+    let v: serde_json::Value = serde_json::from_str(&stdout(&entente(&["talks", "--json"]))).unwrap();
+    assert_eq!(v["schema"], "entente.talks/1");
+    assert_eq!(v["run"]["assessment"]["blockage"], "internal");
+    let a: serde_json::Value = serde_json::from_str(&stdout(&entente(&["talks", "--export", "state_a"]))).unwrap();
+    assert!(
+        a.as_array().unwrap().iter().all(|e| e["visibility"]["channel"] == "public" || e["visibility"]["party"] == 0)
+    );
+    let o = entente(&["talks", "--export", "nobody"]);
+    assert_eq!(o.status.code(), Some(2));
+    let u = stdout(&entente(&["talks", "--counterfactual", "unified"]));
+    assert!(u.contains("ADOPTED"), "{u}");
+}

@@ -290,9 +290,10 @@ pub struct BlocSpec {
     pub uncertainty: Option<Uncertainty>,
 }
 
-/// Uniform noise on a bloc's utilities, for Monte Carlo estimates: every
-/// draw adds `U(−values, +values)` to each outcome's utility and
-/// `U(−reversion, +reversion)` to its reversion point.
+/// Uniform noise on a bloc's utilities, for Monte Carlo estimates: every draw
+/// adds `U(−values, +values)` to each value utility of a linear additive bloc
+/// (before weighting; to each outcome's utility for other utility functions)
+/// and `U(−reversion, +reversion)` to its reversion point.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Uncertainty {
     pub values: f64,
