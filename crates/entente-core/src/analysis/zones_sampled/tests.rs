@@ -97,7 +97,8 @@ impl Case {
                     };
                     let bloc = Bloc {
                         name: format!("b{f}"),
-                        weight: rng.below(5) as f64 / 4.0,
+                        // never 0: the mandate is the weight-normalised mean
+                        weight: (1 + rng.below(4)) as f64 / 4.0,
                         veto: rng.below(3) != 0,
                         reversion,
                         red_lines,
