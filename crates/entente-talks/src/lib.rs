@@ -7,6 +7,7 @@
 
 pub mod assessment;
 pub mod log;
+pub mod measures;
 pub mod model;
 pub mod sim;
 pub mod transcript;
