@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use entente_formats::talks_toml::{parse_talks, read_talks};
 use entente_talks::log::{Role, export_for};
+use entente_talks::measures::{measures, measures_text};
 use entente_talks::transcript::transcript;
 
 /// The embedded default talks (`scenarios/istanbul-2025.toml`).
@@ -47,6 +48,7 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         None => talks,
     };
     let run = entente_talks::simulate(&talks)?;
+    let measures = measures(&talks, &run)?;
     if let Some(role) = &args.export {
         let role = match role.as_str() {
             "mediator" | "mediators" => Role::Mediator,
@@ -69,11 +71,12 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         outln!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({"schema": "entente.talks/1", "talks": talks.scenario.name, "run": run})
+                &serde_json::json!({"schema": "entente.talks/1", "talks": talks.scenario.name, "run": run, "measures": measures})
             )?
         );
         return Ok(ExitCode::SUCCESS);
     }
     out!("{}", transcript(&talks, &run, args.verbose));
+    out!("\n{}", measures_text(&measures, &talks));
     Ok(ExitCode::SUCCESS)
 }
