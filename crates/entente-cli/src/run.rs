@@ -66,6 +66,17 @@ pub fn apply_strategies(scenario: &mut Scenario, overrides: &[String]) -> anyhow
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut scenario = args.source.load()?;
+    if let Some(path) = args.source.scenario.as_ref().filter(|p| p.is_file()) {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if entente_formats::talks_toml::has_talks(&text) {
+            eprintln!(
+                "note: {} also declares mediated talks; `entente talks {}` runs them. \
+                 Here its parties negotiate alone, in stacked alternating offers.",
+                path.display(),
+                path.display()
+            );
+        }
+    }
     apply_strategies(&mut scenario, &args.strategies)?;
     if let Some(n) = args.n_steps {
         if n == 0 {

@@ -301,3 +301,13 @@ fn talks_print_the_reference_case_and_export_by_role() {
     let u = stdout(&entente(&["talks", "--counterfactual", "unified"]));
     assert!(u.contains("ADOPTED"), "{u}");
 }
+
+#[test]
+fn run_on_a_talks_file_points_to_the_talks_command() {
+    let file = root().join("scenarios/istanbul-2025.toml");
+    let o = entente(&["run", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("entente talks"), "{}", stderr(&o));
+    let plain = entente(&["run", root().join("scenarios/job-offer.toml").to_str().unwrap()]);
+    assert!(!stderr(&plain).contains("entente talks"));
+}
