@@ -1019,6 +1019,7 @@ pub(crate) fn write_files(dir: &Path, files: &[(PathBuf, String)]) -> Result<(),
     Ok(())
 }
 
+/// The opening of an `<issue>` tag (without its closing `>`).
 fn issue_xml(out: &mut String, k: usize, issue: &Issue, indent: &str) {
     let (ty, extra) = match &issue.kind {
         IssueKind::Discrete { .. } => ("discrete", String::new()),
@@ -1033,31 +1034,37 @@ fn issue_xml(out: &mut String, k: usize, issue: &Issue, indent: &str) {
     );
 }
 
+/// One whole `<issue>` element of a domain, with its items or range, each
+/// line led by `indent`.
+fn issue_element_xml(out: &mut String, k: usize, issue: &Issue, indent: &str) {
+    issue_xml(out, k, issue, indent);
+    match &issue.kind {
+        IssueKind::Discrete { values } => {
+            out.push_str(">\n");
+            for (j, v) in values.iter().enumerate() {
+                let _ = writeln!(out, "{indent}  <item index=\"{}\" value=\"{}\"/>", j + 1, esc(v));
+            }
+            let _ = writeln!(out, "{indent}</issue>");
+        }
+        IssueKind::Integer { .. } => out.push_str("/>\n"),
+        IssueKind::Real { min, max, .. } => {
+            let _ = writeln!(
+                out,
+                ">\n{indent}  <range lowerbound=\"{}\" upperbound=\"{}\"/>\n{indent}</issue>",
+                fnum(*min),
+                fnum(*max)
+            );
+        }
+    }
+}
+
 fn domain_xml(s: &Scenario) -> String {
     let mut out = String::from("<negotiation_template>\n");
     let _ = writeln!(out, "  <utility_space number_of_issues=\"{}\">", s.space.issues().len());
     let _ =
         writeln!(out, "    <objective index=\"0\" name=\"{}\" type=\"objective\" etype=\"objective\">", esc(&s.name));
     for (k, issue) in s.space.issues().iter().enumerate() {
-        issue_xml(&mut out, k, issue, "      ");
-        match &issue.kind {
-            IssueKind::Discrete { values } => {
-                out.push_str(">\n");
-                for (j, v) in values.iter().enumerate() {
-                    let _ = writeln!(out, "        <item index=\"{}\" value=\"{}\"/>", j + 1, esc(v));
-                }
-                out.push_str("      </issue>\n");
-            }
-            IssueKind::Integer { .. } => out.push_str("/>\n"),
-            IssueKind::Real { min, max, .. } => {
-                let _ = writeln!(
-                    out,
-                    ">\n        <range lowerbound=\"{}\" upperbound=\"{}\"/>\n      </issue>",
-                    fnum(*min),
-                    fnum(*max)
-                );
-            }
-        }
+        issue_element_xml(&mut out, k, issue, "      ");
     }
     out.push_str("    </objective>\n  </utility_space>\n</negotiation_template>\n");
     out
@@ -1218,25 +1225,7 @@ fn rectangles_xml(s: &Scenario, h: &HyperRectangles, p: &Preferences) -> String 
     let mut out = String::from("<utility_space type=\"nonlinear\">\n");
     let _ = writeln!(out, "  <objective index=\"0\" name=\"{}\" type=\"objective\" etype=\"objective\">", esc(&s.name));
     for (k, issue) in s.space.issues().iter().enumerate() {
-        issue_xml(&mut out, k, issue, "    ");
-        match &issue.kind {
-            IssueKind::Discrete { values } => {
-                out.push_str(">\n");
-                for (j, v) in values.iter().enumerate() {
-                    let _ = writeln!(out, "      <item index=\"{}\" value=\"{}\"/>", j + 1, esc(v));
-                }
-                out.push_str("    </issue>\n");
-            }
-            IssueKind::Integer { .. } => out.push_str("/>\n"),
-            IssueKind::Real { min, max, .. } => {
-                let _ = writeln!(
-                    out,
-                    ">\n      <range lowerbound=\"{}\" upperbound=\"{}\"/>\n    </issue>",
-                    fnum(*min),
-                    fnum(*max)
-                );
-            }
-        }
+        issue_element_xml(&mut out, k, issue, "    ");
     }
     let _ = writeln!(out, "    <utility maxutility=\"{}\">", fnum(h.max_utility()));
     ufun(&mut out, h.root(), 6);

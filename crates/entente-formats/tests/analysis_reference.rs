@@ -9,6 +9,8 @@
 //! Both frontier methods are checked on every domain: enumeration
 //! (`analyze`, utility tables) and the additive merge (`analyze_additive`).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use entente_core::analysis::{
@@ -18,15 +20,7 @@ use entente_core::{LinearAdditive, OutcomeSpace, UtilityTable};
 use entente_formats::{ReadOptions, load_scenario};
 
 fn domains_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/domains");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("../shared/domains is missing, and CI=true requires it");
-    }
-    eprintln!("SKIPPED: ../shared/domains not found beside the project (set up ../shared to run this test)");
-    None
+    common::shared_dir("domains")
 }
 
 /// A domain with the chosen parties' preferences.

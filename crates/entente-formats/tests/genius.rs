@@ -4,6 +4,8 @@
 //! domain round-trips through GENIUS XML and TOML with identical utilities,
 //! malformed files give located errors, and mutated files never panic.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -18,15 +20,7 @@ use proptest::prelude::*;
 use quick_xml::events::Event;
 
 fn domains_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/domains");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("../shared/domains is missing, and CI=true requires it");
-    }
-    eprintln!("SKIPPED: ../shared/domains not found beside the project (set up ../shared to run this test)");
-    None
+    common::shared_dir("domains")
 }
 
 fn manifest(dir: &Path) -> Vec<serde_json::Value> {
@@ -422,15 +416,7 @@ fn nonlinear_pareto_pairs_are_rectangle_sums_over_maxutility() {
 #[test]
 fn raw_reading_reproduces_negmas_tables() {
     let Some(dir) = domains_dir() else { return };
-    let cases = dir.join("../parity/cases");
-    if !cases.is_dir() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "../shared/parity/cases is missing, and CI=true requires it"
-        );
-        eprintln!("SKIPPED: ../shared/parity/cases not found");
-        return;
-    }
+    let Some(cases) = common::shared_dir("parity/cases") else { return };
     let mut seen = std::collections::HashSet::new();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&cases).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();

@@ -4,6 +4,8 @@
 //! round-trips (also through GENIUS XML and TOML), malformed files give errors
 //! with the field path, and mutated files never panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use entente_core::{IssueKind, OutcomeSpace, UtilityFunction, Value};
@@ -16,15 +18,7 @@ use proptest::prelude::*;
 use serde_json::{Value as Json, json};
 
 fn domains_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/domains");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("../shared/domains is missing, and CI=true requires it");
-    }
-    eprintln!("SKIPPED: ../shared/domains not found beside the project (set up ../shared to run this test)");
-    None
+    common::shared_dir("domains")
 }
 
 const FOLDERS: [(&str, &str, u128); 2] =

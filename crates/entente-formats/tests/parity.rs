@@ -1,21 +1,15 @@
 //! Replays every NegMAS 0.16 parity case in `../shared/parity` through our
 //! engine and compares traces, agreements and round counts.
 
+mod common;
+
 use std::path::PathBuf;
 
 use entente_core::TieOrder;
 use entente_formats::parity::{ParityCase, Verdict, case_files, check_file, check_file_with};
 
 fn parity_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/parity");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("../shared/parity is missing, and CI=true requires it");
-    }
-    eprintln!("SKIPPED: ../shared/parity not found beside the project (set up ../shared to run this test)");
-    None
+    common::shared_dir("parity")
 }
 
 /// With numpy's AVX2 tie order (the corpus's), every case replays exactly:
