@@ -189,14 +189,6 @@ impl Bloc {
     }
 }
 
-/// Whether outcome `o` (with value indices `values`) crosses any red line.
-fn crosses(red_lines: &[RedLine], o: OutcomeId, values: &[u32]) -> bool {
-    red_lines.iter().any(|r| match *r {
-        RedLine::Outcome(x) => x == o,
-        RedLine::Value { issue, value } => values.get(issue) == Some(&value),
-    })
-}
-
 /// What a bloc thinks of every outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlocSets {
@@ -218,7 +210,7 @@ impl BlocSets {
             let mut values = vec![0u32; n_issues];
             OutcomeSet::from_fn(table.len(), |o| {
                 values_of(o, &mut values);
-                crosses(&bloc.red_lines, o, &values)
+                crate::analysis::zones_sampled::crosses(&bloc.red_lines, o as crate::OutcomeIndex, &values)
             })
         };
         BlocSets { better, red }
