@@ -221,9 +221,9 @@ fn render_event(talks: &Talks, run: &TalksRun, ev: &Event, verbose: bool) -> Opt
             format!("{} brackets {}: [{}]", name(run, *actor), clause_title(run, clause.0), opts.join(" / "))
         }),
         Event::Consent { clause, given, actor, .. } => Some(format!(
-            "{} {} to guarantee {}",
+            "{} {} to stand as guarantor (clause {})",
             name(run, *actor),
-            if *given { "agrees" } else { "declines" },
+            if *given { "consents" } else { "declines" },
             clause_title(run, clause.0)
         )),
         Event::VoteCalled { actor, .. } => Some(format!("{} calls the final vote", name(run, *actor))),
