@@ -46,7 +46,7 @@
 //! Every random draw (only the breakdown risk draws) comes from the round's
 //! seed: the same talks and seed give the same log.
 
-use entente_core::blocs::{BlocSets, Instructions, OutcomeSet, Reversion, win_set};
+use entente_core::blocs::{BlocSets, Instructions, OutcomeSet, RedLine, Reversion, win_set};
 use entente_core::{OutcomeId, OutcomeSpace, UtilityFunction, UtilityTable};
 use entente_protocols::package::{
     self, Action, Actor, ActorId, ClauseId, ClauseSpec, ClauseState, Commitment, Deadline, Move, Package, Role, Status,
@@ -617,7 +617,28 @@ impl Sim<'_> {
             .iter()
             .zip(sets)
             .filter(|(_, s)| !s.acceptable().contains(id))
-            .map(|(b, s)| if s.red.contains(id) { format!("{} (red line)", b.name) } else { b.name.clone() })
+            .map(|(b, s)| {
+                if !s.red.contains(id) {
+                    return b.name.clone();
+                }
+                let crossed: Vec<String> = b
+                    .red_lines
+                    .iter()
+                    .filter_map(|r| match *r {
+                        RedLine::Value { issue, value } if text.get(issue) == Some(&value) => {
+                            let issue = &self.space.issues()[issue];
+                            Some(format!(
+                                "{}={}",
+                                issue.name,
+                                issue.value(value).map_or_else(|| value.to_string(), |v| v.to_string())
+                            ))
+                        }
+                        RedLine::Outcome(o) if o == id => Some("this exact package".to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                format!("{} (red line: {})", b.name, crossed.join(", "))
+            })
             .collect()
     }
 
