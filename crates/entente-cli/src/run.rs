@@ -9,12 +9,13 @@ use anyhow::{Context, bail};
 use clap::Args;
 use entente_core::analysis::dynamics::{DistanceOverTime, PartySteps, StepClass, distances_over_time, step_classes};
 use entente_core::analysis::{AgreementMeasures, AnalysisOptions, DomainAnalysis, agreement_measures, analyze_with};
-use entente_core::{UtilityFunction, UtilityTable, Value};
+use entente_core::{OutcomeIndex, UtilityFunction, UtilityTable, Value};
 use entente_formats::scenario::NegotiatorDecl;
 use entente_protocols::EndReason;
 use entente_protocols::scenario::{RunReport, Scenario};
-use serde_json::{Map, json};
+use serde_json::json;
 
+use crate::analyze::{describe, outcome_json};
 use crate::plot::write_svg;
 use crate::source::SourceArgs;
 
@@ -195,14 +196,6 @@ fn measures_text(m: &AgreementMeasures) -> String {
     )
 }
 
-fn outcome_json(scenario: &Scenario, outcome: u32) -> serde_json::Value {
-    let mut m = Map::new();
-    for (name, value) in scenario.describe(outcome) {
-        m.insert(name, value_json(&value));
-    }
-    serde_json::Value::Object(m)
-}
-
 pub fn value_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Int(i) => json!(i),
@@ -220,7 +213,7 @@ fn reason_json(r: EndReason) -> serde_json::Value {
     }
 }
 
-fn finite_or_null(x: f64) -> serde_json::Value {
+pub fn finite_or_null(x: f64) -> serde_json::Value {
     if x.is_finite() { json!(x) } else { serde_json::Value::Null }
 }
 
@@ -247,7 +240,7 @@ pub fn to_json(scenario: &Scenario, report: &RunReport) -> serde_json::Value {
                 "round": o.round,
                 "party": o.party,
                 "t": o.t,
-                "outcome": outcome_json(scenario, o.outcome),
+                "outcome": outcome_json(scenario, o.outcome as OutcomeIndex),
                 "outcome_index": o.outcome,
                 "utilities": o.utilities,
             })
@@ -255,7 +248,7 @@ pub fn to_json(scenario: &Scenario, report: &RunReport) -> serde_json::Value {
         .collect();
     let agreement = report.agreement.map(|a| {
         json!({
-            "outcome": outcome_json(scenario, a),
+            "outcome": outcome_json(scenario, a as OutcomeIndex),
             "outcome_index": a,
         })
     });
@@ -279,11 +272,8 @@ pub fn to_json(scenario: &Scenario, report: &RunReport) -> serde_json::Value {
     })
 }
 
-fn describe(scenario: &Scenario, outcome: u32) -> String {
-    scenario.describe(outcome).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
-}
-
-fn fmt_u(u: f64) -> String {
+/// A utility to four decimals, or "none" when it is not finite.
+pub fn fmt_u(u: f64) -> String {
     if u.is_finite() { format!("{u:.4}") } else { "none".to_string() }
 }
 
@@ -332,7 +322,7 @@ pub fn to_text(scenario: &Scenario, report: &RunReport, full: bool) -> String {
         for (u, w) in o.utilities.iter().zip(&columns) {
             let _ = write!(line, "{:>w$} ", format!("{u:.4}"));
         }
-        let _ = write!(line, " {}", describe(scenario, o.outcome));
+        let _ = write!(line, " {}", describe(scenario, o.outcome as OutcomeIndex));
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out);
@@ -343,7 +333,7 @@ pub fn to_text(scenario: &Scenario, report: &RunReport, full: bool) -> String {
                 "Agreement after {} of {} rounds: {}",
                 report.rounds,
                 scenario.config.n_steps,
-                describe(scenario, a)
+                describe(scenario, a as OutcomeIndex)
             );
         }
         None => {

@@ -18,6 +18,7 @@ use entente_protocols::EndReason;
 use entente_protocols::scenario::{RunReport, Scenario, ScenarioError};
 use serde_json::json;
 
+use crate::run::fmt_u;
 use crate::source::SourceArgs;
 use crate::zones::{ZoneInputs, zone_json, zone_report};
 
@@ -235,10 +236,6 @@ fn end_text(s: &Scenario, r: &RunReport) -> String {
     }
 }
 
-fn fmt_u(u: f64) -> String {
-    if u.is_finite() { format!("{u:.4}") } else { "none".into() }
-}
-
 /// Rows of "label  base  changed", aligned when rendered; a `*` marks rows that differ.
 #[derive(Default)]
 struct Table {
@@ -366,7 +363,7 @@ fn case_json(c: &Case, at: f64) -> serde_json::Value {
             json!({
                 "name": p.name,
                 "strategy": p.strategy.map(|x| x.name()),
-                "reservation": if r.is_finite() { json!(r) } else { serde_json::Value::Null },
+                "reservation": crate::run::finite_or_null(r),
                 "delegation": p.delegation.is_some(),
             })
         })
