@@ -20,8 +20,8 @@ use entente_protocols::scenario::Scenario;
 use serde_json::{Value, json};
 
 /// Spaces with more outcomes than this are not enumerated by the zone
-/// analysis (`crate::zones::zone_report`): [`report`] analyses them itself.
-pub const ZONE_ENUMERATION_LIMIT: u128 = 1 << 26;
+/// analysis (`crate::zones::zone_analysis`): [`report`] analyses them itself.
+pub const ZONE_ENUMERATION_LIMIT: usize = 1 << 26;
 
 /// Draws when some bloc declares an uncertainty and `--draws` is not given.
 pub const DEFAULT_DRAWS: u64 = 1000;
@@ -76,7 +76,7 @@ impl Report {
 
 /// Whether the zone analysis must not enumerate this scenario's space.
 pub fn too_large(scenario: &Scenario) -> bool {
-    scenario.space.cardinality() > ZONE_ENUMERATION_LIMIT
+    scenario.space.cardinality() > ZONE_ENUMERATION_LIMIT as u128
 }
 
 /// The outcome written as `issue=value` pairs (every issue, any order).

@@ -20,7 +20,7 @@ use serde_json::json;
 
 use crate::run::fmt_u;
 use crate::source::SourceArgs;
-use crate::zones::{ZoneInputs, zone_json, zone_report};
+use crate::zones::{ZoneInputs, zone_analysis, zone_json};
 
 #[derive(Args)]
 pub struct WhatIfArgs {
@@ -57,15 +57,7 @@ struct Case {
 }
 
 fn case(scenario: Scenario, at: f64, seed: u64) -> anyhow::Result<Case> {
-    let (inputs, report) = match zone_report(&scenario, at)? {
-        Some(x) => x,
-        None => {
-            scenario.space.enumerable(1 << 26).context("the zone analysis enumerates the outcome space")?;
-            let inputs = ZoneInputs::new(&scenario, at)?;
-            let report = inputs.analyze(&scenario);
-            (inputs, report)
-        }
-    };
+    let (inputs, report) = zone_analysis(&scenario, at)?;
     let run = match scenario.run(Some(seed)) {
         Ok(r) => Ok(r),
         Err(ScenarioError::NoStrategy(p)) => {

@@ -6,8 +6,11 @@ use std::fmt::Write as _;
 use anyhow::Context;
 use entente_core::analysis::zones::{DelegationInput, Diagnosis, Package, PartyInput, ZoneReport, analyze_zones};
 use entente_core::blocs::{BlocSets, Instructions, Rule};
-use entente_core::{OutcomeId, UtilityFunction, UtilityTable};
+use entente_core::{OutcomeId, UtilityTable};
+use entente_protocols::montecarlo::AtTime;
 use entente_protocols::scenario::Scenario;
+
+use crate::ratification::ZONE_ENUMERATION_LIMIT;
 use serde_json::json;
 
 /// Tables and instructions of every party at one time.
@@ -27,36 +30,26 @@ impl ZoneInputs {
         let values_of = |o: OutcomeId, buf: &mut [u32]| {
             let _ = space.values_into(o as u128, buf);
         };
-        let mut inputs = ZoneInputs { own: vec![], reservations: vec![], instructions: vec![], sets: vec![] };
-        for p in &scenario.parties {
-            match &p.delegation {
-                Some(d) => {
-                    let epochs = d.epochs();
-                    let k = epochs.iter().rposition(|e| e.from <= at).unwrap_or(0);
-                    let instructions = epochs[k].clone();
-                    let mandate = d.mandate(space, &instructions.blocs)?;
-                    inputs.reservations.push(mandate.reservation());
-                    inputs.own.push(UtilityTable::new(space, &mandate).context("tabulating a mandate")?);
-                    let tables: Vec<UtilityTable> =
+        let AtTime { own, reservations, instructions } = AtTime::new(scenario, at)?;
+        let mut tables = Vec::with_capacity(own.len());
+        let mut sets = Vec::with_capacity(own.len());
+        for ((p, u), i) in scenario.parties.iter().zip(&own).zip(&instructions) {
+            match (&p.delegation, i) {
+                (Some(d), Some(i)) => {
+                    tables.push(UtilityTable::new(space, u).context("tabulating a mandate")?);
+                    let blocs: Vec<UtilityTable> =
                         d.blocs.iter().map(|b| UtilityTable::new(space, &b.utility)).collect::<Result<_, _>>()?;
-                    let sets = instructions
-                        .blocs
-                        .iter()
-                        .zip(&tables)
-                        .map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of))
-                        .collect();
-                    inputs.sets.push(Some(sets));
-                    inputs.instructions.push(Some(instructions));
+                    sets.push(Some(
+                        i.blocs.iter().zip(&blocs).map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of)).collect(),
+                    ));
                 }
-                None => {
-                    inputs.reservations.push(p.utility.reservation());
-                    inputs.own.push(UtilityTable::new(space, &p.utility)?);
-                    inputs.sets.push(None);
-                    inputs.instructions.push(None);
+                _ => {
+                    tables.push(UtilityTable::new(space, u)?);
+                    sets.push(None);
                 }
             }
         }
-        Ok(inputs)
+        Ok(ZoneInputs { own: tables, reservations, instructions, sets })
     }
 
     /// Runs the zone analysis.
@@ -84,10 +77,21 @@ pub fn zone_report(scenario: &Scenario, at: f64) -> anyhow::Result<Option<(ZoneI
     if scenario.parties.iter().all(|p| p.delegation.is_none()) {
         return Ok(None);
     }
-    scenario.space.enumerable(1 << 26).context("the zone analysis of delegations enumerates the outcome space")?;
+    zone_analysis(scenario, at).map(Some)
+}
+
+/// The zone analysis of any scenario whose space can be enumerated (up to
+/// [`ZONE_ENUMERATION_LIMIT`] outcomes).
+pub fn zone_analysis(scenario: &Scenario, at: f64) -> anyhow::Result<(ZoneInputs, ZoneReport)> {
+    let what = if scenario.parties.iter().any(|p| p.delegation.is_some()) {
+        "the zone analysis of delegations enumerates the outcome space"
+    } else {
+        "the zone analysis enumerates the outcome space"
+    };
+    scenario.space.enumerable(ZONE_ENUMERATION_LIMIT).context(what)?;
     let inputs = ZoneInputs::new(scenario, at)?;
     let report = inputs.analyze(scenario);
-    Ok(Some((inputs, report)))
+    Ok((inputs, report))
 }
 
 fn rule_name(rule: &Rule, i: &Instructions) -> String {
