@@ -135,6 +135,12 @@ pub fn describe(scenario: &Scenario, outcome: OutcomeIndex) -> String {
     }
 }
 
+/// A package as `(u1, u2, …) issue=value, …`, utilities to four decimals.
+pub fn package_line(scenario: &Scenario, outcome: OutcomeIndex, utilities: &[f64]) -> String {
+    let u: Vec<String> = utilities.iter().map(|x| format!("{x:.4}")).collect();
+    format!("({}) {}", u.join(", "), describe(scenario, outcome))
+}
+
 pub fn outcome_json(scenario: &Scenario, outcome: OutcomeIndex) -> serde_json::Value {
     let mut m = Map::new();
     if let Ok(labels) = scenario.space.labels(outcome) {

@@ -19,6 +19,9 @@ use entente_protocols::montecarlo::{
 use entente_protocols::scenario::Scenario;
 use serde_json::{Value, json};
 
+use crate::analyze::package_line;
+use crate::zones::pairs;
+
 /// Spaces with more outcomes than this are not enumerated by the zone
 /// analysis (`crate::zones::zone_analysis`): [`report`] analyses them itself.
 pub const ZONE_ENUMERATION_LIMIT: usize = 1 << 26;
@@ -153,8 +156,9 @@ pub fn report(
     if draws > 0 {
         let e = ratification_probability(scenario, at, package, MonteCarloOptions::new(draws, seed))
             .context("the probability of ratification")?;
-        out.text.push_str(&ratification_text(scenario, &e));
-        out.ratification = Some(ratification_json(scenario, &e));
+        let own = e.package.map(|p| own_utilities(scenario, e.at, p)).unwrap_or_default();
+        out.text.push_str(&ratification_text(scenario, &e, &own));
+        out.ratification = Some(ratification_json(scenario, &e, &own));
     }
     Ok((!out.text.is_empty()).then_some(out))
 }
@@ -179,19 +183,15 @@ fn prop_json(p: &Proportion) -> Value {
     })
 }
 
-fn package_line(scenario: &Scenario, outcome: OutcomeIndex, utilities: &[f64]) -> String {
-    let u: Vec<String> = utilities.iter().map(|x| format!("{x:.4}")).collect();
-    format!("({}) {}", u.join(", "), crate::analyze::describe(scenario, outcome))
-}
-
 fn own_utilities(scenario: &Scenario, at: f64, outcome: OutcomeIndex) -> Vec<f64> {
     let Ok(values) = scenario.space.values_of(outcome) else { return vec![] };
     let Ok(times) = entente_protocols::montecarlo::AtTime::new(scenario, at) else { return vec![] };
     times.own.iter().map(|u| entente_core::UtilityFunction::utility(u, &values)).collect()
 }
 
-/// The probability of ratification as text.
-pub fn ratification_text(scenario: &Scenario, e: &RatificationEstimate) -> String {
+/// The probability of ratification as text; `own`: each party's own utility
+/// of the package.
+pub fn ratification_text(scenario: &Scenario, e: &RatificationEstimate, own: &[f64]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -200,7 +200,7 @@ pub fn ratification_text(scenario: &Scenario, e: &RatificationEstimate) -> Strin
     );
     match e.package {
         Some(p) => {
-            let _ = writeln!(out, "  package {}", package_line(scenario, p, &own_utilities(scenario, e.at, p)));
+            let _ = writeln!(out, "  package {}", package_line(scenario, p, own));
         }
         None => {
             let _ = writeln!(out, "  no package to test (no agreement in substance; --package names one)");
@@ -248,8 +248,8 @@ pub fn ratification_text(scenario: &Scenario, e: &RatificationEstimate) -> Strin
     out
 }
 
-/// The probability of ratification as JSON.
-pub fn ratification_json(scenario: &Scenario, e: &RatificationEstimate) -> Value {
+/// The probability of ratification as JSON; `own` as in [`ratification_text`].
+pub fn ratification_json(scenario: &Scenario, e: &RatificationEstimate, own: &[f64]) -> Value {
     let opt = |p: &Option<Proportion>| p.as_ref().map_or(Value::Null, prop_json);
     json!({
         "at": e.at,
@@ -258,7 +258,7 @@ pub fn ratification_json(scenario: &Scenario, e: &RatificationEstimate) -> Value
         "package": e.package.map_or(Value::Null, |p| json!({
             "outcome_index": p.to_string(),
             "outcome": crate::analyze::outcome_json(scenario, p),
-            "utilities": own_utilities(scenario, e.at, p),
+            "utilities": own,
         })),
         "delegations": e.delegations.iter().map(|d| json!({
             "party": d.party,
@@ -384,10 +384,6 @@ fn zone_found_text(scenario: &Scenario, z: &ZoneFound) -> String {
     }
 }
 
-fn pairs_text(v: &[(String, String)]) -> String {
-    v.iter().map(|(p, b)| format!("{b} ({p})")).collect::<Vec<_>>().join(", ")
-}
-
 /// The zone analysis of a large space as text.
 pub fn large_text(scenario: &Scenario, r: &LargeZoneReport) -> String {
     let mut out = String::new();
@@ -422,11 +418,11 @@ pub fn large_text(scenario: &Scenario, r: &LargeZoneReport) -> String {
                         let _ = writeln!(
                             out,
                             "    Blocking: {} (each one's yielding alone would open a zone).",
-                            pairs_text(responsible)
+                            pairs(responsible)
                         );
                     }
                     if !red_lines.is_empty() {
-                        let _ = writeln!(out, "    Red lines that close the zone: {}.", pairs_text(red_lines));
+                        let _ = writeln!(out, "    Red lines that close the zone: {}.", pairs(red_lines));
                     }
                     let _ = writeln!(
                         out,

@@ -20,7 +20,7 @@ use serde_json::json;
 
 use crate::run::fmt_u;
 use crate::source::SourceArgs;
-use crate::zones::{ZoneInputs, zone_analysis, zone_json};
+use crate::zones::{ZoneInputs, pairs, zone_analysis, zone_json};
 
 #[derive(Args)]
 pub struct WhatIfArgs {
@@ -148,7 +148,6 @@ fn diagnosis_text(d: &Diagnosis) -> String {
 }
 
 fn blocking_text(d: &Diagnosis) -> String {
-    let pairs = |v: &[(String, String)]| v.iter().map(|(p, b)| format!("{b} ({p})")).collect::<Vec<_>>().join(", ");
     match d {
         Diagnosis::BlockedInternally { responsible, .. } if responsible.is_empty() => "joint".into(),
         Diagnosis::BlockedInternally { responsible, .. } => pairs(responsible),
@@ -201,13 +200,7 @@ fn delegations(c: &Case) -> Vec<DelegationView> {
 }
 
 fn package_text(s: &Scenario, p: &Option<Package>) -> String {
-    match p {
-        Some(p) => {
-            let u: Vec<String> = p.utilities.iter().map(|x| format!("{x:.4}")).collect();
-            format!("({}) {}", u.join(", "), crate::analyze::describe(s, p.outcome as u128))
-        }
-        None => "-".into(),
-    }
+    p.as_ref().map_or_else(|| "-".into(), |p| crate::zones::package_text(s, p))
 }
 
 fn agreement_text(s: &Scenario, run: &RunReport) -> String {

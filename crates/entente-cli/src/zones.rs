@@ -105,12 +105,12 @@ fn rule_name(rule: &Rule, i: &Instructions) -> String {
     }
 }
 
-fn package_text(scenario: &Scenario, p: &Package) -> String {
-    let u: Vec<String> = p.utilities.iter().map(|x| format!("{x:.4}")).collect();
-    format!("({}) {}", u.join(", "), crate::analyze::describe(scenario, p.outcome as u128))
+pub fn package_text(scenario: &Scenario, p: &Package) -> String {
+    crate::analyze::package_line(scenario, p.outcome as u128, &p.utilities)
 }
 
-fn pairs(v: &[(String, String)]) -> String {
+/// `bloc (party), …`.
+pub fn pairs(v: &[(String, String)]) -> String {
     v.iter().map(|(p, b)| format!("{b} ({p})")).collect::<Vec<_>>().join(", ")
 }
 
