@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use entente_core::UtilityFunction;
-use entente_formats::{
-    DEFAULT_REAL_STEPS, ReadOptions, folder_profiles, load_scenario, write_genius, write_geniusweb, write_scenario,
-};
+use entente_formats::{ReadOptions, load_scenario, write_genius, write_geniusweb, write_scenario};
 use entente_protocols::scenario::Scenario;
+
+use crate::source::ReadArgs;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -33,33 +33,15 @@ pub struct ConvertArgs {
     /// Output format.
     #[arg(long, value_enum)]
     pub to: Target,
-    /// Profiles to read from a folder, by file stem (comma-separated or repeated; at least 2).
-    /// Default: the first two in file-name order (GENIUS preference-uncertainty profiles last).
-    #[arg(long, value_delimiter = ',', value_name = "NAME")]
-    pub profiles: Option<Vec<String>>,
-    /// Read every profile of the folder.
-    #[arg(long, conflicts_with = "profiles")]
-    pub all_profiles: bool,
-    /// Points each real (continuous) GENIUS issue is negotiated over, bounds included
-    /// (default: the count the file records, else 11).
-    #[arg(long, value_name = "N")]
-    pub real_steps: Option<u32>,
-    /// NegMAS compatibility: read GENIUS discrete evaluations as written, without dividing
-    /// by the issue's maximum.
-    #[arg(long)]
-    pub raw_discrete: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 /// Outcomes compared after writing (all of them in smaller spaces).
 const CHECKED_OUTCOMES: u128 = 20_000;
 
 pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
-    if args.real_steps.is_some_and(|n| n < 2) {
-        bail!("--real-steps must be at least 2 (the default is {DEFAULT_REAL_STEPS})");
-    }
-    let opts = ReadOptions { real_steps: args.real_steps, raw_discrete: args.raw_discrete };
-    let profiles = if args.all_profiles { Some(folder_profiles(&args.input)?) } else { args.profiles.clone() };
-    let scenario = load_scenario(&args.input, profiles.as_deref(), &opts)?;
+    let scenario = args.read.load(&args.input)?;
     let written: Vec<PathBuf> = match args.to {
         Target::Toml => {
             if args.output.is_dir() {
@@ -173,10 +155,7 @@ share = { weight = 0.3, clamped_linear = { slope = -1.0, origin = 0.0, offset = 
             input: input.to_path_buf(),
             output: output.to_path_buf(),
             to,
-            profiles: None,
-            all_profiles: false,
-            real_steps: None,
-            raw_discrete: false,
+            read: ReadArgs { profiles: None, all_profiles: false, real_steps: None, raw_discrete: false },
         };
         run(args(&input, &genius, Target::Genius)).unwrap();
         assert!(genius.join("domain.xml").is_file() && genius.join("a.xml").is_file());

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use clap::Args;
-use entente_formats::{ReadOptions, folder_profiles, load_scenario, parse_scenario};
+use entente_formats::{DEFAULT_REAL_STEPS, ReadOptions, folder_profiles, load_scenario, parse_scenario};
 use entente_protocols::scenario::Scenario;
 
 use crate::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME};
@@ -15,37 +15,51 @@ pub struct SourceArgs {
     /// A scenario file (.toml), a GENIUS folder (domain + profile XML files) or a
     /// GeniusWeb folder (domain + profile JSON files). Default: the embedded scenario.
     pub scenario: Option<PathBuf>,
-    /// Profiles to use from a folder, by file stem (comma-separated; at least 2).
-    /// Default: the first two in file-name order.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How to read a scenario file or folder (shared by every command that reads one).
+#[derive(Args, Clone, Debug)]
+pub struct ReadArgs {
+    /// Profiles to read from a folder, by file stem (comma-separated or repeated; at least 2).
+    /// Default: the first two in file-name order (GENIUS preference-uncertainty profiles last).
     #[arg(long, value_delimiter = ',', value_name = "NAME")]
     pub profiles: Option<Vec<String>>,
-    /// Use every profile of the folder.
+    /// Read every profile of the folder.
     #[arg(long, conflicts_with = "profiles")]
     pub all_profiles: bool,
-    /// Points each real (continuous) issue of a GENIUS domain is negotiated over,
-    /// bounds included (default: 11).
+    /// Points each real (continuous) GENIUS issue is negotiated over, bounds included
+    /// (default: the count the file records, else 11).
     #[arg(long, value_name = "N")]
     pub real_steps: Option<u32>,
-    /// NegMAS compatibility: read GENIUS discrete evaluations as written, without
-    /// dividing by the issue's maximum.
+    /// NegMAS compatibility: read GENIUS discrete evaluations as written, without dividing
+    /// by the issue's maximum.
     #[arg(long)]
     pub raw_discrete: bool,
+}
+
+impl ReadArgs {
+    /// Reads the scenario file or folder at `path`.
+    pub fn load(&self, path: &Path) -> anyhow::Result<Scenario> {
+        if self.real_steps.is_some_and(|n| n < 2) {
+            bail!("--real-steps must be at least 2 (the default is {DEFAULT_REAL_STEPS})");
+        }
+        let opts = ReadOptions { real_steps: self.real_steps, raw_discrete: self.raw_discrete };
+        let profiles = if self.all_profiles { Some(folder_profiles(path)?) } else { self.profiles.clone() };
+        Ok(load_scenario(path, profiles.as_deref(), &opts)?)
+    }
 }
 
 impl SourceArgs {
     /// Loads the scenario the arguments name.
     pub fn load(&self) -> anyhow::Result<Scenario> {
-        let Some(path) = &self.scenario else {
-            if self.profiles.is_some() || self.all_profiles {
-                bail!("--profiles and --all-profiles need a GENIUS or GeniusWeb folder");
+        match &self.scenario {
+            Some(path) => self.read.load(path),
+            None if self.read.profiles.is_some() || self.read.all_profiles => {
+                bail!("--profiles and --all-profiles need a GENIUS or GeniusWeb folder")
             }
-            return Ok(parse_scenario(DEFAULT_SCENARIO, Path::new(DEFAULT_SCENARIO_NAME))?);
-        };
-        if self.real_steps.is_some_and(|n| n < 2) {
-            bail!("--real-steps must be at least 2");
+            None => Ok(parse_scenario(DEFAULT_SCENARIO, Path::new(DEFAULT_SCENARIO_NAME))?),
         }
-        let opts = ReadOptions { real_steps: self.real_steps, raw_discrete: self.raw_discrete };
-        let profiles = if self.all_profiles { Some(folder_profiles(path)?) } else { self.profiles.clone() };
-        Ok(load_scenario(path, profiles.as_deref(), &opts)?)
     }
 }
