@@ -1557,6 +1557,23 @@ mod tests {
 
     /// More figures to look at (`cargo test -p entente-cli visual_gallery -- --ignored`): four parties, an
     /// analysis of three, a huge space, long runs, long names, utilities outside [0, 1], one outcome.
+    /// Adds a party named `name` to a figure, with `next()` as its utility of every point.
+    fn add_party(input: &mut PlotInput, name: &str, mut next: impl FnMut() -> f64) {
+        input.party_names.push(name.into());
+        for u in input
+            .outcomes
+            .iter_mut()
+            .chain(input.pareto.iter_mut())
+            .chain(input.nash.iter_mut())
+            .chain(input.kalai_smorodinsky.iter_mut())
+            .chain(input.agreement.iter_mut())
+            .chain(input.offers.iter_mut().map(|o| &mut o.utilities))
+        {
+            u.push(next());
+        }
+        input.reservations.push(None);
+    }
+
     #[test]
     #[ignore]
     fn visual_gallery() {
@@ -1566,20 +1583,8 @@ mod tests {
         };
         save("3p-analyze", &sample(3, false));
         let mut four = sample(3, true);
-        four.party_names.push("auditor".into());
         let mut rng = Rng(3);
-        for u in four
-            .outcomes
-            .iter_mut()
-            .chain(four.pareto.iter_mut())
-            .chain(four.nash.iter_mut())
-            .chain(four.kalai_smorodinsky.iter_mut())
-            .chain(four.agreement.iter_mut())
-            .chain(four.offers.iter_mut().map(|o| &mut o.utilities))
-        {
-            u.push(rng.next());
-        }
-        four.reservations.push(None);
+        add_party(&mut four, "auditor", || rng.next());
         save("4p", &four);
         let outcomes = additive_domain(2, &[10, 10, 10, 10, 10], 5);
         let mut sorted = outcomes.clone();
@@ -1776,19 +1781,7 @@ mod tests {
         one.kalai_smorodinsky = Some(p.clone());
         one.agreement = Some(p);
         let mut four = sample(3, true);
-        four.party_names.push("auditor".into());
-        for u in four
-            .outcomes
-            .iter_mut()
-            .chain(four.pareto.iter_mut())
-            .chain(four.nash.iter_mut())
-            .chain(four.kalai_smorodinsky.iter_mut())
-            .chain(four.agreement.iter_mut())
-            .chain(four.offers.iter_mut().map(|o| &mut o.utilities))
-        {
-            u.push(0.5);
-        }
-        four.reservations.push(None);
+        add_party(&mut four, "auditor", || 0.5);
         for (name, input) in [
             ("2 parties", sample(2, true)),
             ("2 parties, analysis", sample(2, false)),
@@ -1825,20 +1818,8 @@ mod tests {
     #[test]
     fn four_parties() {
         let mut input = sample(3, true);
-        input.party_names.push("auditor".into());
         let mut rng = Rng(3);
-        for u in input
-            .outcomes
-            .iter_mut()
-            .chain(input.pareto.iter_mut())
-            .chain(input.nash.iter_mut())
-            .chain(input.kalai_smorodinsky.iter_mut())
-            .chain(input.agreement.iter_mut())
-            .chain(input.offers.iter_mut().map(|o| &mut o.utilities))
-        {
-            u.push(rng.next());
-        }
-        input.reservations.push(None);
+        add_party(&mut input, "auditor", || rng.next());
         let svg = render_svg(&input).expect("renders");
         parse_xml(&svg);
         // Three planes with the auditor, and its time panel.
