@@ -20,8 +20,6 @@
 //! (invisible at this dot size), and if more than [`MAX_OUTCOME_MARKERS`] remain in a panel, every k-th is kept
 //! together with the extreme outcomes (lowest and highest on each axis); the panel's caption then says so.
 
-// Until `main.rs` calls it (`--plot`), only the tests use this module.
-
 use std::fmt;
 use std::path::Path;
 
