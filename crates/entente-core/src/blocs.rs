@@ -22,7 +22,7 @@
 use serde::Serialize;
 
 use crate::error::ModelError;
-use crate::space::OutcomeSpace;
+use crate::space::{OutcomeIndex, OutcomeSpace};
 use crate::table::{OutcomeId, UtilityTable};
 use crate::utility::{LinearAdditive, Preferences, UtilityFunction, ValueFunction};
 
@@ -189,6 +189,23 @@ impl Bloc {
     }
 }
 
+/// A bloc's reversion utility under `utility`, on a space of any size (see
+/// [`Bloc::reversion_utility`] for a tabulated one).
+pub fn reversion_utility(space: &OutcomeSpace, bloc: &Bloc, utility: &dyn UtilityFunction) -> Result<f64, ModelError> {
+    match bloc.reversion {
+        Reversion::Utility(u) => Ok(u),
+        Reversion::Outcome(o) => Ok(utility.utility(&space.values_of(o as OutcomeIndex)?)),
+    }
+}
+
+/// Whether an outcome (index and value indices) crosses any of `red_lines`.
+pub fn crosses(red_lines: &[RedLine], index: OutcomeIndex, values: &[u32]) -> bool {
+    red_lines.iter().any(|r| match *r {
+        RedLine::Outcome(x) => x as OutcomeIndex == index,
+        RedLine::Value { issue, value } => values.get(issue) == Some(&value),
+    })
+}
+
 /// What a bloc thinks of every outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlocSets {
@@ -210,7 +227,7 @@ impl BlocSets {
             let mut values = vec![0u32; n_issues];
             OutcomeSet::from_fn(table.len(), |o| {
                 values_of(o, &mut values);
-                crate::analysis::zones_sampled::crosses(&bloc.red_lines, o as crate::OutcomeIndex, &values)
+                crosses(&bloc.red_lines, o as OutcomeIndex, &values)
             })
         };
         BlocSets { better, red }
@@ -387,12 +404,8 @@ impl Delegation {
             )));
         }
         let blocs: Vec<Bloc> = blocs.iter().map(|b| Bloc { weight: b.weight / total, ..b.clone() }).collect();
-        let reservation = blocs.iter().zip(&self.blocs).try_fold(0.0, |acc, (b, spec)| match b.reversion {
-            Reversion::Utility(u) => Ok(acc + b.weight * u),
-            Reversion::Outcome(o) => {
-                let values = space.values_of(o as u128)?;
-                Ok(acc + b.weight * spec.utility.utility(&values))
-            }
+        let reservation = blocs.iter().zip(&self.blocs).try_fold(0.0, |acc, (b, spec)| {
+            Ok::<_, ModelError>(acc + b.weight * reversion_utility(space, b, &spec.utility)?)
         })?;
         let additive: Option<Vec<&LinearAdditive>> = self.blocs.iter().map(|b| b.utility.as_additive()).collect();
         if let Some(ufuns) = additive {

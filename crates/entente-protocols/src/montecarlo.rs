@@ -45,9 +45,12 @@ use std::sync::Arc;
 
 use entente_core::analysis::zones_sampled::{
     ExactError, ExactOptions, ExactZones, PointDelegation, PointParty, Proportion, SampleCounts, SampledZones,
-    bloc_zone_witness, crosses, reversion_utility, sample_zones,
+    bloc_zone_witness, sample_zones,
 };
-use entente_core::blocs::{Bloc, BlocSets, BlocSpec, Delegation, Instructions, OutcomeSet, Reversion, Rule, win_set};
+use entente_core::blocs::{
+    Bloc, BlocSets, BlocSpec, Delegation, Instructions, OutcomeSet, Reversion, Rule, crosses, reversion_utility,
+    win_set,
+};
 use entente_core::{
     LinearAdditive, ModelError, OutcomeId, OutcomeIndex, OutcomeSpace, Preferences, UtilityFunction, UtilityTable,
     ValueFunction,

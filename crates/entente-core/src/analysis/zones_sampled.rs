@@ -111,7 +111,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::{AnalysisError, MergeLimits, additive_frontier};
-use crate::blocs::{Bloc, RedLine, Reversion, Rule};
+use crate::blocs::{Bloc, RedLine, Rule};
+pub use crate::blocs::{crosses, reversion_utility};
 use crate::error::ModelError;
 use crate::space::{OutcomeIndex, OutcomeSpace};
 use crate::utility::{LinearAdditive, Preferences, UtilityFunction};
@@ -170,14 +171,6 @@ pub fn rule_of_three(n: u64) -> f64 {
 // ---------------------------------------------------------------------------
 // The rules, one outcome at a time.
 
-/// Whether an outcome (index and value indices) crosses any of `red_lines`.
-pub fn crosses(red_lines: &[RedLine], index: OutcomeIndex, values: &[u32]) -> bool {
-    red_lines.iter().any(|r| match *r {
-        RedLine::Outcome(x) => x as OutcomeIndex == index,
-        RedLine::Value { issue, value } => values.get(issue) == Some(&value),
-    })
-}
-
 /// Whether a delegation's rule ratifies an outcome, given which blocs accept
 /// it, whether the mandate prefers it to its reversion, and whether it crosses
 /// any bloc's red line: the rule of [`crate::blocs::rule_set`], for one outcome.
@@ -193,14 +186,6 @@ pub fn rule_accepts(blocs: &[Bloc], rule: Rule, accepts: &[bool], mandate: impl 
             w >= quota
         }
         Rule::WeightedSum => mandate() && !red,
-    }
-}
-
-/// A bloc's reversion utility under `utility`.
-pub fn reversion_utility(space: &OutcomeSpace, bloc: &Bloc, utility: &dyn UtilityFunction) -> Result<f64, ModelError> {
-    match bloc.reversion {
-        Reversion::Utility(u) => Ok(u),
-        Reversion::Outcome(o) => Ok(utility.utility(&space.values_of(o as OutcomeIndex)?)),
     }
 }
 
