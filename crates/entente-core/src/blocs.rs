@@ -273,10 +273,8 @@ pub fn rule_set(
             None => OutcomeSet::empty(n),
         },
         Rule::Quota { quota } => {
-            let rule_set = OutcomeSet::from_fn(n, |o| {
-                let w: f64 = blocs.iter().zip(acceptable).filter(|(_, a)| a.contains(o)).map(|(b, _)| b.weight).sum();
-                w >= quota
-            });
+            let rule_set =
+                OutcomeSet::from_fn(n, |o| quota_weight(blocs, acceptable.iter().map(|a| a.contains(o))) >= quota);
             set.and(&rule_set)
         }
         Rule::WeightedSum => {
@@ -288,6 +286,13 @@ pub fn rule_set(
             set.and(&rule_set).and_not(&red)
         }
     }
+}
+
+/// The summed weight of the blocs that accept (`accepts[f]` for bloc `f`),
+/// added in bloc order: the one sum every quota test makes, so that they agree
+/// bit for bit.
+pub(crate) fn quota_weight(blocs: &[Bloc], accepts: impl IntoIterator<Item = bool>) -> f64 {
+    blocs.iter().zip(accepts).filter(|(_, a)| *a).map(|(b, _)| b.weight).sum()
 }
 
 /// A bloc as declared: its place in the rule and its preferences.
