@@ -9,7 +9,7 @@ use thiserror::Error;
 use crate::delegation::{PreparedDelegation, Ratification};
 use crate::negotiators::{Prepared, StrategySpec};
 use crate::run::{RunError, TraceEntry, run_sao_traced};
-use crate::sao::{EndReason, SaoConfig};
+use crate::sao::{EndReason, SaoConfig, step_time};
 
 /// One party: its preferences and, optionally, the strategy it negotiates with.
 #[derive(Clone, Debug)]
@@ -123,7 +123,6 @@ impl Scenario {
         let mut trace: Vec<TraceEntry> = Vec::new();
         let n = prepared[0].table().len();
         let outcome = run_sao_traced(&mut negotiators, self.config, n, &mut trace)?;
-        let n_steps = self.config.n_steps as f64;
         // A party's utility table at time t: a delegation's mandate changes
         // with its instructions.
         let table_at = |k: usize, t: f64| match &delegations[k] {
@@ -133,7 +132,7 @@ impl Scenario {
         let offers = trace
             .iter()
             .map(|e| {
-                let t = (e.round as f64 + 1.0) / (n_steps + 1.0);
+                let t = step_time(e.round, self.config.n_steps);
                 OfferRecord {
                     round: e.round,
                     party: e.party,
