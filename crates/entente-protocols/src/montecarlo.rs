@@ -61,7 +61,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, mix};
 
 /// Samples per random stream of [`large_zones`].
 pub const SAMPLE_CHUNK: u64 = 4096;
@@ -244,13 +244,6 @@ impl Noisy {
     }
 }
 
-/// SplitMix64's finaliser.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 impl UtilityFunction for Noisy {
     fn utility(&self, values: &[u32]) -> f64 {
         let index: u128 = values.iter().zip(&self.strides).map(|(&v, &s)| v as u128 * s).sum();
@@ -379,7 +372,6 @@ impl<'s> Model<'s> {
                 continue;
             };
             let Some(instructions) = times.instructions[k].clone() else { continue };
-            let uncertain = |b: &BlocSpec| b.uncertainty.is_some_and(|u| u.values > 0.0 || u.reversion > 0.0);
             let any_uncertain = d.blocs.iter().any(uncertain);
             let (mut tables, mut red, mut fixed_win) = (Vec::new(), Vec::new(), None);
             if enumerated {
@@ -624,12 +616,12 @@ pub fn ratification_probability(
 
 /// Whether some bloc of some delegation declares an uncertainty.
 pub fn has_uncertainty(scenario: &Scenario) -> bool {
-    scenario
-        .parties
-        .iter()
-        .filter_map(|p| p.delegation.as_ref())
-        .flat_map(|d| &d.blocs)
-        .any(|b| b.uncertainty.is_some_and(|u| u.values > 0.0 || u.reversion > 0.0))
+    scenario.parties.iter().filter_map(|p| p.delegation.as_ref()).flat_map(|d| &d.blocs).any(uncertain)
+}
+
+/// Whether a bloc declares some uncertainty (of its values or its reversion).
+fn uncertain(b: &BlocSpec) -> bool {
+    b.uncertainty.is_some_and(|u| u.values > 0.0 || u.reversion > 0.0)
 }
 
 /// The zone analysis of a scenario on a space of any size: the exact check

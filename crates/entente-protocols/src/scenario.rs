@@ -83,7 +83,11 @@ pub struct RunReport {
 /// parties draw independent streams and the result does not depend on
 /// threads or on the order in which negotiations are run.
 pub fn party_seed(seed: u64, k: usize) -> u64 {
-    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15u64.wrapping_mul(k as u64 + 1));
+    mix(seed.wrapping_add(0x9E37_79B9_7F4A_7C15u64.wrapping_mul(k as u64 + 1)))
+}
+
+/// SplitMix64's finaliser.
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
