@@ -86,7 +86,7 @@ impl PreparedDelegation {
 
     /// The period in force at relative time `t`.
     pub fn epoch_at(&self, t: f64) -> usize {
-        self.epochs.iter().rposition(|e| e.instructions.from <= t).unwrap_or(0)
+        Delegation::epoch_at(self.epochs.iter().map(|e| e.instructions.from), t)
     }
 
     /// Whether the delegation's blocs ratify `outcome` at time `t`, and which

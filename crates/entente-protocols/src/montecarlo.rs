@@ -167,7 +167,7 @@ impl AtTime {
         for p in &scenario.parties {
             match &p.delegation {
                 Some(d) => {
-                    let i = instructions_at(d, at);
+                    let i = d.instructions_at(at);
                     let mandate = d.mandate(&scenario.space, &i.blocs)?;
                     t.reservations.push(mandate.reservation());
                     t.own.push(mandate);
@@ -203,13 +203,6 @@ impl AtTime {
             })
             .collect()
     }
-}
-
-/// The instructions in force at relative time `at`.
-pub fn instructions_at(d: &Delegation, at: f64) -> Instructions {
-    let mut epochs = d.epochs();
-    let k = epochs.iter().rposition(|e| e.from <= at).unwrap_or(0);
-    epochs.swap_remove(k)
 }
 
 /// The generator of draw `index` (or of sampling chunk `index`).
