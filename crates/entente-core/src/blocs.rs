@@ -22,7 +22,7 @@
 use serde::Serialize;
 
 use crate::error::ModelError;
-use crate::space::OutcomeSpace;
+use crate::space::{OutcomeIndex, OutcomeSpace};
 use crate::table::{OutcomeId, UtilityTable};
 use crate::utility::{LinearAdditive, Preferences, UtilityFunction, ValueFunction};
 
@@ -189,6 +189,23 @@ impl Bloc {
     }
 }
 
+/// A bloc's reversion utility under `utility`, on a space of any size (see
+/// [`Bloc::reversion_utility`] for a tabulated one).
+pub fn reversion_utility(space: &OutcomeSpace, bloc: &Bloc, utility: &dyn UtilityFunction) -> Result<f64, ModelError> {
+    match bloc.reversion {
+        Reversion::Utility(u) => Ok(u),
+        Reversion::Outcome(o) => Ok(utility.utility(&space.values_of(o as OutcomeIndex)?)),
+    }
+}
+
+/// Whether an outcome (index and value indices) crosses any of `red_lines`.
+pub fn crosses(red_lines: &[RedLine], index: OutcomeIndex, values: &[u32]) -> bool {
+    red_lines.iter().any(|r| match *r {
+        RedLine::Outcome(x) => x as OutcomeIndex == index,
+        RedLine::Value { issue, value } => values.get(issue) == Some(&value),
+    })
+}
+
 /// What a bloc thinks of every outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlocSets {
@@ -210,7 +227,7 @@ impl BlocSets {
             let mut values = vec![0u32; n_issues];
             OutcomeSet::from_fn(table.len(), |o| {
                 values_of(o, &mut values);
-                crate::analysis::zones_sampled::crosses(&bloc.red_lines, o as crate::OutcomeIndex, &values)
+                crosses(&bloc.red_lines, o as OutcomeIndex, &values)
             })
         };
         BlocSets { better, red }
@@ -256,10 +273,8 @@ pub fn rule_set(
             None => OutcomeSet::empty(n),
         },
         Rule::Quota { quota } => {
-            let rule_set = OutcomeSet::from_fn(n, |o| {
-                let w: f64 = blocs.iter().zip(acceptable).filter(|(_, a)| a.contains(o)).map(|(b, _)| b.weight).sum();
-                w >= quota
-            });
+            let rule_set =
+                OutcomeSet::from_fn(n, |o| quota_weight(blocs, acceptable.iter().map(|a| a.contains(o))) >= quota);
             set.and(&rule_set)
         }
         Rule::WeightedSum => {
@@ -271,6 +286,13 @@ pub fn rule_set(
             set.and(&rule_set).and_not(&red)
         }
     }
+}
+
+/// The summed weight of the blocs that accept (`accepts[f]` for bloc `f`),
+/// added in bloc order: the one sum every quota test makes, so that they agree
+/// bit for bit.
+pub(crate) fn quota_weight(blocs: &[Bloc], accepts: impl IntoIterator<Item = bool>) -> f64 {
+    blocs.iter().zip(accepts).filter(|(_, a)| *a).map(|(b, _)| b.weight).sum()
 }
 
 /// A bloc as declared: its place in the rule and its preferences.
@@ -373,6 +395,33 @@ impl Delegation {
         out
     }
 
+    /// Of periods of instructions beginning at `froms` (in time order, as
+    /// [`Delegation::epochs`] gives them), the index of the one in force at
+    /// relative time `t`: the last that has begun by `t`, else the first.
+    pub fn epoch_at<I>(froms: I, t: f64) -> usize
+    where
+        I: IntoIterator<Item = f64>,
+        I::IntoIter: DoubleEndedIterator + ExactSizeIterator,
+    {
+        froms.into_iter().rposition(|from| from <= t).unwrap_or(0)
+    }
+
+    /// The instructions in force at relative time `t` (see
+    /// [`Delegation::epoch_at`]).
+    pub fn instructions_at(&self, t: f64) -> Instructions {
+        let mut epochs = self.epochs();
+        let k = Self::epoch_at(epochs.iter().map(|e| e.from), t);
+        epochs.swap_remove(k)
+    }
+
+    /// The delegation's mandate (see [`Delegation::mandate`]) under the
+    /// instructions it starts the talks with: those of its first epoch, with
+    /// any change at time 0 applied.
+    pub fn start_mandate(&self, space: &OutcomeSpace) -> Result<Preferences, ModelError> {
+        let start = self.epochs().into_iter().next().map(|e| e.blocs).unwrap_or_default();
+        self.mandate(space, &start)
+    }
+
     /// The delegation's own (unitary) utility under `blocs`' weights: the
     /// weighted mean `Σ_f ŵ_f u_f` with `ŵ_f = w_f / Σ_g w_g` (so that it lies
     /// on its blocs' scale whatever scale the weights use, e.g. seats), and
@@ -387,12 +436,8 @@ impl Delegation {
             )));
         }
         let blocs: Vec<Bloc> = blocs.iter().map(|b| Bloc { weight: b.weight / total, ..b.clone() }).collect();
-        let reservation = blocs.iter().zip(&self.blocs).try_fold(0.0, |acc, (b, spec)| match b.reversion {
-            Reversion::Utility(u) => Ok(acc + b.weight * u),
-            Reversion::Outcome(o) => {
-                let values = space.values_of(o as u128)?;
-                Ok(acc + b.weight * spec.utility.utility(&values))
-            }
+        let reservation = blocs.iter().zip(&self.blocs).try_fold(0.0, |acc, (b, spec)| {
+            Ok::<_, ModelError>(acc + b.weight * reversion_utility(space, b, &spec.utility)?)
         })?;
         let additive: Option<Vec<&LinearAdditive>> = self.blocs.iter().map(|b| b.utility.as_additive()).collect();
         if let Some(ufuns) = additive {
@@ -533,6 +578,79 @@ mod tests {
         b[0].reversion = Reversion::Outcome(3); // a = 1: utility 0.5 to kandahar
         let s = sets(&b, &t);
         assert_eq!(ids(&s[0].acceptable()), vec![6, 7, 8]);
+    }
+
+    /// A delegation of the three blocs of [`tables`] as linear additive
+    /// utilities on the space of two issues of three values.
+    fn delegation(changes: Vec<Change>) -> (OutcomeSpace, Delegation) {
+        use crate::space::Issue;
+        let space = OutcomeSpace::new(vec![Issue::integer("a", 0, 2), Issue::integer("b", 0, 2)]).unwrap();
+        let spec = |bloc: Bloc, weights: [f64; 2], a: [f64; 3]| BlocSpec {
+            bloc,
+            utility: Preferences::Additive(
+                LinearAdditive::new(
+                    &space,
+                    weights.to_vec(),
+                    vec![ValueFunction::Table(a.to_vec()), ValueFunction::Table(vec![0.0, 0.5, 1.0])],
+                    0.0,
+                    f64::NEG_INFINITY,
+                    None,
+                )
+                .unwrap(),
+            ),
+            uncertainty: None,
+        };
+        let b = blocs(false);
+        let d = Delegation {
+            blocs: vec![
+                spec(b[0].clone(), [1.0, 0.0], [0.0, 0.5, 1.0]),
+                spec(b[1].clone(), [0.0, 1.0], [0.0, 0.5, 1.0]),
+                spec(b[2].clone(), [1.0, 0.0], [1.0, 0.5, 0.0]),
+            ],
+            rule: Rule::Quota { quota: 0.6 },
+            defection: false,
+            changes,
+        };
+        (space, d)
+    }
+
+    fn change(at: f64, bloc: usize, weight: f64) -> Change {
+        Change { at, bloc: Some(bloc), weight: Some(weight), veto: None, reversion: None, red_lines: None, quota: None }
+    }
+
+    #[test]
+    fn the_instructions_in_force() {
+        let froms = [0.0, 0.3, 0.7];
+        let at = |t: f64| Delegation::epoch_at(froms.iter().copied(), t);
+        assert_eq!([at(-1.0), at(0.0), at(0.29), at(0.3), at(0.69), at(0.7), at(1.0)], [0, 0, 0, 1, 1, 2, 2]);
+        assert_eq!(at(f64::NAN), 0);
+        let (_, d) = delegation(vec![change(0.7, 1, 0.9), change(0.3, 0, 0.1)]);
+        let epochs = d.epochs();
+        assert_eq!(epochs.len(), 3);
+        for (t, k) in [(0.0, 0), (0.5, 1), (0.7, 2), (1.0, 2)] {
+            assert_eq!(d.instructions_at(t), epochs[k], "t = {t}");
+        }
+        assert_eq!(d.instructions_at(0.5).blocs[0].weight, 0.1);
+    }
+
+    #[test]
+    fn the_start_mandate_is_the_first_epochs() {
+        let utilities = |p: &Preferences, space: &OutcomeSpace| {
+            let mut u = Vec::new();
+            space.for_each_outcome(|v| {
+                u.push(p.utility(v).to_bits());
+                true
+            });
+            (u, p.reservation().to_bits())
+        };
+        // A change at time 0 is part of the starting instructions; a later one is not.
+        let (space, d) = delegation(vec![change(0.0, 2, 0.6), change(0.5, 0, 0.0)]);
+        let start = d.start_mandate(&space).unwrap();
+        let first = d.mandate(&space, &d.epochs()[0].blocs).unwrap();
+        assert_eq!(utilities(&start, &space), utilities(&first, &space));
+        let declared: Vec<Bloc> = d.blocs.iter().map(|b| b.bloc.clone()).collect();
+        let undeclared = d.mandate(&space, &declared).unwrap();
+        assert_ne!(utilities(&start, &space), utilities(&undeclared, &space));
     }
 
     #[test]

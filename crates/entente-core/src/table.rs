@@ -37,9 +37,14 @@ impl UtilityTable {
                 utils[bad]
             )));
         }
-        let (worst, best) = ufun.extremes(space);
-        let worst = space.index_of(&worst)? as OutcomeId;
-        let best = space.index_of(&best)? as OutcomeId;
+        // The function's own rule, else the scan `UtilityFunction::extremes`
+        // would make, on the utilities at hand (`fill` writes exactly what
+        // `utility` gives, in enumeration order) instead of evaluating every
+        // outcome again.
+        let (worst, best) = match ufun.own_extremes(space) {
+            Some((worst, best)) => (space.index_of(&worst)? as OutcomeId, space.index_of(&best)? as OutcomeId),
+            None => first_extremes(&utils),
+        };
         Ok(UtilityTable { utils, best, worst, reservation: ufun.reservation() })
     }
 
@@ -55,16 +60,8 @@ impl UtilityTable {
         if reservation.is_nan() || reservation == f64::INFINITY {
             return Err(ModelError::Utility(format!("reservation value {reservation} is not usable")));
         }
-        let (mut best, mut worst) = (0usize, 0usize);
-        for (i, &u) in utils.iter().enumerate() {
-            if u > utils[best] {
-                best = i;
-            }
-            if u < utils[worst] {
-                worst = i;
-            }
-        }
-        Ok(UtilityTable { utils, best: best as OutcomeId, worst: worst as OutcomeId, reservation })
+        let (worst, best) = first_extremes(&utils);
+        Ok(UtilityTable { utils, best, worst, reservation })
     }
 
     #[inline]
@@ -113,6 +110,22 @@ impl UtilityTable {
     pub fn sorted(&self) -> SortedOutcomes {
         SortedOutcomes::new(&self.utils)
     }
+}
+
+/// The (first minimum, first maximum) of non-empty, finite `utils`: strict
+/// comparisons, so the lowest index among equals, as the default
+/// [`UtilityFunction::extremes`] scan finds them.
+fn first_extremes(utils: &[f64]) -> (OutcomeId, OutcomeId) {
+    let (mut best, mut worst) = (0usize, 0usize);
+    for (i, &u) in utils.iter().enumerate() {
+        if u > utils[best] {
+            best = i;
+        }
+        if u < utils[worst] {
+            worst = i;
+        }
+    }
+    (worst as OutcomeId, best as OutcomeId)
 }
 
 /// How outcomes of exactly equal utility are ordered when sorting.
@@ -301,5 +314,48 @@ mod tests {
         assert!(UtilityTable::from_utilities(vec![], 0.0).is_err());
         let t = UtilityTable::from_utilities(vec![0.2, 0.9, 0.1, 0.9], f64::NEG_INFINITY).unwrap();
         assert_eq!((t.best(), t.worst()), (1, 2));
+    }
+
+    /// A function with no rule of its own for its extremes.
+    #[derive(Debug)]
+    struct Plain(Vec<f64>);
+
+    impl UtilityFunction for Plain {
+        fn utility(&self, values: &[u32]) -> f64 {
+            self.0[values[0] as usize * 3 + values[1] as usize]
+        }
+        fn reservation(&self) -> f64 {
+            f64::NEG_INFINITY
+        }
+    }
+
+    #[test]
+    fn table_extremes_are_the_functions() {
+        use crate::space::Issue;
+        use crate::utility::{LinearAdditive, ValueFunction};
+        let space = OutcomeSpace::new(vec![Issue::integer("a", 0, 2), Issue::integer("b", 0, 2)]).unwrap();
+        let index = |v: &[u32]| space.index_of(v).unwrap() as OutcomeId;
+        // Ties at both ends: the table finds the scan's first minimum and first maximum.
+        let plain = Plain(vec![0.5, 0.1, 0.9, 0.1, 0.9, 0.3, 0.9, 0.1, 0.5]);
+        let t = UtilityTable::new(&space, &plain).unwrap();
+        let (worst, best) = plain.extremes(&space);
+        assert_eq!((t.worst(), t.best()), (index(&worst), index(&best)));
+        assert_eq!((t.worst(), t.best()), (1, 2));
+        // A linear additive function keeps NegMAS's rule (best: last maximal value per issue).
+        let table = |t: &[f64]| ValueFunction::Table(t.to_vec());
+        let la = LinearAdditive::new(
+            &space,
+            vec![0.5, 0.5],
+            vec![table(&[0.2, 1.0, 1.0]), table(&[0.0, 0.0, 1.0])],
+            0.0,
+            0.0,
+            None,
+        )
+        .unwrap();
+        let t = UtilityTable::new(&space, &la).unwrap();
+        let (worst, best) = la.extremes(&space);
+        assert_eq!((t.worst(), t.best()), (index(&worst), index(&best)));
+        assert_eq!((t.worst(), t.best()), (0, 8));
+        assert_ne!(first_extremes(t.utilities()).1, t.best(), "the scan would take the first maximum");
     }
 }

@@ -43,11 +43,27 @@ pub trait UtilityFunction: Send + Sync + std::fmt::Debug {
         });
     }
 
+    /// Value indices of the (worst, best) outcomes when the function has a
+    /// rule of its own for them (linear additive utilities: NegMAS's, issue by
+    /// issue). `None` (the default): the first minimum and first maximum in
+    /// enumeration order, which [`UtilityFunction::extremes`] finds by
+    /// enumerating the space and [`UtilityTable::new`](crate::UtilityTable::new)
+    /// from the utilities it has just tabulated.
+    ///
+    /// A function whose extreme outcomes differ from that scan overrides this
+    /// method, not `extremes`.
+    fn own_extremes(&self, _space: &OutcomeSpace) -> Option<(Vec<u32>, Vec<u32>)> {
+        None
+    }
+
     /// Value indices of the (worst, best) outcomes.
     ///
-    /// The default enumerates the space (first minimum, first maximum);
-    /// additive utilities find them issue by issue.
+    /// The default is [`UtilityFunction::own_extremes`] when the function has
+    /// such a rule, else it enumerates the space (first minimum, first maximum).
     fn extremes(&self, space: &OutcomeSpace) -> (Vec<u32>, Vec<u32>) {
+        if let Some(e) = self.own_extremes(space) {
+            return e;
+        }
         let n = space.issues().len();
         let (mut worst, mut best) = (vec![0; n], vec![0; n]);
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -127,6 +143,9 @@ impl UtilityFunction for Preferences {
     }
     fn fill(&self, space: &OutcomeSpace, out: &mut [f64]) {
         self.inner().fill(space, out)
+    }
+    fn own_extremes(&self, space: &OutcomeSpace) -> Option<(Vec<u32>, Vec<u32>)> {
+        self.inner().own_extremes(space)
     }
     fn extremes(&self, space: &OutcomeSpace) -> (Vec<u32>, Vec<u32>) {
         self.inner().extremes(space)
@@ -470,7 +489,7 @@ impl UtilityFunction for LinearAdditive {
     /// NegMAS's rule: per issue, the best value is the *last* index with the
     /// maximal value utility and the worst the *first* with the minimal one;
     /// with a weight that is not positive the two are swapped.
-    fn extremes(&self, space: &OutcomeSpace) -> (Vec<u32>, Vec<u32>) {
+    fn own_extremes(&self, space: &OutcomeSpace) -> Option<(Vec<u32>, Vec<u32>)> {
         let n = self.weights.len();
         let (mut worst, mut best) = (vec![0; n], vec![0; n]);
         for k in 0..n {
@@ -496,7 +515,7 @@ impl UtilityFunction for LinearAdditive {
                 worst[k] = imax;
             }
         }
-        (worst, best)
+        Some((worst, best))
     }
 }
 

@@ -15,7 +15,7 @@
 //! (involuntary defection), and the run reports it. A delegation whose win-set
 //! is empty cannot make a ratifiable offer: it keeps offering its best outcome.
 
-use entente_core::blocs::{BlocSets, Delegation, Instructions, OutcomeSet, win_set};
+use entente_core::blocs::{BlocSets, Delegation, Instructions, OutcomeSet, rule_set};
 use entente_core::{ModelError, OutcomeId, OutcomeSpace, UtilityFunction, UtilityTable};
 use serde::Serialize;
 
@@ -65,11 +65,15 @@ impl PreparedDelegation {
                 .zip(&tables)
                 .map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of))
                 .collect();
-            let win = win_set(&instructions.blocs, instructions.rule, &sets, Some((&table, reservation)));
+            // `win_set`, with the blocs' acceptable sets computed once for it and the epoch.
+            let acceptable: Vec<OutcomeSet> = sets.iter().map(BlocSets::acceptable).collect();
+            let n = sets.first().map_or(0, |s| s.better.universe());
+            let win =
+                rule_set(&instructions.blocs, instructions.rule, &sets, &acceptable, Some((&table, reservation)), n);
             let mut ratifiable: Vec<(f64, OutcomeId)> = win.iter().map(|o| (table.utility(o), o)).collect();
             ratifiable.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             epochs.push(Epoch {
-                acceptable: sets.iter().map(BlocSets::acceptable).collect(),
+                acceptable,
                 instructions,
                 mandate: Prepared::new(table),
                 reservation,
@@ -86,7 +90,7 @@ impl PreparedDelegation {
 
     /// The period in force at relative time `t`.
     pub fn epoch_at(&self, t: f64) -> usize {
-        self.epochs.iter().rposition(|e| e.instructions.from <= t).unwrap_or(0)
+        Delegation::epoch_at(self.epochs.iter().map(|e| e.instructions.from), t)
     }
 
     /// Whether the delegation's blocs ratify `outcome` at time `t`, and which

@@ -45,9 +45,12 @@ use std::sync::Arc;
 
 use entente_core::analysis::zones_sampled::{
     ExactError, ExactOptions, ExactZones, PointDelegation, PointParty, Proportion, SampleCounts, SampledZones,
-    bloc_zone_witness, crosses, reversion_utility, sample_zones,
+    bloc_zone_witness, sample_zones,
 };
-use entente_core::blocs::{Bloc, BlocSets, BlocSpec, Delegation, Instructions, OutcomeSet, Reversion, Rule, win_set};
+use entente_core::blocs::{
+    Bloc, BlocSets, BlocSpec, Delegation, Instructions, OutcomeSet, Reversion, Rule, crosses, reversion_utility,
+    win_set,
+};
 use entente_core::{
     LinearAdditive, ModelError, OutcomeId, OutcomeIndex, OutcomeSpace, Preferences, UtilityFunction, UtilityTable,
     ValueFunction,
@@ -58,7 +61,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, mix};
 
 /// Samples per random stream of [`large_zones`].
 pub const SAMPLE_CHUNK: u64 = 4096;
@@ -164,7 +167,7 @@ impl AtTime {
         for p in &scenario.parties {
             match &p.delegation {
                 Some(d) => {
-                    let i = instructions_at(d, at);
+                    let i = d.instructions_at(at);
                     let mandate = d.mandate(&scenario.space, &i.blocs)?;
                     t.reservations.push(mandate.reservation());
                     t.own.push(mandate);
@@ -202,13 +205,6 @@ impl AtTime {
     }
 }
 
-/// The instructions in force at relative time `at`.
-pub fn instructions_at(d: &Delegation, at: f64) -> Instructions {
-    let mut epochs = d.epochs();
-    let k = epochs.iter().rposition(|e| e.from <= at).unwrap_or(0);
-    epochs.swap_remove(k)
-}
-
 /// The generator of draw `index` (or of sampling chunk `index`).
 fn stream(seed: u64, index: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -239,13 +235,6 @@ impl Noisy {
         }
         Noisy { base, spread, key, strides }
     }
-}
-
-/// SplitMix64's finaliser.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 impl UtilityFunction for Noisy {
@@ -376,7 +365,6 @@ impl<'s> Model<'s> {
                 continue;
             };
             let Some(instructions) = times.instructions[k].clone() else { continue };
-            let uncertain = |b: &BlocSpec| b.uncertainty.is_some_and(|u| u.values > 0.0 || u.reversion > 0.0);
             let any_uncertain = d.blocs.iter().any(uncertain);
             let (mut tables, mut red, mut fixed_win) = (Vec::new(), Vec::new(), None);
             if enumerated {
@@ -621,12 +609,12 @@ pub fn ratification_probability(
 
 /// Whether some bloc of some delegation declares an uncertainty.
 pub fn has_uncertainty(scenario: &Scenario) -> bool {
-    scenario
-        .parties
-        .iter()
-        .filter_map(|p| p.delegation.as_ref())
-        .flat_map(|d| &d.blocs)
-        .any(|b| b.uncertainty.is_some_and(|u| u.values > 0.0 || u.reversion > 0.0))
+    scenario.parties.iter().filter_map(|p| p.delegation.as_ref()).flat_map(|d| &d.blocs).any(uncertain)
+}
+
+/// Whether a bloc declares some uncertainty (of its values or its reversion).
+fn uncertain(b: &BlocSpec) -> bool {
+    b.uncertainty.is_some_and(|u| u.values > 0.0 || u.reversion > 0.0)
 }
 
 /// The zone analysis of a scenario on a space of any size: the exact check

@@ -40,8 +40,6 @@ pub enum RunError {
     Protocol(#[from] ProtocolError),
     #[error("party {party} offered outcome {outcome}, but the space has only {n_outcomes} outcomes")]
     InvalidOffer { party: usize, outcome: OutcomeId, n_outcomes: usize },
-    #[error("{parties} parties but {negotiators} negotiators")]
-    Mismatch { parties: usize, negotiators: usize },
 }
 
 /// Runs one SAO negotiation between `negotiators` (in joining order) over a

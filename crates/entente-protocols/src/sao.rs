@@ -82,6 +82,13 @@ pub struct SaoConfig {
     pub time_limit: Option<f64>,
 }
 
+/// Relative time by rounds: `(round + 1) / (n_steps + 1)` during round
+/// `round` of a negotiation of `n_steps` rounds (NegMAS's step time).
+#[inline]
+pub fn step_time(round: u32, n_steps: u32) -> f64 {
+    (round as f64 + 1.0) / (n_steps as f64 + 1.0)
+}
+
 /// Whose turn it is and what they face.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Turn<O> {
@@ -137,7 +144,7 @@ impl<O: Copy + PartialEq> Sao<O> {
 
     /// Relative time by rounds: `(k + 1) / (n_steps + 1)` during round `k`.
     pub fn step_time(&self) -> f64 {
-        (self.round as f64 + 1.0) / (self.config.n_steps as f64 + 1.0)
+        step_time(self.round, self.config.n_steps)
     }
 
     /// Relative time seen by the acting party given `elapsed` seconds:

@@ -9,7 +9,7 @@ use thiserror::Error;
 use crate::delegation::{PreparedDelegation, Ratification};
 use crate::negotiators::{Prepared, StrategySpec};
 use crate::run::{RunError, TraceEntry, run_sao_traced};
-use crate::sao::{EndReason, SaoConfig};
+use crate::sao::{EndReason, SaoConfig, step_time};
 
 /// One party: its preferences and, optionally, the strategy it negotiates with.
 #[derive(Clone, Debug)]
@@ -83,7 +83,11 @@ pub struct RunReport {
 /// parties draw independent streams and the result does not depend on
 /// threads or on the order in which negotiations are run.
 pub fn party_seed(seed: u64, k: usize) -> u64 {
-    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15u64.wrapping_mul(k as u64 + 1));
+    mix(seed.wrapping_add(0x9E37_79B9_7F4A_7C15u64.wrapping_mul(k as u64 + 1)))
+}
+
+/// SplitMix64's finaliser.
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
@@ -123,7 +127,6 @@ impl Scenario {
         let mut trace: Vec<TraceEntry> = Vec::new();
         let n = prepared[0].table().len();
         let outcome = run_sao_traced(&mut negotiators, self.config, n, &mut trace)?;
-        let n_steps = self.config.n_steps as f64;
         // A party's utility table at time t: a delegation's mandate changes
         // with its instructions.
         let table_at = |k: usize, t: f64| match &delegations[k] {
@@ -133,7 +136,7 @@ impl Scenario {
         let offers = trace
             .iter()
             .map(|e| {
-                let t = (e.round as f64 + 1.0) / (n_steps + 1.0);
+                let t = step_time(e.round, self.config.n_steps);
                 OfferRecord {
                     round: e.round,
                     party: e.party,

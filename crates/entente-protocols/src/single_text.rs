@@ -235,11 +235,6 @@ impl<O: Copy + PartialEq> SingleText<O> {
         self.step
     }
 
-    /// Relative time `step / n_steps`, in `[0, 1)` while the talks run.
-    pub fn relative_time(&self) -> f64 {
-        self.step as f64 / self.config.n_steps as f64
-    }
-
     /// The co-mediator who must act for the role now, or `None` when any may.
     fn role_holder(&self) -> Option<usize> {
         match self.config.co_mediation {

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::scenario::party_seed;
-use crate::single_text::{Actor, EndReason, Event, EventKind, Phase, SingleText, SingleTextConfig, SingleTextError};
+use crate::single_text::{EndReason, Event, EventKind, Phase, SingleText, SingleTextConfig, SingleTextError};
 
 /// What a strategy knows about the moment it acts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -652,15 +652,6 @@ fn report(
         accepted,
         kept,
         rejected,
-    }
-}
-
-/// The actor of an event, for printing: `mediator 0`, `party 2`, `rule`.
-pub fn actor_label(actor: Actor) -> String {
-    match actor {
-        Actor::Mediator(m) => format!("mediator {m}"),
-        Actor::Party(p) => format!("party {p}"),
-        Actor::Rule => "rule".into(),
     }
 }
 

@@ -111,7 +111,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::{AnalysisError, MergeLimits, additive_frontier};
-use crate::blocs::{Bloc, RedLine, Reversion, Rule};
+use crate::blocs::{Bloc, RedLine, Rule, quota_weight};
+pub use crate::blocs::{crosses, reversion_utility};
 use crate::error::ModelError;
 use crate::space::{OutcomeIndex, OutcomeSpace};
 use crate::utility::{LinearAdditive, Preferences, UtilityFunction};
@@ -170,14 +171,6 @@ pub fn rule_of_three(n: u64) -> f64 {
 // ---------------------------------------------------------------------------
 // The rules, one outcome at a time.
 
-/// Whether an outcome (index and value indices) crosses any of `red_lines`.
-pub fn crosses(red_lines: &[RedLine], index: OutcomeIndex, values: &[u32]) -> bool {
-    red_lines.iter().any(|r| match *r {
-        RedLine::Outcome(x) => x as OutcomeIndex == index,
-        RedLine::Value { issue, value } => values.get(issue) == Some(&value),
-    })
-}
-
 /// Whether a delegation's rule ratifies an outcome, given which blocs accept
 /// it, whether the mandate prefers it to its reversion, and whether it crosses
 /// any bloc's red line: the rule of [`crate::blocs::rule_set`], for one outcome.
@@ -188,19 +181,8 @@ pub fn rule_accepts(blocs: &[Bloc], rule: Rule, accepts: &[bool], mandate: impl 
     match rule {
         Rule::Unanimity => true,
         Rule::Dominant { bloc } => accepts.get(bloc).copied().unwrap_or(false),
-        Rule::Quota { quota } => {
-            let w: f64 = blocs.iter().zip(accepts).filter(|(_, a)| **a).map(|(b, _)| b.weight).sum();
-            w >= quota
-        }
+        Rule::Quota { quota } => quota_weight(blocs, accepts.iter().copied()) >= quota,
         Rule::WeightedSum => mandate() && !red,
-    }
-}
-
-/// A bloc's reversion utility under `utility`.
-pub fn reversion_utility(space: &OutcomeSpace, bloc: &Bloc, utility: &dyn UtilityFunction) -> Result<f64, ModelError> {
-    match bloc.reversion {
-        Reversion::Utility(u) => Ok(u),
-        Reversion::Outcome(o) => Ok(utility.utility(&space.values_of(o as OutcomeIndex)?)),
     }
 }
 
@@ -584,12 +566,8 @@ fn coalitions(name: &str, blocs: &[Bloc], rule: Rule) -> Result<Vec<Vec<usize>>,
                 return Err(ExactError::NegativeWeight(name.to_string()));
             }
             let veto_mask: u32 = vetoes.iter().fold(0, |m, &f| m | 1 << f);
-            // The same sum as `rule_accepts`, over the coalition's blocs in order.
-            let wins = |mask: u32| -> bool {
-                let accepts: Vec<bool> = (0..n).map(|f| mask >> f & 1 == 1).collect();
-                let w: f64 = blocs.iter().zip(&accepts).filter(|(_, a)| **a).map(|(b, _)| b.weight).sum();
-                w >= quota
-            };
+            // The sum `rule_accepts` makes (`quota_weight`), over the coalition's blocs in order.
+            let wins = |mask: u32| quota_weight(blocs, (0..n).map(|f| mask >> f & 1 == 1)) >= quota;
             let mut out = Vec::new();
             for mask in 0..(1u32 << n) {
                 if mask & veto_mask != veto_mask || !wins(mask) {

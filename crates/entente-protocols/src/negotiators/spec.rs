@@ -192,11 +192,12 @@ impl StrategySpec {
 
     /// A negotiator playing this strategy for the party `prepared`. `seed`
     /// drives random choices (only the random strategy has any).
+    ///
+    /// Nothing is planned ahead: under a time limit [`StrategySpec::build_for`]
+    /// plans nothing (a time-based negotiator searches the sorted outcomes at
+    /// every offer), and no other strategy reads the settings.
     pub fn build<'a>(&self, prepared: &'a Prepared, seed: u64) -> Box<dyn Negotiator + Send + 'a> {
-        match *self {
-            StrategySpec::TimeBased { params, .. } => Box::new(TimeBased::new(prepared, params)),
-            _ => self.build_for(prepared, seed, &SaoConfig { n_steps: 1, time_limit: Some(1.0) }),
-        }
+        self.build_for(prepared, seed, &SaoConfig { n_steps: 1, time_limit: Some(1.0) })
     }
 
     /// Like [`StrategySpec::build`], for a negotiation with these settings:

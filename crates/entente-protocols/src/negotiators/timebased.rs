@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::inverse::INVERSE_EPS;
 use super::{Inverse, Negotiator, Prepared, Response, TurnInfo, py_max, py_min};
+use crate::sao::step_time;
 
 /// Parameters of a time-based negotiator.
 ///
@@ -168,7 +169,7 @@ impl<'a> TimeBased<'a> {
         let table = self.prepared.table();
         let utils = table.utilities();
         let rv = table.reservation();
-        let times = (0..n_steps).map(|k| (k as f64 + 1.0) / (n_steps as f64 + 1.0));
+        let times = (0..n_steps).map(|k| step_time(k, n_steps));
         let los: Vec<f64> = times.map(|t| self.band(t).0).collect();
         let hi = self.band(0.5).1;
         let mut thresholds = los.clone();
@@ -239,10 +240,7 @@ impl<'a> TimeBased<'a> {
 
     fn scheduled(&self, turn: &TurnInfo) -> Pick {
         match &self.schedule {
-            Some(s)
-                if turn.round < s.n_steps
-                    && turn.t.to_bits() == ((turn.round as f64 + 1.0) / (s.n_steps as f64 + 1.0)).to_bits() =>
-            {
+            Some(s) if turn.round < s.n_steps && turn.t.to_bits() == step_time(turn.round, s.n_steps).to_bits() => {
                 s.picks[turn.round as usize]
             }
             _ => Pick::Search,

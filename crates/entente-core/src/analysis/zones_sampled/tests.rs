@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::analysis::zones::{DelegationInput, PartyInput, analyze_zones, ratifiable_set, unitary_set};
-use crate::blocs::{BlocSets, BlocSpec, Delegation, OutcomeSet, rule_set};
+use crate::blocs::{BlocSets, BlocSpec, Delegation, OutcomeSet, Reversion, rule_set};
 use crate::space::Issue;
 use crate::table::{OutcomeId, UtilityTable};
 use crate::utility::ValueFunction;
