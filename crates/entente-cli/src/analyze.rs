@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use entente_core::analysis::{AnalysisOptions, DomainAnalysis, MergeLimits, Point, analyze_additive, analyze_with};
 use entente_core::{LinearAdditive, OutcomeIndex, UtilityFunction, UtilityTable};
-use entente_protocols::scenario::Scenario;
+use entente_model::Scenario;
 use serde_json::{Map, json};
 
 use crate::plot::{PlotInput, write_svg};

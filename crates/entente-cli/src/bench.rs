@@ -26,7 +26,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use entente_core::{Issue, LinearAdditive, OutcomeSpace, UtilityTable, ValueFunction};
 use entente_protocols::run::{RunOutcome, TraceEntry, run_sao_traced};
-use entente_protocols::{Prepared, SaoConfig, StrategySpec};
+use entente_protocols::{BuildNegotiator, Prepared, SaoConfig, StrategySpec};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -468,7 +468,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use entente_protocols::scenario::{Party, Scenario};
+    use entente_model::{Party, Scenario};
+    use entente_protocols::RunScenario;
 
     use super::*;
 

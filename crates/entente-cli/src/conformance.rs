@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use entente_conformance::{ConformanceReport, Verdict, case_files, check_file_with};
 use entente_core::TieOrder;
-use entente_formats::parity::{ConformanceReport, Verdict, case_files, check_file_with};
 use rayon::prelude::*;
 
 pub fn run(dir: &Path, verbose: bool, tie_order: TieOrder) -> anyhow::Result<ExitCode> {

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use entente_core::UtilityFunction;
 use entente_formats::{ReadOptions, load_scenario, write_genius, write_geniusweb, write_scenario};
-use entente_protocols::scenario::Scenario;
+use entente_model::Scenario;
 
 use crate::source::ReadArgs;
 

@@ -12,11 +12,11 @@ use entente_core::analysis::zones::{Diagnosis, ZoneReport};
 use entente_core::analysis::zones_sampled::{
     ExactOptions, ExactZones, LargeDiagnosis, LargePackage, Proportion, SampledSet, SampledZones, ZoneFound,
 };
+use entente_model::Scenario;
 use entente_protocols::montecarlo::{
     LargeZoneReport, MonteCarloOptions, RatificationEstimate, ZoneMethod, has_uncertainty, large_zones,
     ratification_probability,
 };
-use entente_protocols::scenario::Scenario;
 use serde_json::{Value, json};
 
 use crate::analyze::package_line;

@@ -12,6 +12,7 @@ use entente_core::analysis::{AgreementMeasures, AnalysisOptions, DomainAnalysis,
 use entente_core::{OutcomeIndex, UtilityFunction, UtilityTable, Value};
 use entente_formats::scenario::NegotiatorDecl;
 use entente_protocols::EndReason;
+use entente_protocols::RunScenario;
 use entente_protocols::scenario::{RunReport, Scenario};
 use serde_json::json;
 

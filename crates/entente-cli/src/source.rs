@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use clap::Args;
 use entente_formats::{DEFAULT_REAL_STEPS, ReadOptions, folder_profiles, load_scenario, parse_scenario};
-use entente_protocols::scenario::Scenario;
+use entente_model::Scenario;
 
 use crate::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME};
 

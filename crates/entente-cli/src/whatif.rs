@@ -15,6 +15,7 @@ use entente_core::analysis::zones::{DelegationReport, Diagnosis, Package, ZoneRe
 use entente_core::blocs::Rule;
 use entente_formats::whatif::{WhatIf, apply_noted, parse_change, read_changes_file};
 use entente_protocols::EndReason;
+use entente_protocols::RunScenario;
 use entente_protocols::scenario::{RunReport, Scenario, ScenarioError};
 use serde_json::json;
 

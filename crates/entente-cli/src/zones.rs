@@ -7,8 +7,8 @@ use anyhow::Context;
 use entente_core::analysis::zones::{DelegationInput, Diagnosis, Package, PartyInput, ZoneReport, analyze_zones};
 use entente_core::blocs::{BlocSets, Instructions, Rule};
 use entente_core::{OutcomeId, UtilityTable};
+use entente_model::Scenario;
 use entente_protocols::montecarlo::AtTime;
-use entente_protocols::scenario::Scenario;
 
 use crate::ratification::ZONE_ENUMERATION_LIMIT;
 use serde_json::json;

@@ -436,11 +436,7 @@ fn reversion_toml(space: &OutcomeSpace, r: &Reversion) -> Result<String, String>
 }
 
 /// Writes a delegation's tables (after the party's name and negotiator).
-pub(crate) fn write_delegation(
-    out: &mut String,
-    s: &entente_protocols::scenario::Scenario,
-    d: &Delegation,
-) -> Result<(), String> {
+pub(crate) fn write_delegation(out: &mut String, s: &entente_model::Scenario, d: &Delegation) -> Result<(), String> {
     use crate::scenario::num;
     use std::fmt::Write;
     let space = &s.space;

@@ -41,8 +41,8 @@ use entente_core::{
     Aggregation, Bound, HyperRectangles, Issue, IssueKind, LinearAdditive, ModelError, OutcomeSpace, Preferences,
     Rectangle, RectangleFunction, RectangleKind, UtilityFunction, ValueFunction,
 };
-use entente_protocols::SaoConfig;
-use entente_protocols::scenario::{Party, Scenario};
+use entente_model::SaoConfig;
+use entente_model::{Party, Scenario};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 

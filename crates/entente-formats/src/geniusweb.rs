@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use entente_core::{
     Issue, IssueKind, LinearAdditive, OutcomeSpace, Preferences, UtilityFunction, Value as OutcomeValue, ValueFunction,
 };
-use entente_protocols::SaoConfig;
-use entente_protocols::scenario::{Party, Scenario};
+use entente_model::SaoConfig;
+use entente_model::{Party, Scenario};
 use serde_json::{Map, Value, json};
 
 use crate::error::FormatError;

@@ -23,7 +23,7 @@ pub mod whatif;
 
 use std::path::Path;
 
-use entente_protocols::scenario::Scenario;
+use entente_model::Scenario;
 
 pub use error::FormatError;
 pub use genius::{

@@ -1,5 +1,5 @@
 //! NegMAS parity cases: negotiations run by NegMAS with their full offer
-//! traces, and their replay through our engine.
+//! traces, read and checked (the `entente-conformance` crate replays them).
 //!
 //! The format is described in `../shared/parity/README.md`. A case carries the
 //! issues, each party's weights and value tables exactly as NegMAS used them,
@@ -7,9 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use entente_core::{Issue, LinearAdditive, OutcomeId, OutcomeSpace, TieOrder, UtilityTable, ValueFunction};
-use entente_protocols::negotiators::{Prepared, StrategyOptions, StrategySpec};
-use entente_protocols::{RunOutcome, SaoConfig, TraceEntry, run_sao_traced};
+use entente_core::{Issue, LinearAdditive, OutcomeSpace, TieOrder, UtilityTable, ValueFunction};
+use entente_model::strategy::{StrategyOptions, StrategySpec};
 use serde::Deserialize;
 
 use crate::error::FormatError;
@@ -59,8 +58,11 @@ pub struct LoadedCase {
     pub path: PathBuf,
     pub case: ParityCase,
     pub space: OutcomeSpace,
-    pub parties: Vec<Prepared>,
+    /// Each party's utility table.
+    pub tables: Vec<UtilityTable>,
     pub strategies: Vec<StrategySpec>,
+    /// The order among tied utilities to replay with.
+    pub tie_order: TieOrder,
 }
 
 /// Reads and checks one case file, ordering tied utilities as numpy's AVX2
@@ -97,7 +99,7 @@ pub fn load_case_with(path: &Path, tie_order: TieOrder) -> Result<LoadedCase, Fo
         )
         .map_err(|e| at(field.clone(), e.to_string()))?;
         let table = UtilityTable::new(&space, &ufun).map_err(|e| at(field, e.to_string()))?;
-        parties.push(Prepared::with_tie_order(table, tie_order));
+        parties.push(table);
     }
     let mut strategies = Vec::with_capacity(case.negotiators.len());
     for (k, name) in case.negotiators.iter().enumerate() {
@@ -118,127 +120,7 @@ pub fn load_case_with(path: &Path, tie_order: TieOrder) -> Result<LoadedCase, Fo
     if let Some(a) = &case.agreement {
         space.index_of(a).map_err(|e| at("agreement".into(), e.to_string()))?;
     }
-    Ok(LoadedCase { path: path.to_path_buf(), case, space, parties, strategies })
-}
-
-/// The verdict on one replayed case.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Verdict {
-    /// Identical trace, agreement and rounds.
-    Exact,
-    /// Diverged first at an offer with the same round, proposer and proposer
-    /// utility as NegMAS's (a tie broken the other way), in a case flagged
-    /// `tie_order_sensitive`. `same_ending`: it still ended with the same
-    /// rounds and the same agreed-or-not.
-    TieEquivalent { round: u32, same_ending: bool },
-    /// Anything else.
-    Failed { round: Option<u32>, reason: String },
-}
-
-impl Verdict {
-    pub fn passed(&self) -> bool {
-        !matches!(self, Verdict::Failed { .. })
-    }
-}
-
-impl LoadedCase {
-    /// Runs the case through our engine.
-    pub fn replay(&self) -> Result<(RunOutcome, Vec<TraceEntry>), FormatError> {
-        let mut negotiators: Vec<_> = self.strategies.iter().zip(&self.parties).map(|(s, p)| s.build(p, 0)).collect();
-        let mut trace = Vec::new();
-        let config = SaoConfig { n_steps: self.case.n_steps, time_limit: None };
-        let n = self.parties[0].table().len();
-        let outcome = run_sao_traced(&mut negotiators, config, n, &mut trace).map_err(|e| FormatError::Field {
-            file: self.path.clone(),
-            field: "negotiators".into(),
-            message: e.to_string(),
-        })?;
-        Ok((outcome, trace))
-    }
-
-    fn id(&self, values: &[u32]) -> OutcomeId {
-        // Checked at load time.
-        self.space.index_of(values).unwrap_or(0) as OutcomeId
-    }
-
-    /// Replays the case and compares with NegMAS's run.
-    pub fn check(&self) -> Result<Verdict, FormatError> {
-        let (outcome, trace) = self.replay()?;
-        let expected: Vec<TraceEntry> =
-            self.case.trace.iter().map(|(r, p, o)| TraceEntry { round: *r, party: *p, outcome: self.id(o) }).collect();
-        let expected_agreement = self.case.agreement.as_ref().map(|a| self.id(a));
-        let first_diff = trace.iter().zip(&expected).position(|(a, b)| a != b);
-        let label = |o: OutcomeId| format!("{:?}", self.space.values_of(o as u128).unwrap_or_default());
-        match first_diff {
-            None if trace.len() == expected.len() => {
-                if outcome.agreement == expected_agreement && outcome.rounds == self.case.rounds {
-                    return Ok(Verdict::Exact);
-                }
-                Ok(Verdict::Failed {
-                    round: Some(outcome.rounds.saturating_sub(1)),
-                    reason: format!(
-                        "same offers, but ended with agreement {:?} after {} rounds; NegMAS: {:?} after {}",
-                        outcome.agreement.map(label),
-                        outcome.rounds,
-                        expected_agreement.map(label),
-                        self.case.rounds
-                    ),
-                })
-            }
-            None => {
-                let k = trace.len().min(expected.len());
-                let round = trace.get(k).or(expected.get(k)).map(|e| e.round);
-                Ok(Verdict::Failed {
-                    round,
-                    reason: format!("{} offers made; NegMAS made {}", trace.len(), expected.len()),
-                })
-            }
-            Some(k) => {
-                let (ours, theirs) = (trace[k], expected[k]);
-                let same_turn = ours.round == theirs.round && ours.party == theirs.party;
-                let table = self.parties[theirs.party].table();
-                let tie = same_turn && table.utility(ours.outcome) == table.utility(theirs.outcome);
-                if tie && self.case.tie_order_sensitive {
-                    let same_ending = outcome.rounds == self.case.rounds
-                        && outcome.agreement.is_some() == expected_agreement.is_some();
-                    return Ok(Verdict::TieEquivalent { round: theirs.round, same_ending });
-                }
-                Ok(Verdict::Failed {
-                    round: Some(theirs.round),
-                    reason: format!(
-                        "offer {k}: party {} offered {} (utility {}); NegMAS: party {} offered {} (utility {}){}",
-                        ours.party,
-                        label(ours.outcome),
-                        self.parties[ours.party].table().utility(ours.outcome),
-                        theirs.party,
-                        label(theirs.outcome),
-                        table.utility(theirs.outcome),
-                        if tie {
-                            " (a tie, but the case is not flagged tie_order_sensitive or ended differently)"
-                        } else {
-                            ""
-                        }
-                    ),
-                })
-            }
-        }
-    }
-}
-
-/// The result of checking a directory of cases.
-#[derive(Debug, Default)]
-pub struct ConformanceReport {
-    pub exact: usize,
-    /// `(case file, round of divergence, ended the same)`.
-    pub tie_equivalent: Vec<(String, u32, bool)>,
-    /// `(case file, round of divergence, reason)`.
-    pub failed: Vec<(PathBuf, Option<u32>, String)>,
-}
-
-impl ConformanceReport {
-    pub fn passed(&self) -> usize {
-        self.exact + self.tie_equivalent.len()
-    }
+    Ok(LoadedCase { path: path.to_path_buf(), case, space, tables: parties, strategies, tie_order })
 }
 
 /// Lists the case files (`*.json`, except `index.json`) of a directory, or of
@@ -256,17 +138,4 @@ pub fn case_files(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
     }
     files.sort();
     Ok(files)
-}
-
-/// Checks one case file; unreadable or malformed files count as failures.
-pub fn check_file(path: &Path) -> Verdict {
-    check_file_with(path, TieOrder::NumpyAvx2)
-}
-
-/// [`check_file`] with another order among tied utilities.
-pub fn check_file_with(path: &Path, tie_order: TieOrder) -> Verdict {
-    match load_case_with(path, tie_order).and_then(|c| c.check()) {
-        Ok(v) => v,
-        Err(e) => Verdict::Failed { round: None, reason: e.to_string() },
-    }
 }

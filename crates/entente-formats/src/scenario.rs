@@ -61,9 +61,9 @@ use entente_core::{
     Aggregation, Bound, HyperRectangles, Issue, IssueKind, LinearAdditive, OutcomeSpace, Preferences, Rectangle,
     RectangleFunction, RectangleKind, UtilityFunction, Value, ValueFunction,
 };
-use entente_protocols::SaoConfig;
-use entente_protocols::negotiators::{StrategyOptions, StrategySpec, TimeBasedName};
-use entente_protocols::scenario::{Party, Scenario};
+use entente_model::SaoConfig;
+use entente_model::strategy::{StrategyOptions, StrategySpec, TimeBasedName};
+use entente_model::{Party, Scenario};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -182,7 +182,7 @@ pub struct NegotiatorDecl {
 
 impl NegotiatorDecl {
     /// Resolves the declaration to a checked strategy.
-    pub fn resolve(&self) -> Result<StrategySpec, entente_protocols::negotiators::StrategyError> {
+    pub fn resolve(&self) -> Result<StrategySpec, entente_model::strategy::StrategyError> {
         let o = StrategyOptions {
             exponent: self.exponent,
             tolerance: self.tolerance,

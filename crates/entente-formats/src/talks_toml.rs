@@ -56,7 +56,7 @@ use std::path::Path;
 
 use entente_core::blocs::{RedLine, Reversion};
 use entente_core::{OutcomeSpace, Value};
-use entente_talks::model::{
+use entente_model::talks::{
     Baseline, Conduct, DAY, Effect, Guarantor, HOUR, Incident, Instruction, Session, TableItem, Talks,
 };
 use serde::Deserialize;
@@ -332,7 +332,7 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
         .iter()
         .map(|p| Conduct {
             exponent: match p.strategy {
-                Some(entente_protocols::StrategySpec::TimeBased { params, .. }) => params.exponent,
+                Some(entente_model::StrategySpec::TimeBased { params, .. }) => params.exponent,
                 _ => 1.0,
             },
             capital_delay: 60,

@@ -104,7 +104,7 @@ use entente_core::blocs::{Bloc, BlocSpec, Change, Delegation, RedLine, Reversion
 use entente_core::{
     Issue, IssueKind, LinearAdditive, OutcomeId, OutcomeSpace, Preferences, UtilityFunction, Value, ValueFunction,
 };
-use entente_protocols::scenario::{Party, Scenario};
+use entente_model::{Party, Scenario};
 use serde::Deserialize;
 use thiserror::Error;
 use toml::Spanned;

@@ -15,7 +15,7 @@ use entente_formats::{
     FormatError, ReadOptions, load_scenario, parse_scenario, read_genius, read_genius_domain, read_genius_folder,
     write_genius, write_scenario,
 };
-use entente_protocols::scenario::Scenario;
+use entente_model::Scenario;
 use proptest::prelude::*;
 use quick_xml::events::Event;
 

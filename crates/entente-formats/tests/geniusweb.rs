@@ -13,7 +13,7 @@ use entente_formats::{
     FormatError, ReadOptions, load_scenario, parse_scenario, read_geniusweb, read_geniusweb_folder, write_genius,
     write_geniusweb, write_scenario,
 };
-use entente_protocols::scenario::Scenario;
+use entente_model::Scenario;
 use proptest::prelude::*;
 use serde_json::{Value as Json, json};
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use entente_core::UtilityFunction;
 use entente_formats::{FormatError, parse_scenario, read_scenario, write_scenario};
+use entente_protocols::RunScenario;
 use proptest::prelude::*;
 
 fn scenarios_dir() -> PathBuf {
@@ -37,7 +38,7 @@ price = { weight = 0.6, values = [0.0, 0.5, 1.0] }
 qty = { weight = 0.4, values = [1.0, 0.5, 0.0] }
 "#;
 
-fn parse(text: &str) -> Result<entente_protocols::scenario::Scenario, FormatError> {
+fn parse(text: &str) -> Result<entente_model::Scenario, FormatError> {
     parse_scenario(text, Path::new("test.toml"))
 }
 

@@ -7,8 +7,9 @@ use entente_core::blocs::{Delegation, OutcomeSet, RedLine, Reversion, Rule};
 use entente_core::{OutcomeSpace, Preferences, UtilityFunction, UtilityTable, Value};
 use entente_formats::parse_scenario;
 use entente_formats::whatif::{WhatIf, WhatIfError, apply, apply_all, apply_noted, parse_change, parse_changes};
+use entente_model::Scenario;
+use entente_protocols::RunScenario;
 use entente_protocols::delegation::PreparedDelegation;
-use entente_protocols::scenario::Scenario;
 use proptest::prelude::*;
 
 /// Three issues (a: x, y, z; b: 0..=3; c: p, q), 24 outcomes; a unitary

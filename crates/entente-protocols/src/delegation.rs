@@ -19,7 +19,7 @@ use entente_core::blocs::{BlocSets, Delegation, Instructions, OutcomeSet, rule_s
 use entente_core::{ModelError, OutcomeId, OutcomeSpace, UtilityFunction, UtilityTable};
 use serde::Serialize;
 
-use crate::negotiators::{Negotiator, Prepared, Response, StrategySpec, TurnInfo};
+use crate::negotiators::{BuildNegotiator, Negotiator, Prepared, Response, StrategySpec, TurnInfo};
 use crate::sao::SaoConfig;
 
 /// One period of unchanged instructions, prepared for negotiating.

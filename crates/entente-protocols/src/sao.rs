@@ -73,14 +73,7 @@ pub enum ProtocolError {
     BadTimeLimit(f64),
 }
 
-/// Settings of one SAO negotiation.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SaoConfig {
-    /// Maximum number of rounds.
-    pub n_steps: u32,
-    /// Optional wall-clock limit in seconds.
-    pub time_limit: Option<f64>,
-}
+pub use entente_model::SaoConfig;
 
 /// Relative time by rounds: `(round + 1) / (n_steps + 1)` during round
 /// `round` of a negotiation of `n_steps` rounds (NegMAS's step time).

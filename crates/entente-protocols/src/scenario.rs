@@ -1,39 +1,15 @@
 //! A negotiation scenario in memory, whatever file it came from, and the
 //! report of running it.
 
-use entente_core::blocs::Delegation;
-use entente_core::{ModelError, OutcomeId, OutcomeSpace, Preferences, UtilityFunction, UtilityTable, Value};
+use entente_core::{ModelError, OutcomeId, UtilityFunction, UtilityTable};
+pub use entente_model::{Party, Scenario};
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::delegation::{PreparedDelegation, Ratification};
-use crate::negotiators::{Prepared, StrategySpec};
+use crate::negotiators::{BuildNegotiator, Prepared};
 use crate::run::{RunError, TraceEntry, run_sao_traced};
-use crate::sao::{EndReason, SaoConfig, step_time};
-
-/// One party: its preferences and, optionally, the strategy it negotiates with.
-#[derive(Clone, Debug)]
-pub struct Party {
-    pub name: String,
-    /// The party's own utility. For a delegation: its mandate at the start
-    /// (see [`Delegation::mandate`]).
-    pub utility: Preferences,
-    pub strategy: Option<StrategySpec>,
-    /// The blocs this party answers to, if it is a divided delegation.
-    pub delegation: Option<Delegation>,
-}
-
-/// Issues, parties and protocol settings.
-#[derive(Clone, Debug)]
-pub struct Scenario {
-    pub name: String,
-    pub description: Option<String>,
-    pub space: OutcomeSpace,
-    pub parties: Vec<Party>,
-    pub config: SaoConfig,
-    /// Seed of every random choice (0 when the scenario gives none).
-    pub seed: u64,
-}
+use crate::sao::{EndReason, step_time};
 
 #[derive(Debug, Error)]
 pub enum ScenarioError {
@@ -93,20 +69,30 @@ pub(crate) fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-impl Scenario {
+/// Running a [`Scenario`] through the SAO machine with its declared strategies.
+pub trait RunScenario {
     /// Tabulates every party's utilities (the per-party setup of a run).
-    pub fn prepare(&self) -> Result<Vec<Prepared>, ScenarioError> {
+    fn prepare(&self) -> Result<Vec<Prepared>, ScenarioError>;
+    /// Runs the scenario once with `seed` (or the scenario's seed).
+    fn run(&self, seed: Option<u64>) -> Result<RunReport, ScenarioError>;
+    /// Runs with parties prepared beforehand (as a tournament does).
+    fn run_prepared(&self, prepared: &[Prepared], seed: Option<u64>) -> Result<RunReport, ScenarioError>;
+}
+
+impl RunScenario for Scenario {
+    /// Tabulates every party's utilities (the per-party setup of a run).
+    fn prepare(&self) -> Result<Vec<Prepared>, ScenarioError> {
         self.parties.iter().map(|p| Ok(Prepared::new(UtilityTable::new(&self.space, &p.utility)?))).collect()
     }
 
     /// Runs the scenario once with `seed` (or the scenario's seed).
-    pub fn run(&self, seed: Option<u64>) -> Result<RunReport, ScenarioError> {
+    fn run(&self, seed: Option<u64>) -> Result<RunReport, ScenarioError> {
         let prepared = self.prepare()?;
         self.run_prepared(&prepared, seed)
     }
 
     /// Runs with parties prepared beforehand (as a tournament does).
-    pub fn run_prepared(&self, prepared: &[Prepared], seed: Option<u64>) -> Result<RunReport, ScenarioError> {
+    fn run_prepared(&self, prepared: &[Prepared], seed: Option<u64>) -> Result<RunReport, ScenarioError> {
         if self.parties.len() < 2 {
             return Err(ScenarioError::TooFewParties(self.parties.len()));
         }
@@ -173,11 +159,5 @@ impl Scenario {
             reason: outcome.reason,
             t: outcome.t,
         })
-    }
-
-    /// The outcome as `(issue name, value)` pairs.
-    pub fn describe(&self, outcome: OutcomeId) -> Vec<(String, Value)> {
-        let labels = self.space.labels(outcome as u128).unwrap_or_default();
-        self.space.issues().iter().map(|i| i.name.clone()).zip(labels).collect()
     }
 }

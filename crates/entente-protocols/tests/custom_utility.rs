@@ -2,7 +2,7 @@
 //! protocol through the `UtilityFunction` trait alone.
 
 use entente_core::{Issue, OutcomeSpace, UtilityFunction, UtilityTable};
-use entente_protocols::negotiators::{Prepared, StrategySpec};
+use entente_protocols::negotiators::{BuildNegotiator, Prepared, StrategySpec};
 use entente_protocols::{EndReason, SaoConfig, run_sao_traced};
 
 /// Hyper-rectangle preferences (as in ANAC 2014): each box adds its value when

@@ -1,7 +1,7 @@
 //! Property tests of the SAO machine and of whole simulated negotiations.
 
 use entente_core::UtilityTable;
-use entente_protocols::negotiators::{Prepared, StrategyOptions, StrategySpec};
+use entente_protocols::negotiators::{BuildNegotiator, Prepared, StrategyOptions, StrategySpec};
 use entente_protocols::{Action, EndReason, Event, ProtocolError, Sao, SaoConfig, run_sao_traced};
 use proptest::prelude::*;
 

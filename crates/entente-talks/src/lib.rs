@@ -8,9 +8,9 @@
 pub mod assessment;
 pub mod log;
 pub mod measures;
-pub mod model;
 pub mod sim;
 pub mod transcript;
 
+pub use entente_model::talks as model;
 pub use model::Talks;
 pub use sim::{TalksRun, simulate};

@@ -12,18 +12,21 @@ use std::sync::OnceLock;
 
 use entente_core::{OutcomeId, SortedOutcomes, TieOrder, UtilityTable};
 
+mod build;
 pub mod inverse;
 mod random;
-mod spec;
 mod tft;
 mod timebased;
 mod tough;
 
+pub use build::BuildNegotiator;
+pub use entente_model::strategy::{
+    RandomParams, StrategyError, StrategyOptions, StrategySpec, TimeBasedName, TimeBasedParams, TitForTatParams,
+};
 pub use inverse::Inverse;
-pub use random::{RandomNegotiator, RandomParams};
-pub use spec::{StrategyError, StrategyOptions, StrategySpec, TimeBasedName};
-pub use tft::{NaiveTitForTat, TitForTatParams};
-pub use timebased::{TimeBased, TimeBasedParams};
+pub use random::RandomNegotiator;
+pub use tft::NaiveTitForTat;
+pub use timebased::TimeBased;
 pub use tough::Tough;
 
 /// What a negotiator knows about the moment it acts.

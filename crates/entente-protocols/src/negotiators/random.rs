@@ -3,25 +3,10 @@
 use entente_core::OutcomeId;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
+
+use entente_model::strategy::RandomParams;
 
 use super::{Negotiator, Prepared, Response, TurnInfo};
-
-/// Probabilities of each answer to an offer (NegMAS `RandomNegotiator`
-/// defaults: 0.15 accept, 0.75 reject, 0.1 end). What is left up to 1 counts
-/// as a rejection.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RandomParams {
-    pub p_accept: f64,
-    pub p_reject: f64,
-    pub p_end: f64,
-}
-
-impl Default for RandomParams {
-    fn default() -> Self {
-        RandomParams { p_accept: 0.15, p_reject: 0.75, p_end: 0.1 }
-    }
-}
 
 /// Answers at random and offers uniformly random outcomes, from its own seeded
 /// generator: the same seed gives the same negotiation.

@@ -7,24 +7,10 @@
 //! read off a cursor that walks down the sorted outcomes two at a time per call.
 
 use entente_core::OutcomeId;
-use serde::{Deserialize, Serialize};
+
+use entente_model::strategy::TitForTatParams;
 
 use super::{INVERTED_RANGE_TOLERANCE, Inverse, Negotiator, Prepared, Response, TurnInfo};
-
-/// Parameters of naive tit-for-tat.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TitForTatParams {
-    /// Added to every concession from round 3 on (NegMAS default 0).
-    pub kindness: f64,
-    /// Answer a negative partner concession with a negative one (default false).
-    pub punish: bool,
-}
-
-impl Default for TitForTatParams {
-    fn default() -> Self {
-        TitForTatParams { kindness: 0.0, punish: false }
-    }
-}
 
 /// Rounds up to this one concede nothing (NegMAS `no_concession_step`).
 const NO_CONCESSION_ROUND: u32 = 0;

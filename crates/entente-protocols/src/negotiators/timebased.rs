@@ -10,40 +10,11 @@
 //! each offer is a few binary searches over the sorted outcomes.
 
 use entente_core::{OutcomeId, TieOrder};
-use serde::{Deserialize, Serialize};
+use entente_model::strategy::TimeBasedParams;
 
 use super::inverse::INVERSE_EPS;
 use super::{Inverse, Negotiator, Prepared, Response, TurnInfo, py_max, py_min};
 use crate::sao::step_time;
-
-/// Parameters of a time-based negotiator.
-///
-/// The aspiration at relative time `t` is `max_aspiration · (1 − t^exponent)`
-/// of the way from `umin = max(worst utility, reservation)` to the best utility.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TimeBasedParams {
-    /// Concession exponent: 4 Boulware, 1 Linear, 0.25 Conceder.
-    pub exponent: f64,
-    /// Tolerance subtracted from the lower edge of the acceptable band
-    /// (NegMAS: 1e-4 for the `*TB` negotiators, 1e-3 for Aspiration).
-    pub tolerance: f64,
-    /// Aspiration at `t = 0` (1.0: start at the best outcome).
-    pub max_aspiration: f64,
-    /// Search only rational outcomes when offering (the `*TB` classes);
-    /// Aspiration searches all outcomes. They differ only under ties.
-    pub rational_only: bool,
-}
-
-impl TimeBasedParams {
-    /// NegMAS `BoulwareTBNegotiator`.
-    pub const BOULWARE: Self = Self { exponent: 4.0, tolerance: 1e-4, max_aspiration: 1.0, rational_only: true };
-    /// NegMAS `LinearTBNegotiator`.
-    pub const LINEAR: Self = Self { exponent: 1.0, tolerance: 1e-4, max_aspiration: 1.0, rational_only: true };
-    /// NegMAS `ConcederTBNegotiator`.
-    pub const CONCEDER: Self = Self { exponent: 0.25, tolerance: 1e-4, max_aspiration: 1.0, rational_only: true };
-    /// NegMAS `AspirationNegotiator` (defaults).
-    pub const ASPIRATION: Self = Self { exponent: 4.0, tolerance: 1e-3, max_aspiration: 1.0, rational_only: false };
-}
 
 /// Longest round limit for which offers are scheduled in advance.
 const MAX_SCHEDULED_ROUNDS: u32 = 1 << 20;

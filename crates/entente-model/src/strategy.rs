@@ -3,13 +3,6 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::sao::SaoConfig;
-
-use super::{
-    NaiveTitForTat, Negotiator, Prepared, RandomNegotiator, RandomParams, TimeBased, TimeBasedParams, TitForTatParams,
-    Tough,
-};
-
 /// A strategy with every parameter set and checked.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "strategy", rename_all = "kebab-case")]
@@ -189,34 +182,65 @@ impl StrategySpec {
     pub fn needs_sorting(&self) -> bool {
         matches!(self, StrategySpec::TimeBased { .. } | StrategySpec::TitForTat(_))
     }
+}
 
-    /// A negotiator playing this strategy for the party `prepared`. `seed`
-    /// drives random choices (only the random strategy has any).
-    ///
-    /// Nothing is planned ahead: under a time limit [`StrategySpec::build_for`]
-    /// plans nothing (a time-based negotiator searches the sorted outcomes at
-    /// every offer), and no other strategy reads the settings.
-    pub fn build<'a>(&self, prepared: &'a Prepared, seed: u64) -> Box<dyn Negotiator + Send + 'a> {
-        self.build_for(prepared, seed, &SaoConfig { n_steps: 1, time_limit: Some(1.0) })
+/// Parameters of a time-based negotiator.
+///
+/// The aspiration at relative time `t` is `max_aspiration · (1 − t^exponent)`
+/// of the way from `umin = max(worst utility, reservation)` to the best utility.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimeBasedParams {
+    /// Concession exponent: 4 Boulware, 1 Linear, 0.25 Conceder.
+    pub exponent: f64,
+    /// Tolerance subtracted from the lower edge of the acceptable band
+    /// (NegMAS: 1e-4 for the `*TB` negotiators, 1e-3 for Aspiration).
+    pub tolerance: f64,
+    /// Aspiration at `t = 0` (1.0: start at the best outcome).
+    pub max_aspiration: f64,
+    /// Search only rational outcomes when offering (the `*TB` classes);
+    /// Aspiration searches all outcomes. They differ only under ties.
+    pub rational_only: bool,
+}
+
+impl TimeBasedParams {
+    /// NegMAS `BoulwareTBNegotiator`.
+    pub const BOULWARE: Self = Self { exponent: 4.0, tolerance: 1e-4, max_aspiration: 1.0, rational_only: true };
+    /// NegMAS `LinearTBNegotiator`.
+    pub const LINEAR: Self = Self { exponent: 1.0, tolerance: 1e-4, max_aspiration: 1.0, rational_only: true };
+    /// NegMAS `ConcederTBNegotiator`.
+    pub const CONCEDER: Self = Self { exponent: 0.25, tolerance: 1e-4, max_aspiration: 1.0, rational_only: true };
+    /// NegMAS `AspirationNegotiator` (defaults).
+    pub const ASPIRATION: Self = Self { exponent: 4.0, tolerance: 1e-3, max_aspiration: 1.0, rational_only: false };
+}
+
+/// Parameters of naive tit-for-tat.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TitForTatParams {
+    /// Added to every concession from round 3 on (NegMAS default 0).
+    pub kindness: f64,
+    /// Answer a negative partner concession with a negative one (default false).
+    pub punish: bool,
+}
+
+impl Default for TitForTatParams {
+    fn default() -> Self {
+        TitForTatParams { kindness: 0.0, punish: false }
     }
+}
 
-    /// Like [`StrategySpec::build`], for a negotiation with these settings:
-    /// strategies that can plan ahead (time-based ones, without a time limit)
-    /// do so, which spares sorting the outcome space.
-    pub fn build_for<'a>(
-        &self,
-        prepared: &'a Prepared,
-        seed: u64,
-        config: &SaoConfig,
-    ) -> Box<dyn Negotiator + Send + 'a> {
-        match *self {
-            StrategySpec::TimeBased { params, .. } => {
-                Box::new(TimeBased::for_negotiation(prepared, params, config.n_steps, config.time_limit.is_some()))
-            }
-            StrategySpec::TitForTat(p) => Box::new(NaiveTitForTat::new(prepared, p)),
-            StrategySpec::Tough => Box::new(Tough::new(prepared)),
-            StrategySpec::Random(p) => Box::new(RandomNegotiator::new(prepared, p, seed)),
-        }
+/// Probabilities of each answer to an offer (NegMAS `RandomNegotiator`
+/// defaults: 0.15 accept, 0.75 reject, 0.1 end). What is left up to 1 counts
+/// as a rejection.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RandomParams {
+    pub p_accept: f64,
+    pub p_reject: f64,
+    pub p_end: f64,
+}
+
+impl Default for RandomParams {
+    fn default() -> Self {
+        RandomParams { p_accept: 0.15, p_reject: 0.75, p_end: 0.1 }
     }
 }
 

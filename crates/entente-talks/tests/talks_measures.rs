@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use entente_formats::talks_toml::parse_talks;
+use entente_model::talks::{Counterfactual, Talks};
 use entente_protocols::package::ClauseState;
 use entente_talks::measures::{measures, measures_text, value_at};
-use entente_talks::model::{Counterfactual, Talks};
 use entente_talks::{TalksRun, simulate};
 
 const ISTANBUL: &str = include_str!("../../../scenarios/istanbul-2025.toml");

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use entente_formats::FormatError;
 use entente_formats::talks_toml::{parse_talks, read_talks};
+use entente_model::talks::{Counterfactual, DAY, HOUR, Talks};
 use entente_protocols::package::{ClauseState, Event};
 use entente_talks::assessment::Blockage;
 use entente_talks::log::{Entry, Role, Visibility, export_for};
-use entente_talks::model::{Counterfactual, DAY, HOUR, Talks};
 use entente_talks::sim::{Ending, TalksRun};
 use entente_talks::simulate;
 use proptest::prelude::*;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use entente_core::blocs::Rule;
 use entente_formats::{FormatError, parse_scenario, read_scenario};
+use entente_protocols::RunScenario;
 use entente_protocols::delegation::PreparedDelegation;
 use entente_protocols::negotiators::{StrategyOptions, StrategySpec};
 

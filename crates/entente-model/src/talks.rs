@@ -4,9 +4,12 @@
 //! agreement the round starts from.
 
 use entente_core::blocs::{RedLine, Reversion};
-use entente_protocols::package::Timestamp;
-use entente_protocols::scenario::Scenario;
 use serde::Serialize;
+
+use crate::Scenario;
+
+/// Minutes since the start of the talks (day 1, 00:00).
+pub type Timestamp = u64;
 
 /// Minutes in an hour.
 pub const HOUR: u64 = 60;

@@ -5,8 +5,9 @@ mod common;
 
 use std::path::PathBuf;
 
+use entente_conformance::{Verdict, case_files, check_file, check_file_with};
 use entente_core::TieOrder;
-use entente_formats::parity::{ParityCase, Verdict, case_files, check_file, check_file_with};
+use entente_formats::parity::ParityCase;
 
 fn parity_dir() -> Option<PathBuf> {
     common::shared_dir("parity")
