@@ -5,7 +5,7 @@
 //! Every utility below is invented for the example.
 
 use entente_core::{Issue, OutcomeId, OutcomeSpace, UtilityTable};
-use entente_protocols::single_text::{Actor, CoMediation, EventKind, Rule, SingleTextConfig};
+use entente_protocols::single_text::{Actor, CoMediation, EventKind, ProposalRule, SingleTextConfig};
 use entente_protocols::single_text_agents::{
     AnnealingMediator, Measure, MediatorSpec, Objection, SingleTextReport, SingleTextRun, VetoBloc, VoterSpec,
     run_single_text,
@@ -89,7 +89,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = SingleTextRun {
         protocol: SingleTextConfig {
             n_steps: 100,
-            rule: Rule::MediatorMayOverride,
+            rule: ProposalRule::MediatorMayOverride,
             co_mediation: CoMediation::TakeTurns,
         },
         radices: space.radices().to_vec(),
@@ -129,7 +129,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!();
     summary("Annealing co-mediators, truthful voters:", &r);
 
-    config.protocol.rule = Rule::Veto;
+    config.protocol.rule = ProposalRule::Veto;
     let veto =
         run_single_text(&config, &[MediatorSpec::Veto; 2], &[VoterSpec::HillClimbing; 2], &tables, &veto_blocs, seed)?;
     summary("Veto co-mediators, hill-climbing voters (same seed):", &veto);

@@ -12,6 +12,7 @@
 //!   ratification under uncertainty; zones of spaces too large to enumerate).
 
 pub mod delegation;
+pub mod machine;
 pub mod montecarlo;
 pub mod negotiators;
 pub mod package;
@@ -21,7 +22,8 @@ pub mod scenario;
 pub mod single_text;
 pub mod single_text_agents;
 
+pub use machine::{Machine, ReplayError, replay};
 pub use negotiators::{BuildNegotiator, Negotiator, Prepared, Response, StrategySpec, TurnInfo};
 pub use run::{RunError, RunOutcome, TraceEntry, run_sao, run_sao_traced};
-pub use sao::{Action, EndReason, Event, ProtocolError, Sao, SaoConfig, Turn};
+pub use sao::{Action, EndReason, Event, ProtocolError, Sao, SaoConfig, SaoMove, Turn};
 pub use scenario::RunScenario;

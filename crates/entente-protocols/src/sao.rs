@@ -15,6 +15,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::machine::Machine;
+
 /// How a negotiation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -56,6 +58,19 @@ pub enum Event<O> {
     End { rounds: u32, reason: EndReason, agreement: Option<O> },
 }
 
+/// A move of the SAO machine: a party's action, or the driver's report that
+/// the wall-clock limit has passed.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "move")]
+pub enum SaoMove<O> {
+    Act {
+        party: usize,
+        action: Action<O>,
+    },
+    /// The time limit has passed (only with a time limit).
+    TimeUp,
+}
+
 /// A refused action. The machine's state is unchanged.
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum ProtocolError {
@@ -71,6 +86,8 @@ pub enum ProtocolError {
     NoSteps,
     #[error("time limit must be a positive number of seconds, not {0}")]
     BadTimeLimit(f64),
+    #[error("the negotiation has no time limit to pass")]
+    NoTimeLimit,
 }
 
 pub use entente_model::SaoConfig;
@@ -92,7 +109,7 @@ pub struct Turn<O> {
 }
 
 /// The SAO state machine for outcomes of type `O`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Sao<O> {
     n_parties: usize,
     config: SaoConfig,
@@ -230,6 +247,43 @@ impl<O: Copy + PartialEq> Sao<O> {
     fn finish(&mut self, reason: EndReason, rounds: u32, agreement: Option<O>, sink: &mut impl FnMut(Event<O>)) {
         self.ended = Some((reason, rounds, agreement));
         sink(Event::End { rounds, reason, agreement });
+    }
+}
+
+impl<O: Copy + PartialEq + std::fmt::Debug> Machine for Sao<O> {
+    type Move = SaoMove<O>;
+    type Event = Event<O>;
+    type Error = ProtocolError;
+
+    fn apply(&mut self, mv: &SaoMove<O>, sink: &mut dyn FnMut(Event<O>)) -> Result<(), ProtocolError> {
+        match *mv {
+            SaoMove::Act { party, action } => self.act(party, action, &mut |e| sink(e)),
+            SaoMove::TimeUp => {
+                if self.ended.is_some() {
+                    return Err(ProtocolError::Ended);
+                }
+                let limit = self.config.time_limit.ok_or(ProtocolError::NoTimeLimit)?;
+                self.expire(limit, &mut |e| sink(e));
+                Ok(())
+            }
+        }
+    }
+
+    fn move_of(&self, events: &[Event<O>]) -> Option<SaoMove<O>> {
+        let act = |party, action| Some(SaoMove::Act { party, action });
+        match *events.first()? {
+            // A counter-offer or a walk-out rejects the standing offer first.
+            Event::Reject { party, .. } => match *events.get(1)? {
+                Event::Offer { party: p, outcome, .. } if p == party => act(party, Action::Offer(outcome)),
+                Event::End { reason: EndReason::BrokenOff { by }, .. } if by == party => act(party, Action::End),
+                _ => None,
+            },
+            Event::Offer { party, outcome, .. } if self.offer.is_none() => act(party, Action::Offer(outcome)),
+            Event::Accept { party, .. } => act(party, Action::Accept),
+            Event::End { reason: EndReason::BrokenOff { by }, .. } if self.offer.is_none() => act(by, Action::End),
+            Event::End { reason: EndReason::TimeLimit, .. } => Some(SaoMove::TimeUp),
+            _ => None,
+        }
     }
 }
 

@@ -11,8 +11,8 @@
 //!    [`SingleText::vote`].
 //! 3. **Resolve.** If every party accepted, the proposal replaces the text
 //!    ([`EventKind::Accepted`], decided by the rule itself). If some rejected,
-//!    under [`Rule::Veto`] the text stays ([`EventKind::Rejected`], by the
-//!    rule); under [`Rule::MediatorMayOverride`] the mediator role decides
+//!    under [`ProposalRule::Veto`] the text stays ([`EventKind::Rejected`], by the
+//!    rule); under [`ProposalRule::MediatorMayOverride`] the mediator role decides
 //!    with [`SingleText::decide`]: replace the text anyway
 //!    ([`EventKind::Kept`]: the mediator keeps a proposal some rejected) or
 //!    discard the proposal ([`EventKind::Rejected`], by the mediator).
@@ -40,10 +40,12 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::machine::Machine;
+
 /// What happens to a proposal some party rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Rule {
+pub enum ProposalRule {
     /// Veto single text: the text is replaced iff every party accepted.
     Veto,
     /// The text is replaced when every party accepted; when some rejected, the
@@ -67,7 +69,7 @@ pub enum CoMediation {
 pub struct SingleTextConfig {
     /// Number of steps (proposals) before the talks end.
     pub n_steps: u32,
-    pub rule: Rule,
+    pub rule: ProposalRule,
     pub co_mediation: CoMediation,
 }
 
@@ -122,6 +124,20 @@ pub struct Event<O> {
     pub kind: EventKind<O>,
 }
 
+/// A move of the single-text machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "move")]
+pub enum SingleTextMove<O> {
+    /// [`SingleText::propose`].
+    Propose { mediator: usize, text: O },
+    /// [`SingleText::vote`].
+    Vote { party: usize, accept: bool },
+    /// [`SingleText::decide`].
+    Decide { mediator: usize, keep: bool },
+    /// [`SingleText::end`].
+    End { mediator: usize },
+}
+
 /// A refused action or an impossible configuration. A refused action changes
 /// nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -173,7 +189,7 @@ pub enum Phase<O> {
     Ended,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Pending<O> {
     proposal: O,
     votes: Vec<Option<bool>>,
@@ -181,7 +197,7 @@ struct Pending<O> {
 }
 
 /// The single-text state machine for texts of type `O`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SingleText<O> {
     n_parties: usize,
     n_mediators: usize,
@@ -347,7 +363,7 @@ impl<O: Copy + PartialEq> SingleText<O> {
             self.text = proposal;
             sink(Event { step, actor: Actor::Rule, kind: EventKind::Accepted { text: proposal } });
             self.next_step(sink);
-        } else if self.config.rule == Rule::Veto {
+        } else if self.config.rule == ProposalRule::Veto {
             sink(Event {
                 step,
                 actor: Actor::Rule,
@@ -360,7 +376,7 @@ impl<O: Copy + PartialEq> SingleText<O> {
     }
 
     /// The mediator role, through co-mediator `mediator`, decides on a
-    /// proposal some party rejected (only under [`Rule::MediatorMayOverride`]):
+    /// proposal some party rejected (only under [`ProposalRule::MediatorMayOverride`]):
     /// `keep` replaces the text with it anyway, otherwise it is discarded.
     pub fn decide(
         &mut self,
@@ -414,6 +430,40 @@ impl<O: Copy + PartialEq> SingleText<O> {
     }
 }
 
+impl<O: Copy + PartialEq + std::fmt::Debug> Machine for SingleText<O> {
+    type Move = SingleTextMove<O>;
+    type Event = Event<O>;
+    type Error = SingleTextError;
+
+    fn apply(&mut self, mv: &SingleTextMove<O>, sink: &mut dyn FnMut(Event<O>)) -> Result<(), SingleTextError> {
+        let sink = &mut |e| sink(e);
+        match *mv {
+            SingleTextMove::Propose { mediator, text } => self.propose(mediator, text, sink),
+            SingleTextMove::Vote { party, accept } => self.vote(party, accept, sink),
+            SingleTextMove::Decide { mediator, keep } => self.decide(mediator, keep, sink),
+            SingleTextMove::End { mediator } => self.end(mediator, sink),
+        }
+    }
+
+    fn move_of(&self, events: &[Event<O>]) -> Option<SingleTextMove<O>> {
+        let e = events.first()?;
+        match (e.actor, e.kind) {
+            (Actor::Mediator(mediator), EventKind::Proposed { text, .. }) => {
+                Some(SingleTextMove::Propose { mediator, text })
+            }
+            (Actor::Party(party), EventKind::Voted { accept, .. }) => Some(SingleTextMove::Vote { party, accept }),
+            (Actor::Mediator(mediator), EventKind::Kept { .. }) => {
+                Some(SingleTextMove::Decide { mediator, keep: true })
+            }
+            (Actor::Mediator(mediator), EventKind::Rejected { .. }) => {
+                Some(SingleTextMove::Decide { mediator, keep: false })
+            }
+            (Actor::Mediator(mediator), EventKind::Ended { .. }) => Some(SingleTextMove::End { mediator }),
+            _ => None,
+        }
+    }
+}
+
 fn rejections(votes: &[Option<bool>]) -> u32 {
     votes.iter().filter(|v| **v == Some(false)).count() as u32
 }
@@ -422,7 +472,7 @@ fn rejections(votes: &[Option<bool>]) -> u32 {
 mod tests {
     use super::*;
 
-    fn config(rule: Rule, co_mediation: CoMediation, n_steps: u32) -> SingleTextConfig {
+    fn config(rule: ProposalRule, co_mediation: CoMediation, n_steps: u32) -> SingleTextConfig {
         SingleTextConfig { n_steps, rule, co_mediation }
     }
 
@@ -435,7 +485,7 @@ mod tests {
 
     #[test]
     fn veto_step_by_step() {
-        let mut st = SingleText::new(2, 1, 10u32, config(Rule::Veto, CoMediation::TakeTurns, 2)).unwrap();
+        let mut st = SingleText::new(2, 1, 10u32, config(ProposalRule::Veto, CoMediation::TakeTurns, 2)).unwrap();
         let mut log = Vec::new();
         let mut sink = |e| log.push(e);
         assert_eq!(st.phase(), Phase::Propose { mediator: Some(0) });
@@ -469,7 +519,8 @@ mod tests {
 
     #[test]
     fn the_mediator_decides_on_rejected_proposals_under_override() {
-        let mut st = SingleText::new(3, 2, 0u32, config(Rule::MediatorMayOverride, CoMediation::TakeTurns, 5)).unwrap();
+        let mut st =
+            SingleText::new(3, 2, 0u32, config(ProposalRule::MediatorMayOverride, CoMediation::TakeTurns, 5)).unwrap();
         let mut log = Vec::new();
         // Unanimous acceptance needs no decision.
         st.propose(0, 1, &mut |e| log.push(e)).unwrap();
@@ -519,7 +570,8 @@ mod tests {
 
     #[test]
     fn any_co_mediator_may_act_for_the_role() {
-        let mut st = SingleText::new(2, 3, 0u32, config(Rule::MediatorMayOverride, CoMediation::Any, 4)).unwrap();
+        let mut st =
+            SingleText::new(2, 3, 0u32, config(ProposalRule::MediatorMayOverride, CoMediation::Any, 4)).unwrap();
         let mut sink = |_e: Event<u32>| {};
         assert_eq!(st.phase(), Phase::Propose { mediator: None });
         st.propose(2, 5, &mut sink).unwrap();
@@ -534,7 +586,7 @@ mod tests {
 
     #[test]
     fn refused_actions_change_nothing() {
-        let mut st = SingleText::new(2, 2, 0u32, config(Rule::Veto, CoMediation::TakeTurns, 3)).unwrap();
+        let mut st = SingleText::new(2, 2, 0u32, config(ProposalRule::Veto, CoMediation::TakeTurns, 3)).unwrap();
         let mut count = 0;
         let mut sink = |_e: Event<u32>| count += 1;
         let before = state(&st);
@@ -569,7 +621,8 @@ mod tests {
 
     #[test]
     fn a_pending_decision_blocks_everything_else() {
-        let mut st = SingleText::new(2, 1, 0u32, config(Rule::MediatorMayOverride, CoMediation::TakeTurns, 3)).unwrap();
+        let mut st =
+            SingleText::new(2, 1, 0u32, config(ProposalRule::MediatorMayOverride, CoMediation::TakeTurns, 3)).unwrap();
         let mut sink = |_e: Event<u32>| {};
         st.propose(0, 1, &mut sink).unwrap();
         st.vote(0, false, &mut sink).unwrap();
@@ -583,11 +636,11 @@ mod tests {
 
     #[test]
     fn impossible_configurations_are_refused() {
-        let c = config(Rule::Veto, CoMediation::TakeTurns, 3);
+        let c = config(ProposalRule::Veto, CoMediation::TakeTurns, 3);
         assert_eq!(SingleText::new(1, 1, 0u32, c).err(), Some(SingleTextError::TooFewParties(1)));
         assert_eq!(SingleText::new(2, 0, 0u32, c).err(), Some(SingleTextError::NoMediators));
         assert_eq!(
-            SingleText::new(2, 1, 0u32, config(Rule::Veto, CoMediation::Any, 0)).err(),
+            SingleText::new(2, 1, 0u32, config(ProposalRule::Veto, CoMediation::Any, 0)).err(),
             Some(SingleTextError::NoSteps)
         );
     }

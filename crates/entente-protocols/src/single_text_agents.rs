@@ -12,7 +12,7 @@
 //! **Mediators** propose [`SingleIssueMutation`]s of the current text (one
 //! issue, chosen uniformly among the issues with two or more values, set to
 //! another of its values, chosen uniformly) and, under
-//! [`Rule::MediatorMayOverride`](crate::single_text::Rule::MediatorMayOverride), decide on proposals some party rejected:
+//! [`ProposalRule::MediatorMayOverride`](crate::single_text::ProposalRule::MediatorMayOverride), decide on proposals some party rejected:
 //! - [`VetoMediator`] never keeps a rejected proposal (the veto single text);
 //! - [`AnnealingMediator`] keeps it with probability `exp(−m/T)`, `T` on the
 //!   same linear schedule, `m` the number of rejections ([`Measure::Rejections`],
@@ -159,7 +159,7 @@ pub trait Mediator {
     /// The next proposal given the current text, or `None` to end the talks.
     fn propose(&mut self, info: &StepInfo, current: OutcomeId) -> Option<OutcomeId>;
     /// Whether to replace `current` with `proposal` although some rejected it
-    /// (asked only under [`Rule::MediatorMayOverride`](crate::single_text::Rule::MediatorMayOverride)).
+    /// (asked only under [`ProposalRule::MediatorMayOverride`](crate::single_text::ProposalRule::MediatorMayOverride)).
     fn decide(&mut self, info: &StepInfo, current: OutcomeId, proposal: OutcomeId, ballot: &Ballot<'_>) -> bool;
 }
 
@@ -658,7 +658,7 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::single_text::{CoMediation, Rule};
+    use crate::single_text::{CoMediation, ProposalRule};
 
     fn table(u: Vec<f64>, reservation: f64) -> UtilityTable {
         UtilityTable::from_utilities(u, reservation).unwrap()
@@ -793,7 +793,7 @@ mod tests {
     #[test]
     fn the_driver_refuses_bad_input() {
         let t = vec![table(vec![0.0; 4], f64::NEG_INFINITY), table(vec![0.0; 4], f64::NEG_INFINITY)];
-        let protocol = SingleTextConfig { n_steps: 5, rule: Rule::Veto, co_mediation: CoMediation::TakeTurns };
+        let protocol = SingleTextConfig { n_steps: 5, rule: ProposalRule::Veto, co_mediation: CoMediation::TakeTurns };
         let cfg = SingleTextRun { protocol, radices: vec![2, 2], initial: None };
         let hc = [VoterSpec::HillClimbing; 2];
         let veto = [MediatorSpec::Veto];
@@ -835,7 +835,7 @@ mod tests {
     #[test]
     fn a_mediator_with_nothing_to_propose_ends_the_talks() {
         let t = vec![table(vec![0.5], 0.0), table(vec![0.5], 0.6)];
-        let protocol = SingleTextConfig { n_steps: 5, rule: Rule::Veto, co_mediation: CoMediation::TakeTurns };
+        let protocol = SingleTextConfig { n_steps: 5, rule: ProposalRule::Veto, co_mediation: CoMediation::TakeTurns };
         let cfg = SingleTextRun { protocol, radices: vec![1], initial: None };
         let r = run_single_text(&cfg, &[MediatorSpec::Veto], &[VoterSpec::HillClimbing; 2], &t, &[], 0).unwrap();
         assert_eq!((r.steps, r.reason, r.final_text), (0, EndReason::ByMediator, 0));

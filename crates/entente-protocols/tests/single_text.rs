@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use entente_core::UtilityTable;
 use entente_protocols::single_text::{
-    Actor, CoMediation, Event, EventKind, Phase, Rule, SingleText, SingleTextConfig, SingleTextError,
+    Actor, CoMediation, Event, EventKind, Phase, ProposalRule, SingleText, SingleTextConfig, SingleTextError,
 };
 use entente_protocols::single_text_agents::{
     Measure, MediatorSpec, SingleTextReport, SingleTextRun, VoterSpec, run_single_text,
@@ -45,7 +45,7 @@ fn interdependent(n: usize, parties: usize, seed: u64) -> Vec<UtilityTable> {
 
 fn run(
     n_steps: u32,
-    rule: Rule,
+    rule: ProposalRule,
     mediator: MediatorSpec,
     voters: &[VoterSpec],
     tables: &[UtilityTable],
@@ -99,7 +99,7 @@ fn domains() -> Vec<Domain> {
 /// Per domain: `f` of the run of the arm.
 fn arm(
     domains: &[Domain],
-    rule: Rule,
+    rule: ProposalRule,
     mediator: MediatorSpec,
     voters: &[VoterSpec],
     f: impl Fn(&SingleTextReport, &Domain) -> f64,
@@ -130,8 +130,8 @@ fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
 #[test]
 fn annealing_voters_reach_higher_welfare_than_hill_climbers() {
     let ds = domains();
-    let hc = arm(&ds, Rule::Veto, MediatorSpec::Veto, &[HC; PARTIES], welfare_share);
-    let ann = arm(&ds, Rule::Veto, MediatorSpec::Veto, &[ANNEALER; PARTIES], welfare_share);
+    let hc = arm(&ds, ProposalRule::Veto, MediatorSpec::Veto, &[HC; PARTIES], welfare_share);
+    let ann = arm(&ds, ProposalRule::Veto, MediatorSpec::Veto, &[ANNEALER; PARTIES], welfare_share);
     let (diff, se) = paired(&ann, &hc);
     println!(
         "veto mediator: hill-climbing voters {:.4}, annealing voters {:.4} of the best welfare; difference {diff:.4} (s.e. {se:.4})",
@@ -144,9 +144,9 @@ fn annealing_voters_reach_higher_welfare_than_hill_climbers() {
 #[test]
 fn annealing_mediator_with_truthful_voters_beats_the_veto_mediator() {
     let ds = domains();
-    let veto = arm(&ds, Rule::Veto, MediatorSpec::Veto, &[HC; PARTIES], welfare_share);
+    let veto = arm(&ds, ProposalRule::Veto, MediatorSpec::Veto, &[HC; PARTIES], welfare_share);
     let annealing =
-        arm(&ds, Rule::MediatorMayOverride, ANNEALING_MEDIATOR, &[VoterSpec::TRUTHFUL; PARTIES], welfare_share);
+        arm(&ds, ProposalRule::MediatorMayOverride, ANNEALING_MEDIATOR, &[VoterSpec::TRUTHFUL; PARTIES], welfare_share);
     let (diff, se) = paired(&annealing, &veto);
     println!(
         "hill-climbing (truthful) voters: veto mediator {:.4}, annealing mediator {:.4} of the best welfare; difference {diff:.4} (s.e. {se:.4})",
@@ -160,9 +160,9 @@ fn annealing_mediator_with_truthful_voters_beats_the_veto_mediator() {
 fn annealing_voters_face_a_prisoners_dilemma() {
     let ds = domains();
     let party0 = |r: &SingleTextReport, _: &Domain| r.utilities[0];
-    let all_anneal = arm(&ds, Rule::Veto, MediatorSpec::Veto, &[ANNEALER; PARTIES], party0);
-    let defects = arm(&ds, Rule::Veto, MediatorSpec::Veto, &[HC, ANNEALER, ANNEALER, ANNEALER], party0);
-    let all_climb = arm(&ds, Rule::Veto, MediatorSpec::Veto, &[HC; PARTIES], party0);
+    let all_anneal = arm(&ds, ProposalRule::Veto, MediatorSpec::Veto, &[ANNEALER; PARTIES], party0);
+    let defects = arm(&ds, ProposalRule::Veto, MediatorSpec::Veto, &[HC, ANNEALER, ANNEALER, ANNEALER], party0);
+    let all_climb = arm(&ds, ProposalRule::Veto, MediatorSpec::Veto, &[HC; PARTIES], party0);
     let (gain, se) = paired(&defects, &all_anneal);
     println!(
         "party 0's utility: all anneal {:.4}; it alone hill-climbs {:.4} (gain {gain:.4}, s.e. {se:.4}); all hill-climb {:.4}",
@@ -186,12 +186,12 @@ fn sample_runs(seed_offset: u64) -> Vec<SingleTextReport> {
     let mut out = Vec::new();
     for (d, tables) in ds.iter().enumerate() {
         let seed = seed_offset + d as u64;
-        out.push(run(120, Rule::Veto, MediatorSpec::Veto, &[ANNEALER; 3], tables, seed));
-        out.push(run(120, Rule::MediatorMayOverride, ANNEALING_MEDIATOR, &[HC; 3], tables, seed));
+        out.push(run(120, ProposalRule::Veto, MediatorSpec::Veto, &[ANNEALER; 3], tables, seed));
+        out.push(run(120, ProposalRule::MediatorMayOverride, ANNEALING_MEDIATOR, &[HC; 3], tables, seed));
         let config = SingleTextRun {
             protocol: SingleTextConfig {
                 n_steps: 120,
-                rule: Rule::MediatorMayOverride,
+                rule: ProposalRule::MediatorMayOverride,
                 co_mediation: CoMediation::Any,
             },
             radices: vec![2; 6],
@@ -229,7 +229,7 @@ fn co_mediators_take_turns_with_one_shared_text() {
     let config = SingleTextRun {
         protocol: SingleTextConfig {
             n_steps: 60,
-            rule: Rule::MediatorMayOverride,
+            rule: ProposalRule::MediatorMayOverride,
             co_mediation: CoMediation::TakeTurns,
         },
         radices: vec![2; 6],
@@ -263,7 +263,7 @@ fn co_mediators_take_turns_with_one_shared_text() {
 fn a_veto_bloc_can_deny_the_agreement() {
     let tables = interdependent(6, 2, 9);
     let config = SingleTextRun {
-        protocol: SingleTextConfig { n_steps: 200, rule: Rule::Veto, co_mediation: CoMediation::TakeTurns },
+        protocol: SingleTextConfig { n_steps: 200, rule: ProposalRule::Veto, co_mediation: CoMediation::TakeTurns },
         radices: vec![2; 6],
         initial: None,
     };
@@ -310,7 +310,7 @@ proptest! {
         radices in prop::collection::vec(1u32..4, 1..5),
         raw in prop::collection::vec(0u32..12, 1..80),
         n_steps in 1u32..150,
-        rule in prop_oneof![Just(Rule::Veto), Just(Rule::MediatorMayOverride)],
+        rule in prop_oneof![Just(ProposalRule::Veto), Just(ProposalRule::MediatorMayOverride)],
         seed in any::<u64>(),
     ) {
         let n_outcomes: u32 = radices.iter().product();
@@ -341,7 +341,7 @@ proptest! {
         n_parties in 2usize..4,
         n_mediators in 1usize..4,
         n_steps in 1u32..6,
-        rule in prop_oneof![Just(Rule::Veto), Just(Rule::MediatorMayOverride)],
+        rule in prop_oneof![Just(ProposalRule::Veto), Just(ProposalRule::MediatorMayOverride)],
         co in prop_oneof![Just(CoMediation::TakeTurns), Just(CoMediation::Any)],
         actions in prop::collection::vec((0u8..4, 0usize..4, 0u32..5, any::<bool>()), 0..120),
     ) {
@@ -385,7 +385,7 @@ proptest! {
                     text = t;
                 }
                 EventKind::Kept { text: t, rejections } => {
-                    prop_assert_eq!(rule, Rule::MediatorMayOverride);
+                    prop_assert_eq!(rule, ProposalRule::MediatorMayOverride);
                     prop_assert!(matches!(e.actor, Actor::Mediator(_)));
                     prop_assert_eq!(rejections as usize, n_parties - yes.len());
                     prop_assert!(rejections > 0);
@@ -456,18 +456,27 @@ fn sweep() {
                     .collect();
                 mean(&shares)
             };
-            println!("  veto mediator, hill-climbing voters        {:.3}", arm(Rule::Veto, MediatorSpec::Veto, HC));
+            println!(
+                "  veto mediator, hill-climbing voters        {:.3}",
+                arm(ProposalRule::Veto, MediatorSpec::Veto, HC)
+            );
             for t0 in [0.05, 0.1, 0.2, 0.5, 1.0] {
-                let a = arm(Rule::Veto, MediatorSpec::Veto, VoterSpec::Annealing { t0 });
+                let a = arm(ProposalRule::Veto, MediatorSpec::Veto, VoterSpec::Annealing { t0 });
                 println!("  veto mediator, annealing voters t0={t0:<4}    {a:.3}");
             }
             for t0 in [0.5, 1.0, 2.0, 4.0] {
                 let m = MediatorSpec::Annealing { t0, measure: Measure::Rejections };
-                println!("  annealing mediator (rejections) t0={t0:<4}  {:.3}", arm(Rule::MediatorMayOverride, m, HC));
+                println!(
+                    "  annealing mediator (rejections) t0={t0:<4}  {:.3}",
+                    arm(ProposalRule::MediatorMayOverride, m, HC)
+                );
             }
             for t0 in [0.05, 0.1, 0.2, 0.5] {
                 let m = MediatorSpec::Annealing { t0, measure: Measure::SummedLosses };
-                println!("  annealing mediator (losses) t0={t0:<4}      {:.3}", arm(Rule::MediatorMayOverride, m, HC));
+                println!(
+                    "  annealing mediator (losses) t0={t0:<4}      {:.3}",
+                    arm(ProposalRule::MediatorMayOverride, m, HC)
+                );
             }
         }
     }
