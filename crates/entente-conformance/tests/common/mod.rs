@@ -13,6 +13,12 @@ pub fn shared_dir(sub: &str) -> Option<PathBuf> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("../shared/{sub} is missing, and CI=true requires it");
     }
-    eprintln!("SKIPPED: ../shared/{sub} not found beside the project (set up ../shared to run this test)");
+    // Written to the stderr handle, not through eprintln!, which the test harness
+    // captures: a skip must show in `cargo test`'s output.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: ../shared/{sub} not found beside the project (set up ../shared to run this test)"
+    );
     None
 }
