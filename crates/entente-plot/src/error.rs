@@ -20,35 +20,81 @@ pub enum PlotError {
 pub enum InvalidInput {
     /// Fewer than 2 parties.
     #[error("a figure needs at least 2 parties, got {parties}")]
-    TooFewParties { parties: usize },
+    TooFewParties {
+        /// How many were given.
+        parties: usize,
+    },
     /// More than [`MAX_PARTIES`] parties.
     #[error("a figure shows at most {MAX_PARTIES} parties, got {parties}")]
-    TooManyParties { parties: usize },
+    TooManyParties {
+        /// How many were given.
+        parties: usize,
+    },
     /// A utility vector without one utility per party.
     #[error("{datum} has {len} utilities for {parties} parties")]
-    WrongLength { datum: Datum, len: usize, parties: usize },
+    WrongLength {
+        /// Which vector.
+        datum: Datum,
+        /// Its length.
+        len: usize,
+        /// The number of parties.
+        parties: usize,
+    },
     /// A utility that is NaN or infinite.
     #[error("{datum}: the utility for party {party} is {value} (not finite)")]
-    NotFinite { datum: Datum, party: usize, value: f64 },
+    NotFinite {
+        /// Which vector.
+        datum: Datum,
+        /// The party whose utility it is.
+        party: usize,
+        /// The value.
+        value: f64,
+    },
     /// The agreement's time is NaN or infinite.
     #[error("the agreement's time is {t} (not finite)")]
-    AgreementTime { t: f64 },
+    AgreementTime {
+        /// The value.
+        t: f64,
+    },
     /// Reservation values given, but not one per party.
     #[error("{len} reservation values for {parties} parties")]
-    ReservationCount { len: usize, parties: usize },
+    ReservationCount {
+        /// How many were given.
+        len: usize,
+        /// The number of parties.
+        parties: usize,
+    },
     /// A reservation value that is NaN or infinite.
     #[error("the reservation value of party {party} is {value} (not finite)")]
-    Reservation { party: usize, value: f64 },
+    Reservation {
+        /// The party.
+        party: usize,
+        /// The value.
+        value: f64,
+    },
     /// An offer by a party index beyond the parties.
     #[error("offer {offer} is by party {party}, but there are {parties} parties")]
-    OfferParty { offer: usize, party: usize, parties: usize },
+    OfferParty {
+        /// The offer's index.
+        offer: usize,
+        /// The proposer's index it gives.
+        party: usize,
+        /// The number of parties.
+        parties: usize,
+    },
     /// An offer whose time is NaN or infinite.
     #[error("offer {offer}: its time is {t} (not finite)")]
-    OfferTime { offer: usize, t: f64 },
+    OfferTime {
+        /// The offer's index.
+        offer: usize,
+        /// The value.
+        t: f64,
+    },
 }
 
 /// A utility vector of the input (indices from 0, in input order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Datum {
     /// `outcomes[k]`.
     Outcome(usize),

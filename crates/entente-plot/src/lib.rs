@@ -48,6 +48,8 @@
 //! # Ok::<(), entente_plot::PlotError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod error;
 mod input;
 mod render;

@@ -2,6 +2,9 @@
 //! and negotiations; degenerate, huge and extreme inputs; determinism; and the errors for input that cannot be
 //! drawn.
 
+// The tests may write figures to the temporary directory (to look at) and time the largest one.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 mod common;
 
 use common::*;
