@@ -8,11 +8,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use entente_core::analysis::{AnalysisOptions, DomainAnalysis, MergeLimits, Point, analyze_additive, analyze_with};
-use entente_core::{LinearAdditive, OutcomeIndex, UtilityFunction, UtilityTable};
+use entente_core::{LinearAdditive, OutcomeIndex, UtilityTable};
 use entente_model::Scenario;
 use serde_json::{Map, json};
 
-use crate::plot::{PlotInput, write_svg};
 use crate::source::SourceArgs;
 
 /// Spaces up to this size are enumerated; larger additive ones are merged.
@@ -93,8 +92,8 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         if crate::ratification::too_large(&scenario) { None } else { crate::zones::zone_report(&scenario, args.at)? };
     let extra = crate::ratification::report(&scenario, zones.as_ref().map(|(_, z)| z), args.at, &args.ratification)?;
     if let Some(path) = &args.plot {
-        let input = plot_input(&scenario, &analysis, None)?;
-        write_svg(&input, path).with_context(|| format!("writing {}", path.display()))?;
+        crate::figure::write_plot(path, &scenario, &analysis, None)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json {
         let mut doc = to_json(&scenario, &analysis);
@@ -300,71 +299,4 @@ pub fn to_text(scenario: &Scenario, a: &DomainAnalysis) -> String {
 
 fn fmt_names(names: &[&str]) -> String {
     format!("({})", names.join(", "))
-}
-
-/// At most this many outcome points go to a figure (the plot thins further).
-const PLOT_SAMPLE: u128 = 200_000;
-
-/// The figure of a domain (and of a negotiation, when `run` is given).
-pub fn plot_input(
-    scenario: &Scenario,
-    a: &DomainAnalysis,
-    run: Option<&entente_protocols::scenario::RunReport>,
-) -> anyhow::Result<PlotInput> {
-    let n = scenario.space.cardinality();
-    // All outcomes of small spaces; an even sample of large ones (every k-th outcome).
-    let step = n.div_ceil(PLOT_SAMPLE).max(1);
-    let mut outcomes = Vec::with_capacity(n.min(PLOT_SAMPLE) as usize);
-    let mut values = vec![0u32; scenario.space.issues().len()];
-    let mut o: u128 = 0;
-    while o < n {
-        scenario.space.values_into(o, &mut values)?;
-        outcomes.push(scenario.parties.iter().map(|p| p.utility.utility(&values)).collect());
-        o += step;
-    }
-    let s = &a.solutions;
-    let nash = s.nash_negmas.first().or(s.nash_genius.as_ref()).map(|p| p.utilities.clone());
-    let subtitle = {
-        let mut parts = vec![format!("{n} outcomes"), format!("{} Pareto-optimal", a.pareto.distinct)];
-        if step > 1 {
-            parts.push(format!("every {step}th outcome drawn"));
-        }
-        if let Some(r) = run {
-            parts.push(format!("{} offers", r.offers.len()));
-            parts.push(format!("{} rounds", r.rounds));
-        }
-        Some(parts.join(" · "))
-    };
-    Ok(PlotInput {
-        title: scenario.name.clone(),
-        subtitle,
-        party_names: scenario.parties.iter().map(|p| p.name.clone()).collect(),
-        outcomes,
-        pareto: a.frontier.iter().map(|p| p.utilities.clone()).collect(),
-        nash,
-        kalai_smorodinsky: s.kalai_smorodinsky.as_ref().map(|p| p.utilities.clone()),
-        reservations: scenario
-            .parties
-            .iter()
-            .map(|p| {
-                let r = p.utility.reservation();
-                r.is_finite().then_some(r)
-            })
-            .collect(),
-        offers: run
-            .map(|r| {
-                r.offers
-                    .iter()
-                    .map(|o| crate::plot::PlotOffer {
-                        party: o.party,
-                        t: o.t,
-                        round: o.round,
-                        utilities: o.utilities.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        agreement: run.and_then(|r| r.agreement.map(|_| r.utilities.clone())),
-        agreement_t: run.map(|r| r.t),
-    })
 }

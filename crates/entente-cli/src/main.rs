@@ -38,7 +38,7 @@ mod analyze_bench;
 mod bench;
 mod conformance;
 mod convert;
-mod plot;
+mod figure;
 mod ratification;
 mod run;
 mod source;

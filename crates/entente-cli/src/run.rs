@@ -17,7 +17,6 @@ use entente_protocols::scenario::{RunReport, Scenario};
 use serde_json::json;
 
 use crate::analyze::{describe, outcome_json};
-use crate::plot::write_svg;
 use crate::source::SourceArgs;
 
 #[derive(Args)]
@@ -93,8 +92,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let analysis = analyze_with(&tables, &AnalysisOptions { list_rational_up_to: 0 })?;
     let measures = report.agreement.map(|_| agreement_measures(&report.utilities, &analysis));
     if let Some(path) = &args.plot {
-        let input = crate::analyze::plot_input(&scenario, &analysis, Some(&report))?;
-        write_svg(&input, path).with_context(|| format!("writing {}", path.display()))?;
+        crate::figure::write_plot(path, &scenario, &analysis, Some(&report))
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     let dynamics = Dynamics::of(&report, &analysis);
     if args.json {
