@@ -46,6 +46,7 @@ use entente_protocols::scenario::{Party, Scenario};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
+use crate::Format;
 use crate::error::FormatError;
 use crate::scenario::DEFAULT_N_STEPS;
 
@@ -728,16 +729,13 @@ fn ufun_of(doc: &Doc, el: &Element, domain: &GeniusDomain, depth: usize) -> Resu
 pub fn read_genius(domain: &Path, profiles: &[PathBuf], opts: &ReadOptions) -> Result<Scenario, FormatError> {
     let d = read_genius_domain(domain, opts)?;
     if profiles.len() < 2 {
-        return Err(FormatError::Io {
-            file: domain.to_path_buf(),
-            message: format!("a negotiation needs at least 2 profiles, {} given", profiles.len()),
-        });
+        return Err(FormatError::TooFewProfiles { file: domain.to_path_buf(), given: profiles.len() });
     }
     let mut parties: Vec<Party> = Vec::with_capacity(profiles.len());
     for p in profiles {
         let name = party_name(p);
         if parties.iter().any(|q| q.name == name) {
-            return Err(FormatError::Io { file: p.clone(), message: format!("two profiles are named {name:?}") });
+            return Err(FormatError::DuplicateProfile { file: p.clone(), name });
         }
         let utility = read_genius_profile(&d, p, opts)?;
         parties.push(Party { name, utility, strategy: None, delegation: None });
@@ -823,16 +821,13 @@ pub(crate) fn choose_profiles(
     dir: &Path,
     available: &[(PathBuf, bool)],
     wanted: Option<&[String]>,
-    what: &str,
+    format: Format,
 ) -> Result<Vec<PathBuf>, FormatError> {
-    let names = || available.iter().map(|(p, _)| party_name(p)).collect::<Vec<_>>().join(", ");
+    let names = || available.iter().map(|(p, _)| party_name(p)).collect::<Vec<_>>();
     match wanted {
         Some(w) => {
             if w.len() < 2 {
-                return Err(FormatError::Io {
-                    file: dir.to_path_buf(),
-                    message: format!("choose at least 2 profiles (the {what} profiles here: {})", names()),
-                });
+                return Err(FormatError::TooFewChosen { file: dir.to_path_buf(), format, available: names() });
             }
             let mut out = Vec::with_capacity(w.len());
             for name in w {
@@ -841,16 +836,15 @@ pub(crate) fn choose_profiles(
                 });
                 match hit {
                     Some((p, _)) if out.contains(p) => {
-                        return Err(FormatError::Io {
-                            file: dir.to_path_buf(),
-                            message: format!("profile {name:?} is chosen twice"),
-                        });
+                        return Err(FormatError::ProfileChosenTwice { file: dir.to_path_buf(), name: name.clone() });
                     }
                     Some((p, _)) => out.push(p.clone()),
                     None => {
-                        return Err(FormatError::Io {
+                        return Err(FormatError::UnknownProfile {
                             file: dir.to_path_buf(),
-                            message: format!("no {what} profile {name:?} here; the profiles are {}", names()),
+                            format,
+                            name: name.clone(),
+                            available: names(),
                         });
                     }
                 }
@@ -866,10 +860,7 @@ pub(crate) fn choose_profiles(
                 out.push(p.clone());
             }
             if out.len() < 2 {
-                return Err(FormatError::Io {
-                    file: dir.to_path_buf(),
-                    message: format!("a negotiation needs 2 {what} profiles; this folder has {}", available.len()),
-                });
+                return Err(FormatError::NotEnoughProfiles { file: dir.to_path_buf(), format, found: available.len() });
             }
             Ok(out)
         }
@@ -890,23 +881,17 @@ pub fn read_genius_folder(
     let domain = match folder.domains.as_slice() {
         [d] => d.clone(),
         [] => {
-            return Err(FormatError::Io {
-                file: dir.to_path_buf(),
-                message: "no GENIUS domain file here (an .xml file whose root is <negotiation_template>)".into(),
-            });
+            return Err(FormatError::NoDomain { file: dir.to_path_buf(), format: Format::Genius });
         }
         many => {
             let names: Vec<String> = many
                 .iter()
                 .map(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())
                 .collect();
-            return Err(FormatError::Io {
-                file: dir.to_path_buf(),
-                message: format!("several GENIUS domain files here ({}); keep one per folder", names.join(", ")),
-            });
+            return Err(FormatError::SeveralDomains { file: dir.to_path_buf(), format: Format::Genius, files: names });
         }
     };
-    let chosen = choose_profiles(dir, &folder.profiles, profiles, "GENIUS")?;
+    let chosen = choose_profiles(dir, &folder.profiles, profiles, Format::Genius)?;
     let mut s = read_genius(&domain, &chosen, opts)?;
     if let Some(name) = dir.canonicalize().ok().as_deref().unwrap_or(dir).file_name() {
         s.name = name.to_string_lossy().into_owned();
@@ -993,17 +978,14 @@ pub(crate) fn plan_files(s: &Scenario, dir: &Path, ext: &str) -> Result<(PathBuf
     let domain = dir.join(format!("{stem}.{ext}"));
     if dir.exists() {
         if !dir.is_dir() {
-            return Err(FormatError::Io { file: dir.to_path_buf(), message: "exists and is not a folder".into() });
+            return Err(FormatError::NotAFolder { file: dir.to_path_buf() });
         }
         let ours: HashSet<&PathBuf> = parties.iter().chain(std::iter::once(&domain)).collect();
         for f in list_files(dir, ext)? {
             if !ours.contains(&f) {
-                return Err(FormatError::Io {
+                return Err(FormatError::FolderNotEmpty {
                     file: dir.to_path_buf(),
-                    message: format!(
-                        "this folder already holds {} (not one of the files being written); write into an empty folder",
-                        f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-                    ),
+                    found: f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                 });
             }
         }

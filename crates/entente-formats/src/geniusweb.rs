@@ -27,6 +27,7 @@ use entente_protocols::SaoConfig;
 use entente_protocols::scenario::{Party, Scenario};
 use serde_json::{Map, Value, json};
 
+use crate::Format;
 use crate::error::FormatError;
 use crate::genius::{ReadOptions, choose_profiles, list_files, party_name, plan_files, write_files};
 use crate::scenario::DEFAULT_N_STEPS;
@@ -358,16 +359,13 @@ pub fn read_geniusweb(domain: &Path, profiles: &[PathBuf], _opts: &ReadOptions) 
 
 fn scenario_of(d: GeniusWebDomain, profiles: &[PathBuf], origin: &Path) -> Result<Scenario, FormatError> {
     if profiles.len() < 2 {
-        return Err(FormatError::Io {
-            file: origin.to_path_buf(),
-            message: format!("a negotiation needs at least 2 profiles, {} given", profiles.len()),
-        });
+        return Err(FormatError::TooFewProfiles { file: origin.to_path_buf(), given: profiles.len() });
     }
     let mut parties: Vec<Party> = Vec::with_capacity(profiles.len());
     for p in profiles {
         let name = party_name(p);
         if parties.iter().any(|q| q.name == name) {
-            return Err(FormatError::Io { file: p.clone(), message: format!("two profiles are named {name:?}") });
+            return Err(FormatError::DuplicateProfile { file: p.clone(), name });
         }
         let utility = read_geniusweb_profile(&d.space, p)?;
         parties.push(Party { name, utility, strategy: None, delegation: None });
@@ -428,7 +426,7 @@ pub fn read_geniusweb_folder(
 ) -> Result<Scenario, FormatError> {
     let (domains, available) = scan_geniusweb_folder(dir)?;
     let available: Vec<(PathBuf, bool)> = available.into_iter().map(|p| (p, false)).collect();
-    let chosen = choose_profiles(dir, &available, profiles, "GeniusWeb")?;
+    let chosen = choose_profiles(dir, &available, profiles, Format::GeniusWeb)?;
     let (domain, origin) = match domains.as_slice() {
         [d] => (read_geniusweb_domain(d)?, d.clone()),
         [] => {
@@ -437,12 +435,7 @@ pub fn read_geniusweb_folder(
             let doc = JsonDoc { file: first };
             let la = doc.object(&v, "(top level)")?.get("LinearAdditiveUtilitySpace").and_then(|l| l.get("domain"));
             let Some(d) = la else {
-                return Err(FormatError::Io {
-                    file: dir.to_path_buf(),
-                    message:
-                        "no GeniusWeb domain file here (a .json file with `issuesValues`), and the profile embeds none"
-                            .into(),
-                });
+                return Err(FormatError::NoDomain { file: dir.to_path_buf(), format: Format::GeniusWeb });
             };
             (domain_from(&doc, d, "LinearAdditiveUtilitySpace.domain.")?, first.clone())
         }
@@ -451,9 +444,10 @@ pub fn read_geniusweb_folder(
                 .iter()
                 .map(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())
                 .collect();
-            return Err(FormatError::Io {
+            return Err(FormatError::SeveralDomains {
                 file: dir.to_path_buf(),
-                message: format!("several GeniusWeb domain files here ({}); keep one per folder", names.join(", ")),
+                format: Format::GeniusWeb,
+                files: names,
             });
         }
     };
@@ -644,11 +638,11 @@ pub fn write_geniusweb(s: &Scenario, dir: &Path) -> Result<Vec<PathBuf>, FormatE
     let (domain_path, parties) = plan_files(s, dir, "json")?;
     let domain = domain_json(s);
     let pretty = |v: &Value| serde_json::to_string_pretty(v).map(|t| t + "\n");
-    let text = pretty(&domain).map_err(|e| FormatError::Io { file: domain_path.clone(), message: e.to_string() })?;
+    let text = pretty(&domain).map_err(|e| FormatError::Serialize { file: domain_path.clone(), source: e })?;
     let mut files = vec![(domain_path, text)];
     for (party, path) in s.parties.iter().zip(parties) {
         let v = profile_json(s, party, &domain, &path)?;
-        let text = pretty(&v).map_err(|e| FormatError::Io { file: path.clone(), message: e.to_string() })?;
+        let text = pretty(&v).map_err(|e| FormatError::Serialize { file: path.clone(), source: e })?;
         files.push((path, text));
     }
     write_files(dir, &files)?;
