@@ -20,6 +20,24 @@ pub fn emit(text: &str) {
     }
 }
 
+/// The real clock the CLI gives the libraries for a negotiation's time limit
+/// (libraries never read the clock): the seconds since it was first asked,
+/// so the count starts at the negotiation's first turn.
+#[derive(Default)]
+pub struct WallClock(Option<std::time::Instant>);
+
+impl entente_protocols::Clock for WallClock {
+    fn elapsed(&mut self) -> f64 {
+        match self.0 {
+            Some(start) => start.elapsed().as_secs_f64(),
+            None => {
+                self.0 = Some(std::time::Instant::now());
+                0.0
+            }
+        }
+    }
+}
+
 /// `print!` through [`emit`].
 #[macro_export]
 macro_rules! out {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use entente_core::{Issue, LinearAdditive, OutcomeId, OutcomeSpace, TieOrder, UtilityTable, ValueFunction};
 use entente_protocols::negotiators::{Prepared, StrategyOptions, StrategySpec};
-use entente_protocols::{RunOutcome, SaoConfig, TraceEntry, run_sao_traced};
+use entente_protocols::{NoClock, RunOutcome, SaoConfig, TraceEntry, run_sao_traced};
 use serde::Deserialize;
 
 use crate::error::FormatError;
@@ -148,10 +148,8 @@ impl LoadedCase {
         let mut trace = Vec::new();
         let config = SaoConfig { n_steps: self.case.n_steps, time_limit: None };
         let n = self.parties[0].table().len();
-        let outcome = run_sao_traced(&mut negotiators, config, n, &mut trace).map_err(|e| FormatError::Field {
-            file: self.path.clone(),
-            field: "negotiators".into(),
-            message: e.to_string(),
+        let outcome = run_sao_traced(&mut negotiators, config, n, &mut NoClock, &mut trace).map_err(|e| {
+            FormatError::Field { file: self.path.clone(), field: "negotiators".into(), message: e.to_string() }
         })?;
         Ok((outcome, trace))
     }

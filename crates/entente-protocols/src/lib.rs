@@ -22,5 +22,5 @@ pub mod single_text;
 pub mod single_text_agents;
 
 pub use negotiators::{Negotiator, Prepared, Response, StrategySpec, TurnInfo};
-pub use run::{RunError, RunOutcome, TraceEntry, run_sao, run_sao_traced};
+pub use run::{Clock, NoClock, RunError, RunOutcome, TraceEntry, run_sao, run_sao_traced};
 pub use sao::{Action, EndReason, Event, ProtocolError, Sao, SaoConfig, Turn};

@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::delegation::{PreparedDelegation, Ratification};
 use crate::negotiators::{Prepared, StrategySpec};
-use crate::run::{RunError, TraceEntry, run_sao_traced};
+use crate::run::{Clock, NoClock, RunError, TraceEntry, run_sao_traced};
 use crate::sao::{EndReason, SaoConfig, step_time};
 
 /// One party: its preferences and, optionally, the strategy it negotiates with.
@@ -99,14 +99,33 @@ impl Scenario {
         self.parties.iter().map(|p| Ok(Prepared::new(UtilityTable::new(&self.space, &p.utility)?))).collect()
     }
 
-    /// Runs the scenario once with `seed` (or the scenario's seed).
+    /// Runs the scenario once with `seed` (or the scenario's seed), without a
+    /// clock ([`NoClock`]): a time limit never expires and the relative time
+    /// is the step time. [`Scenario::run_with_clock`] measures a time limit.
     pub fn run(&self, seed: Option<u64>) -> Result<RunReport, ScenarioError> {
-        let prepared = self.prepare()?;
-        self.run_prepared(&prepared, seed)
+        self.run_with_clock(seed, &mut NoClock)
     }
 
-    /// Runs with parties prepared beforehand (as a tournament does).
+    /// Runs the scenario once with `seed` (or the scenario's seed); a time
+    /// limit is measured by `clock` (asked only when the scenario has one).
+    pub fn run_with_clock(&self, seed: Option<u64>, clock: &mut dyn Clock) -> Result<RunReport, ScenarioError> {
+        let prepared = self.prepare()?;
+        self.run_prepared_with_clock(&prepared, seed, clock)
+    }
+
+    /// Runs with parties prepared beforehand (as a tournament does), without a
+    /// clock ([`NoClock`], see [`Scenario::run`]).
     pub fn run_prepared(&self, prepared: &[Prepared], seed: Option<u64>) -> Result<RunReport, ScenarioError> {
+        self.run_prepared_with_clock(prepared, seed, &mut NoClock)
+    }
+
+    /// Runs with parties prepared beforehand; a time limit is measured by `clock`.
+    pub fn run_prepared_with_clock(
+        &self,
+        prepared: &[Prepared],
+        seed: Option<u64>,
+        clock: &mut dyn Clock,
+    ) -> Result<RunReport, ScenarioError> {
         if self.parties.len() < 2 {
             return Err(ScenarioError::TooFewParties(self.parties.len()));
         }
@@ -126,7 +145,7 @@ impl Scenario {
         }
         let mut trace: Vec<TraceEntry> = Vec::new();
         let n = prepared[0].table().len();
-        let outcome = run_sao_traced(&mut negotiators, self.config, n, &mut trace)?;
+        let outcome = run_sao_traced(&mut negotiators, self.config, n, clock, &mut trace)?;
         // A party's utility table at time t: a delegation's mandate changes
         // with its instructions.
         let table_at = |k: usize, t: f64| match &delegations[k] {
