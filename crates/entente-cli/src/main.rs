@@ -38,6 +38,18 @@ impl entente_protocols::Clock for WallClock {
     }
 }
 
+/// The thread pool the CLI gives the libraries' parallel computations (they
+/// never use rayon's global pool): rayon's default size (`RAYON_NUM_THREADS`,
+/// else one thread per CPU), built on first use.
+pub fn thread_pool() -> anyhow::Result<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    if let Some(pool) = POOL.get() {
+        return Ok(pool);
+    }
+    let pool = rayon::ThreadPoolBuilder::new().build()?;
+    Ok(POOL.get_or_init(|| pool))
+}
+
 /// `print!` through [`emit`].
 #[macro_export]
 macro_rules! out {

@@ -33,8 +33,8 @@
 //! ([`MonteCarloOptions::shortcuts`]; the tests check they change nothing).
 //!
 //! Every draw has its own `ChaCha8Rng`, keyed by the seed, on the stream of its
-//! index: draws run in parallel (rayon) and the result does not depend on the
-//! number of threads. Same seed, same result.
+//! index: draws run in parallel on the caller's rayon pool (never the global
+//! one) and the result does not depend on the number of threads. Same seed, same result.
 //!
 //! **Large spaces** ([`large_zones`]): the exact check and the sampling
 //! estimate of `zones_sampled` for a scenario at time `at`, the samples drawn
@@ -556,15 +556,20 @@ impl<'s> Model<'s> {
 /// The probability that `package` is ratified, under the instructions in
 /// force at `at`, when blocs' utilities are uncertain (see the module
 /// documentation). Without a package only the zone is estimated.
+///
+/// The draws run on `pool` (never on rayon's global pool): the caller bounds
+/// the threads. The result is the same whatever the pool's size.
 pub fn ratification_probability(
     scenario: &Scenario,
     at: f64,
     package: Option<OutcomeIndex>,
     options: MonteCarloOptions,
+    pool: &rayon::ThreadPool,
 ) -> Result<RatificationEstimate, MonteCarloError> {
     let model = Model::new(scenario, at, package, options)?;
-    let draws: Vec<Draw> =
-        (0..options.draws).into_par_iter().map(|i| model.draw(i)).collect::<Result<Vec<_>, MonteCarloError>>()?;
+    let draws: Vec<Draw> = pool.install(|| {
+        (0..options.draws).into_par_iter().map(|i| model.draw(i)).collect::<Result<Vec<_>, MonteCarloError>>()
+    })?;
     let n = options.draws;
     let with_package = package.is_some();
     let count = |f: &dyn Fn(&Draw) -> bool| draws.iter().filter(|d| f(d)).count() as u64;
@@ -628,13 +633,15 @@ pub struct LargeZoneReport {
     pub sampled: SampledZones,
 }
 
-/// [`LargeZoneReport`] of `scenario` at `at`, with `samples` uniform samples.
+/// [`LargeZoneReport`] of `scenario` at `at`, with `samples` uniform samples,
+/// drawn on `pool` (the result is the same whatever the pool's size).
 pub fn large_zones(
     scenario: &Scenario,
     at: f64,
     samples: u64,
     seed: u64,
     exact: ExactOptions,
+    pool: &rayon::ThreadPool,
 ) -> Result<LargeZoneReport, MonteCarloError> {
     let space = &scenario.space;
     let times = AtTime::new(scenario, at)?;
@@ -646,19 +653,21 @@ pub fn large_zones(
     };
     let radices = space.radices();
     let chunks = samples.div_ceil(SAMPLE_CHUNK);
-    let counts: Vec<SampleCounts> = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut rng = stream(seed ^ SAMPLING_KEY, c);
-            let len = SAMPLE_CHUNK.min(samples - c * SAMPLE_CHUNK);
-            let mut draw = |v: &mut [u32]| {
-                for (x, &r) in v.iter_mut().zip(radices) {
-                    *x = rng.random_range(0..r);
-                }
-            };
-            sample_zones(space, &parties, len, &mut draw)
-        })
-        .collect::<Result<_, _>>()?;
+    let counts: Vec<SampleCounts> = pool.install(|| {
+        (0..chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut rng = stream(seed ^ SAMPLING_KEY, c);
+                let len = SAMPLE_CHUNK.min(samples - c * SAMPLE_CHUNK);
+                let mut draw = |v: &mut [u32]| {
+                    for (x, &r) in v.iter_mut().zip(radices) {
+                        *x = rng.random_range(0..r);
+                    }
+                };
+                sample_zones(space, &parties, len, &mut draw)
+            })
+            .collect::<Result<_, _>>()
+    })?;
     let mut total = SampleCounts::default();
     for c in &counts {
         total.merge(c);
