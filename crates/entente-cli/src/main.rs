@@ -1,6 +1,9 @@
 //! `entente`: run negotiation scenarios, check the engine against NegMAS,
 //! measure its speed.
 
+// The program: it reads files, the clock and the environment for the libraries (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -59,6 +59,7 @@ impl Format {
 }
 
 /// What `path` holds: a `.toml` file, a GENIUS folder or a GeniusWeb folder.
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn detect_format(path: &Path) -> Result<Format, FormatError> {
     if path.is_file() {
         if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {

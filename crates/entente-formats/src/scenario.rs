@@ -317,6 +317,7 @@ impl Locator<'_> {
 }
 
 /// Reads a scenario file.
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn read_scenario(path: &Path) -> Result<Scenario, FormatError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     parse_scenario(&text, path)

@@ -498,6 +498,7 @@ fn label(v: &toml::Value) -> Option<String> {
 }
 
 /// Reads a changes file.
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn read_changes_file(path: &Path) -> Result<Vec<WhatIf>, WhatIfError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     parse_changes(&text, path)

@@ -567,6 +567,8 @@ pub fn ratification_probability(
     pool: &rayon::ThreadPool,
 ) -> Result<RatificationEstimate, MonteCarloError> {
     let model = Model::new(scenario, at, package, options)?;
+    // The parallel iterator runs inside the caller's pool, not rayon's global one.
+    #[allow(clippy::disallowed_methods)]
     let draws: Vec<Draw> = pool.install(|| {
         (0..options.draws).into_par_iter().map(|i| model.draw(i)).collect::<Result<Vec<_>, MonteCarloError>>()
     })?;
@@ -653,6 +655,8 @@ pub fn large_zones(
     };
     let radices = space.radices();
     let chunks = samples.div_ceil(SAMPLE_CHUNK);
+    // The parallel iterator runs inside the caller's pool, not rayon's global one.
+    #[allow(clippy::disallowed_methods)]
     let counts: Vec<SampleCounts> = pool.install(|| {
         (0..chunks)
             .into_par_iter()

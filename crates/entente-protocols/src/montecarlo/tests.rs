@@ -175,6 +175,7 @@ fn same_seed_same_result_whatever_the_threads() {
     assert_eq!(b, ratification_probability(&sc, 0.0, Some(17), opts, &three).unwrap(), "1 vs 3 threads");
     // The draws run on the given pool: inside a 1-thread pool's work, the
     // computation is not spread onto rayon's global pool.
+    #[allow(clippy::disallowed_methods)] // inside the 1-thread pool
     let on_one = one.install(|| {
         let seen = std::sync::Mutex::new(std::collections::HashSet::new());
         (0..64u32).into_par_iter().for_each(|_| {
