@@ -361,7 +361,7 @@ pub fn large_json(scenario: &Scenario, r: &LargeZoneReport) -> Value {
         "outcomes": z.outcomes.to_string(),
         "exact": match &r.exact {
             Ok(e) => exact_json(scenario, e),
-            Err(reason) => json!({"error": reason}),
+            Err(reason) => json!({"error": reason.to_string()}),
         },
         "sampled": {
             "samples": z.samples,

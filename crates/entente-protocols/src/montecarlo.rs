@@ -113,7 +113,24 @@ impl MonteCarloOptions {
 pub enum ZoneMethod {
     Enumerated,
     ExactAdditive,
-    NotComputed { reason: String },
+    NotComputed { reason: ZoneNotComputed },
+}
+
+/// Why the bloc-level zone was not computed.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum ZoneNotComputed {
+    #[error("the space is too large to enumerate and some utility is not linear additive")]
+    TooLargeNotAdditive,
+    /// The exact check could not answer.
+    #[error(transparent)]
+    Exact(#[from] ExactError),
+}
+
+/// Serialised as its message (the JSON reports carry the reason as text).
+impl Serialize for ZoneNotComputed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// One bloc's part of the estimate.
@@ -293,7 +310,7 @@ struct Draw {
     ratified: Vec<bool>,
     accepts: Vec<Vec<bool>>,
     everyone: bool,
-    zone: Result<bool, String>,
+    zone: Result<bool, ZoneNotComputed>,
 }
 
 struct Model<'s> {
@@ -343,9 +360,7 @@ impl<'s> Model<'s> {
         } else if all_additive {
             ZoneMethod::ExactAdditive
         } else {
-            ZoneMethod::NotComputed {
-                reason: "the space is too large to enumerate and some utility is not linear additive".into(),
-            }
+            ZoneMethod::NotComputed { reason: ZoneNotComputed::TooLargeNotAdditive }
         };
         let n = if enumerated { space.cardinality() as usize } else { 0 };
         let values_of = |o: OutcomeId, buf: &mut [u32]| {
@@ -501,7 +516,7 @@ impl<'s> Model<'s> {
             ZoneMethod::ExactAdditive => match bloc_zone_witness(space, &parties, self.options.exact) {
                 Ok(w) => Ok(w.is_some()),
                 Err(ExactError::Model(e)) => return Err(e.into()),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.into()),
             },
             ZoneMethod::NotComputed { reason } => Err(reason.clone()),
         };
@@ -631,8 +646,17 @@ pub struct LargeZoneReport {
     pub at: f64,
     pub seed: u64,
     /// The exact check, or why it could not be made.
-    pub exact: Result<ExactZones, String>,
+    #[serde(serialize_with = "exact_or_reason")]
+    pub exact: Result<ExactZones, ExactError>,
     pub sampled: SampledZones,
+}
+
+/// The exact check as `{"Ok": zones}` or `{"Err": "why"}`.
+fn exact_or_reason<S: serde::Serializer>(exact: &Result<ExactZones, ExactError>, s: S) -> Result<S::Ok, S::Error> {
+    match exact {
+        Ok(z) => s.serialize_newtype_variant("Result", 0, "Ok", z),
+        Err(e) => s.serialize_newtype_variant("Result", 1, "Err", &e.to_string()),
+    }
 }
 
 /// [`LargeZoneReport`] of `scenario` at `at`, with `samples` uniform samples,
@@ -651,7 +675,7 @@ pub fn large_zones(
     let exact = match entente_core::analysis::zones_sampled::exact_zones(space, &parties, exact) {
         Ok(z) => Ok(z),
         Err(ExactError::Model(e)) => return Err(e.into()),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e),
     };
     let radices = space.radices();
     let chunks = samples.div_ceil(SAMPLE_CHUNK);

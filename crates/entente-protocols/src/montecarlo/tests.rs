@@ -286,7 +286,11 @@ fn exact_additive_zones_in_draws_match_enumeration() {
     let mut opts = MonteCarloOptions::new(50, 3);
     opts.enumerate_up_to = 0;
     let e = ratification_probability(&sc, 0.0, Some(20), opts, &POOL).unwrap();
-    assert!(matches!(e.zone_method, ZoneMethod::NotComputed { .. }));
+    assert!(matches!(e.zone_method, ZoneMethod::NotComputed { reason: ZoneNotComputed::TooLargeNotAdditive }));
+    assert_eq!(
+        serde_json::to_value(&e.zone_method).unwrap()["reason"],
+        "the space is too large to enumerate and some utility is not linear additive"
+    );
     assert_eq!(e.zone_nonempty, None);
     assert!(e.delegations[0].ratified.is_some());
 }
