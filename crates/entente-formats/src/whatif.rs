@@ -211,8 +211,12 @@ impl fmt::Display for WhatIf {
 /// that cannot be read, or a change that does not fit the scenario.
 #[derive(Debug, Error)]
 pub enum WhatIfError {
-    #[error("change {input:?}: {message}")]
-    Syntax { input: String, message: String },
+    #[error("change {input:?}: {error}")]
+    Syntax {
+        input: String,
+        #[source]
+        error: ChangeSyntaxError,
+    },
     #[error(transparent)]
     File(#[from] FormatError),
     #[error("change `{change}`: {message}")]
@@ -235,44 +239,71 @@ const SYNTAX: &str = "expected one of: veto PARTY.BLOC off|on; weight PARTY.BLOC
                       reservation PARTY=R|none; reversion PARTY.BLOC=R; strategy PARTY=NAME; rounds N; \
                       utility PARTY[.BLOC] ISSUE=W[:U1,U2,...]";
 
-fn number(s: &str, what: &str) -> Result<f64, String> {
+/// Why a change in the compact form cannot be read.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum ChangeSyntaxError {
+    #[error("empty change; {SYNTAX}")]
+    Empty,
+    #[error("unknown change {kind:?}; {SYNTAX}")]
+    UnknownChange { kind: String },
+    #[error("expected `{form}`")]
+    ExpectedForm { form: &'static str },
+    #[error("expected PARTY.BLOC in `{form}`, not {text:?}")]
+    ExpectedPartyBloc { form: &'static str, text: String },
+    #[error("{what} must be a finite number, not {text:?}")]
+    NotANumber { what: &'static str, text: String },
+    #[error("{what} is missing")]
+    Missing { what: &'static str },
+    #[error("expected on or off, not {text:?}")]
+    NotASwitch { text: String },
+    #[error("expected a rule: unanimity, weighted-sum, quota:Q or dominant:BLOC, not {text:?}")]
+    UnknownRule { text: String },
+    #[error("rounds must be an integer from 1 to 100000000, not {text:?}")]
+    Rounds { text: String },
+    #[error("a merge needs at least two blocs: `{form}`")]
+    MergeNeedsTwoBlocs { form: &'static str },
+    #[error(transparent)]
+    Strategy(#[from] entente_protocols::negotiators::StrategyError),
+}
+
+fn number(s: &str, what: &'static str) -> Result<f64, ChangeSyntaxError> {
     let t = s.trim();
     match t.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(format!("{what} must be a finite number, not {t:?}")),
+        _ => Err(ChangeSyntaxError::NotANumber { what, text: t.to_string() }),
     }
 }
 
-fn name(s: &str, what: &str) -> Result<String, String> {
+fn name(s: &str, what: &'static str) -> Result<String, ChangeSyntaxError> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(format!("{what} is missing"));
+        return Err(ChangeSyntaxError::Missing { what });
     }
     Ok(t.to_string())
 }
 
 /// `PARTY.BLOC` split at the first dot (re-split against the scenario when
 /// the party's name holds a dot).
-fn party_bloc(s: &str, form: &str) -> Result<(String, String), String> {
+fn party_bloc(s: &str, form: &'static str) -> Result<(String, String), ChangeSyntaxError> {
     let Some((p, b)) = s.trim().split_once('.') else {
-        return Err(format!("expected PARTY.BLOC in `{form}`, not {:?}", s.trim()));
+        return Err(ChangeSyntaxError::ExpectedPartyBloc { form, text: s.trim().to_string() });
     };
     Ok((name(p, "the party")?, name(b, "the bloc")?))
 }
 
-fn assignment<'a>(rest: &'a str, form: &str) -> Result<(&'a str, &'a str), String> {
-    rest.split_once('=').ok_or_else(|| format!("expected `{form}`"))
+fn assignment<'a>(rest: &'a str, form: &'static str) -> Result<(&'a str, &'a str), ChangeSyntaxError> {
+    rest.split_once('=').ok_or(ChangeSyntaxError::ExpectedForm { form })
 }
 
-fn switch(s: &str) -> Result<bool, String> {
+fn switch(s: &str) -> Result<bool, ChangeSyntaxError> {
     match s.trim().to_ascii_lowercase().as_str() {
         "on" | "yes" | "true" | "grant" => Ok(true),
         "off" | "no" | "false" | "remove" => Ok(false),
-        other => Err(format!("expected on or off, not {other:?}")),
+        other => Err(ChangeSyntaxError::NotASwitch { text: other.to_string() }),
     }
 }
 
-fn parse_rule(s: &str) -> Result<RuleChange, String> {
+fn parse_rule(s: &str) -> Result<RuleChange, ChangeSyntaxError> {
     let t = s.trim();
     let (head, arg) = match t.split_once(':') {
         Some((h, a)) => (h.trim(), Some(a.trim())),
@@ -283,27 +314,27 @@ fn parse_rule(s: &str) -> Result<RuleChange, String> {
         ("weighted-sum", None) => Ok(RuleChange::WeightedSum),
         ("quota", Some(q)) => Ok(RuleChange::Quota(number(q, "the quota")?)),
         ("dominant", Some(b)) => Ok(RuleChange::Dominant(name(b, "the dominant bloc")?)),
-        _ => Err(format!("expected a rule: unanimity, weighted-sum, quota:Q or dominant:BLOC, not {t:?}")),
+        _ => Err(ChangeSyntaxError::UnknownRule { text: t.to_string() }),
     }
 }
 
-fn check_strategy(s: &str) -> Result<String, String> {
+fn check_strategy(s: &str) -> Result<String, ChangeSyntaxError> {
     let n = name(s, "the strategy")?;
-    NegotiatorDecl { strategy: n.clone(), ..Default::default() }.resolve().map_err(|e| e.to_string())?;
+    NegotiatorDecl { strategy: n.clone(), ..Default::default() }.resolve()?;
     Ok(n)
 }
 
-fn parse_rounds(s: &str) -> Result<u32, String> {
+fn parse_rounds(s: &str) -> Result<u32, ChangeSyntaxError> {
     let t = s.trim();
     match t.parse::<u32>() {
         Ok(n) if (1..=100_000_000).contains(&n) => Ok(n),
-        _ => Err(format!("rounds must be an integer from 1 to 100000000, not {t:?}")),
+        _ => Err(ChangeSyntaxError::Rounds { text: t.to_string() }),
     }
 }
 
 /// Reads one change in the compact form.
 pub fn parse_change(input: &str) -> Result<WhatIf, WhatIfError> {
-    parse_compact(input).map_err(|message| WhatIfError::Syntax { input: input.to_string(), message })
+    parse_compact(input).map_err(|error| WhatIfError::Syntax { input: input.to_string(), error })
 }
 
 impl std::str::FromStr for WhatIf {
@@ -313,10 +344,10 @@ impl std::str::FromStr for WhatIf {
     }
 }
 
-fn parse_compact(input: &str) -> Result<WhatIf, String> {
+fn parse_compact(input: &str) -> Result<WhatIf, ChangeSyntaxError> {
     let text = input.trim();
     if text.is_empty() {
-        return Err(format!("empty change; {SYNTAX}"));
+        return Err(ChangeSyntaxError::Empty);
     }
     let (kind, rest) = match text.split_once(char::is_whitespace) {
         Some((k, r)) => (k, r.trim()),
@@ -328,7 +359,7 @@ fn parse_compact(input: &str) -> Result<WhatIf, String> {
             const FORM: &str = "veto PARTY.BLOC off|on";
             let (target, state) = match rest.split_once('=') {
                 Some(x) => x,
-                None => rest.rsplit_once(char::is_whitespace).ok_or_else(|| format!("expected `{FORM}`"))?,
+                None => rest.rsplit_once(char::is_whitespace).ok_or(ChangeSyntaxError::ExpectedForm { form: FORM })?,
             };
             let (party, bloc) = party_bloc(target, FORM)?;
             Ok(WhatIf::Veto { party, bloc, veto: switch(state)? })
@@ -352,11 +383,11 @@ fn parse_compact(input: &str) -> Result<WhatIf, String> {
             let (left, new_name) = rest
                 .rsplit_once(" as ")
                 .or_else(|| rest.rsplit_once("\tas\t"))
-                .ok_or_else(|| format!("expected `{FORM}`"))?;
+                .ok_or(ChangeSyntaxError::ExpectedForm { form: FORM })?;
             let (party, blocs) = party_bloc(left, FORM)?;
             let blocs: Vec<String> = blocs.split('+').map(|b| name(b, "a merged bloc")).collect::<Result<_, _>>()?;
             if blocs.len() < 2 {
-                return Err(format!("a merge needs at least two blocs: `{FORM}`"));
+                return Err(ChangeSyntaxError::MergeNeedsTwoBlocs { form: FORM });
             }
             Ok(WhatIf::Merge { party, blocs, name: name(new_name, "the merged bloc's name")? })
         }
@@ -401,7 +432,7 @@ fn parse_compact(input: &str) -> Result<WhatIf, String> {
             const FORM: &str = "utility PARTY[.BLOC] ISSUE=W[:U1,U2,...]";
             let (left, right) = assignment(rest, FORM)?;
             let (target, issue) =
-                left.trim().rsplit_once(char::is_whitespace).ok_or_else(|| format!("expected `{FORM}`"))?;
+                left.trim().rsplit_once(char::is_whitespace).ok_or(ChangeSyntaxError::ExpectedForm { form: FORM })?;
             let (party, bloc) = match target.trim().split_once('.') {
                 Some((p, b)) => (name(p, "the party")?, Some(name(b, "the bloc")?)),
                 None => (name(target, "the party")?, None),
@@ -422,7 +453,7 @@ fn parse_compact(input: &str) -> Result<WhatIf, String> {
                 values,
             })
         }
-        other => Err(format!("unknown change {other:?}; {SYNTAX}")),
+        other => Err(ChangeSyntaxError::UnknownChange { kind: other.to_string() }),
     }
 }
 
@@ -598,7 +629,10 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
     let missing = |f: &str| -> DeclError { (Some(kind.span()), format!("{who}: `{f}` is missing")) };
     let string = |s: &Option<Spanned<String>>, f: &str| -> Result<String, DeclError> {
         let s = s.as_ref().ok_or_else(|| missing(f))?;
-        name(s.get_ref(), &format!("`{f}`")).map_err(|m| (Some(s.span()), format!("{who}: {m}")))
+        match s.get_ref().trim() {
+            "" => Err((Some(s.span()), format!("{who}: `{f}` is missing"))),
+            t => Ok(t.to_string()),
+        }
     };
     let num = |v: &Option<Spanned<toml::Value>>, f: &str| -> Result<f64, DeclError> {
         let v = v.as_ref().ok_or_else(|| missing(f))?;
@@ -665,7 +699,7 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
                 .iter()
                 .map(|x| name(x, "a merged bloc"))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|m| at_field(Some(b.span()), m))?;
+                .map_err(|m| at_field(Some(b.span()), m.to_string()))?;
             WhatIf::Merge { party: string(&d.party, "party")?, blocs, name: string(&d.name, "name")? }
         }
         "drop-issue" => WhatIf::DropIssue { issue: string(&d.issue, "issue")?, value: val("value")? },
@@ -674,7 +708,7 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
             let v = val("value")?;
             WhatIf::AddValue {
                 issue: string(&d.issue, "issue")?,
-                value: name(&v.to_string(), "the value").map_err(|m| at_field(None, m))?,
+                value: name(&v.to_string(), "the value").map_err(|m| at_field(None, m.to_string()))?,
             }
         }
         "add-issue" => {
@@ -684,7 +718,7 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
                 let l = label(v).ok_or_else(|| {
                     at_field(Some(vs.span()), format!("a value must be a string or a number, not {v}"))
                 })?;
-                values.push(name(&l, "a value").map_err(|m| at_field(Some(vs.span()), m))?);
+                values.push(name(&l, "a value").map_err(|m| at_field(Some(vs.span()), m.to_string()))?);
             }
             if values.is_empty() {
                 return Err(at_field(Some(vs.span()), "a new issue needs at least one value".into()));
@@ -710,12 +744,14 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
             let s = d.strategy.as_ref().ok_or_else(|| missing("strategy"))?;
             WhatIf::Strategy {
                 party: string(&d.party, "party")?,
-                strategy: check_strategy(s.get_ref()).map_err(|m| at_field(Some(s.span()), m))?,
+                strategy: check_strategy(s.get_ref()).map_err(|m| at_field(Some(s.span()), m.to_string()))?,
             }
         }
         "rounds" => {
             let r = d.rounds.as_ref().ok_or_else(|| missing("rounds"))?;
-            WhatIf::Rounds { rounds: parse_rounds(&r.get_ref().to_string()).map_err(|m| at_field(Some(r.span()), m))? }
+            WhatIf::Rounds {
+                rounds: parse_rounds(&r.get_ref().to_string()).map_err(|m| at_field(Some(r.span()), m.to_string()))?,
+            }
         }
         "utility" => {
             let values = match &d.values {

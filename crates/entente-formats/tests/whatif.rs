@@ -608,7 +608,8 @@ fn malformed_changes_say_what_was_expected() {
         ("teleport d", "unknown change \"teleport\""),
     ] {
         match parse_change(input) {
-            Err(WhatIfError::Syntax { message, .. }) => {
+            Err(WhatIfError::Syntax { error, .. }) => {
+                let message = error.to_string();
                 assert!(message.contains(expected), "{input:?}: {message:?} lacks {expected:?}")
             }
             other => panic!("{input:?}: expected a syntax error, got {other:?}"),
