@@ -12,13 +12,11 @@ use crate::Format;
 /// field path.
 #[derive(Debug, Error)]
 pub enum FormatError {
-    /// A real I/O error (opening, reading, writing, listing).
-    #[error("{}: {source}", file.display())]
-    Io {
-        file: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A real I/O error (opening, reading, writing, listing). The error is
+    /// part of the message (and so not also given as `source()`, which would
+    /// print it twice in a chain).
+    #[error("{}: {error}", file.display())]
+    Io { file: PathBuf, error: std::io::Error },
     #[error("{}:{line}:{column}: {message}", file.display())]
     Syntax { file: PathBuf, line: usize, column: usize, message: String },
     #[error("{}: {field}: {message}", file.display())]
@@ -83,12 +81,8 @@ pub enum FormatError {
     )]
     FolderNotEmpty { file: PathBuf, found: String },
     /// A document that could not be serialised.
-    #[error("{}: {source}", file.display())]
-    Serialize {
-        file: PathBuf,
-        #[source]
-        source: serde_json::Error,
-    },
+    #[error("{}: {error}", file.display())]
+    Serialize { file: PathBuf, error: serde_json::Error },
 }
 
 fn no_domain(format: Format) -> &'static str {
@@ -103,7 +97,7 @@ fn no_domain(format: Format) -> &'static str {
 
 impl FormatError {
     pub fn io(file: &Path, e: std::io::Error) -> Self {
-        FormatError::Io { file: file.to_path_buf(), source: e }
+        FormatError::Io { file: file.to_path_buf(), error: e }
     }
 
     /// The file or folder the error is about.
@@ -168,6 +162,8 @@ mod tests {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
         let e = FormatError::io(Path::new("f.toml"), io);
         assert_eq!(e.to_string(), "f.toml: gone");
-        assert!(std::error::Error::source(&e).is_some());
+        assert!(matches!(&e, FormatError::Io { error, .. } if error.kind() == std::io::ErrorKind::NotFound));
+        // The cause is in the message, not repeated as a source.
+        assert!(std::error::Error::source(&e).is_none());
     }
 }

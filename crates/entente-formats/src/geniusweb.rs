@@ -640,11 +640,11 @@ pub fn write_geniusweb(s: &Scenario, dir: &Path) -> Result<Vec<PathBuf>, FormatE
     let (domain_path, parties) = plan_files(s, dir, "json")?;
     let domain = domain_json(s);
     let pretty = |v: &Value| serde_json::to_string_pretty(v).map(|t| t + "\n");
-    let text = pretty(&domain).map_err(|e| FormatError::Serialize { file: domain_path.clone(), source: e })?;
+    let text = pretty(&domain).map_err(|e| FormatError::Serialize { file: domain_path.clone(), error: e })?;
     let mut files = vec![(domain_path, text)];
     for (party, path) in s.parties.iter().zip(parties) {
         let v = profile_json(s, party, &domain, &path)?;
-        let text = pretty(&v).map_err(|e| FormatError::Serialize { file: path.clone(), source: e })?;
+        let text = pretty(&v).map_err(|e| FormatError::Serialize { file: path.clone(), error: e })?;
         files.push((path, text));
     }
     write_files(dir, &files)?;

@@ -25,6 +25,7 @@ use std::path::Path;
 
 use entente_protocols::scenario::Scenario;
 
+pub use delegation_toml::DelegationWriteError;
 pub use error::FormatError;
 pub use genius::{
     DEFAULT_REAL_STEPS, GeniusDomain, ReadOptions, read_genius, read_genius_domain, read_genius_folder,
@@ -34,7 +35,7 @@ pub use geniusweb::{
     GeniusWebDomain, read_geniusweb, read_geniusweb_domain, read_geniusweb_folder, read_geniusweb_profile,
     write_geniusweb,
 };
-pub use scenario::{parse_scenario, read_scenario, write_scenario};
+pub use scenario::{WriteError, parse_scenario, read_scenario, write_scenario};
 
 /// The formats [`load_scenario`] recognises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

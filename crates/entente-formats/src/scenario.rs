@@ -800,9 +800,22 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, who: &str)
     Ok(table)
 }
 
+/// Why a scenario cannot be written in entente's format (the writer returns
+/// text; no file is involved yet).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum WriteError {
+    #[error(
+        "party {party:?}: these preferences have no file form (only linear additive and hyper-rectangle \
+         preferences can be written as a scenario file)"
+    )]
+    NoFileForm { party: String },
+    #[error("party {party:?}: {error}")]
+    Delegation { party: String, error: crate::delegation_toml::DelegationWriteError },
+}
+
 /// Writes a scenario in this format. Linear additive and hyper-rectangle
 /// preferences can be written; others are refused with the party named.
-pub fn write_scenario(s: &Scenario) -> Result<String, String> {
+pub fn write_scenario(s: &Scenario) -> Result<String, WriteError> {
     use std::fmt::Write;
     let mut out = String::new();
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
@@ -836,15 +849,12 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
             if let Some(spec) = &p.strategy {
                 write_negotiator(&mut out, spec);
             }
-            crate::delegation_toml::write_delegation(&mut out, s, d).map_err(|e| format!("party {:?}: {e}", p.name))?;
+            crate::delegation_toml::write_delegation(&mut out, s, d)
+                .map_err(|error| WriteError::Delegation { party: p.name.clone(), error })?;
             continue;
         }
         if matches!(p.utility, Preferences::Other(_)) {
-            return Err(format!(
-                "party {:?}: these preferences have no file form (only linear additive and hyper-rectangle \
-                 preferences can be written as a scenario file)",
-                p.name
-            ));
+            return Err(WriteError::NoFileForm { party: p.name.clone() });
         }
         let _ = writeln!(out, "\n[[parties]]\nname = {}", q(&p.name));
         let r = p.utility.reservation();

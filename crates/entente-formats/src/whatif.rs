@@ -212,19 +212,11 @@ impl fmt::Display for WhatIf {
 #[derive(Debug, Error)]
 pub enum WhatIfError {
     #[error("change {input:?}: {error}")]
-    Syntax {
-        input: String,
-        #[source]
-        error: ChangeSyntaxError,
-    },
+    Syntax { input: String, error: ChangeSyntaxError },
     #[error(transparent)]
     File(#[from] FormatError),
     #[error("change `{change}`: {error}")]
-    Apply {
-        change: String,
-        #[source]
-        error: ChangeApplyError,
-    },
+    Apply { change: String, error: ChangeApplyError },
 }
 
 /// A changed scenario and what changed, in words.
@@ -828,11 +820,7 @@ pub enum ChangeApplyError {
     #[error("issue {issue:?} has no value {value:?}; its values are {values}")]
     NoValue { issue: String, value: String, values: String },
     #[error("mandate of {party:?}: {error}")]
-    Mandate {
-        party: String,
-        #[source]
-        error: entente_core::ModelError,
-    },
+    Mandate { party: String, error: entente_core::ModelError },
     #[error("the blocs of {party:?} would have weights summing to 0; the mandate needs weight")]
     ZeroWeight { party: String },
     #[error(
@@ -881,11 +869,7 @@ pub enum ChangeApplyError {
     #[error("issue {issue:?} has {n} values ({values}), so {n} value utilities are needed, not {given}")]
     ValueCount { issue: String, n: usize, values: String, given: usize },
     #[error("the utility of {target}: {error}")]
-    Utility {
-        target: String,
-        #[source]
-        error: entente_core::ModelError,
-    },
+    Utility { target: String, error: entente_core::ModelError },
     #[error("the utility of {target} is not linear additive: it has no utility for a new value")]
     NoUtilityForNewValue { target: String },
     #[error("a merge needs at least two blocs")]
@@ -897,7 +881,7 @@ pub enum ChangeApplyError {
     #[error("the merged bloc needs a name")]
     MergedNameMissing,
     #[error("the merged utility: {0}")]
-    MergedUtility(#[source] entente_core::ModelError),
+    MergedUtility(entente_core::ModelError),
     #[error("the changed space has {outcomes} outcomes: too many for a delegation's red lines and status quo")]
     TooManyOutcomes { outcomes: u128 },
     #[error("{who} has a red line on issue {issue}, which does not exist")]
