@@ -1067,6 +1067,35 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
+/// Why GENIUS cannot express a value function (the writer names the party
+/// and issue in the field path of the [`FormatError::Field`] it becomes).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum EvaluatorError {
+    #[error("a discrete issue needs a table of value utilities")]
+    DiscreteNeedsTable,
+    #[error(
+        "GENIUS divides discrete evaluations by their maximum, so these value utilities (maximum {max}) \
+         would not read back the same; scale them so that the largest is 1 (or all are 0)"
+    )]
+    NotNormalised { max: f64 },
+    #[error(
+        "GENIUS evaluates an integer issue as clamp01(slope·(x − {min}) + offset) only; \
+         this value function is not of that form"
+    )]
+    IntegerForm { min: i64 },
+    #[error("GENIUS's integer evaluator (clamped to [0, 1]) would not give the same utilities")]
+    IntegerClamped,
+    #[error(
+        "GENIUS evaluates a real issue as clamp01(parameter1·x + parameter0), a constant or its triangle only; \
+         this value function is none of them"
+    )]
+    RealForm,
+    #[error("GENIUS utilities have no constant term; this one has bias {bias}")]
+    Bias { bias: f64 },
+    #[error("these preferences have no GENIUS form")]
+    NoGeniusForm,
+}
+
 /// The `<evaluator>` (or items) of issue `k`, or why GENIUS cannot express it.
 fn evaluator_xml(
     issue: &Issue,
@@ -1074,7 +1103,7 @@ fn evaluator_xml(
     u: &LinearAdditive,
     space: &OutcomeSpace,
     k: usize,
-) -> Result<String, String> {
+) -> Result<String, EvaluatorError> {
     let n = issue.cardinality();
     let values: Option<Vec<f64>> =
         (n <= 1 << 20).then(|| (0..n as u32).map(|j| u.value_utility(space, k, j)).collect());
@@ -1083,14 +1112,11 @@ fn evaluator_xml(
             let t = match f {
                 ValueFunction::Table(t) => t.clone(),
                 ValueFunction::Constant { value } => vec![*value; labels.len()],
-                _ => return Err("a discrete issue needs a table of value utilities".into()),
+                _ => return Err(EvaluatorError::DiscreteNeedsTable),
             };
             if !same_bits(&genius_normalised(&t), &t) {
                 let max = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                return Err(format!(
-                    "GENIUS divides discrete evaluations by their maximum, so these value utilities (maximum {max}) \
-                     would not read back the same; scale them so that the largest is 1 (or all are 0)"
-                ));
+                return Err(EvaluatorError::NotNormalised { max });
             }
             let mut out = String::new();
             for (j, (v, e)) in labels.iter().zip(&t).enumerate() {
@@ -1103,21 +1129,14 @@ fn evaluator_xml(
             let (slope, offset) = match *f {
                 ValueFunction::ClampedLinear { slope, origin, offset } if origin == *min as f64 => (slope, offset),
                 ValueFunction::Constant { value } => (0.0, value),
-                _ => {
-                    return Err(format!(
-                        "GENIUS evaluates an integer issue as clamp01(slope·(x − {min}) + offset) only; \
-                         this value function is not of that form"
-                    ));
-                }
+                _ => return Err(EvaluatorError::IntegerForm { min: *min }),
             };
             let candidate = ValueFunction::ClampedLinear { slope, origin: *min as f64, offset };
             if let Some(vals) = &values {
                 let genius: Vec<f64> =
                     (0..n as u32).map(|j| candidate.eval_numeric(issue.numeric(j).unwrap_or(0.0))).collect();
                 if !same_bits(&genius, vals) {
-                    return Err(
-                        "GENIUS's integer evaluator (clamped to [0, 1]) would not give the same utilities".into()
-                    );
+                    return Err(EvaluatorError::IntegerClamped);
                 }
             }
             Ok(format!("      <evaluator ftype=\"linear\" slope=\"{}\" offset=\"{}\"/>\n", fnum(slope), fnum(offset)))
@@ -1138,11 +1157,7 @@ fn evaluator_xml(
             fnum(*high),
             fnum(*top)
         )),
-        (IssueKind::Real { .. }, _) => Err(
-            "GENIUS evaluates a real issue as clamp01(parameter1·x + parameter0), a constant or its triangle only; \
-             this value function is none of them"
-                .into(),
-        ),
+        (IssueKind::Real { .. }, _) => Err(EvaluatorError::RealForm),
     }
 }
 
@@ -1157,14 +1172,14 @@ fn tail_xml(out: &mut String, p: &Preferences) {
     out.push_str("</utility_space>\n");
 }
 
-fn additive_xml(s: &Scenario, u: &LinearAdditive, p: &Preferences) -> Result<String, (Option<usize>, String)> {
+fn additive_xml(s: &Scenario, u: &LinearAdditive, p: &Preferences) -> Result<String, (Option<usize>, EvaluatorError)> {
     if u.bias() != 0.0 {
-        return Err((None, format!("GENIUS utilities have no constant term; this one has bias {}", u.bias())));
+        return Err((None, EvaluatorError::Bias { bias: u.bias() }));
     }
     let mut out = String::from("<utility_space>\n");
     let _ = writeln!(out, "  <objective index=\"0\" name=\"{}\" type=\"objective\" etype=\"objective\">", esc(&s.name));
     for (k, issue) in s.space.issues().iter().enumerate() {
-        let body = evaluator_xml(issue, &u.functions()[k], u, &s.space, k).map_err(|m| (Some(k), m))?;
+        let body = evaluator_xml(issue, &u.functions()[k], u, &s.space, k).map_err(|e| (Some(k), e))?;
         issue_xml(&mut out, k, issue, "    ");
         out.push_str(">\n");
         if let IssueKind::Real { min, max, .. } = issue.kind {
@@ -1223,18 +1238,18 @@ fn rectangles_xml(s: &Scenario, h: &HyperRectangles, p: &Preferences) -> String 
 
 /// The text of a party's GENIUS profile, or why GENIUS cannot express it.
 fn profile_xml(s: &Scenario, party: &Party, file: &Path) -> Result<String, FormatError> {
-    let refuse = |issue: Option<usize>, message: String| FormatError::Field {
+    let refuse = |issue: Option<usize>, error: EvaluatorError| FormatError::Field {
         file: file.to_path_buf(),
         field: match issue {
             Some(k) => format!("party {:?}, issue {:?}", party.name, s.space.issues()[k].name),
             None => format!("party {:?}", party.name),
         },
-        message,
+        message: error.to_string(),
     };
     match &party.utility {
         Preferences::Additive(u) => additive_xml(s, u, &party.utility).map_err(|(k, m)| refuse(k, m)),
         Preferences::Rectangles(h) => Ok(rectangles_xml(s, h, &party.utility)),
-        Preferences::Other(_) => Err(refuse(None, "these preferences have no GENIUS form".into())),
+        Preferences::Other(_) => Err(refuse(None, EvaluatorError::NoGeniusForm)),
     }
 }
 

@@ -89,20 +89,59 @@ fn read_json(path: &Path) -> Result<Value, FormatError> {
     parse_json(&text, path)
 }
 
+/// A GeniusWeb number range that entente cannot read as an issue.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum RangeError {
+    #[error("the step must be positive, not {step}")]
+    Step { step: f64 },
+    #[error("high {high} is below low {low}")]
+    Order { low: f64, high: f64 },
+    #[error("{points} points are too many for one issue")]
+    TooManyPoints { points: f64 },
+}
+
+/// Why GeniusWeb cannot express a party's preferences (the writer names the
+/// party and issue in the field path of the [`FormatError::Field`] it becomes).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum ProfileError {
+    #[error("GeniusWeb profiles are linear additive; these preferences are not")]
+    NotAdditive,
+    #[error("GeniusWeb utilities have no constant term; this one has bias {bias}")]
+    Bias { bias: f64 },
+    #[error("GeniusWeb profiles have no discount factor; this party's is {discount}")]
+    Discount { discount: f64 },
+    #[error("a discrete issue needs a table of value utilities")]
+    DiscreteNeedsTable,
+    #[error("GeniusWeb value utilities must be in [0, 1]; this issue has {utility}")]
+    OutOfUnitRange { utility: f64 },
+    #[error(
+        "GeniusWeb gives number issues a linear interpolation between two values \
+         (NumberValueSetUtilities) only; this value function is not one"
+    )]
+    NotInterpolation,
+    #[error("GeniusWeb's NumberValueSetUtilities would not give the same utilities")]
+    NotSameUtilities,
+    #[error(
+        "GeniusWeb gives a reservation as a bid (reservationBid), and no outcome has utility exactly {reservation} \
+         (searched {searched} outcomes)"
+    )]
+    NoReservationBid { reservation: f64, searched: u128 },
+}
+
 /// The issue of a GeniusWeb number range `low + k·step ≤ high`.
-fn range_issue(name: &str, low: f64, high: f64, step: f64) -> Result<Issue, String> {
+fn range_issue(name: &str, low: f64, high: f64, step: f64) -> Result<Issue, RangeError> {
     if step <= 0.0 {
-        return Err(format!("the step must be positive, not {step}"));
+        return Err(RangeError::Step { step });
     }
     if high < low {
-        return Err(format!("high {high} is below low {low}"));
+        return Err(RangeError::Order { low, high });
     }
     let q = (high - low) / step;
     let near = q.round();
     let exact = (q - near).abs() <= 1e-9 * near.max(1.0);
     let n = if exact { near } else { q.floor() };
     if n.is_nan() || n >= (u32::MAX - 1) as f64 {
-        return Err(format!("{q} points are too many for one issue"));
+        return Err(RangeError::TooManyPoints { points: q });
     }
     let integral = |x: f64| x.fract() == 0.0 && x.abs() < 9.0e15;
     if step == 1.0 && integral(low) && exact && integral(high) {
@@ -168,7 +207,7 @@ fn domain_from(doc: &JsonDoc, v: &Value, field: &str) -> Result<GeniusWebDomain,
                     );
                 }
             };
-            issues.push(range_issue(issue, low, high, step).map_err(|m| doc.err(&rf, m))?);
+            issues.push(range_issue(issue, low, high, step).map_err(|e| doc.err(&rf, e.to_string()))?);
         } else {
             return Err(doc.err(&f, "expected `values` (a discrete issue) or `range` (a number issue)"));
         }
@@ -485,17 +524,17 @@ fn issue_utilities(
     u: &LinearAdditive,
     space: &OutcomeSpace,
     k: usize,
-) -> Result<Value, String> {
+) -> Result<Value, ProfileError> {
     let n = issue.cardinality();
     match &issue.kind {
         IssueKind::Discrete { values } => {
             let t: Vec<f64> = match f {
                 ValueFunction::Table(t) => t.clone(),
                 ValueFunction::Constant { value } => vec![*value; values.len()],
-                _ => return Err("a discrete issue needs a table of value utilities".into()),
+                _ => return Err(ProfileError::DiscreteNeedsTable),
             };
-            if let Some(x) = t.iter().find(|x| !(0.0..=1.0).contains(*x)) {
-                return Err(format!("GeniusWeb value utilities must be in [0, 1]; this issue has {x}"));
+            if let Some(&utility) = t.iter().find(|x| !(0.0..=1.0).contains(*x)) {
+                return Err(ProfileError::OutOfUnitRange { utility });
             }
             let vu: Map<String, Value> = values.iter().cloned().zip(t.iter().map(|&x| json!(x))).collect();
             Ok(json!({ "DiscreteValueSetUtilities": { "valueUtilities": vu } }))
@@ -514,22 +553,18 @@ fn issue_utilities(
                     high_value: hi,
                     high_utility: value,
                 },
-                _ => {
-                    return Err("GeniusWeb gives number issues a linear interpolation between two values \
-                                (NumberValueSetUtilities) only; this value function is not one"
-                        .into());
-                }
+                _ => return Err(ProfileError::NotInterpolation),
             };
             if n <= 1 << 20 {
                 let want: Vec<f64> = (0..n as u32).map(|j| u.value_utility(space, k, j)).collect();
                 let got: Vec<f64> =
                     (0..n as u32).map(|j| candidate.eval_numeric(issue.numeric(j).unwrap_or(f64::NAN))).collect();
                 if !same_bits(&want, &got) {
-                    return Err("GeniusWeb's NumberValueSetUtilities would not give the same utilities".into());
+                    return Err(ProfileError::NotSameUtilities);
                 }
             }
             let ValueFunction::Interpolated { low_value, low_utility, high_value, high_utility } = candidate else {
-                return Err("internal: not an interpolation".into());
+                return Err(ProfileError::NotInterpolation);
             };
             Ok(json!({ "NumberValueSetUtilities": {
                 "lowValue": low_value, "lowUtility": low_utility, "highValue": high_value, "highUtility": high_utility
@@ -583,27 +618,27 @@ fn reservation_bid(s: &Scenario, u: &LinearAdditive, r: f64) -> Option<Value> {
 }
 
 fn profile_json(s: &Scenario, party: &Party, domain: &Value, file: &Path) -> Result<Value, FormatError> {
-    let refuse = |issue: Option<usize>, message: String| FormatError::Field {
+    let refuse = |issue: Option<usize>, error: ProfileError| FormatError::Field {
         file: file.to_path_buf(),
         field: match issue {
             Some(k) => format!("party {:?}, issue {:?}", party.name, s.space.issues()[k].name),
             None => format!("party {:?}", party.name),
         },
-        message,
+        message: error.to_string(),
     };
     let Some(u) = party.utility.as_additive() else {
-        return Err(refuse(None, "GeniusWeb profiles are linear additive; these preferences are not".into()));
+        return Err(refuse(None, ProfileError::NotAdditive));
     };
     if u.bias() != 0.0 {
-        return Err(refuse(None, format!("GeniusWeb utilities have no constant term; this one has bias {}", u.bias())));
+        return Err(refuse(None, ProfileError::Bias { bias: u.bias() }));
     }
-    if let Some(d) = party.utility.discount() {
-        return Err(refuse(None, format!("GeniusWeb profiles have no discount factor; this party's is {d}")));
+    if let Some(discount) = party.utility.discount() {
+        return Err(refuse(None, ProfileError::Discount { discount }));
     }
     let mut utilities = Map::new();
     let mut weights = Map::new();
     for (k, issue) in s.space.issues().iter().enumerate() {
-        let v = issue_utilities(issue, &u.functions()[k], u, &s.space, k).map_err(|m| refuse(Some(k), m))?;
+        let v = issue_utilities(issue, &u.functions()[k], u, &s.space, k).map_err(|e| refuse(Some(k), e))?;
         utilities.insert(issue.name.clone(), v);
         weights.insert(issue.name.clone(), json!(u.weights()[k]));
     }
@@ -617,11 +652,10 @@ fn profile_json(s: &Scenario, party: &Party, domain: &Value, file: &Path) -> Res
         let bid = reservation_bid(s, u, r).ok_or_else(|| {
             refuse(
                 None,
-                format!(
-                    "GeniusWeb gives a reservation as a bid (reservationBid), and no outcome has utility exactly {r} \
-                     (searched {} outcomes)",
-                    s.space.cardinality().min(RESERVATION_SEARCH_LIMIT)
-                ),
+                ProfileError::NoReservationBid {
+                    reservation: r,
+                    searched: s.space.cardinality().min(RESERVATION_SEARCH_LIMIT),
+                },
             )
         })?;
         la.insert("reservationBid".into(), bid);

@@ -726,14 +726,13 @@ fn read_rectangles(
         rects: &[RectangleDecl],
         funcs: &[FunctionDecl],
         depth: usize,
-    ) -> Result<RectangleFunction, String> {
+    ) -> Result<RectangleFunction, RectanglesError> {
         if depth > 64 {
-            return Err("functions nest more than 64 deep".into());
+            return Err(RectanglesError::TooDeep);
         }
         let aggregation = match aggregation {
             None => Aggregation::Sum,
-            Some(a) => Aggregation::from_name(a)
-                .ok_or_else(|| format!("unknown aggregation {a:?}; expected sum, min or max"))?,
+            Some(a) => Aggregation::from_name(a).ok_or_else(|| RectanglesError::Aggregation { name: a.clone() })?,
         };
         let mut rectangles = Vec::with_capacity(rects.len());
         for r in rects {
@@ -741,25 +740,27 @@ fn read_rectangles(
                 (Some(b), None) => (RectangleKind::Inclusive, b.as_slice()),
                 (None, Some(b)) => (RectangleKind::Exclusive, b.as_slice()),
                 (None, None) => (RectangleKind::Inclusive, &[][..]),
-                (Some(_), Some(_)) => return Err("a rectangle has either `includes` or `excludes`, not both".into()),
+                (Some(_), Some(_)) => return Err(RectanglesError::IncludesAndExcludes),
             };
             let bounds = bounds
                 .iter()
                 .map(|(issue, min, max)| {
-                    let k = space.issue_position(issue).ok_or_else(|| format!("there is no issue {issue:?}"))?;
+                    let k =
+                        space.issue_position(issue).ok_or_else(|| RectanglesError::NoIssue { issue: issue.clone() })?;
                     Ok(Bound { issue: k, min: *min, max: *max })
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Result<Vec<_>, RectanglesError>>()?;
             rectangles.push(Rectangle { kind, bounds, utility: r.utility, weight: r.weight.unwrap_or(1.0) });
         }
         let functions = funcs
             .iter()
             .map(|g| function(space, &g.aggregation, g.weight, &g.rectangles, &g.functions, depth + 1))
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, RectanglesError>>()?;
         Ok(RectangleFunction { aggregation, weight: weight.unwrap_or(1.0), rectangles, functions })
     }
     let d = decl.get_ref();
-    let root = function(space, &d.aggregation, d.weight, &d.rectangles, &d.functions, 0).map_err(at)?;
+    let root =
+        function(space, &d.aggregation, d.weight, &d.rectangles, &d.functions, 0).map_err(|e| at(e.to_string()))?;
     HyperRectangles::new(space, d.max_utility, root, reservation, discount).map_err(|e| at(e.to_string()))
 }
 
@@ -798,6 +799,20 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, who: &str)
         );
     }
     Ok(table)
+}
+
+/// A `[parties.rectangles]` table that does not hold together (reported as a
+/// [`FormatError::Syntax`] at the table, with the party named).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum RectanglesError {
+    #[error("functions nest more than 64 deep")]
+    TooDeep,
+    #[error("unknown aggregation {name:?}; expected sum, min or max")]
+    Aggregation { name: String },
+    #[error("a rectangle has either `includes` or `excludes`, not both")]
+    IncludesAndExcludes,
+    #[error("there is no issue {issue:?}")]
+    NoIssue { issue: String },
 }
 
 /// Why a scenario cannot be written in entente's format (the writer returns
