@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Args;
 use entente_core::{Issue, LinearAdditive, OutcomeSpace, UtilityTable, ValueFunction};
-use entente_protocols::run::{RunOutcome, TraceEntry, run_sao_traced};
+use entente_protocols::run::{NoClock, RunOutcome, TraceEntry, run_sao_traced};
 use entente_protocols::{BuildNegotiator, Prepared, SaoConfig, StrategySpec};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -123,7 +123,8 @@ fn negotiate(prepared: &[Prepared; 2], config: SaoConfig) -> RunOutcome {
     ];
     let mut trace: Vec<TraceEntry> = Vec::with_capacity(2 * config.n_steps as usize);
     let n = prepared[0].table().len();
-    let outcome = run_sao_traced(&mut negotiators, config, n, &mut trace).expect("benchmark runs are valid");
+    let outcome =
+        run_sao_traced(&mut negotiators, config, n, &mut NoClock, &mut trace).expect("benchmark runs are valid");
     black_box(&trace);
     outcome
 }

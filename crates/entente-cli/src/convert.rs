@@ -48,7 +48,6 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
                 bail!("{}: is a folder; give the .toml file to write", args.output.display());
             }
             let text = write_scenario(&scenario)
-                .map_err(|e| anyhow::anyhow!("{e}"))
                 .with_context(|| format!("cannot write {} as a scenario file", args.output.display()))?;
             std::fs::write(&args.output, text).with_context(|| format!("{}", args.output.display()))?;
             vec![args.output.clone()]

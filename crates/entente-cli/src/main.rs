@@ -1,6 +1,9 @@
 //! `entente`: run negotiation scenarios, check the engine against NegMAS,
 //! measure its speed.
 
+// The program: it reads files, the clock and the environment for the libraries (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,6 +21,36 @@ pub fn emit(text: &str) {
         eprintln!("error: writing the output: {e}");
         std::process::exit(1);
     }
+}
+
+/// The real clock the CLI gives the libraries for a negotiation's time limit
+/// (libraries never read the clock): the seconds since it was first asked,
+/// so the count starts at the negotiation's first turn.
+#[derive(Default)]
+pub struct WallClock(Option<std::time::Instant>);
+
+impl entente_protocols::Clock for WallClock {
+    fn elapsed(&mut self) -> f64 {
+        match self.0 {
+            Some(start) => start.elapsed().as_secs_f64(),
+            None => {
+                self.0 = Some(std::time::Instant::now());
+                0.0
+            }
+        }
+    }
+}
+
+/// The thread pool the CLI gives the libraries' parallel computations (they
+/// never use rayon's global pool): rayon's default size (`RAYON_NUM_THREADS`,
+/// else one thread per CPU), built on first use.
+pub fn thread_pool() -> anyhow::Result<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    if let Some(pool) = POOL.get() {
+        return Ok(pool);
+    }
+    let pool = rayon::ThreadPoolBuilder::new().build()?;
+    Ok(POOL.get_or_init(|| pool))
 }
 
 /// `print!` through [`emit`].

@@ -129,7 +129,7 @@ pub fn report(
     let mut package = args.package.as_deref().map(|p| parse_package(scenario, p)).transpose()?;
     let mut out = Report { text: String::new(), delegations: None, ratification: None };
     if too_large(scenario) {
-        let r = large_zones(scenario, at, args.samples, seed, ExactOptions::default())
+        let r = large_zones(scenario, at, args.samples, seed, ExactOptions::default(), crate::thread_pool()?)
             .context("the zone analysis of a large space")?;
         out.text.push_str(&large_text(scenario, &r));
         out.delegations = Some(large_json(scenario, &r));
@@ -154,8 +154,9 @@ pub fn report(
     }
     let draws = args.draws.unwrap_or(if has_uncertainty(scenario) { DEFAULT_DRAWS } else { 0 });
     if draws > 0 {
-        let e = ratification_probability(scenario, at, package, MonteCarloOptions::new(draws, seed))
-            .context("the probability of ratification")?;
+        let e =
+            ratification_probability(scenario, at, package, MonteCarloOptions::new(draws, seed), crate::thread_pool()?)
+                .context("the probability of ratification")?;
         let own = e.package.map(|p| own_utilities(scenario, e.at, p)).unwrap_or_default();
         out.text.push_str(&ratification_text(scenario, &e, &own));
         out.ratification = Some(ratification_json(scenario, &e, &own));
@@ -360,7 +361,7 @@ pub fn large_json(scenario: &Scenario, r: &LargeZoneReport) -> Value {
         "outcomes": z.outcomes.to_string(),
         "exact": match &r.exact {
             Ok(e) => exact_json(scenario, e),
-            Err(reason) => json!({"error": reason}),
+            Err(reason) => json!({"error": reason.to_string()}),
         },
         "sampled": {
             "samples": z.samples,

@@ -86,7 +86,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         scenario.config.n_steps = n;
     }
     let prepared = scenario.prepare()?;
-    let report = scenario.run_prepared(&prepared, args.seed)?;
+    let report = scenario.run_prepared_with_clock(&prepared, args.seed, &mut crate::WallClock::default())?;
     // The domain's analysis, on the tables the negotiation used.
     let tables: Vec<&UtilityTable> = prepared.iter().map(|p| p.table()).collect();
     let analysis = analyze_with(&tables, &AnalysisOptions { list_rational_up_to: 0 })?;

@@ -59,7 +59,7 @@ struct Case {
 
 fn case(scenario: Scenario, at: f64, seed: u64) -> anyhow::Result<Case> {
     let (inputs, report) = zone_analysis(&scenario, at)?;
-    let run = match scenario.run(Some(seed)) {
+    let run = match scenario.run_with_clock(Some(seed), &mut crate::WallClock::default()) {
         Ok(r) => Ok(r),
         Err(ScenarioError::NoStrategy(p)) => {
             Err(format!("party {p:?} has no negotiator (give one with --strategy {p}=STRATEGY)"))

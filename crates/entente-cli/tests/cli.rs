@@ -1,5 +1,8 @@
 //! The `entente` binary, end to end.
 
+// Test code: reads its fixtures, the environment and the clock (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -2,6 +2,9 @@
 //! changes file, and hostile changes (exit status 2 with a message, never a
 //! panic).
 
+// Test code: reads its fixtures, the environment and the clock (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

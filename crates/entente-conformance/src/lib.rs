@@ -15,7 +15,7 @@ use entente_core::{OutcomeId, TieOrder};
 use entente_formats::FormatError;
 use entente_formats::parity::{LoadedCase, load_case_with};
 use entente_protocols::negotiators::{BuildNegotiator, Prepared};
-use entente_protocols::{RunError, RunOutcome, SaoConfig, TraceEntry, run_sao_traced};
+use entente_protocols::{NoClock, RunError, RunOutcome, SaoConfig, TraceEntry, run_sao_traced};
 use thiserror::Error;
 
 pub use entente_formats::parity::{case_files, load_case};
@@ -47,7 +47,7 @@ impl Replay {
         let mut trace = Vec::new();
         let config = SaoConfig { n_steps: self.case.case.n_steps, time_limit: None };
         let n = self.parties[0].table().len();
-        let outcome = run_sao_traced(&mut negotiators, config, n, &mut trace)
+        let outcome = run_sao_traced(&mut negotiators, config, n, &mut NoClock, &mut trace)
             .map_err(|source| ConformanceError::Run { file: self.case.path.clone(), source })?;
         Ok((outcome, trace))
     }

@@ -1,6 +1,9 @@
 //! Replays every NegMAS 0.16 parity case in `../shared/parity` through our
 //! engine and compares traces, agreements and round counts.
 
+// Test code: reads and writes its fixtures (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 mod common;
 
 use std::path::PathBuf;

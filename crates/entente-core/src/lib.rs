@@ -19,4 +19,4 @@ pub use error::ModelError;
 pub use hyper::{Aggregation, Bound, HyperRectangles, Rectangle, RectangleFunction, RectangleKind};
 pub use space::{Issue, IssueKind, OutcomeIndex, OutcomeSpace, Value};
 pub use table::{OutcomeId, SortedOutcomes, TieOrder, UtilityTable};
-pub use utility::{LinearAdditive, Preferences, UtilityFunction, ValueFunction};
+pub use utility::{LinearAdditive, Preferences, UtilityFunction, ValueFunction, ValueFunctionError};

@@ -786,6 +786,7 @@ mod tests {
     /// little-endian.
     #[test]
     #[ignore = "needs a case file from scripts/check_npsort.py (env NPSORT_CASES)"]
+    #[allow(clippy::disallowed_methods)] // a test reading its case file, named by the environment
     fn npsort_matches_numpy_cases() {
         let path = std::env::var("NPSORT_CASES").expect("set NPSORT_CASES to a case file");
         let data = std::fs::read(&path).expect("read NPSORT_CASES");

@@ -236,59 +236,81 @@ impl ValueFunction {
     }
 
     /// Checks the parameters: finite numbers, and the shape each variant needs.
-    fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ValueFunctionError> {
         let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
         match *self {
             ValueFunction::Table(ref t) => match t.iter().find(|x| !x.is_finite()) {
-                Some(x) => Err(format!("value utilities must be finite numbers, found {x}")),
+                Some(&value) => Err(ValueFunctionError::TableNotFinite { value }),
                 None => Ok(()),
             },
             ValueFunction::Linear { slope, intercept } => {
                 if finite(&[slope, intercept]) {
                     Ok(())
                 } else {
-                    Err("linear slope and intercept must be finite numbers".into())
+                    Err(ValueFunctionError::LinearNotFinite)
                 }
             }
             ValueFunction::Triangular { start, peak, end } => {
                 if finite(&[start, peak, end]) && start <= peak && peak <= end {
                     Ok(())
                 } else {
-                    Err("triangular needs finite start <= peak <= end".into())
+                    Err(ValueFunctionError::TriangularShape { start, peak, end })
                 }
             }
             ValueFunction::ClampedLinear { slope, origin, offset } => {
                 if finite(&[slope, origin, offset]) {
                     Ok(())
                 } else {
-                    Err("clamped linear slope, origin and offset must be finite numbers".into())
+                    Err(ValueFunctionError::ClampedLinearNotFinite)
                 }
             }
             ValueFunction::Constant { value } => {
                 if value.is_finite() {
                     Ok(())
                 } else {
-                    Err(format!("a constant utility must be a finite number, not {value}"))
+                    Err(ValueFunctionError::ConstantNotFinite { value })
                 }
             }
             ValueFunction::GeniusTriangular { low, high, top } => {
                 if finite(&[low, high, top]) {
                     Ok(())
                 } else {
-                    Err("GENIUS triangular parameters must be finite numbers".into())
+                    Err(ValueFunctionError::GeniusTriangularNotFinite)
                 }
             }
             ValueFunction::Interpolated { low_value, low_utility, high_value, high_utility } => {
                 if !finite(&[low_value, low_utility, high_value, high_utility]) {
-                    Err("interpolated values and utilities must be finite numbers".into())
+                    Err(ValueFunctionError::InterpolatedNotFinite)
                 } else if low_value >= high_value {
-                    Err(format!("interpolated needs low_value < high_value, not {low_value} and {high_value}"))
+                    Err(ValueFunctionError::InterpolatedOrder { low_value, high_value })
                 } else {
                     Ok(())
                 }
             }
         }
     }
+}
+
+/// A value function whose parameters do not hold together (see
+/// [`ValueFunction::check`]).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ValueFunctionError {
+    #[error("value utilities must be finite numbers, found {value}")]
+    TableNotFinite { value: f64 },
+    #[error("linear slope and intercept must be finite numbers")]
+    LinearNotFinite,
+    #[error("triangular needs finite start <= peak <= end")]
+    TriangularShape { start: f64, peak: f64, end: f64 },
+    #[error("clamped linear slope, origin and offset must be finite numbers")]
+    ClampedLinearNotFinite,
+    #[error("a constant utility must be a finite number, not {value}")]
+    ConstantNotFinite { value: f64 },
+    #[error("GENIUS triangular parameters must be finite numbers")]
+    GeniusTriangularNotFinite,
+    #[error("interpolated values and utilities must be finite numbers")]
+    InterpolatedNotFinite,
+    #[error("interpolated needs low_value < high_value, not {low_value} and {high_value}")]
+    InterpolatedOrder { low_value: f64, high_value: f64 },
 }
 
 /// `u(x) = bias + Σ_i w_i · v_i(x_i)`, accumulated from `bias` in issue order
@@ -353,7 +375,7 @@ impl LinearAdditive {
                 return Err(err(format!("weight must be a finite number, not {w}")));
             }
             let n = issue.cardinality();
-            f.check().map_err(err)?;
+            f.check().map_err(|e| err(e.to_string()))?;
             match (f, &issue.kind) {
                 (ValueFunction::Table(t), _) if t.len() as u64 != n => {
                     return Err(err(format!("{} value utilities given for {n} values", t.len())));

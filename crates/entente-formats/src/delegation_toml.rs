@@ -402,8 +402,28 @@ fn value_toml(v: &Value) -> String {
     }
 }
 
-fn outcome_toml(space: &OutcomeSpace, o: u32) -> Result<String, String> {
-    let labels = space.labels(o as u128).map_err(|e| e.to_string())?;
+/// Why a delegation cannot be written as TOML.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DelegationWriteError {
+    #[error("the dominant bloc does not exist")]
+    NoDominantBloc { bloc: usize },
+    #[error("a red line names an issue that does not exist")]
+    NoRedLineIssue { issue: usize },
+    #[error("a red line names a value that does not exist")]
+    NoRedLineValue { issue: usize, value: u32 },
+    #[error("a change names a bloc that does not exist")]
+    NoChangeBloc { bloc: usize },
+    #[error("bloc {bloc:?}: only linear additive bloc utilities can be written")]
+    NotAdditive { bloc: String },
+    #[error("bloc {bloc:?}: a bloc's utility carries no reservation or discount")]
+    ReservationOrDiscount { bloc: String },
+    /// An outcome (a red line, a status quo) outside the space.
+    #[error(transparent)]
+    Outcome(#[from] entente_core::ModelError),
+}
+
+fn outcome_toml(space: &OutcomeSpace, o: u32) -> Result<String, DelegationWriteError> {
+    let labels = space.labels(o as u128)?;
     let fields: Vec<String> = space
         .issues()
         .iter()
@@ -413,13 +433,13 @@ fn outcome_toml(space: &OutcomeSpace, o: u32) -> Result<String, String> {
     Ok(format!("{{ {} }}", fields.join(", ")))
 }
 
-fn red_lines_toml(space: &OutcomeSpace, red_lines: &[RedLine]) -> Result<String, String> {
+fn red_lines_toml(space: &OutcomeSpace, red_lines: &[RedLine]) -> Result<String, DelegationWriteError> {
     let mut items = Vec::new();
     for r in red_lines {
         items.push(match *r {
             RedLine::Value { issue, value } => {
-                let i = space.issues().get(issue).ok_or("a red line names an issue that does not exist")?;
-                let v = i.value(value).ok_or("a red line names a value that does not exist")?;
+                let i = space.issues().get(issue).ok_or(DelegationWriteError::NoRedLineIssue { issue })?;
+                let v = i.value(value).ok_or(DelegationWriteError::NoRedLineValue { issue, value })?;
                 format!("{{ issue = {}, value = {} }}", toml::Value::String(i.name.clone()), value_toml(&v))
             }
             RedLine::Outcome(o) => format!("{{ outcome = {} }}", outcome_toml(space, o)?),
@@ -428,7 +448,7 @@ fn red_lines_toml(space: &OutcomeSpace, red_lines: &[RedLine]) -> Result<String,
     Ok(format!("[{}]", items.join(", ")))
 }
 
-fn reversion_toml(space: &OutcomeSpace, r: &Reversion) -> Result<String, String> {
+fn reversion_toml(space: &OutcomeSpace, r: &Reversion) -> Result<String, DelegationWriteError> {
     Ok(match *r {
         Reversion::Utility(u) => format!("reversion = {}", crate::scenario::num(u)),
         Reversion::Outcome(o) => format!("reversion_outcome = {}", outcome_toml(space, o)?),
@@ -436,7 +456,11 @@ fn reversion_toml(space: &OutcomeSpace, r: &Reversion) -> Result<String, String>
 }
 
 /// Writes a delegation's tables (after the party's name and negotiator).
-pub(crate) fn write_delegation(out: &mut String, s: &entente_model::Scenario, d: &Delegation) -> Result<(), String> {
+pub(crate) fn write_delegation(
+    out: &mut String,
+    s: &entente_model::Scenario,
+    d: &Delegation,
+) -> Result<(), DelegationWriteError> {
     use crate::scenario::num;
     use std::fmt::Write;
     let space = &s.space;
@@ -450,7 +474,8 @@ pub(crate) fn write_delegation(out: &mut String, s: &entente_model::Scenario, d:
             let _ = writeln!(out, "rule = \"quota\"\nquota = {}", num(quota));
         }
         Rule::Dominant { bloc } => {
-            let name = d.blocs.get(bloc).map(|b| b.bloc.name.as_str()).ok_or("the dominant bloc does not exist")?;
+            let name =
+                d.blocs.get(bloc).map(|b| b.bloc.name.as_str()).ok_or(DelegationWriteError::NoDominantBloc { bloc })?;
             let _ = writeln!(out, "rule = \"dominant\"\ndominant = {}", q(name));
         }
         Rule::WeightedSum => {
@@ -475,10 +500,10 @@ pub(crate) fn write_delegation(out: &mut String, s: &entente_model::Scenario, d:
             let _ = writeln!(out, "uncertainty = {{ values = {}, reversion = {} }}", num(u.values), num(u.reversion));
         }
         let Some(u) = b.utility.as_additive() else {
-            return Err(format!("bloc {:?}: only linear additive bloc utilities can be written", bloc.name));
+            return Err(DelegationWriteError::NotAdditive { bloc: bloc.name.clone() });
         };
         if u.reservation().is_finite() || u.discount().is_some() {
-            return Err(format!("bloc {:?}: a bloc's utility carries no reservation or discount", bloc.name));
+            return Err(DelegationWriteError::ReservationOrDiscount { bloc: bloc.name.clone() });
         }
         if u.bias() != 0.0 {
             let _ = writeln!(out, "bias = {}", num(u.bias()));
@@ -489,7 +514,7 @@ pub(crate) fn write_delegation(out: &mut String, s: &entente_model::Scenario, d:
         let _ = writeln!(out, "\n[[parties.changes]]\nat = {}", num(c.at));
         if let Some(k) = c.bloc {
             let name =
-                d.blocs.get(k).map(|b| b.bloc.name.as_str()).ok_or("a change names a bloc that does not exist")?;
+                d.blocs.get(k).map(|b| b.bloc.name.as_str()).ok_or(DelegationWriteError::NoChangeBloc { bloc: k })?;
             let _ = writeln!(out, "bloc = {}", q(name));
         }
         if let Some(w) = c.weight {

@@ -46,6 +46,7 @@ use entente_model::{Party, Scenario};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
+use crate::Format;
 use crate::error::FormatError;
 use crate::scenario::DEFAULT_N_STEPS;
 
@@ -161,6 +162,7 @@ fn parse_number(s: &str) -> Option<f64> {
 
 /// Reads a file as text (invalid UTF-8 is replaced, not refused: old GENIUS
 /// files are sometimes Latin-1).
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 fn read_text(path: &Path) -> Result<String, FormatError> {
     let bytes = std::fs::read(path).map_err(|e| FormatError::io(path, e))?;
     Ok(match String::from_utf8(bytes) {
@@ -728,16 +730,13 @@ fn ufun_of(doc: &Doc, el: &Element, domain: &GeniusDomain, depth: usize) -> Resu
 pub fn read_genius(domain: &Path, profiles: &[PathBuf], opts: &ReadOptions) -> Result<Scenario, FormatError> {
     let d = read_genius_domain(domain, opts)?;
     if profiles.len() < 2 {
-        return Err(FormatError::Io {
-            file: domain.to_path_buf(),
-            message: format!("a negotiation needs at least 2 profiles, {} given", profiles.len()),
-        });
+        return Err(FormatError::TooFewProfiles { file: domain.to_path_buf(), given: profiles.len() });
     }
     let mut parties: Vec<Party> = Vec::with_capacity(profiles.len());
     for p in profiles {
         let name = party_name(p);
         if parties.iter().any(|q| q.name == name) {
-            return Err(FormatError::Io { file: p.clone(), message: format!("two profiles are named {name:?}") });
+            return Err(FormatError::DuplicateProfile { file: p.clone(), name });
         }
         let utility = read_genius_profile(&d, p, opts)?;
         parties.push(Party { name, utility, strategy: None, delegation: None });
@@ -804,6 +803,7 @@ fn head_attr(text: &str, name: &str, key: &str) -> Option<String> {
 }
 
 /// Files of `dir` whose extension is `ext` (any case).
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub(crate) fn list_files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, FormatError> {
     let entries = std::fs::read_dir(dir).map_err(|e| FormatError::io(dir, e))?;
     let mut out = Vec::new();
@@ -823,16 +823,13 @@ pub(crate) fn choose_profiles(
     dir: &Path,
     available: &[(PathBuf, bool)],
     wanted: Option<&[String]>,
-    what: &str,
+    format: Format,
 ) -> Result<Vec<PathBuf>, FormatError> {
-    let names = || available.iter().map(|(p, _)| party_name(p)).collect::<Vec<_>>().join(", ");
+    let names = || available.iter().map(|(p, _)| party_name(p)).collect::<Vec<_>>();
     match wanted {
         Some(w) => {
             if w.len() < 2 {
-                return Err(FormatError::Io {
-                    file: dir.to_path_buf(),
-                    message: format!("choose at least 2 profiles (the {what} profiles here: {})", names()),
-                });
+                return Err(FormatError::TooFewChosen { file: dir.to_path_buf(), format, available: names() });
             }
             let mut out = Vec::with_capacity(w.len());
             for name in w {
@@ -841,16 +838,15 @@ pub(crate) fn choose_profiles(
                 });
                 match hit {
                     Some((p, _)) if out.contains(p) => {
-                        return Err(FormatError::Io {
-                            file: dir.to_path_buf(),
-                            message: format!("profile {name:?} is chosen twice"),
-                        });
+                        return Err(FormatError::ProfileChosenTwice { file: dir.to_path_buf(), name: name.clone() });
                     }
                     Some((p, _)) => out.push(p.clone()),
                     None => {
-                        return Err(FormatError::Io {
+                        return Err(FormatError::UnknownProfile {
                             file: dir.to_path_buf(),
-                            message: format!("no {what} profile {name:?} here; the profiles are {}", names()),
+                            format,
+                            name: name.clone(),
+                            available: names(),
                         });
                     }
                 }
@@ -866,10 +862,7 @@ pub(crate) fn choose_profiles(
                 out.push(p.clone());
             }
             if out.len() < 2 {
-                return Err(FormatError::Io {
-                    file: dir.to_path_buf(),
-                    message: format!("a negotiation needs 2 {what} profiles; this folder has {}", available.len()),
-                });
+                return Err(FormatError::NotEnoughProfiles { file: dir.to_path_buf(), format, found: available.len() });
             }
             Ok(out)
         }
@@ -881,6 +874,7 @@ pub(crate) fn choose_profiles(
 /// choice, the first two profiles in file-name order, skipping
 /// preference-uncertainty profiles when there are two others (the choice of
 /// `../shared/domains/REFERENCE_STATS.json`). The scenario is named after the folder.
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn read_genius_folder(
     dir: &Path,
     profiles: Option<&[String]>,
@@ -890,23 +884,17 @@ pub fn read_genius_folder(
     let domain = match folder.domains.as_slice() {
         [d] => d.clone(),
         [] => {
-            return Err(FormatError::Io {
-                file: dir.to_path_buf(),
-                message: "no GENIUS domain file here (an .xml file whose root is <negotiation_template>)".into(),
-            });
+            return Err(FormatError::NoDomain { file: dir.to_path_buf(), format: Format::Genius });
         }
         many => {
             let names: Vec<String> = many
                 .iter()
                 .map(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())
                 .collect();
-            return Err(FormatError::Io {
-                file: dir.to_path_buf(),
-                message: format!("several GENIUS domain files here ({}); keep one per folder", names.join(", ")),
-            });
+            return Err(FormatError::SeveralDomains { file: dir.to_path_buf(), format: Format::Genius, files: names });
         }
     };
-    let chosen = choose_profiles(dir, &folder.profiles, profiles, "GENIUS")?;
+    let chosen = choose_profiles(dir, &folder.profiles, profiles, Format::Genius)?;
     let mut s = read_genius(&domain, &chosen, opts)?;
     if let Some(name) = dir.canonicalize().ok().as_deref().unwrap_or(dir).file_name() {
         s.name = name.to_string_lossy().into_owned();
@@ -962,6 +950,7 @@ pub(crate) fn check_file_stem(name: &str, file: &Path) -> Result<(), FormatError
 /// Plans the files of a folder: one per party plus the domain file, checks
 /// the names, and refuses a folder that already holds other files of the
 /// format (they would be read back with ours).
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub(crate) fn plan_files(s: &Scenario, dir: &Path, ext: &str) -> Result<(PathBuf, Vec<PathBuf>), FormatError> {
     let mut lower = HashSet::new();
     let mut parties = Vec::with_capacity(s.parties.len());
@@ -993,17 +982,14 @@ pub(crate) fn plan_files(s: &Scenario, dir: &Path, ext: &str) -> Result<(PathBuf
     let domain = dir.join(format!("{stem}.{ext}"));
     if dir.exists() {
         if !dir.is_dir() {
-            return Err(FormatError::Io { file: dir.to_path_buf(), message: "exists and is not a folder".into() });
+            return Err(FormatError::NotAFolder { file: dir.to_path_buf() });
         }
         let ours: HashSet<&PathBuf> = parties.iter().chain(std::iter::once(&domain)).collect();
         for f in list_files(dir, ext)? {
             if !ours.contains(&f) {
-                return Err(FormatError::Io {
+                return Err(FormatError::FolderNotEmpty {
                     file: dir.to_path_buf(),
-                    message: format!(
-                        "this folder already holds {} (not one of the files being written); write into an empty folder",
-                        f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-                    ),
+                    found: f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                 });
             }
         }
@@ -1011,6 +997,7 @@ pub(crate) fn plan_files(s: &Scenario, dir: &Path, ext: &str) -> Result<(PathBuf
     Ok((domain, parties))
 }
 
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub(crate) fn write_files(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), FormatError> {
     std::fs::create_dir_all(dir).map_err(|e| FormatError::io(dir, e))?;
     for (path, text) in files {
@@ -1080,6 +1067,35 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
+/// Why GENIUS cannot express a value function (the writer names the party
+/// and issue in the field path of the [`FormatError::Field`] it becomes).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum EvaluatorError {
+    #[error("a discrete issue needs a table of value utilities")]
+    DiscreteNeedsTable,
+    #[error(
+        "GENIUS divides discrete evaluations by their maximum, so these value utilities (maximum {max}) \
+         would not read back the same; scale them so that the largest is 1 (or all are 0)"
+    )]
+    NotNormalised { max: f64 },
+    #[error(
+        "GENIUS evaluates an integer issue as clamp01(slope·(x − {min}) + offset) only; \
+         this value function is not of that form"
+    )]
+    IntegerForm { min: i64 },
+    #[error("GENIUS's integer evaluator (clamped to [0, 1]) would not give the same utilities")]
+    IntegerClamped,
+    #[error(
+        "GENIUS evaluates a real issue as clamp01(parameter1·x + parameter0), a constant or its triangle only; \
+         this value function is none of them"
+    )]
+    RealForm,
+    #[error("GENIUS utilities have no constant term; this one has bias {bias}")]
+    Bias { bias: f64 },
+    #[error("these preferences have no GENIUS form")]
+    NoGeniusForm,
+}
+
 /// The `<evaluator>` (or items) of issue `k`, or why GENIUS cannot express it.
 fn evaluator_xml(
     issue: &Issue,
@@ -1087,7 +1103,7 @@ fn evaluator_xml(
     u: &LinearAdditive,
     space: &OutcomeSpace,
     k: usize,
-) -> Result<String, String> {
+) -> Result<String, EvaluatorError> {
     let n = issue.cardinality();
     let values: Option<Vec<f64>> =
         (n <= 1 << 20).then(|| (0..n as u32).map(|j| u.value_utility(space, k, j)).collect());
@@ -1096,14 +1112,11 @@ fn evaluator_xml(
             let t = match f {
                 ValueFunction::Table(t) => t.clone(),
                 ValueFunction::Constant { value } => vec![*value; labels.len()],
-                _ => return Err("a discrete issue needs a table of value utilities".into()),
+                _ => return Err(EvaluatorError::DiscreteNeedsTable),
             };
             if !same_bits(&genius_normalised(&t), &t) {
                 let max = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                return Err(format!(
-                    "GENIUS divides discrete evaluations by their maximum, so these value utilities (maximum {max}) \
-                     would not read back the same; scale them so that the largest is 1 (or all are 0)"
-                ));
+                return Err(EvaluatorError::NotNormalised { max });
             }
             let mut out = String::new();
             for (j, (v, e)) in labels.iter().zip(&t).enumerate() {
@@ -1116,21 +1129,14 @@ fn evaluator_xml(
             let (slope, offset) = match *f {
                 ValueFunction::ClampedLinear { slope, origin, offset } if origin == *min as f64 => (slope, offset),
                 ValueFunction::Constant { value } => (0.0, value),
-                _ => {
-                    return Err(format!(
-                        "GENIUS evaluates an integer issue as clamp01(slope·(x − {min}) + offset) only; \
-                         this value function is not of that form"
-                    ));
-                }
+                _ => return Err(EvaluatorError::IntegerForm { min: *min }),
             };
             let candidate = ValueFunction::ClampedLinear { slope, origin: *min as f64, offset };
             if let Some(vals) = &values {
                 let genius: Vec<f64> =
                     (0..n as u32).map(|j| candidate.eval_numeric(issue.numeric(j).unwrap_or(0.0))).collect();
                 if !same_bits(&genius, vals) {
-                    return Err(
-                        "GENIUS's integer evaluator (clamped to [0, 1]) would not give the same utilities".into()
-                    );
+                    return Err(EvaluatorError::IntegerClamped);
                 }
             }
             Ok(format!("      <evaluator ftype=\"linear\" slope=\"{}\" offset=\"{}\"/>\n", fnum(slope), fnum(offset)))
@@ -1151,11 +1157,7 @@ fn evaluator_xml(
             fnum(*high),
             fnum(*top)
         )),
-        (IssueKind::Real { .. }, _) => Err(
-            "GENIUS evaluates a real issue as clamp01(parameter1·x + parameter0), a constant or its triangle only; \
-             this value function is none of them"
-                .into(),
-        ),
+        (IssueKind::Real { .. }, _) => Err(EvaluatorError::RealForm),
     }
 }
 
@@ -1170,14 +1172,14 @@ fn tail_xml(out: &mut String, p: &Preferences) {
     out.push_str("</utility_space>\n");
 }
 
-fn additive_xml(s: &Scenario, u: &LinearAdditive, p: &Preferences) -> Result<String, (Option<usize>, String)> {
+fn additive_xml(s: &Scenario, u: &LinearAdditive, p: &Preferences) -> Result<String, (Option<usize>, EvaluatorError)> {
     if u.bias() != 0.0 {
-        return Err((None, format!("GENIUS utilities have no constant term; this one has bias {}", u.bias())));
+        return Err((None, EvaluatorError::Bias { bias: u.bias() }));
     }
     let mut out = String::from("<utility_space>\n");
     let _ = writeln!(out, "  <objective index=\"0\" name=\"{}\" type=\"objective\" etype=\"objective\">", esc(&s.name));
     for (k, issue) in s.space.issues().iter().enumerate() {
-        let body = evaluator_xml(issue, &u.functions()[k], u, &s.space, k).map_err(|m| (Some(k), m))?;
+        let body = evaluator_xml(issue, &u.functions()[k], u, &s.space, k).map_err(|e| (Some(k), e))?;
         issue_xml(&mut out, k, issue, "    ");
         out.push_str(">\n");
         if let IssueKind::Real { min, max, .. } = issue.kind {
@@ -1236,18 +1238,18 @@ fn rectangles_xml(s: &Scenario, h: &HyperRectangles, p: &Preferences) -> String 
 
 /// The text of a party's GENIUS profile, or why GENIUS cannot express it.
 fn profile_xml(s: &Scenario, party: &Party, file: &Path) -> Result<String, FormatError> {
-    let refuse = |issue: Option<usize>, message: String| FormatError::Field {
+    let refuse = |issue: Option<usize>, error: EvaluatorError| FormatError::Field {
         file: file.to_path_buf(),
         field: match issue {
             Some(k) => format!("party {:?}, issue {:?}", party.name, s.space.issues()[k].name),
             None => format!("party {:?}", party.name),
         },
-        message,
+        message: error.to_string(),
     };
     match &party.utility {
         Preferences::Additive(u) => additive_xml(s, u, &party.utility).map_err(|(k, m)| refuse(k, m)),
         Preferences::Rectangles(h) => Ok(rectangles_xml(s, h, &party.utility)),
-        Preferences::Other(_) => Err(refuse(None, "these preferences have no GENIUS form".into())),
+        Preferences::Other(_) => Err(refuse(None, EvaluatorError::NoGeniusForm)),
     }
 }
 

@@ -27,6 +27,7 @@ use entente_model::SaoConfig;
 use entente_model::{Party, Scenario};
 use serde_json::{Map, Value, json};
 
+use crate::Format;
 use crate::error::FormatError;
 use crate::genius::{ReadOptions, choose_profiles, list_files, party_name, plan_files, write_files};
 use crate::scenario::DEFAULT_N_STEPS;
@@ -82,25 +83,65 @@ fn parse_json(text: &str, path: &Path) -> Result<Value, FormatError> {
     serde_json::from_str(text).map_err(|e| FormatError::json(path, &e))
 }
 
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 fn read_json(path: &Path) -> Result<Value, FormatError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     parse_json(&text, path)
 }
 
+/// A GeniusWeb number range that entente cannot read as an issue.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum RangeError {
+    #[error("the step must be positive, not {step}")]
+    Step { step: f64 },
+    #[error("high {high} is below low {low}")]
+    Order { low: f64, high: f64 },
+    #[error("{points} points are too many for one issue")]
+    TooManyPoints { points: f64 },
+}
+
+/// Why GeniusWeb cannot express a party's preferences (the writer names the
+/// party and issue in the field path of the [`FormatError::Field`] it becomes).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum ProfileError {
+    #[error("GeniusWeb profiles are linear additive; these preferences are not")]
+    NotAdditive,
+    #[error("GeniusWeb utilities have no constant term; this one has bias {bias}")]
+    Bias { bias: f64 },
+    #[error("GeniusWeb profiles have no discount factor; this party's is {discount}")]
+    Discount { discount: f64 },
+    #[error("a discrete issue needs a table of value utilities")]
+    DiscreteNeedsTable,
+    #[error("GeniusWeb value utilities must be in [0, 1]; this issue has {utility}")]
+    OutOfUnitRange { utility: f64 },
+    #[error(
+        "GeniusWeb gives number issues a linear interpolation between two values \
+         (NumberValueSetUtilities) only; this value function is not one"
+    )]
+    NotInterpolation,
+    #[error("GeniusWeb's NumberValueSetUtilities would not give the same utilities")]
+    NotSameUtilities,
+    #[error(
+        "GeniusWeb gives a reservation as a bid (reservationBid), and no outcome has utility exactly {reservation} \
+         (searched {searched} outcomes)"
+    )]
+    NoReservationBid { reservation: f64, searched: u128 },
+}
+
 /// The issue of a GeniusWeb number range `low + k·step ≤ high`.
-fn range_issue(name: &str, low: f64, high: f64, step: f64) -> Result<Issue, String> {
+fn range_issue(name: &str, low: f64, high: f64, step: f64) -> Result<Issue, RangeError> {
     if step <= 0.0 {
-        return Err(format!("the step must be positive, not {step}"));
+        return Err(RangeError::Step { step });
     }
     if high < low {
-        return Err(format!("high {high} is below low {low}"));
+        return Err(RangeError::Order { low, high });
     }
     let q = (high - low) / step;
     let near = q.round();
     let exact = (q - near).abs() <= 1e-9 * near.max(1.0);
     let n = if exact { near } else { q.floor() };
     if n.is_nan() || n >= (u32::MAX - 1) as f64 {
-        return Err(format!("{q} points are too many for one issue"));
+        return Err(RangeError::TooManyPoints { points: q });
     }
     let integral = |x: f64| x.fract() == 0.0 && x.abs() < 9.0e15;
     if step == 1.0 && integral(low) && exact && integral(high) {
@@ -166,7 +207,7 @@ fn domain_from(doc: &JsonDoc, v: &Value, field: &str) -> Result<GeniusWebDomain,
                     );
                 }
             };
-            issues.push(range_issue(issue, low, high, step).map_err(|m| doc.err(&rf, m))?);
+            issues.push(range_issue(issue, low, high, step).map_err(|e| doc.err(&rf, e.to_string()))?);
         } else {
             return Err(doc.err(&f, "expected `values` (a discrete issue) or `range` (a number issue)"));
         }
@@ -358,16 +399,13 @@ pub fn read_geniusweb(domain: &Path, profiles: &[PathBuf], _opts: &ReadOptions) 
 
 fn scenario_of(d: GeniusWebDomain, profiles: &[PathBuf], origin: &Path) -> Result<Scenario, FormatError> {
     if profiles.len() < 2 {
-        return Err(FormatError::Io {
-            file: origin.to_path_buf(),
-            message: format!("a negotiation needs at least 2 profiles, {} given", profiles.len()),
-        });
+        return Err(FormatError::TooFewProfiles { file: origin.to_path_buf(), given: profiles.len() });
     }
     let mut parties: Vec<Party> = Vec::with_capacity(profiles.len());
     for p in profiles {
         let name = party_name(p);
         if parties.iter().any(|q| q.name == name) {
-            return Err(FormatError::Io { file: p.clone(), message: format!("two profiles are named {name:?}") });
+            return Err(FormatError::DuplicateProfile { file: p.clone(), name });
         }
         let utility = read_geniusweb_profile(&d.space, p)?;
         parties.push(Party { name, utility, strategy: None, delegation: None });
@@ -389,6 +427,7 @@ enum JsonKind {
     Other,
 }
 
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 fn classify(path: &Path) -> Result<JsonKind, FormatError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     Ok(match serde_json::from_str::<Value>(&text) {
@@ -428,7 +467,7 @@ pub fn read_geniusweb_folder(
 ) -> Result<Scenario, FormatError> {
     let (domains, available) = scan_geniusweb_folder(dir)?;
     let available: Vec<(PathBuf, bool)> = available.into_iter().map(|p| (p, false)).collect();
-    let chosen = choose_profiles(dir, &available, profiles, "GeniusWeb")?;
+    let chosen = choose_profiles(dir, &available, profiles, Format::GeniusWeb)?;
     let (domain, origin) = match domains.as_slice() {
         [d] => (read_geniusweb_domain(d)?, d.clone()),
         [] => {
@@ -437,12 +476,7 @@ pub fn read_geniusweb_folder(
             let doc = JsonDoc { file: first };
             let la = doc.object(&v, "(top level)")?.get("LinearAdditiveUtilitySpace").and_then(|l| l.get("domain"));
             let Some(d) = la else {
-                return Err(FormatError::Io {
-                    file: dir.to_path_buf(),
-                    message:
-                        "no GeniusWeb domain file here (a .json file with `issuesValues`), and the profile embeds none"
-                            .into(),
-                });
+                return Err(FormatError::NoDomain { file: dir.to_path_buf(), format: Format::GeniusWeb });
             };
             (domain_from(&doc, d, "LinearAdditiveUtilitySpace.domain.")?, first.clone())
         }
@@ -451,9 +485,10 @@ pub fn read_geniusweb_folder(
                 .iter()
                 .map(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())
                 .collect();
-            return Err(FormatError::Io {
+            return Err(FormatError::SeveralDomains {
                 file: dir.to_path_buf(),
-                message: format!("several GeniusWeb domain files here ({}); keep one per folder", names.join(", ")),
+                format: Format::GeniusWeb,
+                files: names,
             });
         }
     };
@@ -489,17 +524,17 @@ fn issue_utilities(
     u: &LinearAdditive,
     space: &OutcomeSpace,
     k: usize,
-) -> Result<Value, String> {
+) -> Result<Value, ProfileError> {
     let n = issue.cardinality();
     match &issue.kind {
         IssueKind::Discrete { values } => {
             let t: Vec<f64> = match f {
                 ValueFunction::Table(t) => t.clone(),
                 ValueFunction::Constant { value } => vec![*value; values.len()],
-                _ => return Err("a discrete issue needs a table of value utilities".into()),
+                _ => return Err(ProfileError::DiscreteNeedsTable),
             };
-            if let Some(x) = t.iter().find(|x| !(0.0..=1.0).contains(*x)) {
-                return Err(format!("GeniusWeb value utilities must be in [0, 1]; this issue has {x}"));
+            if let Some(&utility) = t.iter().find(|x| !(0.0..=1.0).contains(*x)) {
+                return Err(ProfileError::OutOfUnitRange { utility });
             }
             let vu: Map<String, Value> = values.iter().cloned().zip(t.iter().map(|&x| json!(x))).collect();
             Ok(json!({ "DiscreteValueSetUtilities": { "valueUtilities": vu } }))
@@ -518,22 +553,18 @@ fn issue_utilities(
                     high_value: hi,
                     high_utility: value,
                 },
-                _ => {
-                    return Err("GeniusWeb gives number issues a linear interpolation between two values \
-                                (NumberValueSetUtilities) only; this value function is not one"
-                        .into());
-                }
+                _ => return Err(ProfileError::NotInterpolation),
             };
             if n <= 1 << 20 {
                 let want: Vec<f64> = (0..n as u32).map(|j| u.value_utility(space, k, j)).collect();
                 let got: Vec<f64> =
                     (0..n as u32).map(|j| candidate.eval_numeric(issue.numeric(j).unwrap_or(f64::NAN))).collect();
                 if !same_bits(&want, &got) {
-                    return Err("GeniusWeb's NumberValueSetUtilities would not give the same utilities".into());
+                    return Err(ProfileError::NotSameUtilities);
                 }
             }
             let ValueFunction::Interpolated { low_value, low_utility, high_value, high_utility } = candidate else {
-                return Err("internal: not an interpolation".into());
+                return Err(ProfileError::NotInterpolation);
             };
             Ok(json!({ "NumberValueSetUtilities": {
                 "lowValue": low_value, "lowUtility": low_utility, "highValue": high_value, "highUtility": high_utility
@@ -587,27 +618,27 @@ fn reservation_bid(s: &Scenario, u: &LinearAdditive, r: f64) -> Option<Value> {
 }
 
 fn profile_json(s: &Scenario, party: &Party, domain: &Value, file: &Path) -> Result<Value, FormatError> {
-    let refuse = |issue: Option<usize>, message: String| FormatError::Field {
+    let refuse = |issue: Option<usize>, error: ProfileError| FormatError::Field {
         file: file.to_path_buf(),
         field: match issue {
             Some(k) => format!("party {:?}, issue {:?}", party.name, s.space.issues()[k].name),
             None => format!("party {:?}", party.name),
         },
-        message,
+        message: error.to_string(),
     };
     let Some(u) = party.utility.as_additive() else {
-        return Err(refuse(None, "GeniusWeb profiles are linear additive; these preferences are not".into()));
+        return Err(refuse(None, ProfileError::NotAdditive));
     };
     if u.bias() != 0.0 {
-        return Err(refuse(None, format!("GeniusWeb utilities have no constant term; this one has bias {}", u.bias())));
+        return Err(refuse(None, ProfileError::Bias { bias: u.bias() }));
     }
-    if let Some(d) = party.utility.discount() {
-        return Err(refuse(None, format!("GeniusWeb profiles have no discount factor; this party's is {d}")));
+    if let Some(discount) = party.utility.discount() {
+        return Err(refuse(None, ProfileError::Discount { discount }));
     }
     let mut utilities = Map::new();
     let mut weights = Map::new();
     for (k, issue) in s.space.issues().iter().enumerate() {
-        let v = issue_utilities(issue, &u.functions()[k], u, &s.space, k).map_err(|m| refuse(Some(k), m))?;
+        let v = issue_utilities(issue, &u.functions()[k], u, &s.space, k).map_err(|e| refuse(Some(k), e))?;
         utilities.insert(issue.name.clone(), v);
         weights.insert(issue.name.clone(), json!(u.weights()[k]));
     }
@@ -621,11 +652,10 @@ fn profile_json(s: &Scenario, party: &Party, domain: &Value, file: &Path) -> Res
         let bid = reservation_bid(s, u, r).ok_or_else(|| {
             refuse(
                 None,
-                format!(
-                    "GeniusWeb gives a reservation as a bid (reservationBid), and no outcome has utility exactly {r} \
-                     (searched {} outcomes)",
-                    s.space.cardinality().min(RESERVATION_SEARCH_LIMIT)
-                ),
+                ProfileError::NoReservationBid {
+                    reservation: r,
+                    searched: s.space.cardinality().min(RESERVATION_SEARCH_LIMIT),
+                },
             )
         })?;
         la.insert("reservationBid".into(), bid);
@@ -644,11 +674,11 @@ pub fn write_geniusweb(s: &Scenario, dir: &Path) -> Result<Vec<PathBuf>, FormatE
     let (domain_path, parties) = plan_files(s, dir, "json")?;
     let domain = domain_json(s);
     let pretty = |v: &Value| serde_json::to_string_pretty(v).map(|t| t + "\n");
-    let text = pretty(&domain).map_err(|e| FormatError::Io { file: domain_path.clone(), message: e.to_string() })?;
+    let text = pretty(&domain).map_err(|e| FormatError::Serialize { file: domain_path.clone(), error: e })?;
     let mut files = vec![(domain_path, text)];
     for (party, path) in s.parties.iter().zip(parties) {
         let v = profile_json(s, party, &domain, &path)?;
-        let text = pretty(&v).map_err(|e| FormatError::Io { file: path.clone(), message: e.to_string() })?;
+        let text = pretty(&v).map_err(|e| FormatError::Serialize { file: path.clone(), error: e })?;
         files.push((path, text));
     }
     write_files(dir, &files)?;

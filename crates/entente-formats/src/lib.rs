@@ -25,6 +25,7 @@ use std::path::Path;
 
 use entente_model::Scenario;
 
+pub use delegation_toml::DelegationWriteError;
 pub use error::FormatError;
 pub use genius::{
     DEFAULT_REAL_STEPS, GeniusDomain, ReadOptions, read_genius, read_genius_domain, read_genius_folder,
@@ -34,10 +35,10 @@ pub use geniusweb::{
     GeniusWebDomain, read_geniusweb, read_geniusweb_domain, read_geniusweb_folder, read_geniusweb_profile,
     write_geniusweb,
 };
-pub use scenario::{parse_scenario, read_scenario, write_scenario};
+pub use scenario::{WriteError, parse_scenario, read_scenario, write_scenario};
 
 /// The formats [`load_scenario`] recognises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// entente's scenario file (`.toml`).
     Toml,
@@ -47,21 +48,28 @@ pub enum Format {
     GeniusWeb,
 }
 
+impl Format {
+    /// The format's name in messages: "entente TOML", "GENIUS", "GeniusWeb".
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Toml => "entente TOML",
+            Format::Genius => "GENIUS",
+            Format::GeniusWeb => "GeniusWeb",
+        }
+    }
+}
+
 /// What `path` holds: a `.toml` file, a GENIUS folder or a GeniusWeb folder.
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn detect_format(path: &Path) -> Result<Format, FormatError> {
     if path.is_file() {
         if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
             return Ok(Format::Toml);
         }
-        return Err(FormatError::Io {
-            file: path.to_path_buf(),
-            message: "expected a scenario file (.toml), or a folder of GENIUS (XML) or GeniusWeb (JSON) files; \
-                      for GENIUS and GeniusWeb give the folder, not one of its files"
-                .into(),
-        });
+        return Err(FormatError::NotAScenario { file: path.to_path_buf() });
     }
     if !path.is_dir() {
-        return Err(FormatError::Io { file: path.to_path_buf(), message: "no such file or folder".into() });
+        return Err(FormatError::NotFound { file: path.to_path_buf() });
     }
     if !genius::scan_genius_folder(path)?.domains.is_empty() {
         return Ok(Format::Genius);
@@ -70,12 +78,7 @@ pub fn detect_format(path: &Path) -> Result<Format, FormatError> {
     if !domains.is_empty() || !profiles.is_empty() {
         return Ok(Format::GeniusWeb);
     }
-    Err(FormatError::Io {
-        file: path.to_path_buf(),
-        message: "this folder holds neither a GENIUS domain (an .xml file whose root is <negotiation_template>) \
-                  nor GeniusWeb files (.json with `issuesValues` or `LinearAdditiveUtilitySpace`)"
-            .into(),
-    })
+    Err(FormatError::UnknownFolder { file: path.to_path_buf() })
 }
 
 /// Reads a scenario from a `.toml` file, a GENIUS folder or a GeniusWeb folder.
@@ -88,10 +91,7 @@ pub fn load_scenario(path: &Path, profiles: Option<&[String]>, opts: &ReadOption
     match detect_format(path)? {
         Format::Toml => {
             if profiles.is_some() {
-                return Err(FormatError::Io {
-                    file: path.to_path_buf(),
-                    message: "choosing profiles applies to GENIUS and GeniusWeb folders, not to a scenario file".into(),
-                });
+                return Err(FormatError::ProfilesNotApplicable { file: path.to_path_buf() });
             }
             read_scenario(path)
         }
@@ -105,10 +105,7 @@ pub fn load_scenario(path: &Path, profiles: Option<&[String]>, opts: &ReadOption
 pub fn folder_profiles(dir: &Path) -> Result<Vec<String>, FormatError> {
     let files = match detect_format(dir)? {
         Format::Toml => {
-            return Err(FormatError::Io {
-                file: dir.to_path_buf(),
-                message: "a scenario file has parties, not profiles to choose".into(),
-            });
+            return Err(FormatError::NoProfilesInScenarioFile { file: dir.to_path_buf() });
         }
         Format::Genius => genius::scan_genius_folder(dir)?.profiles.into_iter().map(|(p, _)| p).collect(),
         Format::GeniusWeb => geniusweb::scan_geniusweb_folder(dir)?.1,

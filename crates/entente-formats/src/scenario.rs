@@ -317,6 +317,7 @@ impl Locator<'_> {
 }
 
 /// Reads a scenario file.
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn read_scenario(path: &Path) -> Result<Scenario, FormatError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     parse_scenario(&text, path)
@@ -725,14 +726,13 @@ fn read_rectangles(
         rects: &[RectangleDecl],
         funcs: &[FunctionDecl],
         depth: usize,
-    ) -> Result<RectangleFunction, String> {
+    ) -> Result<RectangleFunction, RectanglesError> {
         if depth > 64 {
-            return Err("functions nest more than 64 deep".into());
+            return Err(RectanglesError::TooDeep);
         }
         let aggregation = match aggregation {
             None => Aggregation::Sum,
-            Some(a) => Aggregation::from_name(a)
-                .ok_or_else(|| format!("unknown aggregation {a:?}; expected sum, min or max"))?,
+            Some(a) => Aggregation::from_name(a).ok_or_else(|| RectanglesError::Aggregation { name: a.clone() })?,
         };
         let mut rectangles = Vec::with_capacity(rects.len());
         for r in rects {
@@ -740,25 +740,27 @@ fn read_rectangles(
                 (Some(b), None) => (RectangleKind::Inclusive, b.as_slice()),
                 (None, Some(b)) => (RectangleKind::Exclusive, b.as_slice()),
                 (None, None) => (RectangleKind::Inclusive, &[][..]),
-                (Some(_), Some(_)) => return Err("a rectangle has either `includes` or `excludes`, not both".into()),
+                (Some(_), Some(_)) => return Err(RectanglesError::IncludesAndExcludes),
             };
             let bounds = bounds
                 .iter()
                 .map(|(issue, min, max)| {
-                    let k = space.issue_position(issue).ok_or_else(|| format!("there is no issue {issue:?}"))?;
+                    let k =
+                        space.issue_position(issue).ok_or_else(|| RectanglesError::NoIssue { issue: issue.clone() })?;
                     Ok(Bound { issue: k, min: *min, max: *max })
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Result<Vec<_>, RectanglesError>>()?;
             rectangles.push(Rectangle { kind, bounds, utility: r.utility, weight: r.weight.unwrap_or(1.0) });
         }
         let functions = funcs
             .iter()
             .map(|g| function(space, &g.aggregation, g.weight, &g.rectangles, &g.functions, depth + 1))
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, RectanglesError>>()?;
         Ok(RectangleFunction { aggregation, weight: weight.unwrap_or(1.0), rectangles, functions })
     }
     let d = decl.get_ref();
-    let root = function(space, &d.aggregation, d.weight, &d.rectangles, &d.functions, 0).map_err(at)?;
+    let root =
+        function(space, &d.aggregation, d.weight, &d.rectangles, &d.functions, 0).map_err(|e| at(e.to_string()))?;
     HyperRectangles::new(space, d.max_utility, root, reservation, discount).map_err(|e| at(e.to_string()))
 }
 
@@ -799,9 +801,36 @@ fn read_values(loc: &Locator, issue: &Issue, v: &Spanned<ValuesDecl>, who: &str)
     Ok(table)
 }
 
+/// A `[parties.rectangles]` table that does not hold together (reported as a
+/// [`FormatError::Syntax`] at the table, with the party named).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum RectanglesError {
+    #[error("functions nest more than 64 deep")]
+    TooDeep,
+    #[error("unknown aggregation {name:?}; expected sum, min or max")]
+    Aggregation { name: String },
+    #[error("a rectangle has either `includes` or `excludes`, not both")]
+    IncludesAndExcludes,
+    #[error("there is no issue {issue:?}")]
+    NoIssue { issue: String },
+}
+
+/// Why a scenario cannot be written in entente's format (the writer returns
+/// text; no file is involved yet).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum WriteError {
+    #[error(
+        "party {party:?}: these preferences have no file form (only linear additive and hyper-rectangle \
+         preferences can be written as a scenario file)"
+    )]
+    NoFileForm { party: String },
+    #[error("party {party:?}: {error}")]
+    Delegation { party: String, error: crate::delegation_toml::DelegationWriteError },
+}
+
 /// Writes a scenario in this format. Linear additive and hyper-rectangle
 /// preferences can be written; others are refused with the party named.
-pub fn write_scenario(s: &Scenario) -> Result<String, String> {
+pub fn write_scenario(s: &Scenario) -> Result<String, WriteError> {
     use std::fmt::Write;
     let mut out = String::new();
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
@@ -835,15 +864,12 @@ pub fn write_scenario(s: &Scenario) -> Result<String, String> {
             if let Some(spec) = &p.strategy {
                 write_negotiator(&mut out, spec);
             }
-            crate::delegation_toml::write_delegation(&mut out, s, d).map_err(|e| format!("party {:?}: {e}", p.name))?;
+            crate::delegation_toml::write_delegation(&mut out, s, d)
+                .map_err(|error| WriteError::Delegation { party: p.name.clone(), error })?;
             continue;
         }
         if matches!(p.utility, Preferences::Other(_)) {
-            return Err(format!(
-                "party {:?}: these preferences have no file form (only linear additive and hyper-rectangle \
-                 preferences can be written as a scenario file)",
-                p.name
-            ));
+            return Err(WriteError::NoFileForm { party: p.name.clone() });
         }
         let _ = writeln!(out, "\n[[parties]]\nname = {}", q(&p.name));
         let r = p.utility.reservation();

@@ -185,6 +185,7 @@ pub fn has_talks(text: &str) -> bool {
 }
 
 /// Reads a talks file.
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn read_talks(path: &Path) -> Result<Talks, FormatError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     parse_talks(&text, path)

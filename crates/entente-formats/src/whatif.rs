@@ -211,12 +211,12 @@ impl fmt::Display for WhatIf {
 /// that cannot be read, or a change that does not fit the scenario.
 #[derive(Debug, Error)]
 pub enum WhatIfError {
-    #[error("change {input:?}: {message}")]
-    Syntax { input: String, message: String },
+    #[error("change {input:?}: {error}")]
+    Syntax { input: String, error: ChangeSyntaxError },
     #[error(transparent)]
     File(#[from] FormatError),
-    #[error("change `{change}`: {message}")]
-    Apply { change: String, message: String },
+    #[error("change `{change}`: {error}")]
+    Apply { change: String, error: ChangeApplyError },
 }
 
 /// A changed scenario and what changed, in words.
@@ -235,44 +235,71 @@ const SYNTAX: &str = "expected one of: veto PARTY.BLOC off|on; weight PARTY.BLOC
                       reservation PARTY=R|none; reversion PARTY.BLOC=R; strategy PARTY=NAME; rounds N; \
                       utility PARTY[.BLOC] ISSUE=W[:U1,U2,...]";
 
-fn number(s: &str, what: &str) -> Result<f64, String> {
+/// Why a change in the compact form cannot be read.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum ChangeSyntaxError {
+    #[error("empty change; {SYNTAX}")]
+    Empty,
+    #[error("unknown change {kind:?}; {SYNTAX}")]
+    UnknownChange { kind: String },
+    #[error("expected `{form}`")]
+    ExpectedForm { form: &'static str },
+    #[error("expected PARTY.BLOC in `{form}`, not {text:?}")]
+    ExpectedPartyBloc { form: &'static str, text: String },
+    #[error("{what} must be a finite number, not {text:?}")]
+    NotANumber { what: &'static str, text: String },
+    #[error("{what} is missing")]
+    Missing { what: &'static str },
+    #[error("expected on or off, not {text:?}")]
+    NotASwitch { text: String },
+    #[error("expected a rule: unanimity, weighted-sum, quota:Q or dominant:BLOC, not {text:?}")]
+    UnknownRule { text: String },
+    #[error("rounds must be an integer from 1 to 100000000, not {text:?}")]
+    Rounds { text: String },
+    #[error("a merge needs at least two blocs: `{form}`")]
+    MergeNeedsTwoBlocs { form: &'static str },
+    #[error(transparent)]
+    Strategy(#[from] entente_model::strategy::StrategyError),
+}
+
+fn number(s: &str, what: &'static str) -> Result<f64, ChangeSyntaxError> {
     let t = s.trim();
     match t.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(format!("{what} must be a finite number, not {t:?}")),
+        _ => Err(ChangeSyntaxError::NotANumber { what, text: t.to_string() }),
     }
 }
 
-fn name(s: &str, what: &str) -> Result<String, String> {
+fn name(s: &str, what: &'static str) -> Result<String, ChangeSyntaxError> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(format!("{what} is missing"));
+        return Err(ChangeSyntaxError::Missing { what });
     }
     Ok(t.to_string())
 }
 
 /// `PARTY.BLOC` split at the first dot (re-split against the scenario when
 /// the party's name holds a dot).
-fn party_bloc(s: &str, form: &str) -> Result<(String, String), String> {
+fn party_bloc(s: &str, form: &'static str) -> Result<(String, String), ChangeSyntaxError> {
     let Some((p, b)) = s.trim().split_once('.') else {
-        return Err(format!("expected PARTY.BLOC in `{form}`, not {:?}", s.trim()));
+        return Err(ChangeSyntaxError::ExpectedPartyBloc { form, text: s.trim().to_string() });
     };
     Ok((name(p, "the party")?, name(b, "the bloc")?))
 }
 
-fn assignment<'a>(rest: &'a str, form: &str) -> Result<(&'a str, &'a str), String> {
-    rest.split_once('=').ok_or_else(|| format!("expected `{form}`"))
+fn assignment<'a>(rest: &'a str, form: &'static str) -> Result<(&'a str, &'a str), ChangeSyntaxError> {
+    rest.split_once('=').ok_or(ChangeSyntaxError::ExpectedForm { form })
 }
 
-fn switch(s: &str) -> Result<bool, String> {
+fn switch(s: &str) -> Result<bool, ChangeSyntaxError> {
     match s.trim().to_ascii_lowercase().as_str() {
         "on" | "yes" | "true" | "grant" => Ok(true),
         "off" | "no" | "false" | "remove" => Ok(false),
-        other => Err(format!("expected on or off, not {other:?}")),
+        other => Err(ChangeSyntaxError::NotASwitch { text: other.to_string() }),
     }
 }
 
-fn parse_rule(s: &str) -> Result<RuleChange, String> {
+fn parse_rule(s: &str) -> Result<RuleChange, ChangeSyntaxError> {
     let t = s.trim();
     let (head, arg) = match t.split_once(':') {
         Some((h, a)) => (h.trim(), Some(a.trim())),
@@ -283,27 +310,27 @@ fn parse_rule(s: &str) -> Result<RuleChange, String> {
         ("weighted-sum", None) => Ok(RuleChange::WeightedSum),
         ("quota", Some(q)) => Ok(RuleChange::Quota(number(q, "the quota")?)),
         ("dominant", Some(b)) => Ok(RuleChange::Dominant(name(b, "the dominant bloc")?)),
-        _ => Err(format!("expected a rule: unanimity, weighted-sum, quota:Q or dominant:BLOC, not {t:?}")),
+        _ => Err(ChangeSyntaxError::UnknownRule { text: t.to_string() }),
     }
 }
 
-fn check_strategy(s: &str) -> Result<String, String> {
+fn check_strategy(s: &str) -> Result<String, ChangeSyntaxError> {
     let n = name(s, "the strategy")?;
-    NegotiatorDecl { strategy: n.clone(), ..Default::default() }.resolve().map_err(|e| e.to_string())?;
+    NegotiatorDecl { strategy: n.clone(), ..Default::default() }.resolve()?;
     Ok(n)
 }
 
-fn parse_rounds(s: &str) -> Result<u32, String> {
+fn parse_rounds(s: &str) -> Result<u32, ChangeSyntaxError> {
     let t = s.trim();
     match t.parse::<u32>() {
         Ok(n) if (1..=100_000_000).contains(&n) => Ok(n),
-        _ => Err(format!("rounds must be an integer from 1 to 100000000, not {t:?}")),
+        _ => Err(ChangeSyntaxError::Rounds { text: t.to_string() }),
     }
 }
 
 /// Reads one change in the compact form.
 pub fn parse_change(input: &str) -> Result<WhatIf, WhatIfError> {
-    parse_compact(input).map_err(|message| WhatIfError::Syntax { input: input.to_string(), message })
+    parse_compact(input).map_err(|error| WhatIfError::Syntax { input: input.to_string(), error })
 }
 
 impl std::str::FromStr for WhatIf {
@@ -313,10 +340,10 @@ impl std::str::FromStr for WhatIf {
     }
 }
 
-fn parse_compact(input: &str) -> Result<WhatIf, String> {
+fn parse_compact(input: &str) -> Result<WhatIf, ChangeSyntaxError> {
     let text = input.trim();
     if text.is_empty() {
-        return Err(format!("empty change; {SYNTAX}"));
+        return Err(ChangeSyntaxError::Empty);
     }
     let (kind, rest) = match text.split_once(char::is_whitespace) {
         Some((k, r)) => (k, r.trim()),
@@ -328,7 +355,7 @@ fn parse_compact(input: &str) -> Result<WhatIf, String> {
             const FORM: &str = "veto PARTY.BLOC off|on";
             let (target, state) = match rest.split_once('=') {
                 Some(x) => x,
-                None => rest.rsplit_once(char::is_whitespace).ok_or_else(|| format!("expected `{FORM}`"))?,
+                None => rest.rsplit_once(char::is_whitespace).ok_or(ChangeSyntaxError::ExpectedForm { form: FORM })?,
             };
             let (party, bloc) = party_bloc(target, FORM)?;
             Ok(WhatIf::Veto { party, bloc, veto: switch(state)? })
@@ -352,11 +379,11 @@ fn parse_compact(input: &str) -> Result<WhatIf, String> {
             let (left, new_name) = rest
                 .rsplit_once(" as ")
                 .or_else(|| rest.rsplit_once("\tas\t"))
-                .ok_or_else(|| format!("expected `{FORM}`"))?;
+                .ok_or(ChangeSyntaxError::ExpectedForm { form: FORM })?;
             let (party, blocs) = party_bloc(left, FORM)?;
             let blocs: Vec<String> = blocs.split('+').map(|b| name(b, "a merged bloc")).collect::<Result<_, _>>()?;
             if blocs.len() < 2 {
-                return Err(format!("a merge needs at least two blocs: `{FORM}`"));
+                return Err(ChangeSyntaxError::MergeNeedsTwoBlocs { form: FORM });
             }
             Ok(WhatIf::Merge { party, blocs, name: name(new_name, "the merged bloc's name")? })
         }
@@ -401,7 +428,7 @@ fn parse_compact(input: &str) -> Result<WhatIf, String> {
             const FORM: &str = "utility PARTY[.BLOC] ISSUE=W[:U1,U2,...]";
             let (left, right) = assignment(rest, FORM)?;
             let (target, issue) =
-                left.trim().rsplit_once(char::is_whitespace).ok_or_else(|| format!("expected `{FORM}`"))?;
+                left.trim().rsplit_once(char::is_whitespace).ok_or(ChangeSyntaxError::ExpectedForm { form: FORM })?;
             let (party, bloc) = match target.trim().split_once('.') {
                 Some((p, b)) => (name(p, "the party")?, Some(name(b, "the bloc")?)),
                 None => (name(target, "the party")?, None),
@@ -422,7 +449,7 @@ fn parse_compact(input: &str) -> Result<WhatIf, String> {
                 values,
             })
         }
-        other => Err(format!("unknown change {other:?}; {SYNTAX}")),
+        other => Err(ChangeSyntaxError::UnknownChange { kind: other.to_string() }),
     }
 }
 
@@ -498,6 +525,7 @@ fn label(v: &toml::Value) -> Option<String> {
 }
 
 /// Reads a changes file.
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn read_changes_file(path: &Path) -> Result<Vec<WhatIf>, WhatIfError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     parse_changes(&text, path)
@@ -597,7 +625,10 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
     let missing = |f: &str| -> DeclError { (Some(kind.span()), format!("{who}: `{f}` is missing")) };
     let string = |s: &Option<Spanned<String>>, f: &str| -> Result<String, DeclError> {
         let s = s.as_ref().ok_or_else(|| missing(f))?;
-        name(s.get_ref(), &format!("`{f}`")).map_err(|m| (Some(s.span()), format!("{who}: {m}")))
+        match s.get_ref().trim() {
+            "" => Err((Some(s.span()), format!("{who}: `{f}` is missing"))),
+            t => Ok(t.to_string()),
+        }
     };
     let num = |v: &Option<Spanned<toml::Value>>, f: &str| -> Result<f64, DeclError> {
         let v = v.as_ref().ok_or_else(|| missing(f))?;
@@ -664,7 +695,7 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
                 .iter()
                 .map(|x| name(x, "a merged bloc"))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|m| at_field(Some(b.span()), m))?;
+                .map_err(|m| at_field(Some(b.span()), m.to_string()))?;
             WhatIf::Merge { party: string(&d.party, "party")?, blocs, name: string(&d.name, "name")? }
         }
         "drop-issue" => WhatIf::DropIssue { issue: string(&d.issue, "issue")?, value: val("value")? },
@@ -673,7 +704,7 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
             let v = val("value")?;
             WhatIf::AddValue {
                 issue: string(&d.issue, "issue")?,
-                value: name(&v.to_string(), "the value").map_err(|m| at_field(None, m))?,
+                value: name(&v.to_string(), "the value").map_err(|m| at_field(None, m.to_string()))?,
             }
         }
         "add-issue" => {
@@ -683,7 +714,7 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
                 let l = label(v).ok_or_else(|| {
                     at_field(Some(vs.span()), format!("a value must be a string or a number, not {v}"))
                 })?;
-                values.push(name(&l, "a value").map_err(|m| at_field(Some(vs.span()), m))?);
+                values.push(name(&l, "a value").map_err(|m| at_field(Some(vs.span()), m.to_string()))?);
             }
             if values.is_empty() {
                 return Err(at_field(Some(vs.span()), "a new issue needs at least one value".into()));
@@ -709,12 +740,14 @@ fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {
             let s = d.strategy.as_ref().ok_or_else(|| missing("strategy"))?;
             WhatIf::Strategy {
                 party: string(&d.party, "party")?,
-                strategy: check_strategy(s.get_ref()).map_err(|m| at_field(Some(s.span()), m))?,
+                strategy: check_strategy(s.get_ref()).map_err(|m| at_field(Some(s.span()), m.to_string()))?,
             }
         }
         "rounds" => {
             let r = d.rounds.as_ref().ok_or_else(|| missing("rounds"))?;
-            WhatIf::Rounds { rounds: parse_rounds(&r.get_ref().to_string()).map_err(|m| at_field(Some(r.span()), m))? }
+            WhatIf::Rounds {
+                rounds: parse_rounds(&r.get_ref().to_string()).map_err(|m| at_field(Some(r.span()), m.to_string()))?,
+            }
         }
         "utility" => {
             let values = match &d.values {
@@ -766,24 +799,115 @@ pub fn apply_all(scenario: &Scenario, changes: &[WhatIf]) -> Result<(Scenario, V
 pub fn apply_noted(scenario: &Scenario, change: &WhatIf) -> Result<Applied, WhatIfError> {
     let mut s = scenario.clone();
     let note =
-        apply_in_place(&mut s, change).map_err(|message| WhatIfError::Apply { change: change.to_string(), message })?;
+        apply_in_place(&mut s, change).map_err(|error| WhatIfError::Apply { change: change.to_string(), error })?;
     Ok(Applied { scenario: s, note })
 }
 
-fn names<'a>(xs: impl Iterator<Item = &'a str>) -> String {
-    let v: Vec<&str> = xs.collect();
+/// Why a change does not fit the scenario it is applied to.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum ChangeApplyError {
+    #[error("no party {party:?}; the parties are {}", names_or_none(parties))]
+    NoParty { party: String, parties: Vec<String> },
+    #[error(
+        "party {party:?} is not a delegation (it has no blocs); the delegations are {}",
+        names_or_none(delegations)
+    )]
+    NotADelegation { party: String, delegations: Vec<String> },
+    #[error("delegation {party:?} has no bloc {bloc:?}; its blocs are {}", names_or_none(blocs))]
+    NoBloc { party: String, bloc: String, blocs: Vec<String> },
+    #[error("no issue {issue:?}; the issues are {}", names_or_none(issues))]
+    NoIssue { issue: String, issues: Vec<String> },
+    #[error("issue {issue:?} has no value {value:?}; its values are {values}")]
+    NoValue { issue: String, value: String, values: String },
+    #[error("mandate of {party:?}: {error}")]
+    Mandate { party: String, error: entente_core::ModelError },
+    #[error("the blocs of {party:?} would have weights summing to 0; the mandate needs weight")]
+    ZeroWeight { party: String },
+    #[error(
+        "the quota {quota} of {party:?} would be above the blocs' total weight {total}{}",
+        if *lower_quota_first { "; lower the quota first (a `quota` change before this one)" } else { "" }
+    )]
+    QuotaAboveTotal { party: String, quota: f64, total: f64, lower_quota_first: bool },
+    #[error("a weight must be a number >= 0, not {weight}")]
+    NegativeWeight { weight: f64 },
+    #[error("a weight must be a finite number, not {weight}")]
+    WeightNotFinite { weight: f64 },
+    #[error("{party:?} ratifies by {rule}, not by quota; change the rule with `rule {party}=quota:{quota}`")]
+    NotByQuota { party: String, rule: String, quota: f64 },
+    #[error("quota {quota} must be above 0 and at most the blocs' total weight {total}")]
+    QuotaOutOfRange { quota: f64, total: f64 },
+    #[error("{issue:?} is the only issue; a negotiation needs at least one")]
+    OnlyIssue { issue: String },
+    #[error("there is already an issue {issue:?}; the issues are {}", names_or_none(issues))]
+    IssueExists { issue: String, issues: Vec<String> },
+    #[error("issue {issue:?} has no other value; take the issue off the table with `drop-issue {issue}={value}`")]
+    OnlyValue { issue: String, value: String },
+    #[error("issue {issue:?} is {kind}; add-value applies to discrete issues")]
+    AddValueNotDiscrete { issue: String, kind: String },
+    #[error("issue {issue:?} is not discrete")]
+    NotDiscrete { issue: String },
+    #[error("issue {issue:?} already has value {value:?}")]
+    ValueExists { issue: String, value: String },
+    #[error(
+        "{party:?} is a delegation: its reservation is its mandate's reversion, the weighted sum of its blocs' \
+         reversions; change a bloc's with `reversion {party}.BLOC=R`"
+    )]
+    DelegationReservation { party: String },
+    #[error("a reversion must be a finite number, not {reversion}")]
+    ReversionNotFinite { reversion: f64 },
+    #[error(transparent)]
+    Strategy(#[from] entente_model::strategy::StrategyError),
+    #[error("rounds must be from 1 to 100000000, not {rounds}")]
+    Rounds { rounds: u32 },
+    #[error(
+        "{party:?} is a delegation: its utility is its mandate; change a bloc's utility with \
+         `utility {party}.BLOC {issue}=...`"
+    )]
+    DelegationUtility { party: String, issue: String },
+    #[error("the utility of {target} is not linear additive; `utility` changes need one")]
+    NotAdditive { target: String },
+    #[error("issue {issue:?} has {n} values ({values}), so {n} value utilities are needed, not {given}")]
+    ValueCount { issue: String, n: usize, values: String, given: usize },
+    #[error("the utility of {target}: {error}")]
+    Utility { target: String, error: entente_core::ModelError },
+    #[error("the utility of {target} is not linear additive: it has no utility for a new value")]
+    NoUtilityForNewValue { target: String },
+    #[error("a merge needs at least two blocs")]
+    MergeNeedsTwoBlocs,
+    #[error("bloc {bloc:?} is named twice")]
+    BlocNamedTwice { bloc: String },
+    #[error("the delegation already has a bloc {bloc:?} that is not merged; choose another name")]
+    MergedNameTaken { bloc: String },
+    #[error("the merged bloc needs a name")]
+    MergedNameMissing,
+    #[error("the merged utility: {0}")]
+    MergedUtility(entente_core::ModelError),
+    #[error("the changed space has {outcomes} outcomes: too many for a delegation's red lines and status quo")]
+    TooManyOutcomes { outcomes: u128 },
+    #[error("{who} has a red line on issue {issue}, which does not exist")]
+    NoRedLineIssue { who: String, issue: usize },
+    /// A party the change resolved as a delegation has none (a broken invariant).
+    #[error("not a delegation")]
+    NoDelegation,
+    #[error(transparent)]
+    Model(#[from] entente_core::ModelError),
+}
+
+/// A list of names for a message: "a, b" or "(none)".
+fn names_or_none(v: &[String]) -> String {
     if v.is_empty() { "(none)".to_string() } else { v.join(", ") }
 }
 
-fn party_index(s: &Scenario, party: &str) -> Result<usize, String> {
-    s.parties.iter().position(|p| p.name == party).ok_or_else(|| {
-        format!("no party {party:?}; the parties are {}", names(s.parties.iter().map(|p| p.name.as_str())))
+fn party_index(s: &Scenario, party: &str) -> Result<usize, ChangeApplyError> {
+    s.parties.iter().position(|p| p.name == party).ok_or_else(|| ChangeApplyError::NoParty {
+        party: party.to_string(),
+        parties: s.parties.iter().map(|p| p.name.clone()).collect(),
     })
 }
 
 /// The party of a `PARTY.BLOC` target, re-splitting at later dots when the
 /// party's name holds one; returns the party's index and the bloc's name.
-fn resolve_party(s: &Scenario, party: &str, bloc: &str) -> Result<(usize, String), String> {
+fn resolve_party(s: &Scenario, party: &str, bloc: &str) -> Result<(usize, String), ChangeApplyError> {
     if let Ok(k) = party_index(s, party) {
         return Ok((k, bloc.to_string()));
     }
@@ -796,31 +920,29 @@ fn resolve_party(s: &Scenario, party: &str, bloc: &str) -> Result<(usize, String
     party_index(s, party).map(|k| (k, bloc.to_string()))
 }
 
-fn delegation_index(s: &Scenario, k: usize) -> Result<(), String> {
+fn delegation_index(s: &Scenario, k: usize) -> Result<(), ChangeApplyError> {
     if s.parties[k].delegation.is_some() {
         return Ok(());
     }
-    let delegations = names(s.parties.iter().filter(|p| p.delegation.is_some()).map(|p| p.name.as_str()));
-    Err(format!(
-        "party {:?} is not a delegation (it has no blocs); the delegations are {delegations}",
-        s.parties[k].name
-    ))
+    Err(ChangeApplyError::NotADelegation {
+        party: s.parties[k].name.clone(),
+        delegations: s.parties.iter().filter(|p| p.delegation.is_some()).map(|p| p.name.clone()).collect(),
+    })
 }
 
-fn bloc_index(d: &Delegation, party: &str, bloc: &str) -> Result<usize, String> {
-    d.blocs.iter().position(|b| b.bloc.name == bloc).ok_or_else(|| {
-        format!(
-            "delegation {party:?} has no bloc {bloc:?}; its blocs are {}",
-            names(d.blocs.iter().map(|b| b.bloc.name.as_str()))
-        )
+fn bloc_index(d: &Delegation, party: &str, bloc: &str) -> Result<usize, ChangeApplyError> {
+    d.blocs.iter().position(|b| b.bloc.name == bloc).ok_or_else(|| ChangeApplyError::NoBloc {
+        party: party.to_string(),
+        bloc: bloc.to_string(),
+        blocs: d.blocs.iter().map(|b| b.bloc.name.clone()).collect(),
     })
 }
 
 /// Party index and bloc index of `PARTY.BLOC`.
-fn resolve_bloc(s: &Scenario, party: &str, bloc: &str) -> Result<(usize, usize), String> {
+fn resolve_bloc(s: &Scenario, party: &str, bloc: &str) -> Result<(usize, usize), ChangeApplyError> {
     let (k, bloc) = resolve_party(s, party, bloc)?;
     delegation_index(s, k)?;
-    let d = s.parties[k].delegation.as_ref().ok_or("not a delegation")?;
+    let d = s.parties[k].delegation.as_ref().ok_or(ChangeApplyError::NoDelegation)?;
     Ok((k, bloc_index(d, &s.parties[k].name, &bloc)?))
 }
 
@@ -829,24 +951,25 @@ fn total_weight(d: &Delegation) -> f64 {
 }
 
 /// Recomputes a delegation's own utility (its mandate at the start).
-fn refresh_mandate(space: &OutcomeSpace, party: &mut Party) -> Result<(), String> {
+fn refresh_mandate(space: &OutcomeSpace, party: &mut Party) -> Result<(), ChangeApplyError> {
     if let Some(d) = &party.delegation {
         let start = d.epochs().into_iter().next().map(|e| e.blocs).unwrap_or_default();
-        party.utility = d.mandate(space, &start).map_err(|e| format!("mandate of {:?}: {e}", party.name))?;
+        party.utility =
+            d.mandate(space, &start).map_err(|error| ChangeApplyError::Mandate { party: party.name.clone(), error })?;
     }
     Ok(())
 }
 
 /// The checks the reader makes of a delegation's weights and quota.
-fn check_delegation(d: &Delegation, party: &str, hint: &str) -> Result<(), String> {
+fn check_delegation(d: &Delegation, party: &str, lower_quota_first: bool) -> Result<(), ChangeApplyError> {
     let total = total_weight(d);
     if total <= 0.0 {
-        return Err(format!("the blocs of {party:?} would have weights summing to 0; the mandate needs weight"));
+        return Err(ChangeApplyError::ZeroWeight { party: party.to_string() });
     }
     if let Rule::Quota { quota } = d.rule
         && quota > total
     {
-        return Err(format!("the quota {quota} of {party:?} would be above the blocs' total weight {total}{hint}"));
+        return Err(ChangeApplyError::QuotaAboveTotal { party: party.to_string(), quota, total, lower_quota_first });
     }
     Ok(())
 }
@@ -884,12 +1007,12 @@ fn clear_timed(d: &mut Delegation, f: Option<usize>, clear: impl Fn(&mut Change)
     n
 }
 
-fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
+fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, ChangeApplyError> {
     match change {
         WhatIf::Veto { party, bloc, veto } => {
             let (k, f) = resolve_bloc(s, party, bloc)?;
             let p = &mut s.parties[k];
-            let d = p.delegation.as_mut().ok_or("not a delegation")?;
+            let d = p.delegation.as_mut().ok_or(ChangeApplyError::NoDelegation)?;
             let was = d.blocs[f].bloc.veto;
             d.blocs[f].bloc.veto = *veto;
             let n = clear_timed(d, Some(f), |c| c.veto.take().is_some());
@@ -906,16 +1029,16 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
         }
         WhatIf::Weight { party, bloc, weight } => {
             if !(weight.is_finite() && *weight >= 0.0) {
-                return Err(format!("a weight must be a number >= 0, not {weight}"));
+                return Err(ChangeApplyError::NegativeWeight { weight: *weight });
             }
             let (k, f) = resolve_bloc(s, party, bloc)?;
             let p = &mut s.parties[k];
-            let d = p.delegation.as_mut().ok_or("not a delegation")?;
+            let d = p.delegation.as_mut().ok_or(ChangeApplyError::NoDelegation)?;
             let before = total_weight(d);
             let was = d.blocs[f].bloc.weight;
             d.blocs[f].bloc.weight = *weight;
             let n = clear_timed(d, Some(f), |c| c.weight.take().is_some());
-            check_delegation(d, &p.name, "; lower the quota first (a `quota` change before this one)")?;
+            check_delegation(d, &p.name, true)?;
             let note = format!(
                 "weight of {} ({}): {was} → {weight}; the blocs' total weight {before} → {}{}",
                 d.blocs[f].bloc.name,
@@ -930,18 +1053,13 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
             let k = party_index(s, party)?;
             delegation_index(s, k)?;
             let p = &mut s.parties[k];
-            let d = p.delegation.as_mut().ok_or("not a delegation")?;
+            let d = p.delegation.as_mut().ok_or(ChangeApplyError::NoDelegation)?;
             let Rule::Quota { quota: was } = d.rule else {
-                return Err(format!(
-                    "{:?} ratifies by {}, not by quota; change the rule with `rule {}=quota:{quota}`",
-                    p.name,
-                    rule_text(d),
-                    p.name
-                ));
+                return Err(ChangeApplyError::NotByQuota { party: p.name.clone(), rule: rule_text(d), quota: *quota });
             };
             let total = total_weight(d);
             if !(quota.is_finite() && *quota > 0.0 && *quota <= total) {
-                return Err(format!("quota {quota} must be above 0 and at most the blocs' total weight {total}"));
+                return Err(ChangeApplyError::QuotaOutOfRange { quota: *quota, total });
             }
             d.rule = Rule::Quota { quota: *quota };
             let n = clear_timed(d, None, |c| c.quota.take().is_some());
@@ -951,7 +1069,7 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
             let k = party_index(s, party)?;
             delegation_index(s, k)?;
             let p = &mut s.parties[k];
-            let d = p.delegation.as_mut().ok_or("not a delegation")?;
+            let d = p.delegation.as_mut().ok_or(ChangeApplyError::NoDelegation)?;
             let before = rule_text(d);
             d.rule = match rule {
                 RuleChange::Unanimity => Rule::Unanimity,
@@ -959,7 +1077,7 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
                 RuleChange::Quota(q) => {
                     let total = total_weight(d);
                     if !(q.is_finite() && *q > 0.0 && *q <= total) {
-                        return Err(format!("quota {q} must be above 0 and at most the blocs' total weight {total}"));
+                        return Err(ChangeApplyError::QuotaOutOfRange { quota: *q, total });
                     }
                     Rule::Quota { quota: *q }
                 }
@@ -972,7 +1090,7 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
             let k = issue_index(&s.space, issue)?;
             let j = value_index(&s.space, k, value)?;
             if s.space.issues().len() < 2 {
-                return Err(format!("{issue:?} is the only issue; a negotiation needs at least one"));
+                return Err(ChangeApplyError::OnlyIssue { issue: issue.clone() });
             }
             let edit = SpaceEdit::drop_issue(&s.space, k, j)?;
             let before = s.space.cardinality();
@@ -988,10 +1106,10 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
         }
         WhatIf::AddIssue { issue, values } => {
             if s.space.issue_position(issue).is_some() {
-                return Err(format!(
-                    "there is already an issue {issue:?}; the issues are {}",
-                    names(s.space.issues().iter().map(|i| i.name.as_str()))
-                ));
+                return Err(ChangeApplyError::IssueExists {
+                    issue: issue.clone(),
+                    issues: s.space.issues().iter().map(|i| i.name.clone()).collect(),
+                });
             }
             let edit = SpaceEdit::add_issue(&s.space, Issue::discrete(issue.clone(), values.clone()))?;
             let before = s.space.cardinality();
@@ -1009,9 +1127,7 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
             let k = issue_index(&s.space, issue)?;
             let j = value_index(&s.space, k, value)?;
             if s.space.radices()[k] < 2 {
-                return Err(format!(
-                    "issue {issue:?} has no other value; take the issue off the table with `drop-issue {issue}={value}`"
-                ));
+                return Err(ChangeApplyError::OnlyValue { issue: issue.clone(), value: value.to_string() });
             }
             let edit = SpaceEdit::drop_value(&s.space, k, j)?;
             let before = s.space.cardinality();
@@ -1029,10 +1145,10 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
             let k = issue_index(&s.space, issue)?;
             let i = &s.space.issues()[k];
             let IssueKind::Discrete { values } = &i.kind else {
-                return Err(format!("issue {issue:?} is {}; add-value applies to discrete issues", kind_text(i)));
+                return Err(ChangeApplyError::AddValueNotDiscrete { issue: issue.clone(), kind: kind_text(i) });
             };
             if values.iter().any(|v| v == value) {
-                return Err(format!("issue {issue:?} already has value {value:?}"));
+                return Err(ChangeApplyError::ValueExists { issue: issue.clone(), value: value.clone() });
             }
             let edit = SpaceEdit::add_value(&s.space, k, value)?;
             let before = s.space.cardinality();
@@ -1049,11 +1165,7 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
             let k = party_index(s, party)?;
             let p = &mut s.parties[k];
             if p.delegation.is_some() {
-                return Err(format!(
-                    "{:?} is a delegation: its reservation is its mandate's reversion, the weighted sum of its blocs' \
-                     reversions; change a bloc's with `reversion {}.BLOC=R`",
-                    p.name, p.name
-                ));
+                return Err(ChangeApplyError::DelegationReservation { party: p.name.clone() });
             }
             let r = reservation.unwrap_or(f64::NEG_INFINITY);
             let was = p.utility.reservation();
@@ -1063,12 +1175,12 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
         }
         WhatIf::Reversion { party, bloc, reversion } => {
             if !reversion.is_finite() {
-                return Err(format!("a reversion must be a finite number, not {reversion}"));
+                return Err(ChangeApplyError::ReversionNotFinite { reversion: *reversion });
             }
             let (k, f) = resolve_bloc(s, party, bloc)?;
             let p = &mut s.parties[k];
             let before = p.utility.reservation();
-            let d = p.delegation.as_mut().ok_or("not a delegation")?;
+            let d = p.delegation.as_mut().ok_or(ChangeApplyError::NoDelegation)?;
             let was = fmt_reversion(&s.space, &d.blocs[f].bloc.reversion);
             d.blocs[f].bloc.reversion = Reversion::Utility(*reversion);
             let n = clear_timed(d, Some(f), |c| c.reversion.take().is_some());
@@ -1083,9 +1195,7 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
         }
         WhatIf::Strategy { party, strategy } => {
             let k = party_index(s, party)?;
-            let spec = NegotiatorDecl { strategy: strategy.clone(), ..Default::default() }
-                .resolve()
-                .map_err(|e| e.to_string())?;
+            let spec = NegotiatorDecl { strategy: strategy.clone(), ..Default::default() }.resolve()?;
             let p = &mut s.parties[k];
             let was = p.strategy.map_or("none", |x| x.name());
             p.strategy = Some(spec);
@@ -1093,7 +1203,7 @@ fn apply_in_place(s: &mut Scenario, change: &WhatIf) -> Result<String, String> {
         }
         WhatIf::Rounds { rounds } => {
             if !(1..=100_000_000).contains(rounds) {
-                return Err(format!("rounds must be from 1 to 100000000, not {rounds}"));
+                return Err(ChangeApplyError::Rounds { rounds: *rounds });
             }
             let was = s.config.n_steps;
             s.config.n_steps = *rounds;
@@ -1126,9 +1236,10 @@ fn kind_text(i: &Issue) -> String {
     }
 }
 
-fn issue_index(space: &OutcomeSpace, issue: &str) -> Result<usize, String> {
-    space.issue_position(issue).ok_or_else(|| {
-        format!("no issue {issue:?}; the issues are {}", names(space.issues().iter().map(|i| i.name.as_str())))
+fn issue_index(space: &OutcomeSpace, issue: &str) -> Result<usize, ChangeApplyError> {
+    space.issue_position(issue).ok_or_else(|| ChangeApplyError::NoIssue {
+        issue: issue.to_string(),
+        issues: space.issues().iter().map(|i| i.name.clone()).collect(),
     })
 }
 
@@ -1147,10 +1258,12 @@ fn values_text(i: &Issue) -> String {
     }
 }
 
-fn value_index(space: &OutcomeSpace, k: usize, value: &Value) -> Result<u32, String> {
+fn value_index(space: &OutcomeSpace, k: usize, value: &Value) -> Result<u32, ChangeApplyError> {
     let i = &space.issues()[k];
-    i.index_of(value).ok_or_else(|| {
-        format!("issue {:?} has no value {:?}; its values are {}", i.name, value.to_string(), values_text(i))
+    i.index_of(value).ok_or_else(|| ChangeApplyError::NoValue {
+        issue: i.name.clone(),
+        value: value.to_string(),
+        values: values_text(i),
     })
 }
 
@@ -1192,7 +1305,7 @@ fn set_utility(
     issue: &str,
     weight: f64,
     values: &Option<Vec<f64>>,
-) -> Result<String, String> {
+) -> Result<String, ChangeApplyError> {
     let (k, f) = match bloc {
         Some(b) => {
             let (k, f) = resolve_bloc(s, party, b)?;
@@ -1201,17 +1314,14 @@ fn set_utility(
         None => {
             let k = party_index(s, party)?;
             if s.parties[k].delegation.is_some() {
-                return Err(format!(
-                    "{party:?} is a delegation: its utility is its mandate; change a bloc's utility with \
-                     `utility {party}.BLOC {issue}=...`"
-                ));
+                return Err(ChangeApplyError::DelegationUtility { party: party.to_string(), issue: issue.to_string() });
             }
             (k, None)
         }
     };
     let i = issue_index(&s.space, issue)?;
     if !weight.is_finite() {
-        return Err(format!("a weight must be a finite number, not {weight}"));
+        return Err(ChangeApplyError::WeightNotFinite { weight });
     }
     let space = s.space.clone();
     let p = &mut s.parties[k];
@@ -1220,7 +1330,7 @@ fn set_utility(
         _ => (p.name.clone(), &mut p.utility),
     };
     let Some(u) = pref.as_additive() else {
-        return Err(format!("the utility of {target} is not linear additive; `utility` changes need one"));
+        return Err(ChangeApplyError::NotAdditive { target });
     };
     let mut weights = u.weights().to_vec();
     let mut functions = u.functions().to_vec();
@@ -1229,16 +1339,17 @@ fn set_utility(
     if let Some(v) = values {
         let n = space.radices()[i] as usize;
         if v.len() != n {
-            return Err(format!(
-                "issue {issue:?} has {n} values ({}), so {n} value utilities are needed, not {}",
-                values_text(&space.issues()[i]),
-                v.len()
-            ));
+            return Err(ChangeApplyError::ValueCount {
+                issue: issue.to_string(),
+                n,
+                values: values_text(&space.issues()[i]),
+                given: v.len(),
+            });
         }
         functions[i] = ValueFunction::Table(v.clone());
     }
     let new = LinearAdditive::new(&space, weights, functions, u.bias(), u.reservation(), u.discount())
-        .map_err(|e| format!("the utility of {target}: {e}"))?;
+        .map_err(|error| ChangeApplyError::Utility { target: target.clone(), error })?;
     *pref = Preferences::Additive(new);
     refresh_mandate(&space, p)?;
     let tail = if values.is_some() { ", with new value utilities" } else { "" };
@@ -1248,32 +1359,29 @@ fn set_utility(
 // ---------------------------------------------------------------------------
 // Merging blocs.
 
-fn merge(s: &mut Scenario, party: &str, merged: &[String], new_name: &str) -> Result<String, String> {
-    let first = merged.first().ok_or("a merge needs at least two blocs")?;
+fn merge(s: &mut Scenario, party: &str, merged: &[String], new_name: &str) -> Result<String, ChangeApplyError> {
+    let first = merged.first().ok_or(ChangeApplyError::MergeNeedsTwoBlocs)?;
     let (k, first) = resolve_party(s, party, first)?;
     delegation_index(s, k)?;
     let space = s.space.clone();
     let p = &mut s.parties[k];
-    let d = p.delegation.as_mut().ok_or("not a delegation")?;
+    let d = p.delegation.as_mut().ok_or(ChangeApplyError::NoDelegation)?;
     let mut idx: Vec<usize> = Vec::new();
     for b in std::iter::once(&first).chain(merged.iter().skip(1)) {
         let f = bloc_index(d, &p.name, b)?;
         if idx.contains(&f) {
-            return Err(format!("bloc {b:?} is named twice"));
+            return Err(ChangeApplyError::BlocNamedTwice { bloc: b.clone() });
         }
         idx.push(f);
     }
     if idx.len() < 2 {
-        return Err("a merge needs at least two blocs".into());
+        return Err(ChangeApplyError::MergeNeedsTwoBlocs);
     }
     if let Some(other) = d.blocs.iter().enumerate().find(|(f, b)| !idx.contains(f) && b.bloc.name == new_name) {
-        return Err(format!(
-            "the delegation already has a bloc {:?} that is not merged; choose another name",
-            other.1.bloc.name
-        ));
+        return Err(ChangeApplyError::MergedNameTaken { bloc: other.1.bloc.name.clone() });
     }
     if new_name.trim().is_empty() {
-        return Err("the merged bloc needs a name".into());
+        return Err(ChangeApplyError::MergedNameMissing);
     }
     idx.sort_unstable();
     let parts: Vec<&BlocSpec> = idx.iter().map(|&f| &d.blocs[f]).collect();
@@ -1291,8 +1399,8 @@ fn merge(s: &mut Scenario, party: &str, merged: &[String], new_name: &str) -> Re
     };
     let share_blocs: Vec<Bloc> =
         parts.iter().zip(&shares).map(|(b, &a)| Bloc { weight: a, ..b.bloc.clone() }).collect();
-    let mix = sub.mandate(&space, &share_blocs).map_err(|e| format!("the merged utility: {e}"))?;
-    let reversion_of = |blocs: &[Bloc]| -> Result<Reversion, String> {
+    let mix = sub.mandate(&space, &share_blocs).map_err(ChangeApplyError::MergedUtility)?;
+    let reversion_of = |blocs: &[Bloc]| -> Result<Reversion, ChangeApplyError> {
         if let Some(Reversion::Outcome(o)) = blocs.first().map(|b| b.reversion)
             && blocs.iter().all(|b| b.reversion == Reversion::Outcome(o))
         {
@@ -1303,7 +1411,7 @@ fn merge(s: &mut Scenario, party: &str, merged: &[String], new_name: &str) -> Re
             let u = match b.reversion {
                 Reversion::Utility(u) => u,
                 Reversion::Outcome(o) => {
-                    let values = space.values_of(o as u128).map_err(|e| e.to_string())?;
+                    let values = space.values_of(o as u128)?;
                     spec.utility.utility(&values)
                 }
             };
@@ -1449,7 +1557,7 @@ fn merge(s: &mut Scenario, party: &str, merged: &[String], new_name: &str) -> Re
         r => r,
     };
     *d = Delegation { blocs, rule, defection: d.defection, changes };
-    check_delegation(d, &p.name, "")?;
+    check_delegation(d, &p.name, false)?;
     let mut note = format!(
         "{} ({}) merged into {}: weight {}, {}, reversion {}, {} red line(s)",
         merged_names.join(" + "),
@@ -1510,12 +1618,8 @@ struct SpaceEdit {
     origins: Vec<Origin>,
 }
 
-fn model(e: entente_core::ModelError) -> String {
-    e.to_string()
-}
-
 impl SpaceEdit {
-    fn drop_issue(old: &OutcomeSpace, k: usize, j: u32) -> Result<Self, String> {
+    fn drop_issue(old: &OutcomeSpace, k: usize, j: u32) -> Result<Self, ChangeApplyError> {
         let mut issues = old.issues().to_vec();
         issues.remove(k);
         let sources = (0..old.issues().len())
@@ -1527,20 +1631,20 @@ impl SpaceEdit {
             .collect();
         let origins =
             (0..issues.len()).map(|i| Origin::Old { old: if i < k { i } else { i + 1 }, from_old: None }).collect();
-        Ok(SpaceEdit { old: old.clone(), new: OutcomeSpace::new(issues).map_err(model)?, sources, origins })
+        Ok(SpaceEdit { old: old.clone(), new: OutcomeSpace::new(issues)?, sources, origins })
     }
 
-    fn add_issue(old: &OutcomeSpace, issue: Issue) -> Result<Self, String> {
+    fn add_issue(old: &OutcomeSpace, issue: Issue) -> Result<Self, ChangeApplyError> {
         let mut issues = old.issues().to_vec();
         issues.push(issue);
         let n = old.issues().len();
         let sources = (0..n).map(|i| Source::Kept { new: i, to_new: None }).collect();
         let mut origins: Vec<Origin> = (0..n).map(|i| Origin::Old { old: i, from_old: None }).collect();
         origins.push(Origin::Added);
-        Ok(SpaceEdit { old: old.clone(), new: OutcomeSpace::new(issues).map_err(model)?, sources, origins })
+        Ok(SpaceEdit { old: old.clone(), new: OutcomeSpace::new(issues)?, sources, origins })
     }
 
-    fn drop_value(old: &OutcomeSpace, k: usize, j: u32) -> Result<Self, String> {
+    fn drop_value(old: &OutcomeSpace, k: usize, j: u32) -> Result<Self, ChangeApplyError> {
         let issue = &old.issues()[k];
         let n = old.radices()[k];
         let kind = match &issue.kind {
@@ -1575,13 +1679,13 @@ impl SpaceEdit {
         let origins = (0..old.issues().len())
             .map(|i| Origin::Old { old: i, from_old: (i == k).then(|| from_old.clone()) })
             .collect();
-        Ok(SpaceEdit { old: old.clone(), new: OutcomeSpace::new(issues).map_err(model)?, sources, origins })
+        Ok(SpaceEdit { old: old.clone(), new: OutcomeSpace::new(issues)?, sources, origins })
     }
 
-    fn add_value(old: &OutcomeSpace, k: usize, value: &str) -> Result<Self, String> {
+    fn add_value(old: &OutcomeSpace, k: usize, value: &str) -> Result<Self, ChangeApplyError> {
         let issue = &old.issues()[k];
         let IssueKind::Discrete { values } = &issue.kind else {
-            return Err(format!("issue {:?} is not discrete", issue.name));
+            return Err(ChangeApplyError::NotDiscrete { issue: issue.name.clone() });
         };
         let n = values.len() as u32;
         let mut v = values.clone();
@@ -1595,13 +1699,13 @@ impl SpaceEdit {
         let origins = (0..old.issues().len())
             .map(|i| Origin::Old { old: i, from_old: (i == k).then(|| from_old.clone()) })
             .collect();
-        Ok(SpaceEdit { old: old.clone(), new: OutcomeSpace::new(issues).map_err(model)?, sources, origins })
+        Ok(SpaceEdit { old: old.clone(), new: OutcomeSpace::new(issues)?, sources, origins })
     }
 
     /// The new outcomes an old outcome becomes: none if it left the space,
     /// several if an issue was added (one per value of it).
-    fn map_outcome(&self, o: OutcomeId) -> Result<Vec<OutcomeId>, String> {
-        let old = self.old.values_of(o as u128).map_err(model)?;
+    fn map_outcome(&self, o: OutcomeId) -> Result<Vec<OutcomeId>, ChangeApplyError> {
+        let old = self.old.values_of(o as u128)?;
         let mut new = vec![0u32; self.new.issues().len()];
         for (k, s) in self.sources.iter().enumerate() {
             match s {
@@ -1625,13 +1729,11 @@ impl SpaceEdit {
             self.origins.iter().enumerate().filter(|(_, o)| matches!(o, Origin::Added)).map(|(i, _)| i).collect();
         let mut out = Vec::new();
         loop {
-            let id = self.new.index_of(&new).map_err(model)?;
-            out.push(OutcomeId::try_from(id).map_err(|_| {
-                format!(
-                    "the changed space has {} outcomes: too many for a delegation's red lines and status quo",
-                    self.new.cardinality()
-                )
-            })?);
+            let id = self.new.index_of(&new)?;
+            out.push(
+                OutcomeId::try_from(id)
+                    .map_err(|_| ChangeApplyError::TooManyOutcomes { outcomes: self.new.cardinality() })?,
+            );
             // Odometer over the added issues.
             let mut carry = true;
             for &i in added.iter().rev() {
@@ -1649,7 +1751,12 @@ impl SpaceEdit {
     }
 
     /// Red lines in the new space, with notes on those that changed meaning.
-    fn map_red_lines(&self, red: &[RedLine], who: &str, notes: &mut Vec<String>) -> Result<Vec<RedLine>, String> {
+    fn map_red_lines(
+        &self,
+        red: &[RedLine],
+        who: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<RedLine>, ChangeApplyError> {
         let mut out: Vec<RedLine> = Vec::new();
         let push = |r: RedLine, out: &mut Vec<RedLine>| {
             if !out.contains(&r) {
@@ -1697,7 +1804,7 @@ impl SpaceEdit {
                             )),
                         }
                     }
-                    None => return Err(format!("{who} has a red line on issue {issue}, which does not exist")),
+                    None => return Err(ChangeApplyError::NoRedLineIssue { who: who.to_string(), issue }),
                 },
                 RedLine::Outcome(o) => {
                     let ids = self.map_outcome(o)?;
@@ -1721,19 +1828,19 @@ impl SpaceEdit {
         old_utility: &Preferences,
         who: &str,
         notes: &mut Vec<String>,
-    ) -> Result<Reversion, String> {
+    ) -> Result<Reversion, ChangeApplyError> {
         let Reversion::Outcome(o) = r else { return Ok(r) };
         if let Some(&id) = self.map_outcome(o)?.first() {
             return Ok(Reversion::Outcome(id));
         }
-        let values = self.old.values_of(o as u128).map_err(model)?;
+        let values = self.old.values_of(o as u128)?;
         let u = old_utility.utility(&values);
         notes.push(format!("{who}'s status quo left the space: kept as its utility {u:.4}"));
         Ok(Reversion::Utility(u))
     }
 
     /// Preferences over the new space, equal on every outcome that remains.
-    fn map_preferences(&self, p: &Preferences, who: &str) -> Result<Preferences, String> {
+    fn map_preferences(&self, p: &Preferences, who: &str) -> Result<Preferences, ChangeApplyError> {
         if let Some(u) = p.as_additive() {
             let mut bias = u.bias();
             for (k, s) in self.sources.iter().enumerate() {
@@ -1763,7 +1870,7 @@ impl SpaceEdit {
             }
             return LinearAdditive::new(&self.new, weights, functions, bias, u.reservation(), u.discount())
                 .map(Preferences::Additive)
-                .map_err(|e| format!("the utility of {who}: {e}"));
+                .map_err(|error| ChangeApplyError::Utility { target: who.to_string(), error });
         }
         let mut sources = Vec::with_capacity(self.sources.len());
         for s in &self.sources {
@@ -1774,13 +1881,9 @@ impl SpaceEdit {
                         Some(Origin::Old { from_old: Some(m), .. }) => Some(
                             m.iter()
                                 .map(|x| {
-                                    x.ok_or_else(|| {
-                                        format!(
-                                            "the utility of {who} is not linear additive: it has no utility for a new value"
-                                        )
-                                    })
+                                    x.ok_or_else(|| ChangeApplyError::NoUtilityForNewValue { target: who.to_string() })
                                 })
-                                .collect::<Result<Vec<u32>, String>>()?,
+                                .collect::<Result<Vec<u32>, ChangeApplyError>>()?,
                         ),
                         _ => None,
                     };
@@ -1792,7 +1895,7 @@ impl SpaceEdit {
     }
 
     /// Applies the edit to every party, bloc, red line and status quo.
-    fn apply(&self, s: &mut Scenario) -> Result<Vec<String>, String> {
+    fn apply(&self, s: &mut Scenario) -> Result<Vec<String>, ChangeApplyError> {
         let mut notes = Vec::new();
         for p in &mut s.parties {
             match &mut p.delegation {

@@ -1,6 +1,9 @@
 //! The scenario format: examples load and run, errors point at the right
 //! place, writing and reading again keeps every utility, and no input panics.
 
+// Test code: reads and writes its fixtures (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::path::{Path, PathBuf};
 
 use entente_core::UtilityFunction;

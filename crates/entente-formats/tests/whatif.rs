@@ -6,7 +6,10 @@ use std::path::Path;
 use entente_core::blocs::{Delegation, OutcomeSet, RedLine, Reversion, Rule};
 use entente_core::{OutcomeSpace, Preferences, UtilityFunction, UtilityTable, Value};
 use entente_formats::parse_scenario;
-use entente_formats::whatif::{WhatIf, WhatIfError, apply, apply_all, apply_noted, parse_change, parse_changes};
+use entente_formats::whatif::{
+    ChangeApplyError, ChangeSyntaxError, WhatIf, WhatIfError, apply, apply_all, apply_noted, parse_change,
+    parse_changes,
+};
 use entente_model::Scenario;
 use entente_protocols::RunScenario;
 use entente_protocols::delegation::PreparedDelegation;
@@ -518,6 +521,22 @@ fn dropping_and_adding_values() {
 // Errors name the unknown thing and list the choices.
 
 #[test]
+fn errors_are_typed_with_the_facts() {
+    let s = small();
+    match apply(&s, &parse_change("veto nobody.k1 off").unwrap()) {
+        Err(WhatIfError::Apply { error: ChangeApplyError::NoParty { party, parties }, .. }) => {
+            assert_eq!(party, "nobody");
+            assert_eq!(parties, vec!["u".to_string(), "d".to_string()]);
+        }
+        other => panic!("expected NoParty, got {other:?}"),
+    }
+    match parse_change("rounds many") {
+        Err(WhatIfError::Syntax { error: ChangeSyntaxError::Rounds { text }, .. }) => assert_eq!(text, "many"),
+        other => panic!("expected Rounds, got {other:?}"),
+    }
+}
+
+#[test]
 fn unknown_names_are_named_with_the_choices() {
     let s = small();
     let e = apply_err(&s, "veto nobody.k1 off");
@@ -609,7 +628,8 @@ fn malformed_changes_say_what_was_expected() {
         ("teleport d", "unknown change \"teleport\""),
     ] {
         match parse_change(input) {
-            Err(WhatIfError::Syntax { message, .. }) => {
+            Err(WhatIfError::Syntax { error, .. }) => {
+                let message = error.to_string();
                 assert!(message.contains(expected), "{input:?}: {message:?} lacks {expected:?}")
             }
             other => panic!("{input:?}: expected a syntax error, got {other:?}"),

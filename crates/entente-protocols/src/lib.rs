@@ -24,6 +24,6 @@ pub mod single_text_agents;
 
 pub use machine::{Machine, ReplayError, replay};
 pub use negotiators::{BuildNegotiator, Negotiator, Prepared, Response, StrategySpec, TurnInfo};
-pub use run::{RunError, RunOutcome, TraceEntry, run_sao, run_sao_traced};
+pub use run::{Clock, NoClock, RunError, RunOutcome, TraceEntry, run_sao, run_sao_traced};
 pub use sao::{Action, EndReason, Event, ProtocolError, Sao, SaoConfig, SaoMove, Turn};
 pub use scenario::RunScenario;

@@ -33,8 +33,8 @@
 //! ([`MonteCarloOptions::shortcuts`]; the tests check they change nothing).
 //!
 //! Every draw has its own `ChaCha8Rng`, keyed by the seed, on the stream of its
-//! index: draws run in parallel (rayon) and the result does not depend on the
-//! number of threads. Same seed, same result.
+//! index: draws run in parallel on the caller's rayon pool (never the global
+//! one) and the result does not depend on the number of threads. Same seed, same result.
 //!
 //! **Large spaces** ([`large_zones`]): the exact check and the sampling
 //! estimate of `zones_sampled` for a scenario at time `at`, the samples drawn
@@ -113,7 +113,24 @@ impl MonteCarloOptions {
 pub enum ZoneMethod {
     Enumerated,
     ExactAdditive,
-    NotComputed { reason: String },
+    NotComputed { reason: ZoneNotComputed },
+}
+
+/// Why the bloc-level zone was not computed.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum ZoneNotComputed {
+    #[error("the space is too large to enumerate and some utility is not linear additive")]
+    TooLargeNotAdditive,
+    /// The exact check could not answer.
+    #[error(transparent)]
+    Exact(#[from] ExactError),
+}
+
+/// Serialised as its message (the JSON reports carry the reason as text).
+impl Serialize for ZoneNotComputed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// One bloc's part of the estimate.
@@ -293,7 +310,7 @@ struct Draw {
     ratified: Vec<bool>,
     accepts: Vec<Vec<bool>>,
     everyone: bool,
-    zone: Result<bool, String>,
+    zone: Result<bool, ZoneNotComputed>,
 }
 
 struct Model<'s> {
@@ -343,9 +360,7 @@ impl<'s> Model<'s> {
         } else if all_additive {
             ZoneMethod::ExactAdditive
         } else {
-            ZoneMethod::NotComputed {
-                reason: "the space is too large to enumerate and some utility is not linear additive".into(),
-            }
+            ZoneMethod::NotComputed { reason: ZoneNotComputed::TooLargeNotAdditive }
         };
         let n = if enumerated { space.cardinality() as usize } else { 0 };
         let values_of = |o: OutcomeId, buf: &mut [u32]| {
@@ -501,7 +516,7 @@ impl<'s> Model<'s> {
             ZoneMethod::ExactAdditive => match bloc_zone_witness(space, &parties, self.options.exact) {
                 Ok(w) => Ok(w.is_some()),
                 Err(ExactError::Model(e)) => return Err(e.into()),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.into()),
             },
             ZoneMethod::NotComputed { reason } => Err(reason.clone()),
         };
@@ -556,15 +571,22 @@ impl<'s> Model<'s> {
 /// The probability that `package` is ratified, under the instructions in
 /// force at `at`, when blocs' utilities are uncertain (see the module
 /// documentation). Without a package only the zone is estimated.
+///
+/// The draws run on `pool` (never on rayon's global pool): the caller bounds
+/// the threads. The result is the same whatever the pool's size.
 pub fn ratification_probability(
     scenario: &Scenario,
     at: f64,
     package: Option<OutcomeIndex>,
     options: MonteCarloOptions,
+    pool: &rayon::ThreadPool,
 ) -> Result<RatificationEstimate, MonteCarloError> {
     let model = Model::new(scenario, at, package, options)?;
-    let draws: Vec<Draw> =
-        (0..options.draws).into_par_iter().map(|i| model.draw(i)).collect::<Result<Vec<_>, MonteCarloError>>()?;
+    // The parallel iterator runs inside the caller's pool, not rayon's global one.
+    #[allow(clippy::disallowed_methods)]
+    let draws: Vec<Draw> = pool.install(|| {
+        (0..options.draws).into_par_iter().map(|i| model.draw(i)).collect::<Result<Vec<_>, MonteCarloError>>()
+    })?;
     let n = options.draws;
     let with_package = package.is_some();
     let count = |f: &dyn Fn(&Draw) -> bool| draws.iter().filter(|d| f(d)).count() as u64;
@@ -624,17 +646,28 @@ pub struct LargeZoneReport {
     pub at: f64,
     pub seed: u64,
     /// The exact check, or why it could not be made.
-    pub exact: Result<ExactZones, String>,
+    #[serde(serialize_with = "exact_or_reason")]
+    pub exact: Result<ExactZones, ExactError>,
     pub sampled: SampledZones,
 }
 
-/// [`LargeZoneReport`] of `scenario` at `at`, with `samples` uniform samples.
+/// The exact check as `{"Ok": zones}` or `{"Err": "why"}`.
+fn exact_or_reason<S: serde::Serializer>(exact: &Result<ExactZones, ExactError>, s: S) -> Result<S::Ok, S::Error> {
+    match exact {
+        Ok(z) => s.serialize_newtype_variant("Result", 0, "Ok", z),
+        Err(e) => s.serialize_newtype_variant("Result", 1, "Err", &e.to_string()),
+    }
+}
+
+/// [`LargeZoneReport`] of `scenario` at `at`, with `samples` uniform samples,
+/// drawn on `pool` (the result is the same whatever the pool's size).
 pub fn large_zones(
     scenario: &Scenario,
     at: f64,
     samples: u64,
     seed: u64,
     exact: ExactOptions,
+    pool: &rayon::ThreadPool,
 ) -> Result<LargeZoneReport, MonteCarloError> {
     let space = &scenario.space;
     let times = AtTime::new(scenario, at)?;
@@ -642,23 +675,27 @@ pub fn large_zones(
     let exact = match entente_core::analysis::zones_sampled::exact_zones(space, &parties, exact) {
         Ok(z) => Ok(z),
         Err(ExactError::Model(e)) => return Err(e.into()),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e),
     };
     let radices = space.radices();
     let chunks = samples.div_ceil(SAMPLE_CHUNK);
-    let counts: Vec<SampleCounts> = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut rng = stream(seed ^ SAMPLING_KEY, c);
-            let len = SAMPLE_CHUNK.min(samples - c * SAMPLE_CHUNK);
-            let mut draw = |v: &mut [u32]| {
-                for (x, &r) in v.iter_mut().zip(radices) {
-                    *x = rng.random_range(0..r);
-                }
-            };
-            sample_zones(space, &parties, len, &mut draw)
-        })
-        .collect::<Result<_, _>>()?;
+    // The parallel iterator runs inside the caller's pool, not rayon's global one.
+    #[allow(clippy::disallowed_methods)]
+    let counts: Vec<SampleCounts> = pool.install(|| {
+        (0..chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut rng = stream(seed ^ SAMPLING_KEY, c);
+                let len = SAMPLE_CHUNK.min(samples - c * SAMPLE_CHUNK);
+                let mut draw = |v: &mut [u32]| {
+                    for (x, &r) in v.iter_mut().zip(radices) {
+                        *x = rng.random_range(0..r);
+                    }
+                };
+                sample_zones(space, &parties, len, &mut draw)
+            })
+            .collect::<Result<_, _>>()
+    })?;
     let mut total = SampleCounts::default();
     for c in &counts {
         total.merge(c);

@@ -3,9 +3,8 @@
 //! This is the only place where negotiators meet the protocol. It asks the
 //! machine whose turn it is, asks that party's [`Negotiator`], and submits the
 //! answer; the machine's events go to a caller-supplied sink. A wall-clock
-//! limit, when set, is measured here (the machine itself has no clock).
-
-use std::time::Instant;
+//! limit, when set, is checked here against the elapsed time that the caller's
+//! [`Clock`] reports (neither the machine nor this driver reads the clock).
 
 use entente_core::OutcomeId;
 use serde::{Deserialize, Serialize};
@@ -42,20 +41,52 @@ pub enum RunError {
     InvalidOffer { party: usize, outcome: OutcomeId, n_outcomes: usize },
 }
 
+/// The time source of a negotiation under a wall-clock limit: the seconds
+/// elapsed since the negotiation started. The caller supplies it (a program
+/// passes a real clock, a test or a replay a scripted one); the library never
+/// reads the clock itself.
+///
+/// Any `FnMut() -> f64` is a clock.
+pub trait Clock {
+    /// Seconds elapsed since the start of the negotiation (never decreasing).
+    fn elapsed(&mut self) -> f64;
+}
+
+impl<F: FnMut() -> f64> Clock for F {
+    fn elapsed(&mut self) -> f64 {
+        self()
+    }
+}
+
+/// A clock that never advances: no time passes, so a time limit never
+/// expires and the relative time is the step time. For runs without a time
+/// limit (the clock is then never asked) and for reproducible runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoClock;
+
+impl Clock for NoClock {
+    fn elapsed(&mut self) -> f64 {
+        0.0
+    }
+}
+
 /// Runs one SAO negotiation between `negotiators` (in joining order) over a
 /// space of `n_outcomes` outcomes, sending every event to `sink`.
+///
+/// `clock` is asked for the elapsed seconds before every turn when
+/// `config.time_limit` is set, and never otherwise.
 pub fn run_sao<'a>(
     negotiators: &mut [Box<dyn Negotiator + Send + 'a>],
     config: SaoConfig,
     n_outcomes: usize,
+    clock: &mut dyn Clock,
     mut sink: impl FnMut(Event<OutcomeId>),
 ) -> Result<RunOutcome, RunError> {
     let mut sao = Sao::new(negotiators.len(), config)?;
-    let clock = config.time_limit.map(|_| Instant::now());
-    let elapsed = || clock.map_or(0.0, |c| c.elapsed().as_secs_f64());
+    let timed = config.time_limit.is_some();
     let mut t = 0.0;
     while let Some(turn) = sao.turn() {
-        let now = elapsed();
+        let now = if timed { clock.elapsed() } else { 0.0 };
         if sao.expire(now, &mut sink) {
             break;
         }
@@ -86,10 +117,11 @@ pub fn run_sao_traced<'a>(
     negotiators: &mut [Box<dyn Negotiator + Send + 'a>],
     config: SaoConfig,
     n_outcomes: usize,
+    clock: &mut dyn Clock,
     trace: &mut Vec<TraceEntry>,
 ) -> Result<RunOutcome, RunError> {
     trace.clear();
-    run_sao(negotiators, config, n_outcomes, |e| {
+    run_sao(negotiators, config, n_outcomes, clock, |e| {
         if let Event::Offer { round, party, outcome } = e {
             trace.push(TraceEntry { round, party, outcome });
         }

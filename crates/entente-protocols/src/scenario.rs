@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::delegation::{PreparedDelegation, Ratification};
 use crate::negotiators::{BuildNegotiator, Prepared};
-use crate::run::{RunError, TraceEntry, run_sao_traced};
+use crate::run::{Clock, NoClock, RunError, TraceEntry, run_sao_traced};
 use crate::sao::{EndReason, step_time};
 
 #[derive(Debug, Error)]
@@ -77,6 +77,15 @@ pub trait RunScenario {
     fn run(&self, seed: Option<u64>) -> Result<RunReport, ScenarioError>;
     /// Runs with parties prepared beforehand (as a tournament does).
     fn run_prepared(&self, prepared: &[Prepared], seed: Option<u64>) -> Result<RunReport, ScenarioError>;
+    /// Runs once; a time limit is measured by `clock` (asked only when the scenario has one).
+    fn run_with_clock(&self, seed: Option<u64>, clock: &mut dyn Clock) -> Result<RunReport, ScenarioError>;
+    /// Runs with parties prepared beforehand; a time limit is measured by `clock`.
+    fn run_prepared_with_clock(
+        &self,
+        prepared: &[Prepared],
+        seed: Option<u64>,
+        clock: &mut dyn Clock,
+    ) -> Result<RunReport, ScenarioError>;
 }
 
 impl RunScenario for Scenario {
@@ -85,14 +94,33 @@ impl RunScenario for Scenario {
         self.parties.iter().map(|p| Ok(Prepared::new(UtilityTable::new(&self.space, &p.utility)?))).collect()
     }
 
-    /// Runs the scenario once with `seed` (or the scenario's seed).
+    /// Runs the scenario once with `seed` (or the scenario's seed), without a
+    /// clock ([`NoClock`]): a time limit never expires and the relative time
+    /// is the step time. [`RunScenario::run_with_clock`] measures a time limit.
     fn run(&self, seed: Option<u64>) -> Result<RunReport, ScenarioError> {
-        let prepared = self.prepare()?;
-        self.run_prepared(&prepared, seed)
+        self.run_with_clock(seed, &mut NoClock)
     }
 
-    /// Runs with parties prepared beforehand (as a tournament does).
+    /// Runs the scenario once with `seed` (or the scenario's seed); a time
+    /// limit is measured by `clock` (asked only when the scenario has one).
+    fn run_with_clock(&self, seed: Option<u64>, clock: &mut dyn Clock) -> Result<RunReport, ScenarioError> {
+        let prepared = self.prepare()?;
+        self.run_prepared_with_clock(&prepared, seed, clock)
+    }
+
+    /// Runs with parties prepared beforehand (as a tournament does), without a
+    /// clock ([`NoClock`], see [`RunScenario::run`]).
     fn run_prepared(&self, prepared: &[Prepared], seed: Option<u64>) -> Result<RunReport, ScenarioError> {
+        self.run_prepared_with_clock(prepared, seed, &mut NoClock)
+    }
+
+    /// Runs with parties prepared beforehand; a time limit is measured by `clock`.
+    fn run_prepared_with_clock(
+        &self,
+        prepared: &[Prepared],
+        seed: Option<u64>,
+        clock: &mut dyn Clock,
+    ) -> Result<RunReport, ScenarioError> {
         if self.parties.len() < 2 {
             return Err(ScenarioError::TooFewParties(self.parties.len()));
         }
@@ -112,7 +140,7 @@ impl RunScenario for Scenario {
         }
         let mut trace: Vec<TraceEntry> = Vec::new();
         let n = prepared[0].table().len();
-        let outcome = run_sao_traced(&mut negotiators, self.config, n, &mut trace)?;
+        let outcome = run_sao_traced(&mut negotiators, self.config, n, clock, &mut trace)?;
         // A party's utility table at time t: a delegation's mandate changes
         // with its instructions.
         let table_at = |k: usize, t: f64| match &delegations[k] {

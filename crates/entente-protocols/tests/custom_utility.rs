@@ -3,7 +3,7 @@
 
 use entente_core::{Issue, OutcomeSpace, UtilityFunction, UtilityTable};
 use entente_protocols::negotiators::{BuildNegotiator, Prepared, StrategySpec};
-use entente_protocols::{EndReason, SaoConfig, run_sao_traced};
+use entente_protocols::{EndReason, NoClock, SaoConfig, run_sao_traced};
 
 /// Hyper-rectangle preferences (as in ANAC 2014): each box adds its value when
 /// the outcome lies inside it; utility = min(1, sum / max_sum).
@@ -60,7 +60,7 @@ fn hyper_rectangle_utilities_negotiate() {
     let mut negotiators =
         vec![StrategySpec::CONCEDER.build_for(&pa, 0, &config), StrategySpec::BOULWARE.build_for(&pb, 0, &config)];
     let mut trace = Vec::new();
-    let out = run_sao_traced(&mut negotiators, config, 1000, &mut trace).unwrap();
+    let out = run_sao_traced(&mut negotiators, config, 1000, &mut NoClock, &mut trace).unwrap();
     // Both like the box around (3..6)^3 ∩ (2..7)^3: they agree there.
     assert_eq!(out.reason, EndReason::Agreement);
     let agreed = space.values_of(out.agreement.unwrap() as u128).unwrap();

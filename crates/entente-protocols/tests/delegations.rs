@@ -1,6 +1,9 @@
 //! Divided delegations in scenario files: declarations, errors, and the
 //! delegation held to its win-set at the table.
 
+// Test code: reads and writes its fixtures (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::path::{Path, PathBuf};
 
 use entente_core::blocs::Rule;

@@ -2,7 +2,7 @@
 
 use entente_core::UtilityTable;
 use entente_protocols::negotiators::{BuildNegotiator, Prepared, StrategyOptions, StrategySpec};
-use entente_protocols::{Action, EndReason, Event, ProtocolError, Sao, SaoConfig, run_sao_traced};
+use entente_protocols::{Action, EndReason, Event, NoClock, ProtocolError, Sao, SaoConfig, run_sao_traced};
 use proptest::prelude::*;
 
 fn action() -> impl Strategy<Value = (usize, Action<u32>)> {
@@ -70,7 +70,7 @@ proptest! {
         let run = || {
             let mut negs = vec![s0.build(&p0, seed), s1.build(&p1, seed.wrapping_add(1))];
             let mut trace = Vec::new();
-            let out = run_sao_traced(&mut negs, config, n_outcomes, &mut trace).unwrap();
+            let out = run_sao_traced(&mut negs, config, n_outcomes, &mut NoClock, &mut trace).unwrap();
             (out, trace)
         };
         let (a, ta) = run();
@@ -125,7 +125,7 @@ fn scheduled_and_sorted_negotiations_agree_on_large_spaces() {
                 }
                 let mut negs = vec![s0.build_for(&pa, 0, &config), s1.build_for(&pb, 0, &config)];
                 let mut trace = Vec::new();
-                let out = run_sao_traced(&mut negs, config, 100_000, &mut trace).unwrap();
+                let out = run_sao_traced(&mut negs, config, 100_000, &mut NoClock, &mut trace).unwrap();
                 (out, trace, pa.is_sorted())
             };
             let (scheduled, sorted) = (run(false), run(true));
@@ -154,7 +154,7 @@ fn results_do_not_depend_on_threads() {
             StrategySpec::ASPIRATION.build_for(&parties[1], seed ^ 1, &config),
         ];
         let mut trace = Vec::new();
-        let out = run_sao_traced(&mut negs, config, 500, &mut trace).unwrap();
+        let out = run_sao_traced(&mut negs, config, 500, &mut NoClock, &mut trace).unwrap();
         (out, trace)
     };
     let sequential: Vec<_> = (0..16).map(run).collect();
@@ -174,8 +174,42 @@ fn time_limit_ends_the_negotiation() {
     let config = SaoConfig { n_steps: 1_000_000, time_limit: Some(1e-9) };
     let mut negs = vec![StrategySpec::Tough.build_for(&p, 0, &config), StrategySpec::Tough.build_for(&q, 0, &config)];
     let mut trace = Vec::new();
-    let out = run_sao_traced(&mut negs, config, 3, &mut trace).unwrap();
+    // The caller's clock: every turn takes a tenth of the limit.
+    let mut turns = 0u32;
+    let mut clock = || {
+        turns += 1;
+        f64::from(turns) * 1e-10
+    };
+    let out = run_sao_traced(&mut negs, config, 3, &mut clock, &mut trace).unwrap();
     assert_eq!(out.reason, EndReason::TimeLimit);
     assert_eq!(out.agreement, None);
     assert!(out.rounds < 1_000_000);
+    assert_eq!(turns, 10, "the run ends at the first turn whose elapsed time reaches the limit");
+}
+
+/// The caller's clock decides the relative time under a time limit, and is
+/// never asked without one.
+#[test]
+fn the_clock_comes_from_the_caller() {
+    let p = Prepared::new(UtilityTable::from_utilities(vec![0.1, 0.5, 0.9], 0.0).unwrap());
+    let q = Prepared::new(UtilityTable::from_utilities(vec![0.9, 0.5, 0.1], 0.0).unwrap());
+    let untimed = SaoConfig { n_steps: 20, time_limit: None };
+    let build = |config: &SaoConfig| {
+        vec![StrategySpec::Tough.build_for(&p, 0, config), StrategySpec::Tough.build_for(&q, 0, config)]
+    };
+    let mut never = || -> f64 { panic!("the clock is not asked without a time limit") };
+    let mut trace = Vec::new();
+    let out = run_sao_traced(&mut build(&untimed), untimed, 3, &mut never, &mut trace).unwrap();
+    assert_eq!(out.reason, EndReason::Timeout);
+    // Without time passing, a time limit never expires: the run is the step-driven one.
+    let timed = SaoConfig { n_steps: 20, time_limit: Some(5.0) };
+    let mut frozen_trace = Vec::new();
+    let frozen = run_sao_traced(&mut build(&timed), timed, 3, &mut NoClock, &mut frozen_trace).unwrap();
+    assert_eq!(frozen.reason, EndReason::Timeout);
+    assert_eq!((frozen.rounds, frozen.agreement), (out.rounds, out.agreement));
+    assert_eq!(frozen_trace, trace);
+    // Half the limit gone at once: every turn sees relative time at least 0.5.
+    let mut half = || 2.5;
+    let late = run_sao_traced(&mut build(&timed), timed, 3, &mut half, &mut Vec::new()).unwrap();
+    assert!(late.t >= 0.5, "relative time {} under a clock at half the limit", late.t);
 }

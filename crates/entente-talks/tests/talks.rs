@@ -1,6 +1,9 @@
 //! The reference case's course, its counterfactuals, the channels, and the
 //! talks format: asserted on the events, not on the printed text.
 
+// Test code: reads and writes its fixtures (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::path::{Path, PathBuf};
 
 use entente_formats::FormatError;

@@ -1,5 +1,8 @@
 //! Shared by the integration tests: where the third-party data lives.
 
+// Test code: reads its fixtures, the environment and the clock (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
 use std::path::PathBuf;
 
 /// `../shared/<sub>` beside the project. When it is missing: a panic under
