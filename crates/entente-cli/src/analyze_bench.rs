@@ -32,7 +32,7 @@ use entente_core::analysis::{
     pareto_2, pareto_2_within, pareto_n, ranges, solve,
 };
 use entente_core::{Issue, LinearAdditive, OutcomeSpace, UtilityTable, ValueFunction};
-use serde::Serialize;
+use entente_report::bench::{AnalysisFigure as Figure, analysis_bench_text};
 
 #[derive(Args, Debug, Clone)]
 pub struct AnalyzeBenchArgs {
@@ -52,24 +52,6 @@ pub struct AnalyzeBenchArgs {
     /// Print the results as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-}
-
-/// One measured figure.
-#[derive(Debug, Serialize)]
-pub struct Figure {
-    pub case: String,
-    pub method: String,
-    /// Outcomes of the space (a decimal string: it may exceed 2^64).
-    pub outcomes: String,
-    pub best_ms: f64,
-    pub median_ms: f64,
-    /// Frontier size, distinct utility vectors (GENIUS reading).
-    pub frontier: usize,
-    /// Outcomes on the frontier, ties counted.
-    pub frontier_with_ties: String,
-    /// NegMAS's Nash point(s).
-    pub nash: Vec<Vec<f64>>,
-    pub note: String,
 }
 
 /// SplitMix64, the generator shared with `scripts/negmas_analysis_bench.py`.
@@ -369,21 +351,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&figs)?);
     } else {
-        outln!("entente analyze-bench: seed {seed}, best and median of {} runs, one thread", args.repeat);
-        for f in &figs {
-            outln!(
-                "{:<58} {:<36} {:>20} outcomes  best {:>10.3} ms  median {:>10.3} ms  frontier {:>6} ({} with ties)  Nash {:?}  {}",
-                f.case,
-                f.method,
-                f.outcomes,
-                f.best_ms,
-                f.median_ms,
-                f.frontier,
-                f.frontier_with_ties,
-                f.nash,
-                f.note
-            );
-        }
+        out!("{}", analysis_bench_text(seed, args.repeat, &figs));
     }
     Ok(ExitCode::SUCCESS)
 }

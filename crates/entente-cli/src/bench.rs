@@ -27,10 +27,10 @@ use clap::Args;
 use entente_core::{Issue, LinearAdditive, OutcomeSpace, UtilityTable, ValueFunction};
 use entente_protocols::run::{RunOutcome, TraceEntry, run_sao_traced};
 use entente_protocols::{Prepared, SaoConfig, StrategySpec};
+use entente_report::bench::{BenchCase, BenchFigure, bench_case_text, bench_heading};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::Serialize;
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -164,43 +164,6 @@ impl Tally {
     }
 }
 
-/// One measured figure.
-#[derive(Clone, Debug, Serialize)]
-struct Figure {
-    /// `setup-included` or `setup-reused`.
-    mode: &'static str,
-    threads: usize,
-    /// Median of the samples.
-    per_second: f64,
-    /// Slowest and fastest samples.
-    per_second_min: f64,
-    per_second_max: f64,
-    /// Wall-clock microseconds per negotiation (from the median rate).
-    micros: f64,
-    negotiations: u64,
-    samples: usize,
-    agreement_rate: f64,
-    mean_rounds: f64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-struct CaseReport {
-    case: String,
-    issues: usize,
-    values: u32,
-    outcomes: usize,
-    steps: u32,
-    scenarios: u64,
-    seed: u64,
-    /// Microseconds to build both parties' tables, and to sort them (single thread, median).
-    setup_table_micros: f64,
-    setup_sort_micros: f64,
-    /// `/proc/loadavg` (1, 5, 15 minutes) when the case started, if readable:
-    /// other work on the machine lowers the figures, the parallel ones most.
-    load_average: Option<String>,
-    figures: Vec<Figure>,
-}
-
 fn load_average() -> Option<String> {
     let s = std::fs::read_to_string("/proc/loadavg").ok()?;
     Some(s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -209,12 +172,12 @@ fn load_average() -> Option<String> {
 /// Runs `batch(i)` (which negotiates `n` times and returns its tally) in
 /// samples of about `sample` each, after a warm-up.
 fn measure(
-    mode: &'static str,
+    mode: &str,
     threads: usize,
     sample: Duration,
     samples: usize,
     mut batch: impl FnMut(u64, u64) -> Tally,
-) -> Figure {
+) -> BenchFigure {
     // Warm-up, and a first estimate of the batch size for ~1/20 of a sample.
     let mut n = 1u64;
     let mut start_index = 0u64;
@@ -243,8 +206,8 @@ fn measure(
     }
     rates.sort_by(f64::total_cmp);
     let median = rates[rates.len() / 2];
-    Figure {
-        mode,
+    BenchFigure {
+        mode: mode.to_string(),
         threads,
         per_second: median,
         per_second_min: rates[0],
@@ -294,7 +257,7 @@ fn run_case(
     sample: Duration,
     samples: usize,
     pool: Option<&rayon::ThreadPool>,
-) -> anyhow::Result<CaseReport> {
+) -> anyhow::Result<BenchCase> {
     if args.scenarios == 0 {
         bail!("--scenarios must be at least 1");
     }
@@ -370,7 +333,7 @@ fn run_case(
             par(&|i| negotiate(&prepared[(i % k) as usize], config), start, n)
         }));
     }
-    Ok(CaseReport {
+    Ok(BenchCase {
         case: format!("{issues}x{values}"),
         issues,
         values,
@@ -383,48 +346,6 @@ fn run_case(
         load_average,
         figures,
     })
-}
-
-fn print_case(r: &CaseReport) {
-    outln!(
-        "case {} ({} issues x {} values = {} outcomes), {} steps, Boulware vs Boulware, {} scenarios from seed {}",
-        r.case,
-        r.issues,
-        r.values,
-        r.outcomes,
-        r.steps,
-        r.scenarios,
-        r.seed
-    );
-    outln!(
-        "  per-party setup, both parties: tables {:.1} us, sorting {:.1} us{}",
-        r.setup_table_micros,
-        r.setup_sort_micros,
-        r.load_average.as_ref().map_or(String::new(), |l| format!("; load average at start {l}"))
-    );
-    outln!(
-        "  {:<27} {:>7} {:>12} {:>18} {:>12} {:>10} {:>7}",
-        "figure",
-        "threads",
-        "negot./s",
-        "(min-max)",
-        "us/negot.",
-        "agreed",
-        "rounds"
-    );
-    for f in &r.figures {
-        let label = if f.threads == 1 { f.mode.to_string() } else { format!("{} (parallel)", f.mode) };
-        outln!(
-            "  {:<27} {:>7} {:>12.0} {:>18} {:>12.2} {:>9.1}% {:>7.1}",
-            label,
-            f.threads,
-            f.per_second,
-            format!("({:.0}-{:.0})", f.per_second_min, f.per_second_max),
-            f.micros,
-            100.0 * f.agreement_rate,
-            f.mean_rounds
-        );
-    }
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -445,18 +366,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Some(rayon::ThreadPoolBuilder::new().num_threads(args.threads).build().context("building the thread pool")?)
     };
     if !args.json {
-        outln!(
-            "entente bench: {} s per figure ({} samples, median shown); parallel figures on {} threads",
-            seconds,
-            samples,
-            pool.as_ref().map_or(0, |p| p.current_num_threads())
-        );
+        out!("{}", bench_heading(seconds, samples, pool.as_ref().map_or(0, |p| p.current_num_threads())));
     }
     let mut reports = Vec::new();
     for &(i, v) in &cases {
         let r = run_case(i, v, &args, sample, samples, pool.as_ref())?;
         if !args.json {
-            print_case(&r);
+            out!("{}", bench_case_text(&r));
         }
         reports.push(r);
     }
