@@ -6,17 +6,16 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use entente_core::analysis::{AnalysisOptions, DomainAnalysis, MergeLimits, analyze_additive, analyze_with};
-use entente_core::{LinearAdditive, UtilityFunction, UtilityTable};
+use entente_core::analysis::{
+    self, AnalysisOptions, Choice, DomainAnalysis, Limits, PlanError, Requested, analyze_preferences,
+};
+use entente_core::{Preferences, UtilityFunction};
 use entente_protocols::scenario::Scenario;
-use entente_report::analysis::{AnalysisDoc, DelegationsDoc, analysis_text};
+use entente_report::analysis::{AnalysisDoc, DelegationsDoc, analysis_text, method_text};
 use entente_report::zones::{ZonesDoc, zone_text};
 
 use crate::plot::{PlotInput, write_svg};
 use crate::source::SourceArgs;
-
-/// Spaces up to this size are enumerated; larger additive ones are merged.
-pub const ENUMERATION_LIMIT: u128 = 1 << 25;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Method {
@@ -26,6 +25,16 @@ pub enum Method {
     Enumerate,
     /// The exact frontier of linear additive utilities, issue by issue, without enumerating the space.
     Merge,
+}
+
+impl Method {
+    fn requested(self) -> Requested {
+        match self {
+            Method::Auto => Requested::Auto,
+            Method::Enumerate => Requested::Enumerate,
+            Method::Merge => Requested::Merge,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -51,36 +60,30 @@ pub struct AnalyzeArgs {
     pub ratification: crate::ratification::RatificationArgs,
 }
 
-/// The analysis of a scenario's parties, by the method asked for.
-pub fn analyze_scenario(scenario: &Scenario, method: Method, list_rational: usize) -> anyhow::Result<DomainAnalysis> {
-    let n = scenario.space.cardinality();
-    let additive: Option<Vec<&LinearAdditive>> = scenario.parties.iter().map(|p| p.utility.as_additive()).collect();
-    let merge = match method {
-        Method::Merge => true,
-        Method::Enumerate => false,
-        Method::Auto => n > ENUMERATION_LIMIT && additive.is_some(),
+/// The analysis of a scenario's parties, by the method the analysis library
+/// chooses under `limits` for the one asked for.
+pub fn analyze_scenario(
+    scenario: &Scenario,
+    limits: &Limits,
+    method: Method,
+    list_rational: usize,
+) -> anyhow::Result<(DomainAnalysis, Choice)> {
+    let additive = scenario.parties.iter().all(|p| p.utility.as_additive().is_some());
+    let choice = match limits.choose_method(scenario.space.cardinality(), additive, method.requested()) {
+        Ok(c) => c,
+        Err(PlanError::MergeNeedsAdditive) => bail!("--method merge needs linear additive utilities for every party"),
+        Err(e) => bail!("{e}"),
     };
-    if merge {
-        let Some(ufuns) = additive else {
-            bail!("--method merge needs linear additive utilities for every party");
-        };
-        return analyze_additive(&scenario.space, &ufuns, MergeLimits::default())
-            .context("the issue-by-issue merge failed (try --method enumerate on a smaller space)");
-    }
-    if n > ENUMERATION_LIMIT && method == Method::Auto {
-        bail!(
-            "{n} outcomes are too many to enumerate, and not every party is linear additive \
-             (the merge method needs that)"
-        );
-    }
-    let tables: Vec<UtilityTable> = scenario
-        .parties
-        .iter()
-        .map(|p| UtilityTable::new(&scenario.space, &p.utility))
-        .collect::<Result<_, _>>()
-        .context("tabulating the utilities")?;
-    let refs: Vec<&UtilityTable> = tables.iter().collect();
-    Ok(analyze_with(&refs, &AnalysisOptions { list_rational_up_to: list_rational })?)
+    let preferences: Vec<&Preferences> = scenario.parties.iter().map(|p| &p.utility).collect();
+    let options = AnalysisOptions { list_rational_up_to: list_rational };
+    let analysis = analyze_preferences(&scenario.space, &preferences, &choice, &options).with_context(|| {
+        if choice.method == analysis::Method::Merge {
+            "the issue-by-issue merge failed (try --method enumerate on a smaller space)"
+        } else {
+            "tabulating the utilities"
+        }
+    })?;
+    Ok((analysis, choice))
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
@@ -88,16 +91,29 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         bail!("--at must be a relative time in [0, 1]");
     }
     let scenario = args.source.load()?;
-    let analysis = analyze_scenario(&scenario, args.method, args.list_rational)?;
-    let zones =
-        if crate::ratification::too_large(&scenario) { None } else { crate::zones::zone_report(&scenario, args.at)? };
-    let extra = crate::ratification::report(&scenario, zones.as_ref().map(|(_, z)| z), args.at, &args.ratification)?;
+    let limits = Limits::default();
+    let (analysis, choice) = analyze_scenario(&scenario, &limits, args.method, args.list_rational)?;
+    let zone_choice = scenario
+        .parties
+        .iter()
+        .any(|p| p.delegation.is_some())
+        .then(|| limits.choose_zone_method(scenario.space.cardinality()));
+    let zones = match zone_choice {
+        Some(c) if c.method == analysis::Method::Enumerate => crate::zones::zone_report(&scenario, args.at)?,
+        _ => None,
+    };
+    let extra = match &zone_choice {
+        Some(c) => {
+            crate::ratification::report(&scenario, c, zones.as_ref().map(|(_, z)| z), args.at, &args.ratification)?
+        }
+        None => None,
+    };
     if let Some(path) = &args.plot {
         let input = plot_input(&scenario, &analysis, None)?;
         write_svg(&input, path).with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json {
-        let mut doc = AnalysisDoc::new(&scenario, &analysis);
+        let mut doc = AnalysisDoc::new(&scenario, &analysis, &choice, zone_choice.as_ref());
         if let Some((_, z)) = &zones {
             doc.delegations = Some(DelegationsDoc::Enumerated(Box::new(ZonesDoc::new(&scenario, z, args.at))));
         }
@@ -107,6 +123,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         out!("{}", analysis_text(&scenario, &analysis));
+        out!("{}", method_text(&choice, zone_choice.as_ref()));
         if let Some((inputs, z)) = &zones {
             out!("{}", zone_text(&scenario, &inputs.states(), z, args.at));
         }

@@ -28,8 +28,8 @@ use std::time::Instant;
 use anyhow::bail;
 use clap::Args;
 use entente_core::analysis::{
-    AnalysisOptions, DomainAnalysis, MergeLimits, PartyRange, additive_frontier, analyze_additive, analyze_with,
-    pareto_2, pareto_2_within, pareto_n, ranges, solve,
+    AnalysisOptions, DomainAnalysis, Limits, MergeLimits, Method, PartyRange, Requested, additive_frontier,
+    analyze_additive, analyze_with, pareto_2, pareto_2_within, pareto_n, ranges, solve,
 };
 use entente_core::{Issue, LinearAdditive, OutcomeSpace, UtilityTable, ValueFunction};
 use entente_report::bench::{AnalysisFigure as Figure, analysis_bench_text};
@@ -282,7 +282,10 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         .ok_or_else(|| anyhow::anyhow!("--additive: expected ISSUESxVALUES such as 6x10"))?;
     let s6 = space_of(&vec![nv; ni])?;
     let u6 = random_additive(seed, &s6)?;
-    let enumerable = s6.cardinality() <= 1 << 26;
+    // Enumerated as well when `analyze` would enumerate it.
+    let enumerable = Limits::default()
+        .choose_method(s6.cardinality(), true, Requested::Auto)
+        .is_ok_and(|c| c.method == Method::Enumerate);
     merge_and_enumerate(&format!("additive {ni}x{nv}, random values"), &s6, &u6, args.repeat, enumerable, &mut figs)?;
 
     let ampo = space_of(&[6, 5, 6, 5, 3, 4, 3, 6, 2, 5])?;

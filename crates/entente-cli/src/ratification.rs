@@ -8,14 +8,11 @@ use clap::Args;
 use entente_core::OutcomeIndex;
 use entente_core::analysis::zones::{Diagnosis, ZoneReport};
 use entente_core::analysis::zones_sampled::{ExactOptions, LargeDiagnosis};
+use entente_core::analysis::{Choice, Method};
 use entente_protocols::montecarlo::{MonteCarloOptions, has_uncertainty, large_zones, ratification_probability};
 use entente_protocols::scenario::Scenario;
 use entente_report::analysis::{AnalysisDoc, DelegationsDoc};
 use entente_report::ratification::{LargeZonesDoc, RatificationDoc, large_text, ratification_text};
-
-/// Spaces with more outcomes than this are not enumerated by the zone
-/// analysis (`crate::zones::zone_analysis`): [`report`] analyses them itself.
-pub const ZONE_ENUMERATION_LIMIT: usize = 1 << 26;
 
 /// Draws when some bloc declares an uncertainty and `--draws` is not given.
 pub const DEFAULT_DRAWS: u64 = 1000;
@@ -68,11 +65,6 @@ impl Report {
     }
 }
 
-/// Whether the zone analysis must not enumerate this scenario's space.
-pub fn too_large(scenario: &Scenario) -> bool {
-    scenario.space.cardinality() > ZONE_ENUMERATION_LIMIT as u128
-}
-
 /// The outcome written as `issue=value` pairs (every issue, any order).
 pub fn parse_package(scenario: &Scenario, text: &str) -> anyhow::Result<OutcomeIndex> {
     let space = &scenario.space;
@@ -105,10 +97,13 @@ pub fn parse_package(scenario: &Scenario, text: &str) -> anyhow::Result<OutcomeI
 /// large to enumerate, the zone analysis; `None` when there is nothing to add
 /// (no delegation; an enumerable space without uncertainty and without `--draws`).
 ///
+/// `zone_choice`: how the analysis library chose to find the zones
+/// ([`Method::Sample`]: here, by the exact additive check and sampling);
 /// `zones`: the enumerated zone analysis (`crate::zones::zone_report`), when
 /// the space was enumerated; its diagnosis gives the package by default.
 pub fn report(
     scenario: &Scenario,
+    zone_choice: &Choice,
     zones: Option<&ZoneReport>,
     at: f64,
     args: &RatificationArgs,
@@ -119,7 +114,7 @@ pub fn report(
     let seed = args.seed.unwrap_or(scenario.seed);
     let mut package = args.package.as_deref().map(|p| parse_package(scenario, p)).transpose()?;
     let mut out = Report { text: String::new(), delegations: None, ratification: None };
-    if too_large(scenario) {
+    if zone_choice.method == Method::Sample {
         let r = large_zones(scenario, at, args.samples, seed, ExactOptions::default())
             .context("the zone analysis of a large space")?;
         out.text.push_str(&large_text(scenario, &r));
@@ -169,6 +164,11 @@ mod tests {
         entente_formats::parse_scenario(text, Path::new("test.toml")).expect("a valid scenario")
     }
 
+    /// How the analysis library finds the zones of `s`.
+    fn zone_choice(s: &Scenario) -> Choice {
+        entente_core::analysis::Limits::default().choose_zone_method(s.space.cardinality())
+    }
+
     const EXAMPLE: &str = include_str!("../../../scenarios/delegation-unanimity.toml");
 
     /// The example with every bloc uncertain.
@@ -191,7 +191,7 @@ mod tests {
         let s = uncertain_example();
         let (_, z) = crate::zones::zone_report(&s, 0.0).unwrap().unwrap();
         let args = RatificationArgs { draws: Some(200), seed: Some(3), package: None, samples: 1000 };
-        let r = report(&s, Some(&z), 0.0, &args).unwrap().unwrap();
+        let r = report(&s, &zone_choice(&s), Some(&z), 0.0, &args).unwrap().unwrap();
         assert!(r.text.contains("Probability of ratification under uncertainty (200 draws, seed 3"), "{}", r.text);
         assert!(r.text.contains("delegation_b ratifies it:"), "{}", r.text);
         assert!(r.delegations.is_none());
@@ -199,11 +199,11 @@ mod tests {
         assert_eq!(v["draws"], 200);
         assert_eq!(v["delegations"][0]["blocs"].as_array().unwrap().len(), 3);
         // Same seed, same report.
-        let again = report(&s, Some(&z), 0.0, &args).unwrap().unwrap();
+        let again = report(&s, &zone_choice(&s), Some(&z), 0.0, &args).unwrap().unwrap();
         assert_eq!(again.text, r.text);
         // No uncertainty and no --draws: nothing to add.
         let plain = load(EXAMPLE);
-        assert!(report(&plain, Some(&z), 0.0, &RatificationArgs::default()).unwrap().is_none());
+        assert!(report(&plain, &zone_choice(&plain), Some(&z), 0.0, &RatificationArgs::default()).unwrap().is_none());
     }
 
     /// 12 issues of 10 values (10^12 outcomes): the other party wants high values everywhere;
@@ -245,9 +245,9 @@ mod tests {
     #[test]
     fn large_spaces_are_analysed_without_enumeration() {
         let s = load(&large_toml(false));
-        assert!(too_large(&s));
+        assert_eq!(zone_choice(&s).method, Method::Sample);
         let args = RatificationArgs { draws: Some(20), seed: None, package: None, samples: 5000 };
-        let r = report(&s, None, 0.0, &args).unwrap().unwrap();
+        let r = report(&s, &zone_choice(&s), None, 0.0, &args).unwrap().unwrap();
         assert!(r.text.contains("space too large to enumerate (1000000000000 outcomes"), "{}", r.text);
         assert!(r.text.contains("bloc-level zone: non-empty; Nash package"), "{}", r.text);
         assert!(r.text.contains("Sampled (5000 uniform outcomes, seed 5)"), "{}", r.text);
@@ -266,7 +266,7 @@ mod tests {
         // Nash package keeps off the red line.
         let s = load(&large_toml(true));
         let args = RatificationArgs { draws: Some(0), seed: Some(1), package: None, samples: 2000 };
-        let r = report(&s, None, 0.0, &args).unwrap().unwrap();
+        let r = report(&s, &zone_choice(&s), None, 0.0, &args).unwrap().unwrap();
         let d = serde_json::to_value(r.delegations.unwrap()).unwrap();
         assert!(d["exact"]["bloc_zone"]["nonempty"].as_bool().unwrap());
         let v = d["exact"]["bloc_zone"]["nash"]["outcome"]["i0"].as_str().unwrap().to_string();

@@ -3,14 +3,13 @@
 //! at a time. Documents and text: `entente_report::zones`.
 
 use anyhow::Context;
+use entente_core::analysis::ZONE_ENUMERATION_LIMIT;
 use entente_core::analysis::zones::{DelegationInput, PartyInput, ZoneReport, analyze_zones};
 use entente_core::blocs::{BlocSets, Instructions};
 use entente_core::{OutcomeId, UtilityTable};
 use entente_protocols::montecarlo::AtTime;
 use entente_protocols::scenario::Scenario;
 use entente_report::zones::DelegationState;
-
-use crate::ratification::ZONE_ENUMERATION_LIMIT;
 
 /// Tables and instructions of every party at one time.
 pub struct ZoneInputs {
@@ -98,7 +97,7 @@ pub fn zone_analysis(scenario: &Scenario, at: f64) -> anyhow::Result<(ZoneInputs
     } else {
         "the zone analysis enumerates the outcome space"
     };
-    scenario.space.enumerable(ZONE_ENUMERATION_LIMIT).context(what)?;
+    scenario.space.enumerable(ZONE_ENUMERATION_LIMIT as usize).context(what)?;
     let inputs = ZoneInputs::new(scenario, at)?;
     let report = inputs.analyze(scenario);
     Ok((inputs, report))

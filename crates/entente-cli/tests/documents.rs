@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use entente_core::analysis::{Method, Requested};
 use entente_report::analysis::{AnalysisDoc, DelegationsDoc};
 use entente_report::bench::{AnalysisFigure, BenchCase};
 use entente_report::{RunDoc, WhatIfDoc};
@@ -49,8 +50,15 @@ fn analysis_documents_round_trip() {
     let doc: AnalysisDoc = round_trip(&json_of(&["analyze", "--json"]));
     assert_eq!(doc.schema, "entente.analysis/1");
     assert!(doc.delegations.is_none() && doc.ratification.is_none());
+    // The method the analysis library chose, with its limit.
+    assert_eq!((doc.method.frontier, doc.method.requested), (Method::Enumerate, Requested::Auto));
+    assert_eq!(doc.method.enumeration_limit, 1 << 25);
+    assert_eq!((doc.method.zones, doc.method.zone_enumeration_limit), (None, None));
+    let text = json_of(&["analyze"]);
+    assert!(text.contains("\nMethod: the frontier by enumerating all 325 outcomes (spaces up to 33554432"), "{text}");
     let doc: AnalysisDoc = round_trip(&json_of(&["analyze", "scenarios/delegation-unanimity.toml", "--json"]));
     assert!(matches!(doc.delegations, Some(DelegationsDoc::Enumerated(_))));
+    assert_eq!((doc.method.zones, doc.method.zone_enumeration_limit), (Some(Method::Enumerate), Some(1 << 26)));
     let doc: AnalysisDoc =
         round_trip(&json_of(&["analyze", "scenarios/delegation-quota.toml", "--json", "--draws", "20", "--seed", "3"]));
     assert!(doc.ratification.is_some());
@@ -99,6 +107,7 @@ fn large_space_analysis_documents_round_trip() {
     let _ = std::fs::remove_file(&path);
     let doc: AnalysisDoc = round_trip(&text);
     assert!(matches!(doc.delegations, Some(DelegationsDoc::LargeSpace(_))));
+    assert_eq!((doc.method.frontier, doc.method.zones), (Method::Merge, Some(Method::Sample)));
     assert!(doc.ratification.is_some());
 }
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use entente_core::analysis::{DomainAnalysis, FrontierPoint, Point};
+use entente_core::analysis::{Choice, DomainAnalysis, FrontierPoint, Method, Point, Requested};
 use entente_protocols::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +87,40 @@ pub enum DelegationsDoc {
     Enumerated(Box<ZonesDoc>),
 }
 
+/// How the domain was analysed ([`Limits::choose_method`] and
+/// [`Limits::choose_zone_method`] of `entente_core::analysis::plan`).
+///
+/// [`Limits::choose_method`]: entente_core::analysis::Limits::choose_method
+/// [`Limits::choose_zone_method`]: entente_core::analysis::Limits::choose_zone_method
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MethodDoc {
+    /// The frontier and solutions: `enumerate` or `merge`.
+    pub frontier: Method,
+    /// What was asked for: `auto`, `enumerate` or `merge`.
+    pub requested: Requested,
+    /// Spaces up to this many outcomes are enumerated (under `auto`).
+    pub enumeration_limit: u64,
+    /// The zones of divided delegations: `enumerate` or `sample` (`null`
+    /// without delegation).
+    pub zones: Option<Method>,
+    /// Zones of spaces up to this many outcomes are enumerated (`null`
+    /// without delegation).
+    pub zone_enumeration_limit: Option<u64>,
+}
+
+impl MethodDoc {
+    pub fn new(choice: &Choice, zones: Option<&Choice>) -> Self {
+        let limit = |x: u128| u64::try_from(x).unwrap_or(u64::MAX);
+        MethodDoc {
+            frontier: choice.method,
+            requested: choice.requested,
+            enumeration_limit: limit(choice.limit),
+            zones: zones.map(|z| z.method),
+            zone_enumeration_limit: zones.map(|z| limit(z.limit)),
+        }
+    }
+}
+
 /// `entente analyze --json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisDoc {
@@ -110,6 +144,8 @@ pub struct AnalysisDoc {
     pub opposition: Option<f64>,
     pub opposition_negmas: Option<f64>,
     pub rational: Option<RationalDoc>,
+    /// How the analysis library chose to analyse the domain, and its limits.
+    pub method: MethodDoc,
     /// Divided delegations (absent without delegation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegations: Option<DelegationsDoc>,
@@ -119,10 +155,11 @@ pub struct AnalysisDoc {
 }
 
 impl AnalysisDoc {
-    /// The document of `a`, the analysis of `scenario`'s parties (without the
-    /// delegations' parts: set [`AnalysisDoc::delegations`] and
-    /// [`AnalysisDoc::ratification`]).
-    pub fn new(scenario: &Scenario, a: &DomainAnalysis) -> Self {
+    /// The document of `a`, the analysis of `scenario`'s parties by the
+    /// method `choice` (`zones`: how the zones of its delegations are found),
+    /// without the delegations' parts: set [`AnalysisDoc::delegations`] and
+    /// [`AnalysisDoc::ratification`].
+    pub fn new(scenario: &Scenario, a: &DomainAnalysis, choice: &Choice, zones: Option<&Choice>) -> Self {
         let s = &a.solutions;
         let point = |p: &Point| PointDoc::new(scenario, p);
         let points = |ps: &[Point]| ps.iter().map(point).collect::<Vec<_>>();
@@ -162,6 +199,7 @@ impl AnalysisDoc {
                 count: r.count,
                 outcomes: r.outcomes.as_ref().map(|o| o.iter().map(|&x| Outcome::of(scenario, x)).collect()),
             }),
+            method: MethodDoc::new(choice, zones),
             delegations: None,
             ratification: None,
         }
@@ -242,4 +280,35 @@ pub fn analysis_text(scenario: &Scenario, a: &DomainAnalysis) -> String {
         }
     }
     out
+}
+
+/// The line that says how the domain was analysed: the frontier's method
+/// and limit, and (`zones`) how the delegations' zones were found.
+pub fn method_text(choice: &Choice, zones: Option<&Choice>) -> String {
+    let asked = choice.requested != Requested::Auto;
+    let frontier = match (choice.method, asked) {
+        (Method::Merge, true) => {
+            "the frontier by the issue-by-issue merge of linear additive utilities, as asked".into()
+        }
+        (Method::Merge, false) => format!(
+            "the frontier by the issue-by-issue merge of linear additive utilities ({} outcomes, more than the {} enumerated)",
+            choice.outcomes, choice.limit
+        ),
+        (_, true) => format!("the frontier by enumerating all {} outcomes, as asked", choice.outcomes),
+        (_, false) => format!(
+            "the frontier by enumerating all {} outcomes (spaces up to {} outcomes are enumerated, larger linear additive ones merged)",
+            choice.outcomes, choice.limit
+        ),
+    };
+    let zones = match zones {
+        Some(z) if z.method == Method::Enumerate => {
+            format!("; the delegations' zones by enumeration (up to {} outcomes)", z.limit)
+        }
+        Some(z) => format!(
+            "; the delegations' zones by the exact linear additive check and sampling (more than the {} outcomes enumerated)",
+            z.limit
+        ),
+        None => String::new(),
+    };
+    format!("Method: {frontier}{zones}.\n")
 }
