@@ -4,12 +4,9 @@
 //! Boulware negotiators, on random integrative scenarios of 3 issues × 10
 //! values (1,000 outcomes) and 5 issues × 10 values (100,000 outcomes).
 //!
-//! Scenarios follow the recipe of the parity corpus (`bench_common.make_scenario`):
-//! issues `i0..`, values `0..m-1`, per party weights from Dirichlet(1, …, 1)
-//! and, per issue, `m` sorted uniform value utilities, ascending for party 0
-//! and descending for party 1, reservation values 0. The random numbers come
-//! from ChaCha8 (seed `--seed`, scenario `k` uses `seed + k`), not from numpy,
-//! so the scenarios are of the same kind as NegMAS's, not the same numbers.
+//! Scenarios: `entente_core::synthetic::integrative_bilateral`, the recipe of
+//! the parity corpus (`bench_common.make_scenario`) with ChaCha8 random numbers
+//! (seed `--seed`, scenario `k` uses `seed + k`).
 //!
 //! Figures, all on one thread unless labelled parallel:
 //! - *setup included*: per negotiation, tabulate both parties' utilities over
@@ -24,12 +21,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use entente_core::{Issue, LinearAdditive, OutcomeSpace, UtilityTable, ValueFunction};
+use entente_core::UtilityTable;
+use entente_core::synthetic::{Bilateral, integrative_bilateral};
 use entente_protocols::run::{RunOutcome, TraceEntry, run_sao_traced};
 use entente_protocols::{Prepared, SaoConfig, StrategySpec};
 use entente_report::bench::{BenchCase, BenchFigure, bench_case_text, bench_heading};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 #[derive(Args)]
@@ -64,42 +60,11 @@ pub struct BenchArgs {
 }
 
 /// One benchmark scenario: the space and both parties' utility functions.
-struct BenchScenario {
-    space: OutcomeSpace,
-    ufuns: [LinearAdditive; 2],
-}
-
-/// Dirichlet(1, …, 1): normalised standard exponentials.
-fn dirichlet(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
-    // 1 - U lies in (0, 1], so the logarithm is finite.
-    let e: Vec<f64> = (0..n).map(|_| -(1.0 - rng.random::<f64>()).ln()).collect();
-    let s: f64 = e.iter().sum();
-    e.into_iter().map(|x| x / s).collect()
-}
+type BenchScenario = Bilateral;
 
 /// A random integrative bilateral scenario (see the module documentation).
 fn make_scenario(n_issues: usize, n_values: u32, seed: u64) -> anyhow::Result<BenchScenario> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let issues: Vec<Issue> =
-        (0..n_issues).map(|k| Issue::discrete(format!("i{k}"), (0..n_values).map(|v| v.to_string()))).collect();
-    let space = OutcomeSpace::new(issues)?;
-    let mut party = |descending: bool| -> anyhow::Result<LinearAdditive> {
-        let weights = dirichlet(&mut rng, n_issues);
-        let functions = (0..n_issues)
-            .map(|_| {
-                let mut t: Vec<f64> = (0..n_values).map(|_| rng.random::<f64>()).collect();
-                t.sort_by(f64::total_cmp);
-                if descending {
-                    t.reverse();
-                }
-                ValueFunction::Table(t)
-            })
-            .collect();
-        Ok(LinearAdditive::new(&space, weights, functions, 0.0, 0.0, None)?)
-    };
-    let u0 = party(false)?;
-    let u1 = party(true)?;
-    Ok(BenchScenario { space, ufuns: [u0, u1] })
+    Ok(integrative_bilateral(n_issues, n_values, seed)?)
 }
 
 /// Per-party setup: the utility table (evaluating the space) and, with
@@ -387,21 +352,6 @@ mod tests {
     use entente_protocols::scenario::{Party, Scenario};
 
     use super::*;
-
-    #[test]
-    fn scenarios_follow_the_recipe() {
-        let s = make_scenario(3, 10, 7).unwrap();
-        for (p, u) in s.ufuns.iter().enumerate() {
-            assert!((u.weights().iter().sum::<f64>() - 1.0).abs() < 1e-12);
-            for f in u.functions() {
-                let ValueFunction::Table(t) = f else { panic!("tables expected") };
-                assert!(t.iter().all(|x| (0.0..1.0).contains(x)));
-                assert!(t.windows(2).all(|w| if p == 0 { w[0] <= w[1] } else { w[0] >= w[1] }));
-            }
-        }
-        let again = make_scenario(3, 10, 7).unwrap();
-        assert_eq!(s.ufuns, again.ufuns, "same seed, same scenario");
-    }
 
     #[test]
     fn benchmark_runs_match_scenario_runs() {
