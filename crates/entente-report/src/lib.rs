@@ -30,3 +30,6 @@ pub use analysis::{ANALYSIS_SCHEMA, AnalysisDoc};
 pub use outcome::Outcome;
 pub use run::{RUN_SCHEMA, RunDoc};
 pub use whatif::{WHATIF_SCHEMA, WhatIfDoc};
+
+#[cfg(test)]
+mod tests;
