@@ -18,8 +18,8 @@
 //!   random value utilities; 30 issues × 10 values (10^30) with random value
 //!   utilities; three parties over 10^8 and 10^15 outcomes.
 //!
-//! Random numbers: `u_p[i] = (splitmix64(seed << 48 ^ p << 40 ^ i) >> 11) · 2^-53`,
-//! reproduced exactly by the Python script so both time the same numbers.
+//! Random numbers and domains: `entente_core::synthetic` (`u_p[i] = (splitmix64(seed << 48 ^ p << 40 ^ i) >> 11)
+//! · 2^-53`), reproduced exactly by the Python script so both time the same numbers.
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -28,11 +28,12 @@ use std::time::Instant;
 use anyhow::bail;
 use clap::Args;
 use entente_core::analysis::{
-    AnalysisOptions, DomainAnalysis, MergeLimits, PartyRange, additive_frontier, analyze_additive, analyze_with,
-    pareto_2, pareto_2_within, pareto_n, ranges, solve,
+    AnalysisOptions, DomainAnalysis, Limits, MergeLimits, Method, PartyRange, Requested, additive_frontier,
+    analyze_additive, analyze_with, pareto_2, pareto_2_within, pareto_n, ranges, solve,
 };
-use entente_core::{Issue, LinearAdditive, OutcomeSpace, UtilityTable, ValueFunction};
-use serde::Serialize;
+use entente_core::synthetic::{energy_grid, genius_style, integer_space, random_additive, random_utilities};
+use entente_core::{LinearAdditive, OutcomeSpace, UtilityTable};
+use entente_report::bench::{AnalysisFigure as Figure, analysis_bench_text};
 
 #[derive(Args, Debug, Clone)]
 pub struct AnalyzeBenchArgs {
@@ -52,37 +53,6 @@ pub struct AnalyzeBenchArgs {
     /// Print the results as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-}
-
-/// One measured figure.
-#[derive(Debug, Serialize)]
-pub struct Figure {
-    pub case: String,
-    pub method: String,
-    /// Outcomes of the space (a decimal string: it may exceed 2^64).
-    pub outcomes: String,
-    pub best_ms: f64,
-    pub median_ms: f64,
-    /// Frontier size, distinct utility vectors (GENIUS reading).
-    pub frontier: usize,
-    /// Outcomes on the frontier, ties counted.
-    pub frontier_with_ties: String,
-    /// NegMAS's Nash point(s).
-    pub nash: Vec<Vec<f64>>,
-    pub note: String,
-}
-
-/// SplitMix64, the generator shared with `scripts/negmas_analysis_bench.py`.
-pub fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A uniform number in `[0, 1)` from the stream `(seed, party)` at `i`.
-pub fn uniform(seed: u64, party: u64, i: u64) -> f64 {
-    (splitmix64((seed << 48) ^ (party << 40) ^ i) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 fn time<T>(repeat: usize, mut f: impl FnMut() -> T) -> (f64, f64, T) {
@@ -119,7 +89,7 @@ fn figure(case: &str, method: &str, outcomes: u128, t: (f64, f64), a: &DomainAna
 /// Enumerated two-party figures over `n` random outcomes.
 fn enumerated(n: usize, seed: u64, repeat: usize, out: &mut Vec<Figure>) -> anyhow::Result<()> {
     let case = format!("random, 2 parties, {n} outcomes");
-    let u: Vec<Vec<f64>> = (0..2).map(|p| (0..n as u64).map(|i| uniform(seed, p, i)).collect()).collect();
+    let u: Vec<Vec<f64>> = (0..2).map(|p| random_utilities(seed, p, n)).collect();
     let (b, m, f) = time(repeat, || pareto_2(&u[0], &u[1]));
     out.push(Figure {
         case: case.clone(),
@@ -159,67 +129,6 @@ fn enumerated(n: usize, seed: u64, repeat: usize, out: &mut Vec<Figure>) -> anyh
     let a = a?;
     out.push(figure(&case, "analyze (everything, from tables)", n as u128, (b, m), &a, String::new()));
     Ok(())
-}
-
-fn space_of(radices: &[u32]) -> anyhow::Result<OutcomeSpace> {
-    Ok(OutcomeSpace::new(
-        radices.iter().enumerate().map(|(k, &r)| Issue::integer(format!("i{k}"), 0, r as i64 - 1)).collect(),
-    )?)
-}
-
-/// Additive utilities: value utility of issue `k`, value `j` for party `p`
-/// from `value(p, k, j)`, weights `raw_k / Σ raw` with `raw` from `weight(p, k)`.
-fn additive(
-    space: &OutcomeSpace,
-    parties: u64,
-    value: impl Fn(u64, usize, u32) -> f64,
-    weight: impl Fn(u64, usize) -> f64,
-) -> anyhow::Result<Vec<LinearAdditive>> {
-    let m = space.issues().len();
-    (0..parties)
-        .map(|p| {
-            let raw: Vec<f64> = (0..m).map(|k| weight(p, k)).collect();
-            let mut s = 0.0;
-            for x in &raw {
-                s += x;
-            }
-            let weights = raw.iter().map(|x| x / s).collect();
-            let functions = space
-                .radices()
-                .iter()
-                .enumerate()
-                .map(|(k, &r)| ValueFunction::Table((0..r).map(|j| value(p, k, j)).collect()))
-                .collect();
-            Ok(LinearAdditive::new(space, weights, functions, 0.0, f64::NEG_INFINITY, None)?)
-        })
-        .collect()
-}
-
-/// Two parties with random value utilities and weights (the numbers of
-/// `scripts/negmas_analysis_bench.py --additive`).
-fn random_additive(seed: u64, space: &OutcomeSpace) -> anyhow::Result<Vec<LinearAdditive>> {
-    additive(
-        space,
-        2,
-        |p, k, j| uniform(seed, p, (1 << 36) ^ ((k as u64) << 20) ^ j as u64),
-        |p, k| uniform(seed, p, (1 << 37) ^ k as u64),
-    )
-}
-
-/// GENIUS-style discrete evaluations: integers 1..=`top` divided by the issue's maximum.
-fn genius_style(seed: u64, space: &OutcomeSpace, parties: u64, top: u64) -> anyhow::Result<Vec<LinearAdditive>> {
-    let radices = space.radices().to_vec();
-    let raw = |p: u64, k: usize, j: u32| 1 + splitmix64((seed << 48) ^ (p << 40) ^ ((k as u64) << 20) ^ j as u64) % top;
-    additive(
-        space,
-        parties,
-        |p, k, j| {
-            let max = (0..radices[k]).map(|jj| raw(p, k, jj)).max().unwrap_or(1);
-            raw(p, k, j) as f64 / max as f64
-        },
-        // weights with three decimals, as GENIUS files write them
-        |p, k| (1 + splitmix64((seed << 48) ^ (p << 40) ^ (1 << 39) ^ k as u64) % 1000) as f64 / 1000.0,
-    )
 }
 
 fn merge_and_enumerate(
@@ -276,7 +185,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     }
     // n parties, enumerated: the sort-filter skyline
     let n3 = args.sizes.iter().copied().min().unwrap_or(1_000_000);
-    let u3: Vec<Vec<f64>> = (0..3).map(|p| (0..n3 as u64).map(|i| uniform(seed, p, i)).collect()).collect();
+    let u3: Vec<Vec<f64>> = (0..3).map(|p| random_utilities(seed, p, n3)).collect();
     let (b, m, f) = time(args.repeat, || pareto_n(&[&u3[0], &u3[1], &u3[2]]));
     figs.push(Figure {
         case: format!("random, 3 parties, {n3} outcomes"),
@@ -298,12 +207,15 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         .and_then(|(i, v)| Some((i.trim().parse::<usize>().ok()?, v.trim().parse::<u32>().ok()?)))
         .filter(|&(i, v)| i > 0 && v > 0)
         .ok_or_else(|| anyhow::anyhow!("--additive: expected ISSUESxVALUES such as 6x10"))?;
-    let s6 = space_of(&vec![nv; ni])?;
+    let s6 = integer_space(&vec![nv; ni])?;
     let u6 = random_additive(seed, &s6)?;
-    let enumerable = s6.cardinality() <= 1 << 26;
+    // Enumerated as well when `analyze` would enumerate it.
+    let enumerable = Limits::default()
+        .choose_method(s6.cardinality(), true, Requested::Auto)
+        .is_ok_and(|c| c.method == Method::Enumerate);
     merge_and_enumerate(&format!("additive {ni}x{nv}, random values"), &s6, &u6, args.repeat, enumerable, &mut figs)?;
 
-    let ampo = space_of(&[6, 5, 6, 5, 3, 4, 3, 6, 2, 5])?;
+    let ampo = integer_space(&[6, 5, 6, 5, 3, 4, 3, 6, 2, 5])?;
     merge_and_enumerate(
         "AMPOvsCity-shaped (10 issues), GENIUS-style",
         &ampo,
@@ -313,24 +225,10 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         &mut figs,
     )?;
 
-    // energy grid: prices 8..14 ct, linear evaluations clamp01(slope·(x − 8) + offset)
-    let grid = space_of(&[7; 8])?;
-    let slope = |p: u64, k: usize| {
-        let s = 0.05 + 0.15 * uniform(seed, p, (1 << 35) ^ k as u64);
-        if p == 0 { -s } else { s }
-    };
-    let grid_ufuns = additive(
-        &grid,
-        2,
-        |p, k, j| {
-            let offset = if p == 0 { 1.0 } else { 0.0 };
-            (slope(p, k) * j as f64 + offset).clamp(0.0, 1.0)
-        },
-        |p, k| (1 + splitmix64((seed << 48) ^ (p << 40) ^ (1 << 34) ^ k as u64) % 1000) as f64 / 1000.0,
-    )?;
+    let (grid, grid_ufuns) = energy_grid(seed)?;
     merge_and_enumerate("energy-grid-shaped (8 integer issues)", &grid, &grid_ufuns, args.repeat, true, &mut figs)?;
 
-    let big = space_of(&[10; 15])?;
+    let big = integer_space(&[10; 15])?;
     merge_and_enumerate(
         "15 issues x 10 values, GENIUS-style (evaluations 1..10)",
         &big,
@@ -342,11 +240,11 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     let random15 = random_additive(seed, &big)?;
     merge_and_enumerate("15 issues x 10 values, random values", &big, &random15, args.repeat, false, &mut figs)?;
 
-    let huge = space_of(&[10; 30])?;
+    let huge = integer_space(&[10; 30])?;
     let random30 = random_additive(seed, &huge)?;
     merge_and_enumerate("30 issues x 10 values, random values", &huge, &random30, args.repeat, false, &mut figs)?;
 
-    let three = space_of(&[10; 8])?;
+    let three = integer_space(&[10; 8])?;
     merge_and_enumerate(
         "3 parties, 8 issues x 10 values, GENIUS-style (evaluations 1..10)",
         &three,
@@ -356,7 +254,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         &mut figs,
     )?;
 
-    let three15 = space_of(&[10; 15])?;
+    let three15 = integer_space(&[10; 15])?;
     merge_and_enumerate(
         "3 parties, 15 issues x 10 values, GENIUS-style (evaluations 1..10)",
         &three15,
@@ -369,21 +267,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&figs)?);
     } else {
-        outln!("entente analyze-bench: seed {seed}, best and median of {} runs, one thread", args.repeat);
-        for f in &figs {
-            outln!(
-                "{:<58} {:<36} {:>20} outcomes  best {:>10.3} ms  median {:>10.3} ms  frontier {:>6} ({} with ties)  Nash {:?}  {}",
-                f.case,
-                f.method,
-                f.outcomes,
-                f.best_ms,
-                f.median_ms,
-                f.frontier,
-                f.frontier_with_ties,
-                f.nash,
-                f.note
-            );
-        }
+        out!("{}", analysis_bench_text(seed, args.repeat, &figs));
     }
     Ok(ExitCode::SUCCESS)
 }

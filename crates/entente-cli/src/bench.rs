@@ -4,12 +4,9 @@
 //! Boulware negotiators, on random integrative scenarios of 3 issues × 10
 //! values (1,000 outcomes) and 5 issues × 10 values (100,000 outcomes).
 //!
-//! Scenarios follow the recipe of the parity corpus (`bench_common.make_scenario`):
-//! issues `i0..`, values `0..m-1`, per party weights from Dirichlet(1, …, 1)
-//! and, per issue, `m` sorted uniform value utilities, ascending for party 0
-//! and descending for party 1, reservation values 0. The random numbers come
-//! from ChaCha8 (seed `--seed`, scenario `k` uses `seed + k`), not from numpy,
-//! so the scenarios are of the same kind as NegMAS's, not the same numbers.
+//! Scenarios: `entente_core::synthetic::integrative_bilateral`, the recipe of
+//! the parity corpus (`bench_common.make_scenario`) with ChaCha8 random numbers
+//! (seed `--seed`, scenario `k` uses `seed + k`).
 //!
 //! Figures, all on one thread unless labelled parallel:
 //! - *setup included*: per negotiation, tabulate both parties' utilities over
@@ -24,13 +21,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use entente_core::{Issue, LinearAdditive, OutcomeSpace, UtilityTable, ValueFunction};
+use entente_core::UtilityTable;
+use entente_core::synthetic::{Bilateral, integrative_bilateral};
 use entente_protocols::run::{NoClock, RunOutcome, TraceEntry, run_sao_traced};
 use entente_protocols::{BuildNegotiator, Prepared, SaoConfig, StrategySpec};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use entente_report::bench::{BenchCase, BenchFigure, bench_case_text, bench_heading};
 use rayon::prelude::*;
-use serde::Serialize;
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -64,42 +60,11 @@ pub struct BenchArgs {
 }
 
 /// One benchmark scenario: the space and both parties' utility functions.
-struct BenchScenario {
-    space: OutcomeSpace,
-    ufuns: [LinearAdditive; 2],
-}
-
-/// Dirichlet(1, …, 1): normalised standard exponentials.
-fn dirichlet(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
-    // 1 - U lies in (0, 1], so the logarithm is finite.
-    let e: Vec<f64> = (0..n).map(|_| -(1.0 - rng.random::<f64>()).ln()).collect();
-    let s: f64 = e.iter().sum();
-    e.into_iter().map(|x| x / s).collect()
-}
+type BenchScenario = Bilateral;
 
 /// A random integrative bilateral scenario (see the module documentation).
 fn make_scenario(n_issues: usize, n_values: u32, seed: u64) -> anyhow::Result<BenchScenario> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let issues: Vec<Issue> =
-        (0..n_issues).map(|k| Issue::discrete(format!("i{k}"), (0..n_values).map(|v| v.to_string()))).collect();
-    let space = OutcomeSpace::new(issues)?;
-    let mut party = |descending: bool| -> anyhow::Result<LinearAdditive> {
-        let weights = dirichlet(&mut rng, n_issues);
-        let functions = (0..n_issues)
-            .map(|_| {
-                let mut t: Vec<f64> = (0..n_values).map(|_| rng.random::<f64>()).collect();
-                t.sort_by(f64::total_cmp);
-                if descending {
-                    t.reverse();
-                }
-                ValueFunction::Table(t)
-            })
-            .collect();
-        Ok(LinearAdditive::new(&space, weights, functions, 0.0, 0.0, None)?)
-    };
-    let u0 = party(false)?;
-    let u1 = party(true)?;
-    Ok(BenchScenario { space, ufuns: [u0, u1] })
+    Ok(integrative_bilateral(n_issues, n_values, seed)?)
 }
 
 /// Per-party setup: the utility table (evaluating the space) and, with
@@ -165,43 +130,6 @@ impl Tally {
     }
 }
 
-/// One measured figure.
-#[derive(Clone, Debug, Serialize)]
-struct Figure {
-    /// `setup-included` or `setup-reused`.
-    mode: &'static str,
-    threads: usize,
-    /// Median of the samples.
-    per_second: f64,
-    /// Slowest and fastest samples.
-    per_second_min: f64,
-    per_second_max: f64,
-    /// Wall-clock microseconds per negotiation (from the median rate).
-    micros: f64,
-    negotiations: u64,
-    samples: usize,
-    agreement_rate: f64,
-    mean_rounds: f64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-struct CaseReport {
-    case: String,
-    issues: usize,
-    values: u32,
-    outcomes: usize,
-    steps: u32,
-    scenarios: u64,
-    seed: u64,
-    /// Microseconds to build both parties' tables, and to sort them (single thread, median).
-    setup_table_micros: f64,
-    setup_sort_micros: f64,
-    /// `/proc/loadavg` (1, 5, 15 minutes) when the case started, if readable:
-    /// other work on the machine lowers the figures, the parallel ones most.
-    load_average: Option<String>,
-    figures: Vec<Figure>,
-}
-
 fn load_average() -> Option<String> {
     let s = std::fs::read_to_string("/proc/loadavg").ok()?;
     Some(s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -210,12 +138,12 @@ fn load_average() -> Option<String> {
 /// Runs `batch(i)` (which negotiates `n` times and returns its tally) in
 /// samples of about `sample` each, after a warm-up.
 fn measure(
-    mode: &'static str,
+    mode: &str,
     threads: usize,
     sample: Duration,
     samples: usize,
     mut batch: impl FnMut(u64, u64) -> Tally,
-) -> Figure {
+) -> BenchFigure {
     // Warm-up, and a first estimate of the batch size for ~1/20 of a sample.
     let mut n = 1u64;
     let mut start_index = 0u64;
@@ -244,8 +172,8 @@ fn measure(
     }
     rates.sort_by(f64::total_cmp);
     let median = rates[rates.len() / 2];
-    Figure {
-        mode,
+    BenchFigure {
+        mode: mode.to_string(),
         threads,
         per_second: median,
         per_second_min: rates[0],
@@ -295,7 +223,7 @@ fn run_case(
     sample: Duration,
     samples: usize,
     pool: Option<&rayon::ThreadPool>,
-) -> anyhow::Result<CaseReport> {
+) -> anyhow::Result<BenchCase> {
     if args.scenarios == 0 {
         bail!("--scenarios must be at least 1");
     }
@@ -371,7 +299,7 @@ fn run_case(
             par(&|i| negotiate(&prepared[(i % k) as usize], config), start, n)
         }));
     }
-    Ok(CaseReport {
+    Ok(BenchCase {
         case: format!("{issues}x{values}"),
         issues,
         values,
@@ -384,48 +312,6 @@ fn run_case(
         load_average,
         figures,
     })
-}
-
-fn print_case(r: &CaseReport) {
-    outln!(
-        "case {} ({} issues x {} values = {} outcomes), {} steps, Boulware vs Boulware, {} scenarios from seed {}",
-        r.case,
-        r.issues,
-        r.values,
-        r.outcomes,
-        r.steps,
-        r.scenarios,
-        r.seed
-    );
-    outln!(
-        "  per-party setup, both parties: tables {:.1} us, sorting {:.1} us{}",
-        r.setup_table_micros,
-        r.setup_sort_micros,
-        r.load_average.as_ref().map_or(String::new(), |l| format!("; load average at start {l}"))
-    );
-    outln!(
-        "  {:<27} {:>7} {:>12} {:>18} {:>12} {:>10} {:>7}",
-        "figure",
-        "threads",
-        "negot./s",
-        "(min-max)",
-        "us/negot.",
-        "agreed",
-        "rounds"
-    );
-    for f in &r.figures {
-        let label = if f.threads == 1 { f.mode.to_string() } else { format!("{} (parallel)", f.mode) };
-        outln!(
-            "  {:<27} {:>7} {:>12.0} {:>18} {:>12.2} {:>9.1}% {:>7.1}",
-            label,
-            f.threads,
-            f.per_second,
-            format!("({:.0}-{:.0})", f.per_second_min, f.per_second_max),
-            f.micros,
-            100.0 * f.agreement_rate,
-            f.mean_rounds
-        );
-    }
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -446,18 +332,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Some(rayon::ThreadPoolBuilder::new().num_threads(args.threads).build().context("building the thread pool")?)
     };
     if !args.json {
-        outln!(
-            "entente bench: {} s per figure ({} samples, median shown); parallel figures on {} threads",
-            seconds,
-            samples,
-            pool.as_ref().map_or(0, |p| p.current_num_threads())
-        );
+        out!("{}", bench_heading(seconds, samples, pool.as_ref().map_or(0, |p| p.current_num_threads())));
     }
     let mut reports = Vec::new();
     for &(i, v) in &cases {
         let r = run_case(i, v, &args, sample, samples, pool.as_ref())?;
         if !args.json {
-            print_case(&r);
+            out!("{}", bench_case_text(&r));
         }
         reports.push(r);
     }
@@ -473,21 +354,6 @@ mod tests {
     use entente_protocols::RunScenario;
 
     use super::*;
-
-    #[test]
-    fn scenarios_follow_the_recipe() {
-        let s = make_scenario(3, 10, 7).unwrap();
-        for (p, u) in s.ufuns.iter().enumerate() {
-            assert!((u.weights().iter().sum::<f64>() - 1.0).abs() < 1e-12);
-            for f in u.functions() {
-                let ValueFunction::Table(t) = f else { panic!("tables expected") };
-                assert!(t.iter().all(|x| (0.0..1.0).contains(x)));
-                assert!(t.windows(2).all(|w| if p == 0 { w[0] <= w[1] } else { w[0] >= w[1] }));
-            }
-        }
-        let again = make_scenario(3, 10, 7).unwrap();
-        assert_eq!(s.ufuns, again.ufuns, "same seed, same scenario");
-    }
 
     #[test]
     fn benchmark_runs_match_scenario_runs() {

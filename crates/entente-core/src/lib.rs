@@ -12,6 +12,7 @@ pub mod error;
 pub mod hyper;
 pub mod npsort;
 pub mod space;
+pub mod synthetic;
 pub mod table;
 pub mod utility;
 

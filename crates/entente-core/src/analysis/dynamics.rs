@@ -2,14 +2,14 @@
 //! (Hindriks, Jonker, Tykhonov 2007) and the distance of offers to the Pareto
 //! frontier and the Nash point over time.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::measures::{distance, distance_to_nearest};
 
 /// The class of a step from one offer of a party to its next one, by the
 /// change of its own utility (Δown) and of the others' (Δother, the mean change
 /// of the other parties' utilities).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepClass {
     /// Δown > 0, Δother > 0.
@@ -73,7 +73,7 @@ pub fn classify(d_own: f64, d_other: f64) -> StepClass {
 }
 
 /// Step classes of one party's successive offers.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PartySteps {
     pub party: usize,
     /// One class per step (offer `k` to offer `k + 1` of this party).
@@ -110,7 +110,7 @@ pub fn step_classes(n_parties: usize, offers: &[(usize, &[f64])]) -> Vec<PartySt
 
 /// Distance of each point (an offer's or a text's utilities) to the nearest
 /// frontier point and to the Nash point.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DistanceOverTime {
     pub t: f64,
     pub pareto: Option<f64>,

@@ -24,11 +24,15 @@
 //! - [`analyze_additive`] / [`additive_frontier`]: linear additive utilities,
 //!   exact, without enumerating the space (spaces of 10^15 outcomes and more).
 //! - [`agreement_measures`]: where an agreement lies relative to all of this.
+//!
+//! Which way, and the size limits: [`plan`] ([`Limits::choose_method`],
+//! [`ENUMERATION_LIMIT`], [`ZONE_ENUMERATION_LIMIT`]), decided there once.
 
 pub mod additive;
 pub mod dynamics;
 pub mod measures;
 pub mod pareto;
+pub mod plan;
 mod skyline;
 pub mod solutions;
 pub mod zones;
@@ -40,6 +44,9 @@ use thiserror::Error;
 pub use additive::{AdditiveFrontier, MergeLimits, MergeStats, additive_frontier};
 pub use measures::{AgreementMeasures, agreement_measures, distance};
 pub use pareto::{Frontier, FrontierPoint, pareto_2, pareto_2_within, pareto_n, ranges, welfare};
+pub use plan::{
+    Choice, ENUMERATION_LIMIT, Limits, Method, PlanError, Requested, ZONE_ENUMERATION_LIMIT, analyze_preferences,
+};
 pub use solutions::{NearestToOnes, PartyRange, Point, Solutions, disagreement, solve};
 
 use crate::error::ModelError;

@@ -16,7 +16,7 @@
 //! instructions block are named); possible (both non-empty, with the Nash
 //! package of the bloc-level zone).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::blocs::{Bloc, BlocSets, OutcomeSet, Rule, rule_set};
 use crate::table::{OutcomeId, UtilityTable};
@@ -50,14 +50,14 @@ impl DelegationInput<'_> {
 }
 
 /// A point of a zone: an outcome with every party's own utility.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Package {
     pub outcome: OutcomeId,
     pub utilities: Vec<f64>,
 }
 
 /// What a bloc's veto does.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VetoReport {
     pub bloc: String,
     /// Removing its veto would leave the win-set as it is: the others'
@@ -72,7 +72,7 @@ pub struct VetoReport {
 }
 
 /// One delegation's part of the analysis.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DelegationReport {
     pub party: String,
     pub win_set: usize,
@@ -86,7 +86,7 @@ pub struct DelegationReport {
 }
 
 /// Why the talks can or cannot close.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "case", rename_all = "snake_case")]
 pub enum Diagnosis {
     /// No outcome is better than no agreement for every party.
@@ -107,7 +107,7 @@ pub enum Diagnosis {
 }
 
 /// The whole zone analysis.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ZoneReport {
     pub outcomes: usize,
     /// Per party: the size of its unitary set and of its win-set.

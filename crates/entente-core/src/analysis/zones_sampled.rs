@@ -107,7 +107,7 @@
 //! [`MergeLimits::max_candidates`] is refused with an error (then only the
 //! sampling estimate is available).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::{AnalysisError, MergeLimits, additive_frontier};
@@ -122,7 +122,7 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// An estimated proportion: `hits` of `samples`, with its standard error and
 /// 95% Wilson score interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Proportion {
     pub hits: u64,
     pub samples: u64,
@@ -335,7 +335,7 @@ pub fn sample_zones(
 }
 
 /// What the samples say of one set of outcomes.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SampledSet {
     /// The share of the space in the set.
     pub fraction: Proportion,
@@ -366,7 +366,7 @@ impl SampledSet {
 }
 
 /// The sampling estimate of the zones.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SampledZones {
     pub outcomes: u128,
     pub samples: u64,
@@ -419,14 +419,14 @@ pub enum ExactError {
 }
 
 /// An outcome with every party's own utility.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LargePackage {
     pub outcome: OutcomeIndex,
     pub utilities: Vec<f64>,
 }
 
 /// What the exact check found of one zone.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ZoneFound {
     pub nonempty: bool,
     /// An outcome of the zone (the Nash package when there is one).
@@ -439,7 +439,7 @@ pub struct ZoneFound {
 
 /// The diagnosis, as [`super::zones::Diagnosis`] without the veto sizes
 /// (which need counts).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "case", rename_all = "snake_case")]
 pub enum LargeDiagnosis {
     NoAgreementInSubstance,
@@ -456,7 +456,7 @@ pub enum LargeDiagnosis {
 }
 
 /// The exact zone analysis of a large additive space.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExactZones {
     pub unitary_zone: ZoneFound,
     pub bloc_zone: ZoneFound,
