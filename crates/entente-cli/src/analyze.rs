@@ -9,7 +9,9 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use entente_core::analysis::{AnalysisOptions, DomainAnalysis, MergeLimits, Point, analyze_additive, analyze_with};
 use entente_core::{LinearAdditive, OutcomeIndex, UtilityFunction, UtilityTable};
+use entente_formats::talks_toml::{has_talks, read_talks};
 use entente_model::Scenario;
+use entente_model::timeline::When;
 use serde_json::{Map, json};
 
 use crate::plot::{PlotInput, write_svg};
@@ -44,9 +46,11 @@ pub struct AnalyzeArgs {
     /// List the reservation-rational outcomes in the JSON when there are at most this many.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub list_rational: usize,
-    /// For divided delegations: analyse the instructions in force at this relative time.
-    #[arg(long, default_value_t = 0.0, value_name = "T")]
-    pub at: f64,
+    /// For divided delegations: analyse the instructions in force at this time: a relative time in
+    /// [0, 1], or, for a scenario with [talks], a time of the talks ("day 3 17:30"). On a talks file
+    /// every instruction counts, from [[parties.changes]] or from the talks.
+    #[arg(long, default_value = "0", value_name = "T")]
+    pub at: String,
     #[command(flatten)]
     pub ratification: crate::ratification::RatificationArgs,
 }
@@ -84,14 +88,18 @@ pub fn analyze_scenario(scenario: &Scenario, method: Method, list_rational: usiz
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    if !(0.0..=1.0).contains(&args.at) {
-        bail!("--at must be a relative time in [0, 1]");
-    }
+    let when = When::parse(&args.at).with_context(|| format!("--at {:?}", args.at))?;
     let scenario = args.source.load()?;
+    let talks = match &args.source.scenario {
+        Some(p) if std::fs::read_to_string(p).is_ok_and(|t| has_talks(&t)) => Some(read_talks(p)?),
+        _ => None,
+    };
+    let in_force = when.in_force(&scenario, talks.as_ref()).with_context(|| format!("--at {:?}", args.at))?;
+    let at = in_force.at;
     let analysis = analyze_scenario(&scenario, args.method, args.list_rational)?;
     let zones =
-        if crate::ratification::too_large(&scenario) { None } else { crate::zones::zone_report(&scenario, args.at)? };
-    let extra = crate::ratification::report(&scenario, zones.as_ref().map(|(_, z)| z), args.at, &args.ratification)?;
+        if crate::ratification::too_large(&scenario) { None } else { crate::zones::zone_report(&scenario, &in_force)? };
+    let extra = crate::ratification::report(&scenario, zones.as_ref().map(|(_, z)| z), &in_force, &args.ratification)?;
     if let Some(path) = &args.plot {
         let input = plot_input(&scenario, &analysis, None)?;
         write_svg(&input, path).with_context(|| format!("writing {}", path.display()))?;
@@ -99,7 +107,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         let mut doc = to_json(&scenario, &analysis);
         if let Some((_, z)) = &zones {
-            doc["delegations"] = crate::zones::zone_json(&scenario, z, args.at);
+            doc["delegations"] = crate::zones::zone_json(&scenario, z, at);
         }
         if let Some(e) = &extra {
             e.add_to(&mut doc);
@@ -108,7 +116,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     } else {
         out!("{}", to_text(&scenario, &analysis));
         if let Some((inputs, z)) = &zones {
-            out!("{}", crate::zones::zone_text(&scenario, inputs, z, args.at));
+            out!("{}", crate::zones::zone_text(&scenario, inputs, z, at));
         }
         if let Some(e) = &extra {
             out!("{}", e.text);

@@ -58,7 +58,7 @@ struct Case {
 }
 
 fn case(scenario: Scenario, at: f64, seed: u64) -> anyhow::Result<Case> {
-    let (inputs, report) = zone_analysis(&scenario, at)?;
+    let (inputs, report) = zone_analysis(&scenario, &entente_model::timeline::InForce::relative(&scenario, at))?;
     let run = match scenario.run(Some(seed)) {
         Ok(r) => Ok(r),
         Err(ScenarioError::NoStrategy(p)) => {

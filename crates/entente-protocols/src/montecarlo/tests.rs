@@ -1,10 +1,10 @@
 //! Monte Carlo estimates against deterministic ratification, hand-checked
 //! margins, and the exact and sampled analyses of large spaces.
 
-use entente_core::Issue;
 use entente_core::analysis::zones::{DelegationInput, PartyInput, analyze_zones};
 use entente_core::analysis::zones_sampled::LargeDiagnosis;
 use entente_core::blocs::{Change, RedLine, Rule, Uncertainty};
+use entente_core::{Issue, OutcomeId};
 
 use super::*;
 use crate::delegation::PreparedDelegation;
@@ -82,6 +82,7 @@ fn security(rule: Rule, uncertainty: Option<Uncertainty>, opaque: bool) -> Scena
         veto: Some(true),
         reversion: None,
         red_lines: None,
+        add_red_lines: vec![],
         quota: Some(0.6),
     }];
     scenario(s, other, Delegation { blocs, rule, defection: false, changes })
@@ -95,7 +96,7 @@ fn deterministic(sc: &Scenario, at: f64, package: OutcomeId) -> (bool, Vec<Strin
     let d = sc.parties[1].delegation.as_ref().unwrap();
     let prepared = PreparedDelegation::new(&sc.space, d).unwrap();
     let r = prepared.ratify(package, at);
-    let times = AtTime::new(sc, at).unwrap();
+    let times = AtTime::new(sc, &InForce::relative(sc, at)).unwrap();
     let tables: Vec<UtilityTable> = times.own.iter().map(|u| UtilityTable::new(&sc.space, u).unwrap()).collect();
     let i = times.instructions[1].as_ref().unwrap();
     let e = &prepared.epochs[prepared.epoch_at(at)];
@@ -131,8 +132,13 @@ fn zero_uncertainty_gives_the_deterministic_answers() {
             let sc = security(rule, zero, opaque);
             for at in [0.0, 0.7] {
                 for package in 0..48u32 {
-                    let e =
-                        ratification_probability(&sc, at, Some(package as u128), MonteCarloOptions::new(3, 9)).unwrap();
+                    let e = ratification_probability(
+                        &sc,
+                        &InForce::relative(&sc, at),
+                        Some(package as u128),
+                        MonteCarloOptions::new(3, 9),
+                    )
+                    .unwrap();
                     let (ratified, accepting, zone) = deterministic(&sc, at, package);
                     let d = &e.delegations[0];
                     let p = d.ratified.unwrap();
@@ -158,11 +164,12 @@ fn zero_uncertainty_gives_the_deterministic_answers() {
 fn same_seed_same_result_whatever_the_threads() {
     let sc = security(Rule::Quota { quota: 0.7 }, Some(Uncertainty { values: 0.1, reversion: 0.05 }), false);
     let opts = MonteCarloOptions::new(300, 42);
-    let a = ratification_probability(&sc, 0.0, Some(17), opts).unwrap();
+    let a = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(17), opts).unwrap();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let b = one.install(|| ratification_probability(&sc, 0.0, Some(17), opts)).unwrap();
+    let b = one.install(|| ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(17), opts)).unwrap();
     assert_eq!(a, b);
-    let c = ratification_probability(&sc, 0.0, Some(17), MonteCarloOptions::new(300, 43)).unwrap();
+    let c =
+        ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(17), MonteCarloOptions::new(300, 43)).unwrap();
     assert_ne!(a, c, "another seed, other draws");
     // The noise does something here: some bloc is neither always nor never accepting.
     let p = a.delegations[0].blocs.iter().map(|b| b.accepts.unwrap().estimate).collect::<Vec<_>>();
@@ -192,7 +199,9 @@ fn a_package_far_inside_is_ratified_for_sure() {
     // utility is at least 0.5 − 0.5·0.1 − 0.5·0.1 = 0.4 > 0.25 >= the perturbed reversion.
     for opaque in [false, true] {
         let sc = margin_case(0.2, 0.1, 0.05, opaque);
-        let e = ratification_probability(&sc, 0.0, Some(MIDDLE), MonteCarloOptions::new(500, 1)).unwrap();
+        let e =
+            ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(MIDDLE), MonteCarloOptions::new(500, 1))
+                .unwrap();
         assert_eq!(e.delegations[0].ratified.unwrap().hits, 500);
         assert_eq!(e.everyone_ratifies.unwrap().hits, 500);
         assert_eq!(e.zone_nonempty.unwrap().hits, 500);
@@ -209,7 +218,13 @@ fn at_the_margin_the_probability_tends_to_one_half() {
     for opaque in [false, true] {
         for noise in [0.01, 0.2] {
             let sc = margin_case(0.5, noise, noise, opaque);
-            let p = ratification_probability(&sc, 0.0, Some(MIDDLE), MonteCarloOptions::new(draws, 5)).unwrap();
+            let p = ratification_probability(
+                &sc,
+                &InForce::relative(&sc, 0.0),
+                Some(MIDDLE),
+                MonteCarloOptions::new(draws, 5),
+            )
+            .unwrap();
             let p = p.delegations[0].ratified.unwrap();
             assert!((p.estimate - 0.5).abs() < 4.0 * 0.5 / (draws as f64).sqrt(), "{noise} {opaque}: {p:?}");
             assert!(p.low < 0.5 && 0.5 < p.high || (p.estimate - 0.5).abs() < 3.0 * p.std_error);
@@ -219,7 +234,13 @@ fn at_the_margin_the_probability_tends_to_one_half() {
     let mut last = 1.0;
     for (noise, expected) in [(0.0, Some(1.0)), (0.01, Some(1.0)), (0.05, None), (0.2, None), (2.0, None)] {
         let sc = margin_case(0.48, noise, noise, false);
-        let p = ratification_probability(&sc, 0.0, Some(MIDDLE), MonteCarloOptions::new(draws, 11)).unwrap();
+        let p = ratification_probability(
+            &sc,
+            &InForce::relative(&sc, 0.0),
+            Some(MIDDLE),
+            MonteCarloOptions::new(draws, 11),
+        )
+        .unwrap();
         let p = p.delegations[0].ratified.unwrap();
         if let Some(x) = expected {
             // The noise (at most 0.5·0.01 + 0.5·0.01 + 0.01 = 0.02, reached with probability 0) cannot cross.
@@ -241,17 +262,17 @@ fn exact_additive_zones_in_draws_match_enumeration() {
     for rule in RULES {
         let sc = security(rule, Some(Uncertainty { values: 0.15, reversion: 0.1 }), false);
         let mut opts = MonteCarloOptions::new(200, 3);
-        let a = ratification_probability(&sc, 0.0, Some(20), opts).unwrap();
+        let a = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts).unwrap();
         opts.shortcuts = false;
-        let plain = ratification_probability(&sc, 0.0, Some(20), opts).unwrap();
+        let plain = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts).unwrap();
         assert_eq!(a, plain, "shortcuts change nothing, {rule:?}");
         opts.enumerate_up_to = 0;
-        let b = ratification_probability(&sc, 0.0, Some(20), opts).unwrap();
+        let b = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts).unwrap();
         assert_eq!(b.zone_method, ZoneMethod::ExactAdditive);
         assert_eq!(a.zone_nonempty, b.zone_nonempty, "{rule:?}");
         assert_eq!(a.delegations, b.delegations);
         opts.exact.dfs_budget = 0;
-        let c = ratification_probability(&sc, 0.0, Some(20), opts).unwrap();
+        let c = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts).unwrap();
         assert_eq!(c.zone_nonempty, b.zone_nonempty, "merge only, {rule:?}");
         let z = a.zone_nonempty.unwrap();
         assert!(z.hits > 0, "{rule:?}: {z:?}");
@@ -263,7 +284,7 @@ fn exact_additive_zones_in_draws_match_enumeration() {
     let sc = security(Rule::Unanimity, Some(Uncertainty { values: 0.15, reversion: 0.1 }), true);
     let mut opts = MonteCarloOptions::new(50, 3);
     opts.enumerate_up_to = 0;
-    let e = ratification_probability(&sc, 0.0, Some(20), opts).unwrap();
+    let e = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts).unwrap();
     assert!(matches!(e.zone_method, ZoneMethod::NotComputed { .. }));
     assert_eq!(e.zone_nonempty, None);
     assert!(e.delegations[0].ratified.is_some());
@@ -273,13 +294,13 @@ fn exact_additive_zones_in_draws_match_enumeration() {
 fn bad_requests_are_errors() {
     let sc = security(Rule::Unanimity, None, false);
     assert!(matches!(
-        ratification_probability(&sc, 0.0, Some(48), MonteCarloOptions::new(10, 0)),
+        ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(48), MonteCarloOptions::new(10, 0)),
         Err(MonteCarloError::NoSuchOutcome(48, 48))
     ));
     let mut plain = sc.clone();
     plain.parties[1].delegation = None;
     assert!(matches!(
-        ratification_probability(&plain, 0.0, None, MonteCarloOptions::new(10, 0)),
+        ratification_probability(&plain, &InForce::relative(&plain, 0.0), None, MonteCarloOptions::new(10, 0)),
         Err(MonteCarloError::NoDelegation)
     ));
     assert!(!has_uncertainty(&sc));
@@ -324,27 +345,28 @@ fn large(red_line: bool) -> Scenario {
 #[test]
 fn large_spaces_exact_and_sampled() {
     let sc = large(false);
-    let r = large_zones(&sc, 0.0, 10_000, 7, ExactOptions::default()).unwrap();
+    let r = large_zones(&sc, &InForce::relative(&sc, 0.0), 10_000, 7, ExactOptions::default()).unwrap();
     let exact = r.exact.as_ref().unwrap();
     assert!(exact.unitary_zone.nonempty && exact.bloc_zone.nonempty);
     let w = exact.bloc_zone.witness.as_ref().unwrap();
     // The witness really is in the zone: every party ratifies it.
-    let times = AtTime::new(&sc, 0.0).unwrap();
+    let times = AtTime::new(&sc, &InForce::relative(&sc, 0.0)).unwrap();
     let parties = times.parties(&sc).unwrap();
     let values = sc.space.values_of(w.outcome).unwrap();
     assert!(parties.iter().all(|p| p.ratifies(w.outcome, &values, &mut vec![])));
     // Sampling: a fair share of the space in each set, a witness found, same seed same result.
     assert_eq!(r.sampled.samples, 10_000);
     assert!(r.sampled.bloc_zone.fraction.hits > 0);
-    assert_eq!(r, large_zones(&sc, 0.0, 10_000, 7, ExactOptions::default()).unwrap());
+    assert_eq!(r, large_zones(&sc, &InForce::relative(&sc, 0.0), 10_000, 7, ExactOptions::default()).unwrap());
     // Monte Carlo on the large space: the zone by the exact additive check in every draw.
-    let e = ratification_probability(&sc, 0.0, Some(w.outcome), MonteCarloOptions::new(20, 1)).unwrap();
+    let e = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(w.outcome), MonteCarloOptions::new(20, 1))
+        .unwrap();
     assert_eq!(e.zone_method, ZoneMethod::ExactAdditive);
     assert!(e.zone_nonempty.unwrap().hits > 0);
 
     // Bloc b bans every value of issue 0: nothing can be ratified, and b's red lines are to blame.
     let sc = large(true);
-    let r = large_zones(&sc, 0.0, 5_000, 7, ExactOptions::default()).unwrap();
+    let r = large_zones(&sc, &InForce::relative(&sc, 0.0), 5_000, 7, ExactOptions::default()).unwrap();
     let exact = r.exact.as_ref().unwrap();
     assert!(exact.unitary_zone.nonempty && !exact.bloc_zone.nonempty);
     let LargeDiagnosis::BlockedInternally { responsible, red_lines, .. } = &exact.diagnosis else {
@@ -365,7 +387,7 @@ fn scenario_sampling_covers_enumeration() {
     let e = deterministic_sizes(&sc);
     let mut misses = 0;
     for seed in 0..10 {
-        let r = large_zones(&sc, 0.0, 5_000, seed, ExactOptions::default()).unwrap();
+        let r = large_zones(&sc, &InForce::relative(&sc, 0.0), 5_000, seed, ExactOptions::default()).unwrap();
         let z = &r.sampled;
         for (set, exact) in [(&z.win_sets[1].1, e.0), (&z.unitary_zone, e.1), (&z.bloc_zone, e.2)] {
             let x = exact as f64 / n;
@@ -377,7 +399,7 @@ fn scenario_sampling_covers_enumeration() {
 }
 
 fn deterministic_sizes(sc: &Scenario) -> (usize, usize, usize) {
-    let times = AtTime::new(sc, 0.0).unwrap();
+    let times = AtTime::new(sc, &InForce::relative(sc, 0.0)).unwrap();
     let parties = times.parties(sc).unwrap();
     let (mut w, mut u, mut b) = (0, 0, 0);
     let mut buf = vec![];
