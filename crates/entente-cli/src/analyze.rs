@@ -10,7 +10,9 @@ use entente_core::Preferences;
 use entente_core::analysis::{
     self, AnalysisOptions, Choice, DomainAnalysis, Limits, PlanError, Requested, analyze_preferences,
 };
-use entente_protocols::scenario::Scenario;
+use entente_formats::talks_toml::{has_talks, read_talks};
+use entente_model::Scenario;
+use entente_model::timeline::When;
 use entente_report::analysis::{AnalysisDoc, DelegationsDoc, analysis_text, method_text};
 use entente_report::zones::{ZonesDoc, zone_text};
 
@@ -52,9 +54,11 @@ pub struct AnalyzeArgs {
     /// List the reservation-rational outcomes in the JSON when there are at most this many.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub list_rational: usize,
-    /// For divided delegations: analyse the instructions in force at this relative time.
-    #[arg(long, default_value_t = 0.0, value_name = "T")]
-    pub at: f64,
+    /// For divided delegations: analyse the instructions in force at this time: a relative time in
+    /// [0, 1], or, for a scenario with [talks], a time of the talks ("day 3 17:30"). On a talks file
+    /// every instruction counts, from [[parties.changes]] or from the talks.
+    #[arg(long, default_value = "0", value_name = "T")]
+    pub at: String,
     #[command(flatten)]
     pub ratification: crate::ratification::RatificationArgs,
 }
@@ -86,10 +90,14 @@ pub fn analyze_scenario(
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    if !(0.0..=1.0).contains(&args.at) {
-        bail!("--at must be a relative time in [0, 1]");
-    }
+    let when = When::parse(&args.at).with_context(|| format!("--at {:?}", args.at))?;
     let scenario = args.source.load()?;
+    let talks = match &args.source.scenario {
+        Some(p) if std::fs::read_to_string(p).is_ok_and(|t| has_talks(&t)) => Some(read_talks(p)?),
+        _ => None,
+    };
+    let in_force = when.in_force(&scenario, talks.as_ref()).with_context(|| format!("--at {:?}", args.at))?;
+    let at = in_force.at;
     let limits = Limits::default();
     let (analysis, choice) = analyze_scenario(&scenario, &limits, args.method, args.list_rational)?;
     let zone_choice = scenario
@@ -98,12 +106,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .any(|p| p.delegation.is_some())
         .then(|| limits.choose_zone_method(scenario.space.cardinality()));
     let zones = match zone_choice {
-        Some(c) if c.method == analysis::Method::Enumerate => crate::zones::zone_report(&scenario, args.at)?,
+        Some(c) if c.method == analysis::Method::Enumerate => crate::zones::zone_report(&scenario, &in_force)?,
         _ => None,
     };
     let extra = match &zone_choice {
         Some(c) => {
-            crate::ratification::report(&scenario, c, zones.as_ref().map(|(_, z)| z), args.at, &args.ratification)?
+            crate::ratification::report(&scenario, c, zones.as_ref().map(|(_, z)| z), &in_force, &args.ratification)?
         }
         None => None,
     };
@@ -114,7 +122,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         let mut doc = AnalysisDoc::new(&scenario, &analysis, &choice, zone_choice.as_ref());
         if let Some((_, z)) = &zones {
-            doc.delegations = Some(DelegationsDoc::Enumerated(Box::new(ZonesDoc::new(&scenario, z, args.at))));
+            doc.delegations = Some(DelegationsDoc::Enumerated(Box::new(ZonesDoc::new(&scenario, z, at))));
         }
         if let Some(e) = extra.as_ref() {
             e.add_to(&mut doc);
@@ -124,7 +132,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         out!("{}", analysis_text(&scenario, &analysis));
         out!("{}", method_text(&choice, zone_choice.as_ref()));
         if let Some((inputs, z)) = &zones {
-            out!("{}", zone_text(&scenario, &inputs.states(), z, args.at));
+            out!("{}", zone_text(&scenario, &inputs.states(), z, at));
         }
         if let Some(e) = &extra {
             out!("{}", e.text);

@@ -9,8 +9,9 @@ use entente_core::OutcomeIndex;
 use entente_core::analysis::zones::{Diagnosis, ZoneReport};
 use entente_core::analysis::zones_sampled::{ExactOptions, LargeDiagnosis};
 use entente_core::analysis::{Choice, Method};
+use entente_model::Scenario;
+use entente_model::timeline::InForce;
 use entente_protocols::montecarlo::{MonteCarloOptions, has_uncertainty, large_zones, ratification_probability};
-use entente_protocols::scenario::Scenario;
 use entente_report::analysis::{AnalysisDoc, DelegationsDoc};
 use entente_report::ratification::{LargeZonesDoc, RatificationDoc, large_text, ratification_text};
 
@@ -105,7 +106,7 @@ pub fn report(
     scenario: &Scenario,
     zone_choice: &Choice,
     zones: Option<&ZoneReport>,
-    at: f64,
+    at: &InForce,
     args: &RatificationArgs,
 ) -> anyhow::Result<Option<Report>> {
     if scenario.parties.iter().all(|p| p.delegation.is_none()) {
@@ -143,14 +144,14 @@ pub fn report(
         let e =
             ratification_probability(scenario, at, package, MonteCarloOptions::new(draws, seed), crate::thread_pool()?)
                 .context("the probability of ratification")?;
-        let own = e.package.map(|p| own_utilities(scenario, e.at, p)).unwrap_or_default();
+        let own = e.package.map(|p| own_utilities(scenario, at, p)).unwrap_or_default();
         out.text.push_str(&ratification_text(scenario, &e, &own));
         out.ratification = Some(RatificationDoc::new(scenario, &e, &own));
     }
     Ok((!out.text.is_empty()).then_some(out))
 }
 
-fn own_utilities(scenario: &Scenario, at: f64, outcome: OutcomeIndex) -> Vec<f64> {
+fn own_utilities(scenario: &Scenario, at: &InForce, outcome: OutcomeIndex) -> Vec<f64> {
     let Ok(values) = scenario.space.values_of(outcome) else { return vec![] };
     let Ok(times) = entente_protocols::montecarlo::AtTime::new(scenario, at) else { return vec![] };
     times.own.iter().map(|u| entente_core::UtilityFunction::utility(u, &values)).collect()
@@ -190,9 +191,10 @@ mod tests {
     #[test]
     fn the_example_reports_its_probability_of_ratification() {
         let s = uncertain_example();
-        let (_, z) = crate::zones::zone_report(&s, 0.0).unwrap().unwrap();
+        let at = InForce::relative(&s, 0.0);
+        let (_, z) = crate::zones::zone_report(&s, &at).unwrap().unwrap();
         let args = RatificationArgs { draws: Some(200), seed: Some(3), package: None, samples: 1000 };
-        let r = report(&s, &zone_choice(&s), Some(&z), 0.0, &args).unwrap().unwrap();
+        let r = report(&s, &zone_choice(&s), Some(&z), &InForce::relative(&s, 0.0), &args).unwrap().unwrap();
         assert!(r.text.contains("Probability of ratification under uncertainty (200 draws, seed 3"), "{}", r.text);
         assert!(r.text.contains("delegation_b ratifies it:"), "{}", r.text);
         assert!(r.delegations.is_none());
@@ -200,11 +202,21 @@ mod tests {
         assert_eq!(v["draws"], 200);
         assert_eq!(v["delegations"][0]["blocs"].as_array().unwrap().len(), 3);
         // Same seed, same report.
-        let again = report(&s, &zone_choice(&s), Some(&z), 0.0, &args).unwrap().unwrap();
+        let again = report(&s, &zone_choice(&s), Some(&z), &InForce::relative(&s, 0.0), &args).unwrap().unwrap();
         assert_eq!(again.text, r.text);
         // No uncertainty and no --draws: nothing to add.
         let plain = load(EXAMPLE);
-        assert!(report(&plain, &zone_choice(&plain), Some(&z), 0.0, &RatificationArgs::default()).unwrap().is_none());
+        assert!(
+            report(
+                &plain,
+                &zone_choice(&plain),
+                Some(&z),
+                &InForce::relative(&plain, 0.0),
+                &RatificationArgs::default()
+            )
+            .unwrap()
+            .is_none()
+        );
     }
 
     /// 12 issues of 10 values (10^12 outcomes): the other party wants high values everywhere;
@@ -248,7 +260,7 @@ mod tests {
         let s = load(&large_toml(false));
         assert_eq!(zone_choice(&s).method, Method::Sample);
         let args = RatificationArgs { draws: Some(20), seed: None, package: None, samples: 5000 };
-        let r = report(&s, &zone_choice(&s), None, 0.0, &args).unwrap().unwrap();
+        let r = report(&s, &zone_choice(&s), None, &InForce::relative(&s, 0.0), &args).unwrap().unwrap();
         assert!(r.text.contains("space too large to enumerate (1000000000000 outcomes"), "{}", r.text);
         assert!(r.text.contains("bloc-level zone: non-empty; Nash package"), "{}", r.text);
         assert!(r.text.contains("Sampled (5000 uniform outcomes, seed 5)"), "{}", r.text);
@@ -267,7 +279,7 @@ mod tests {
         // Nash package keeps off the red line.
         let s = load(&large_toml(true));
         let args = RatificationArgs { draws: Some(0), seed: Some(1), package: None, samples: 2000 };
-        let r = report(&s, &zone_choice(&s), None, 0.0, &args).unwrap().unwrap();
+        let r = report(&s, &zone_choice(&s), None, &InForce::relative(&s, 0.0), &args).unwrap().unwrap();
         let d = serde_json::to_value(r.delegations.unwrap()).unwrap();
         assert!(d["exact"]["bloc_zone"]["nonempty"].as_bool().unwrap());
         let v = d["exact"]["bloc_zone"]["nash"]["outcome"]["i0"].as_str().unwrap().to_string();

@@ -65,7 +65,7 @@ impl Case {
 }
 
 fn case(scenario: Scenario, at: f64, seed: u64) -> anyhow::Result<Case> {
-    let (inputs, report) = zone_analysis(&scenario, at)?;
+    let (inputs, report) = zone_analysis(&scenario, &entente_model::timeline::InForce::relative(&scenario, at))?;
     let run = match scenario.run_with_clock(Some(seed), &mut crate::WallClock::default()) {
         Ok(r) => Ok(r),
         Err(ScenarioError::NoStrategy(p)) => {

@@ -6,9 +6,9 @@ use anyhow::Context;
 use entente_core::analysis::ZONE_ENUMERATION_LIMIT;
 use entente_core::analysis::zones::{DelegationInput, PartyInput, ZoneReport, analyze_zones};
 use entente_core::blocs::{BlocSets, Instructions};
-use entente_core::{OutcomeId, UtilityTable};
+use entente_core::{UtilityFunction, UtilityTable};
 use entente_model::Scenario;
-use entente_protocols::montecarlo::AtTime;
+use entente_model::timeline::{DelegationState as StateAt, InForce};
 use entente_report::zones::DelegationState;
 
 /// Tables and instructions of every party at one time.
@@ -20,34 +20,35 @@ pub struct ZoneInputs {
 }
 
 impl ZoneInputs {
-    /// Prepares the analysis of `scenario` under the instructions in force at
-    /// relative time `at`.
-    pub fn new(scenario: &Scenario, at: f64) -> anyhow::Result<Self> {
+    /// Prepares the analysis of `scenario` under the instructions in force `at`.
+    pub fn new(scenario: &Scenario, at: &InForce) -> anyhow::Result<Self> {
         let space = &scenario.space;
-        let n_issues = space.issues().len();
-        let values_of = |o: OutcomeId, buf: &mut [u32]| {
-            let _ = space.values_into(o as u128, buf);
+        let n = scenario.parties.len();
+        let mut inputs = ZoneInputs {
+            own: Vec::with_capacity(n),
+            reservations: Vec::with_capacity(n),
+            instructions: Vec::with_capacity(n),
+            sets: Vec::with_capacity(n),
         };
-        let AtTime { own, reservations, instructions } = AtTime::new(scenario, at)?;
-        let mut tables = Vec::with_capacity(own.len());
-        let mut sets = Vec::with_capacity(own.len());
-        for ((p, u), i) in scenario.parties.iter().zip(&own).zip(&instructions) {
-            match (&p.delegation, i) {
+        for (k, p) in scenario.parties.iter().enumerate() {
+            match (&p.delegation, at.instructions.get(k).cloned().flatten()) {
                 (Some(d), Some(i)) => {
-                    tables.push(UtilityTable::new(space, u).context("tabulating a mandate")?);
-                    let blocs: Vec<UtilityTable> =
-                        d.blocs.iter().map(|b| UtilityTable::new(space, &b.utility)).collect::<Result<_, _>>()?;
-                    sets.push(Some(
-                        i.blocs.iter().zip(&blocs).map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of)).collect(),
-                    ));
+                    let tables = StateAt::bloc_tables(space, d)?;
+                    let state = StateAt::new(space, d, &tables, &i).context("a delegation's state")?;
+                    inputs.own.push(state.table);
+                    inputs.reservations.push(state.reservation);
+                    inputs.sets.push(Some(state.sets));
+                    inputs.instructions.push(Some(i));
                 }
                 _ => {
-                    tables.push(UtilityTable::new(space, u)?);
-                    sets.push(None);
+                    inputs.own.push(UtilityTable::new(space, &p.utility)?);
+                    inputs.reservations.push(p.utility.reservation());
+                    inputs.sets.push(None);
+                    inputs.instructions.push(None);
                 }
             }
         }
-        Ok(ZoneInputs { own: tables, reservations, instructions, sets })
+        Ok(inputs)
     }
 
     /// Every delegation's rule and blocs in force, in party order (as the
@@ -82,7 +83,7 @@ impl ZoneInputs {
 }
 
 /// The zone analysis of a scenario that has delegations (`None` without).
-pub fn zone_report(scenario: &Scenario, at: f64) -> anyhow::Result<Option<(ZoneInputs, ZoneReport)>> {
+pub fn zone_report(scenario: &Scenario, at: &InForce) -> anyhow::Result<Option<(ZoneInputs, ZoneReport)>> {
     if scenario.parties.iter().all(|p| p.delegation.is_none()) {
         return Ok(None);
     }
@@ -91,7 +92,7 @@ pub fn zone_report(scenario: &Scenario, at: f64) -> anyhow::Result<Option<(ZoneI
 
 /// The zone analysis of any scenario whose space can be enumerated (up to
 /// [`ZONE_ENUMERATION_LIMIT`] outcomes).
-pub fn zone_analysis(scenario: &Scenario, at: f64) -> anyhow::Result<(ZoneInputs, ZoneReport)> {
+pub fn zone_analysis(scenario: &Scenario, at: &InForce) -> anyhow::Result<(ZoneInputs, ZoneReport)> {
     let what = if scenario.parties.iter().any(|p| p.delegation.is_some()) {
         "the zone analysis of delegations enumerates the outcome space"
     } else {

@@ -314,9 +314,11 @@ pub struct Uncertainty {
     pub reversion: f64,
 }
 
-/// A change of a delegation's instructions at relative time `at` (a bloc
-/// gains influence after a break, loses its veto, draws a new red line, or the
-/// quota moves). Absent fields stay as they were.
+/// A change of a delegation's instructions at time `at` (a bloc gains
+/// influence after a break, loses its veto, draws a new red line, or the quota
+/// moves): one entry of a delegation's timeline (`entente_model::timeline`),
+/// whose unit the timeline gives (`[[parties.changes]]`: relative time in
+/// [0, 1]; the talks: minutes). Absent fields stay as they were.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Change {
     pub at: f64,
@@ -327,7 +329,37 @@ pub struct Change {
     pub reversion: Option<Reversion>,
     /// Replaces the bloc's red lines.
     pub red_lines: Option<Vec<RedLine>>,
+    /// Added to the bloc's red lines (after any replacement).
+    pub add_red_lines: Vec<RedLine>,
     pub quota: Option<f64>,
+}
+
+impl Change {
+    /// Applies the change to instructions in force: the one place where a
+    /// change of instructions takes effect. A bloc index out of range changes
+    /// no bloc; a quota changes only a quota rule.
+    pub fn apply(&self, blocs: &mut [Bloc], rule: &mut Rule) {
+        if let Some(k) = self.bloc
+            && let Some(b) = blocs.get_mut(k)
+        {
+            if let Some(w) = self.weight {
+                b.weight = w;
+            }
+            if let Some(v) = self.veto {
+                b.veto = v;
+            }
+            if let Some(r) = self.reversion {
+                b.reversion = r;
+            }
+            if let Some(r) = &self.red_lines {
+                b.red_lines = r.clone();
+            }
+            b.red_lines.extend(self.add_red_lines.iter().copied());
+        }
+        if let (Some(q), Rule::Quota { quota }) = (self.quota, rule) {
+            *quota = q;
+        }
+    }
 }
 
 /// A party that answers to several blocs.
@@ -338,88 +370,24 @@ pub struct Delegation {
     /// The delegation may accept outcomes outside its win-set (involuntary
     /// defection); such an agreement then fails ratification.
     pub defection: bool,
-    /// Changes of instructions, in time order.
+    /// Changes of instructions, at relative times in [0, 1] (their timeline:
+    /// `entente_model::timeline::Timeline::new`).
     pub changes: Vec<Change>,
 }
 
 /// The delegation's instructions as they stand at some time.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Instructions {
-    /// From this relative time on.
+    /// From this time on (in the unit of the timeline that gave them).
     pub from: f64,
     pub blocs: Vec<Bloc>,
     pub rule: Rule,
 }
 
 impl Delegation {
-    /// The instructions in force from time 0, then after each change time, in
-    /// order. Changes at the same time apply together.
-    pub fn epochs(&self) -> Vec<Instructions> {
-        let mut current =
-            Instructions { from: 0.0, blocs: self.blocs.iter().map(|b| b.bloc.clone()).collect(), rule: self.rule };
-        let mut out = Vec::new();
-        let mut changes: Vec<&Change> = self.changes.iter().collect();
-        changes.sort_by(|a, b| a.at.total_cmp(&b.at));
-        let mut i = 0;
-        while i < changes.len() {
-            let at = changes[i].at;
-            if at > current.from {
-                out.push(current.clone());
-                current.from = at;
-            }
-            while i < changes.len() && changes[i].at == at {
-                let c = changes[i];
-                if let Some(k) = c.bloc
-                    && let Some(b) = current.blocs.get_mut(k)
-                {
-                    if let Some(w) = c.weight {
-                        b.weight = w;
-                    }
-                    if let Some(v) = c.veto {
-                        b.veto = v;
-                    }
-                    if let Some(r) = c.reversion {
-                        b.reversion = r;
-                    }
-                    if let Some(r) = &c.red_lines {
-                        b.red_lines = r.clone();
-                    }
-                }
-                if let (Some(q), Rule::Quota { quota }) = (c.quota, &mut current.rule) {
-                    *quota = q;
-                }
-                i += 1;
-            }
-        }
-        out.push(current);
-        out
-    }
-
-    /// Of periods of instructions beginning at `froms` (in time order, as
-    /// [`Delegation::epochs`] gives them), the index of the one in force at
-    /// relative time `t`: the last that has begun by `t`, else the first.
-    pub fn epoch_at<I>(froms: I, t: f64) -> usize
-    where
-        I: IntoIterator<Item = f64>,
-        I::IntoIter: DoubleEndedIterator + ExactSizeIterator,
-    {
-        froms.into_iter().rposition(|from| from <= t).unwrap_or(0)
-    }
-
-    /// The instructions in force at relative time `t` (see
-    /// [`Delegation::epoch_at`]).
-    pub fn instructions_at(&self, t: f64) -> Instructions {
-        let mut epochs = self.epochs();
-        let k = Self::epoch_at(epochs.iter().map(|e| e.from), t);
-        epochs.swap_remove(k)
-    }
-
-    /// The delegation's mandate (see [`Delegation::mandate`]) under the
-    /// instructions it starts the talks with: those of its first epoch, with
-    /// any change at time 0 applied.
-    pub fn start_mandate(&self, space: &OutcomeSpace) -> Result<Preferences, ModelError> {
-        let start = self.epochs().into_iter().next().map(|e| e.blocs).unwrap_or_default();
-        self.mandate(space, &start)
+    /// The instructions as declared, before any change.
+    pub fn declared(&self) -> Instructions {
+        Instructions { from: 0.0, blocs: self.blocs.iter().map(|b| b.bloc.clone()).collect(), rule: self.rule }
     }
 
     /// The delegation's own (unitary) utility under `blocs`' weights: the
@@ -578,79 +546,6 @@ mod tests {
         b[0].reversion = Reversion::Outcome(3); // a = 1: utility 0.5 to kandahar
         let s = sets(&b, &t);
         assert_eq!(ids(&s[0].acceptable()), vec![6, 7, 8]);
-    }
-
-    /// A delegation of the three blocs of [`tables`] as linear additive
-    /// utilities on the space of two issues of three values.
-    fn delegation(changes: Vec<Change>) -> (OutcomeSpace, Delegation) {
-        use crate::space::Issue;
-        let space = OutcomeSpace::new(vec![Issue::integer("a", 0, 2), Issue::integer("b", 0, 2)]).unwrap();
-        let spec = |bloc: Bloc, weights: [f64; 2], a: [f64; 3]| BlocSpec {
-            bloc,
-            utility: Preferences::Additive(
-                LinearAdditive::new(
-                    &space,
-                    weights.to_vec(),
-                    vec![ValueFunction::Table(a.to_vec()), ValueFunction::Table(vec![0.0, 0.5, 1.0])],
-                    0.0,
-                    f64::NEG_INFINITY,
-                    None,
-                )
-                .unwrap(),
-            ),
-            uncertainty: None,
-        };
-        let b = blocs(false);
-        let d = Delegation {
-            blocs: vec![
-                spec(b[0].clone(), [1.0, 0.0], [0.0, 0.5, 1.0]),
-                spec(b[1].clone(), [0.0, 1.0], [0.0, 0.5, 1.0]),
-                spec(b[2].clone(), [1.0, 0.0], [1.0, 0.5, 0.0]),
-            ],
-            rule: Rule::Quota { quota: 0.6 },
-            defection: false,
-            changes,
-        };
-        (space, d)
-    }
-
-    fn change(at: f64, bloc: usize, weight: f64) -> Change {
-        Change { at, bloc: Some(bloc), weight: Some(weight), veto: None, reversion: None, red_lines: None, quota: None }
-    }
-
-    #[test]
-    fn the_instructions_in_force() {
-        let froms = [0.0, 0.3, 0.7];
-        let at = |t: f64| Delegation::epoch_at(froms.iter().copied(), t);
-        assert_eq!([at(-1.0), at(0.0), at(0.29), at(0.3), at(0.69), at(0.7), at(1.0)], [0, 0, 0, 1, 1, 2, 2]);
-        assert_eq!(at(f64::NAN), 0);
-        let (_, d) = delegation(vec![change(0.7, 1, 0.9), change(0.3, 0, 0.1)]);
-        let epochs = d.epochs();
-        assert_eq!(epochs.len(), 3);
-        for (t, k) in [(0.0, 0), (0.5, 1), (0.7, 2), (1.0, 2)] {
-            assert_eq!(d.instructions_at(t), epochs[k], "t = {t}");
-        }
-        assert_eq!(d.instructions_at(0.5).blocs[0].weight, 0.1);
-    }
-
-    #[test]
-    fn the_start_mandate_is_the_first_epochs() {
-        let utilities = |p: &Preferences, space: &OutcomeSpace| {
-            let mut u = Vec::new();
-            space.for_each_outcome(|v| {
-                u.push(p.utility(v).to_bits());
-                true
-            });
-            (u, p.reservation().to_bits())
-        };
-        // A change at time 0 is part of the starting instructions; a later one is not.
-        let (space, d) = delegation(vec![change(0.0, 2, 0.6), change(0.5, 0, 0.0)]);
-        let start = d.start_mandate(&space).unwrap();
-        let first = d.mandate(&space, &d.epochs()[0].blocs).unwrap();
-        assert_eq!(utilities(&start, &space), utilities(&first, &space));
-        let declared: Vec<Bloc> = d.blocs.iter().map(|b| b.bloc.clone()).collect();
-        let undeclared = d.mandate(&space, &declared).unwrap();
-        assert_ne!(utilities(&start, &space), utilities(&undeclared, &space));
     }
 
     #[test]

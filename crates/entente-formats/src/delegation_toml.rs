@@ -383,13 +383,14 @@ pub(crate) fn read_delegation(
                     &who,
                 )?,
                 red_lines: cd.red_lines.as_ref().map(|r| read_red_lines(loc, space, r, &who)).transpose()?,
+                add_red_lines: vec![],
                 quota,
             });
         }
     }
     let delegation = Delegation { blocs, rule, defection: dd.defection, changes };
-    let start = delegation.epochs().into_iter().next().map(|e| e.blocs).unwrap_or_default();
-    let mandate = delegation.mandate(space, &start).map_err(|e| loc.at(d.span(), format!("{party}: mandate: {e}")))?;
+    let mandate = entente_model::timeline::start_mandate(space, &delegation)
+        .map_err(|e| loc.at(d.span(), format!("{party}: mandate: {e}")))?;
     debug_assert!(mandate.reservation().is_finite());
     Ok((mandate, delegation))
 }
@@ -417,6 +418,9 @@ pub enum DelegationWriteError {
     NotAdditive { bloc: String },
     #[error("bloc {bloc:?}: a bloc's utility carries no reservation or discount")]
     ReservationOrDiscount { bloc: String },
+    /// Changes that add red lines: the format's `red_lines` replace them.
+    #[error("a change that adds red lines (the format's `red_lines` replace them)")]
+    AddedRedLines,
     /// An outcome (a red line, a status quo) outside the space.
     #[error(transparent)]
     Outcome(#[from] entente_core::ModelError),
@@ -511,6 +515,9 @@ pub(crate) fn write_delegation(
         crate::scenario::write_additive_issues(out, s, u, "[parties.blocs.issues]");
     }
     for c in &d.changes {
+        if !c.add_red_lines.is_empty() {
+            return Err(DelegationWriteError::AddedRedLines);
+        }
         let _ = writeln!(out, "\n[[parties.changes]]\nat = {}", num(c.at));
         if let Some(k) = c.bloc {
             let name =

@@ -434,7 +434,9 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
             weight,
             veto: d.veto,
             reversion,
+            red_lines: None,
             add_red_lines,
+            quota: None,
             table,
             statement: d.statement.clone(),
         });
@@ -489,7 +491,7 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
         None => None,
     };
     let _ = span;
-    Ok(Talks {
+    let mut talks = Talks {
         seed: scenario.seed,
         scenario,
         mediators: t.mediators.into_inner(),
@@ -502,5 +504,12 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
         baseline,
         conduct,
         step_minutes: step,
-    })
+    };
+    // `[[parties.changes]]` at relative times > 0 become instructions of the talks (one timeline in minutes).
+    talks.adopt_changes().map_err(|e| FormatError::Field {
+        file: path.to_path_buf(),
+        field: "parties.changes".into(),
+        message: e.to_string(),
+    })?;
+    Ok(talks)
 }

@@ -953,9 +953,8 @@ fn total_weight(d: &Delegation) -> f64 {
 /// Recomputes a delegation's own utility (its mandate at the start).
 fn refresh_mandate(space: &OutcomeSpace, party: &mut Party) -> Result<(), ChangeApplyError> {
     if let Some(d) = &party.delegation {
-        let start = d.epochs().into_iter().next().map(|e| e.blocs).unwrap_or_default();
-        party.utility =
-            d.mandate(space, &start).map_err(|error| ChangeApplyError::Mandate { party: party.name.clone(), error })?;
+        party.utility = entente_model::timeline::start_mandate(space, d)
+            .map_err(|error| ChangeApplyError::Mandate { party: party.name.clone(), error })?;
     }
     Ok(())
 }
@@ -1519,6 +1518,7 @@ fn merge(s: &mut Scenario, party: &str, merged: &[String], new_name: &str) -> Re
                             veto: None,
                             reversion: None,
                             red_lines: None,
+                            add_red_lines: vec![],
                             quota: c.quota,
                         });
                     }
@@ -1538,6 +1538,7 @@ fn merge(s: &mut Scenario, party: &str, merged: &[String], new_name: &str) -> Re
                 veto: v.then(|| states.iter().any(|b| b.veto)),
                 reversion: if r { Some(reversion_of(&states)?) } else { None },
                 red_lines: red.then(|| union(&states)),
+                add_red_lines: vec![],
                 quota: None,
             });
         }

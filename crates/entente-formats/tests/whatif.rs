@@ -228,11 +228,11 @@ fn a_veto_change_holds_for_the_whole_negotiation() {
     assert_eq!(d.changes.len(), 2);
     assert_eq!(d.changes[0].veto, None);
     assert_eq!(d.changes[0].weight, Some(0.6));
-    assert!(d.epochs().iter().all(|e| !e.blocs[1].veto));
+    assert!(entente_model::timeline::Timeline::new(d).epochs().iter().all(|e| !e.blocs[1].veto));
     assert!(applied.note.contains("overrides 1 timed change"), "{}", applied.note);
     // Granting it: a veto from the start.
     let s2 = changed(&s, "veto d.k2 on");
-    assert!(delegation(&s2, "d").epochs().iter().all(|e| e.blocs[1].veto));
+    assert!(entente_model::timeline::Timeline::new(delegation(&s2, "d")).epochs().iter().all(|e| e.blocs[1].veto));
 }
 
 // ---------------------------------------------------------------------------
@@ -918,7 +918,7 @@ proptest! {
             for c in &d.changes {
                 prop_assert!(c.bloc.is_none_or(|f| f < d.blocs.len()));
             }
-            let start = d.epochs().into_iter().next().map(|e| e.blocs).unwrap_or_default();
+            let start = entente_model::timeline::Timeline::new(d).epochs().into_iter().next().map(|e| e.blocs).unwrap_or_default();
             let mandate = d.mandate(&s.space, &start).map_err(|e| TestCaseError::fail(e.to_string()))?;
             s.space.for_each_outcome(|v| {
                 assert!(close(mandate.utility(v), party_utility(&s, "d").utility(v)));

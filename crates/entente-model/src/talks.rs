@@ -54,7 +54,10 @@ pub struct TableItem {
     pub guarantor: Option<usize>,
 }
 
-/// Instructions a bloc sends its delegation (during a break, or by phone).
+/// Instructions a bloc sends its delegation (during a break, or by phone): an
+/// entry of the delegation's timeline in minutes ([`Instruction::change`],
+/// [`Talks::timeline`]), with what the talks also need (text, tabled item,
+/// statement).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Instruction {
     pub at: Timestamp,
@@ -65,8 +68,12 @@ pub struct Instruction {
     pub weight: Option<f64>,
     pub veto: Option<bool>,
     pub reversion: Option<Reversion>,
+    /// Replaces the bloc's red lines (before `add_red_lines`).
+    pub red_lines: Option<Vec<RedLine>>,
     /// Red lines added to the bloc's.
     pub add_red_lines: Vec<RedLine>,
+    /// Moves the delegation's quota (rule `quota` only).
+    pub quota: Option<f64>,
     /// An item the delegation must table.
     pub table: Option<TableItem>,
     /// A public statement the delegation makes, if any.
@@ -163,6 +170,27 @@ pub fn clock(t: Timestamp) -> String {
     format!("day {day}, {:02}:{:02}", m / HOUR, m % HOUR)
 }
 
+/// The minute of `day D HH:MM` or `day D, HH:MM` (as [`clock`] writes it):
+/// `None` unless the day is from 1 and the time is from 00:00 to 23:59.
+pub fn parse_clock(s: &str) -> Option<Timestamp> {
+    let rest = s.trim().strip_prefix("day")?;
+    let rest = rest.trim_start();
+    let split = rest.find(|c: char| !c.is_ascii_digit())?;
+    let (day, rest) = rest.split_at(split);
+    let day: u64 = day.parse().ok()?;
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix(',').unwrap_or(rest).trim();
+    let (h, m) = rest.split_once(':')?;
+    if h.is_empty() || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m): (u64, u64) = (h.parse().ok()?, m.parse().ok()?);
+    if day == 0 || h > 23 || m > 59 {
+        return None;
+    }
+    day.checked_sub(1)?.checked_mul(DAY)?.checked_add(h * HOUR + m)
+}
+
 /// A change to the talks that asks "what if".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -209,8 +237,7 @@ impl Talks {
             Counterfactual::Unified => {
                 for k in 0..t.scenario.parties.len() {
                     let Some(d) = t.scenario.parties[k].delegation.take() else { continue };
-                    let start = d.epochs().into_iter().next().map(|e| e.blocs).unwrap_or_default();
-                    t.scenario.parties[k].utility = d.mandate(&t.scenario.space, &start)?;
+                    t.scenario.parties[k].utility = crate::timeline::start_mandate(&t.scenario.space, &d)?;
                     t.instructions.retain(|i| i.party != k);
                 }
             }

@@ -15,8 +15,9 @@
 //! (involuntary defection), and the run reports it. A delegation whose win-set
 //! is empty cannot make a ratifiable offer: it keeps offering its best outcome.
 
-use entente_core::blocs::{BlocSets, Delegation, Instructions, OutcomeSet, rule_set};
-use entente_core::{ModelError, OutcomeId, OutcomeSpace, UtilityFunction, UtilityTable};
+use entente_core::blocs::{Delegation, Instructions, OutcomeSet};
+use entente_core::{ModelError, OutcomeId, OutcomeSpace};
+use entente_model::timeline::{DelegationState, Timeline};
 use serde::Serialize;
 
 use crate::negotiators::{BuildNegotiator, Negotiator, Prepared, Response, StrategySpec, TurnInfo};
@@ -48,36 +49,19 @@ pub struct PreparedDelegation {
 impl PreparedDelegation {
     /// Tabulates the blocs' utilities and every period's mandate and win-set.
     pub fn new(space: &OutcomeSpace, delegation: &Delegation) -> Result<Self, ModelError> {
-        let tables: Vec<UtilityTable> =
-            delegation.blocs.iter().map(|b| UtilityTable::new(space, &b.utility)).collect::<Result<_, _>>()?;
-        let n_issues = space.issues().len();
-        let values_of = |o: OutcomeId, buf: &mut [u32]| {
-            let _ = space.values_into(o as u128, buf);
-        };
+        let tables = DelegationState::bloc_tables(space, delegation)?;
         let mut epochs = Vec::new();
-        for instructions in delegation.epochs() {
-            let mandate = delegation.mandate(space, &instructions.blocs)?;
-            let reservation = mandate.reservation();
-            let table = UtilityTable::new(space, &mandate)?;
-            let sets: Vec<BlocSets> = instructions
-                .blocs
-                .iter()
-                .zip(&tables)
-                .map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of))
-                .collect();
-            // `win_set`, with the blocs' acceptable sets computed once for it and the epoch.
-            let acceptable: Vec<OutcomeSet> = sets.iter().map(BlocSets::acceptable).collect();
-            let n = sets.first().map_or(0, |s| s.better.universe());
-            let win =
-                rule_set(&instructions.blocs, instructions.rule, &sets, &acceptable, Some((&table, reservation)), n);
-            let mut ratifiable: Vec<(f64, OutcomeId)> = win.iter().map(|o| (table.utility(o), o)).collect();
+        for instructions in Timeline::new(delegation).epochs() {
+            let state = DelegationState::new(space, delegation, &tables, &instructions)?;
+            let mut ratifiable: Vec<(f64, OutcomeId)> =
+                state.win_set.iter().map(|o| (state.table.utility(o), o)).collect();
             ratifiable.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             epochs.push(Epoch {
-                acceptable,
+                acceptable: state.acceptable,
                 instructions,
-                mandate: Prepared::new(table),
-                reservation,
-                win_set: win,
+                mandate: Prepared::new(state.table),
+                reservation: state.reservation,
+                win_set: state.win_set,
                 ratifiable,
             });
         }
@@ -90,7 +74,7 @@ impl PreparedDelegation {
 
     /// The period in force at relative time `t`.
     pub fn epoch_at(&self, t: f64) -> usize {
-        Delegation::epoch_at(self.epochs.iter().map(|e| e.instructions.from), t)
+        Timeline::epoch_at(self.epochs.iter().map(|e| e.instructions.from), t)
     }
 
     /// Whether the delegation's blocs ratify `outcome` at time `t`, and which

@@ -52,9 +52,9 @@ use entente_core::blocs::{
     win_set,
 };
 use entente_core::{
-    LinearAdditive, ModelError, OutcomeId, OutcomeIndex, OutcomeSpace, Preferences, UtilityFunction, UtilityTable,
-    ValueFunction,
+    LinearAdditive, ModelError, OutcomeIndex, OutcomeSpace, Preferences, UtilityFunction, UtilityTable, ValueFunction,
 };
+use entente_model::timeline::{DelegationState, InForce};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -178,19 +178,19 @@ pub struct AtTime {
 }
 
 impl AtTime {
-    /// The parties of `scenario` under the instructions in force at relative time `at`.
-    pub fn new(scenario: &Scenario, at: f64) -> Result<Self, ModelError> {
+    /// The parties of `scenario` under the instructions `at` gives (see
+    /// [`InForce`]: a relative time, or a minute of a round of talks).
+    pub fn new(scenario: &Scenario, at: &InForce) -> Result<Self, ModelError> {
         let mut t = AtTime { own: vec![], reservations: vec![], instructions: vec![] };
-        for p in &scenario.parties {
-            match &p.delegation {
-                Some(d) => {
-                    let i = d.instructions_at(at);
+        for (k, p) in scenario.parties.iter().enumerate() {
+            match (&p.delegation, at.instructions.get(k).cloned().flatten()) {
+                (Some(d), Some(i)) => {
                     let mandate = d.mandate(&scenario.space, &i.blocs)?;
                     t.reservations.push(mandate.reservation());
                     t.own.push(mandate);
                     t.instructions.push(Some(i));
                 }
-                None => {
+                _ => {
                     t.reservations.push(p.utility.reservation());
                     t.own.push(p.utility.clone());
                     t.instructions.push(None);
@@ -339,7 +339,7 @@ const DRAW_DFS_BUDGET: usize = 20_000;
 impl<'s> Model<'s> {
     fn new(
         scenario: &'s Scenario,
-        at: f64,
+        at: &InForce,
         package: Option<OutcomeIndex>,
         options: MonteCarloOptions,
     ) -> Result<Self, MonteCarloError> {
@@ -363,10 +363,6 @@ impl<'s> Model<'s> {
             ZoneMethod::NotComputed { reason: ZoneNotComputed::TooLargeNotAdditive }
         };
         let n = if enumerated { space.cardinality() as usize } else { 0 };
-        let values_of = |o: OutcomeId, buf: &mut [u32]| {
-            let _ = space.values_into(o as u128, buf);
-        };
-        let m = space.issues().len();
         let mut delegations = Vec::new();
         let mut others = enumerated.then(|| OutcomeSet::full(n));
         let mut base_zone = enumerated.then(|| OutcomeSet::full(n));
@@ -383,20 +379,16 @@ impl<'s> Model<'s> {
             let any_uncertain = d.blocs.iter().any(uncertain);
             let (mut tables, mut red, mut fixed_win) = (Vec::new(), Vec::new(), None);
             if enumerated {
-                let mut sets = Vec::new();
-                for (b, spec) in instructions.blocs.iter().zip(&d.blocs) {
-                    let table = UtilityTable::new(space, &spec.utility)?;
-                    let s = BlocSets::new(b, &table, m, &values_of);
+                let tables_all = DelegationState::bloc_tables(space, d)?;
+                let state = DelegationState::new(space, d, &tables_all, &instructions)?;
+                for ((s, spec), table) in state.sets.iter().zip(&d.blocs).zip(tables_all) {
                     red.push(s.red.clone());
-                    sets.push(s);
                     let certain = spec.uncertainty.is_none_or(|u| u.values == 0.0);
                     tables.push(certain.then_some(table));
                 }
-                let own = UtilityTable::new(space, &times.own[k])?;
-                let win = win_set(&instructions.blocs, instructions.rule, &sets, Some((&own, times.reservations[k])));
-                base_zone = base_zone.map(|z| z.and(&win));
+                base_zone = base_zone.map(|z| z.and(&state.win_set));
                 if !any_uncertain {
-                    fixed_win = Some(win);
+                    fixed_win = Some(state.win_set);
                 }
             }
             delegations.push(DelegationModel {
@@ -569,14 +561,14 @@ impl<'s> Model<'s> {
 }
 
 /// The probability that `package` is ratified, under the instructions in
-/// force at `at`, when blocs' utilities are uncertain (see the module
+/// force at `at` (see [`InForce`]), when blocs' utilities are uncertain (see the module
 /// documentation). Without a package only the zone is estimated.
 ///
 /// The draws run on `pool` (never on rayon's global pool): the caller bounds
 /// the threads. The result is the same whatever the pool's size.
 pub fn ratification_probability(
     scenario: &Scenario,
-    at: f64,
+    at: &InForce,
     package: Option<OutcomeIndex>,
     options: MonteCarloOptions,
     pool: &rayon::ThreadPool,
@@ -618,7 +610,7 @@ pub fn ratification_probability(
         _ => (Some(Proportion::new(count(&|d| d.zone == Ok(true)), n)), model.method.clone()),
     };
     Ok(RatificationEstimate {
-        at,
+        at: at.at,
         draws: n,
         seed: options.seed,
         package,
@@ -663,7 +655,7 @@ fn exact_or_reason<S: serde::Serializer>(exact: &Result<ExactZones, ExactError>,
 /// drawn on `pool` (the result is the same whatever the pool's size).
 pub fn large_zones(
     scenario: &Scenario,
-    at: f64,
+    at: &InForce,
     samples: u64,
     seed: u64,
     exact: ExactOptions,
@@ -701,7 +693,7 @@ pub fn large_zones(
         total.merge(c);
     }
     let names: Vec<&str> = scenario.parties.iter().map(|p| p.name.as_str()).collect();
-    Ok(LargeZoneReport { at, seed, exact, sampled: total.report(space.cardinality(), &names) })
+    Ok(LargeZoneReport { at: at.at, seed, exact, sampled: total.report(space.cardinality(), &names) })
 }
 
 #[cfg(test)]

@@ -82,7 +82,7 @@ fn base_declaration_reads_as_written() {
     assert_eq!(d.blocs.len(), 2);
     assert!(d.blocs[0].bloc.veto && !d.blocs[1].bloc.veto);
     assert_eq!(d.blocs[0].bloc.red_lines.len(), 1);
-    let epochs = d.epochs();
+    let epochs = entente_model::timeline::Timeline::new(d).epochs();
     assert_eq!(epochs.len(), 2);
     assert_eq!(epochs[1].from, 0.5);
     assert_eq!(epochs[1].blocs[1].weight, 80.0);

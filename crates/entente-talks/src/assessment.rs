@@ -8,9 +8,10 @@
 //! the issues nobody negotiated as they were, and from the log (who tabled
 //! what, on whose instructions).
 
+use entente_core::UtilityTable;
 use entente_core::analysis::zones::{DelegationInput, Diagnosis, Package, PartyInput, analyze_zones_within};
-use entente_core::blocs::{BlocSets, OutcomeSet};
-use entente_core::{OutcomeId, UtilityTable};
+use entente_core::blocs::OutcomeSet;
+use entente_model::timeline::DelegationState;
 use entente_protocols::package::{ClauseState, Event};
 use serde::Serialize;
 
@@ -83,23 +84,13 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
     let mut own = Vec::new();
     let mut blocs = Vec::new();
     let mut sets = Vec::new();
-    let values_of = |o: OutcomeId, buf: &mut [u32]| {
-        let _ = space.values_into(o as u128, buf);
-    };
     for (k, p) in talks.scenario.parties.iter().enumerate() {
         match (&p.delegation, run.instructions.get(k).and_then(|i| i.as_ref())) {
             (Some(d), Some(i)) => {
-                let mandate = d.mandate(space, &i.blocs)?;
-                own.push(UtilityTable::new(space, &mandate)?);
-                let tables: Vec<UtilityTable> =
-                    d.blocs.iter().map(|b| UtilityTable::new(space, &b.utility)).collect::<Result<_, _>>()?;
-                sets.push(Some(
-                    i.blocs
-                        .iter()
-                        .zip(&tables)
-                        .map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of))
-                        .collect::<Vec<_>>(),
-                ));
+                let tables = DelegationState::bloc_tables(space, d)?;
+                let state = DelegationState::new(space, d, &tables, i)?;
+                own.push(state.table);
+                sets.push(Some(state.sets));
                 blocs.push(Some(i.clone()));
             }
             _ => {

@@ -46,8 +46,9 @@
 //! Every random draw (only the breakdown risk draws) comes from the round's
 //! seed: the same talks and seed give the same log.
 
-use entente_core::blocs::{BlocSets, Instructions, OutcomeSet, RedLine, Reversion, win_set};
+use entente_core::blocs::{BlocSets, Instructions, OutcomeSet, RedLine, Reversion};
 use entente_core::{OutcomeId, OutcomeSpace, UtilityFunction, UtilityTable};
+use entente_model::timeline::DelegationState;
 use entente_protocols::package::{
     self, Action, Actor, ActorId, ClauseId, ClauseSpec, ClauseState, Commitment, Deadline, Move, Package, Role, Status,
     Timestamp,
@@ -247,12 +248,9 @@ pub fn simulate(talks: &Talks) -> Result<TalksRun, TalksError> {
     for (k, p) in scenario.parties.iter().enumerate() {
         match &p.delegation {
             Some(d) => {
-                let instructions = d.epochs().into_iter().next().unwrap_or(Instructions {
-                    from: 0.0,
-                    blocs: d.blocs.iter().map(|b| b.bloc.clone()).collect(),
-                    rule: d.rule,
-                });
-                let tables = d.blocs.iter().map(|b| UtilityTable::new(space, &b.utility)).collect::<Result<_, _>>()?;
+                // The instructions it starts with: its timeline before any instruction of the talks.
+                let instructions = talks.timeline(k).map_or_else(|| d.declared(), |tl| tl.after(0));
+                let tables = DelegationState::bloc_tables(space, d)?;
                 sim.bloc_tables.push(Some(tables));
                 sim.instructions.push(Some(instructions));
                 sim.own.push(UtilityTable::from_utilities(vec![0.0], 0.0)?);
@@ -349,21 +347,11 @@ impl Sim<'_> {
         else {
             return Ok(());
         };
-        let mandate = d.mandate(self.space, &i.blocs)?;
-        let table = UtilityTable::new(self.space, &mandate)?;
-        let reservation = mandate.reservation();
-        let n_issues = self.space.issues().len();
-        let space = self.space;
-        let values_of = |o: OutcomeId, buf: &mut [u32]| {
-            let _ = space.values_into(o as u128, buf);
-        };
-        let sets: Vec<BlocSets> =
-            i.blocs.iter().zip(tables).map(|(b, t)| BlocSets::new(b, t, n_issues, &values_of)).collect();
-        let win = win_set(&i.blocs, i.rule, &sets, Some((&table, reservation)));
-        self.own[k] = table;
-        self.reservations[k] = reservation;
-        self.win_sets[k] = Some(win);
-        self.sets[k] = Some(sets);
+        let state = DelegationState::new(self.space, d, tables, i)?;
+        self.own[k] = state.table;
+        self.reservations[k] = state.reservation;
+        self.win_sets[k] = Some(state.win_set);
+        self.sets[k] = Some(state.sets);
         Ok(())
     }
 
@@ -669,18 +657,12 @@ impl Sim<'_> {
         let k = ins.party;
         let party_name = self.talks.scenario.parties[k].name.clone();
         let Some(current) = self.instructions.get_mut(k).and_then(|i| i.as_mut()) else { return Ok(()) };
-        let Some(b) = current.blocs.get_mut(ins.bloc) else { return Ok(()) };
+        let Some(b) = current.blocs.get(ins.bloc) else { return Ok(()) };
         let bloc = b.name.clone();
-        if let Some(w) = ins.weight {
-            b.weight = w;
+        // The delegation's timeline, this instruction applied.
+        if let Some(next) = self.talks.instructions_after(idx) {
+            *current = next;
         }
-        if let Some(v) = ins.veto {
-            b.veto = v;
-        }
-        if let Some(r) = ins.reversion {
-            b.reversion = r;
-        }
-        b.red_lines.extend(ins.add_red_lines.iter().cloned());
         self.log.push(
             at,
             Visibility::Party { party: k },

@@ -1,10 +1,10 @@
 //! Monte Carlo estimates against deterministic ratification, hand-checked
 //! margins, and the exact and sampled analyses of large spaces.
 
-use entente_core::Issue;
 use entente_core::analysis::zones::{DelegationInput, PartyInput, analyze_zones};
 use entente_core::analysis::zones_sampled::LargeDiagnosis;
 use entente_core::blocs::{Change, RedLine, Rule, Uncertainty};
+use entente_core::{Issue, OutcomeId};
 
 use super::*;
 use crate::delegation::PreparedDelegation;
@@ -89,6 +89,7 @@ fn security(rule: Rule, uncertainty: Option<Uncertainty>, opaque: bool) -> Scena
         veto: Some(true),
         reversion: None,
         red_lines: None,
+        add_red_lines: vec![],
         quota: Some(0.6),
     }];
     scenario(s, other, Delegation { blocs, rule, defection: false, changes })
@@ -102,7 +103,7 @@ fn deterministic(sc: &Scenario, at: f64, package: OutcomeId) -> (bool, Vec<Strin
     let d = sc.parties[1].delegation.as_ref().unwrap();
     let prepared = PreparedDelegation::new(&sc.space, d).unwrap();
     let r = prepared.ratify(package, at);
-    let times = AtTime::new(sc, at).unwrap();
+    let times = AtTime::new(sc, &InForce::relative(sc, at)).unwrap();
     let tables: Vec<UtilityTable> = times.own.iter().map(|u| UtilityTable::new(&sc.space, u).unwrap()).collect();
     let i = times.instructions[1].as_ref().unwrap();
     let e = &prepared.epochs[prepared.epoch_at(at)];
@@ -138,9 +139,14 @@ fn zero_uncertainty_gives_the_deterministic_answers() {
             let sc = security(rule, zero, opaque);
             for at in [0.0, 0.7] {
                 for package in 0..48u32 {
-                    let e =
-                        ratification_probability(&sc, at, Some(package as u128), MonteCarloOptions::new(3, 9), &POOL)
-                            .unwrap();
+                    let e = ratification_probability(
+                        &sc,
+                        &InForce::relative(&sc, at),
+                        Some(package as u128),
+                        MonteCarloOptions::new(3, 9),
+                        &POOL,
+                    )
+                    .unwrap();
                     let (ratified, accepting, zone) = deterministic(&sc, at, package);
                     let d = &e.delegations[0];
                     let p = d.ratified.unwrap();
@@ -166,13 +172,17 @@ fn zero_uncertainty_gives_the_deterministic_answers() {
 fn same_seed_same_result_whatever_the_threads() {
     let sc = security(Rule::Quota { quota: 0.7 }, Some(Uncertainty { values: 0.1, reversion: 0.05 }), false);
     let opts = MonteCarloOptions::new(300, 42);
-    let a = ratification_probability(&sc, 0.0, Some(17), opts, &POOL).unwrap();
+    let a = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(17), opts, &POOL).unwrap();
     let (one, two, three) = (pool(1), pool(2), pool(3));
-    let b = ratification_probability(&sc, 0.0, Some(17), opts, &one).unwrap();
+    let b = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(17), opts, &one).unwrap();
     assert_eq!(a, b);
-    let b2 = ratification_probability(&sc, 0.0, Some(17), opts, &two).unwrap();
+    let b2 = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(17), opts, &two).unwrap();
     assert_eq!(b, b2, "1 vs 2 threads");
-    assert_eq!(b, ratification_probability(&sc, 0.0, Some(17), opts, &three).unwrap(), "1 vs 3 threads");
+    assert_eq!(
+        b,
+        ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(17), opts, &three).unwrap(),
+        "1 vs 3 threads"
+    );
     // The draws run on the given pool: inside a 1-thread pool's work, the
     // computation is not spread onto rayon's global pool.
     #[allow(clippy::disallowed_methods)] // inside the 1-thread pool
@@ -184,7 +194,9 @@ fn same_seed_same_result_whatever_the_threads() {
         seen.into_inner().unwrap().len()
     });
     assert_eq!(on_one, 1);
-    let c = ratification_probability(&sc, 0.0, Some(17), MonteCarloOptions::new(300, 43), &POOL).unwrap();
+    let c =
+        ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(17), MonteCarloOptions::new(300, 43), &POOL)
+            .unwrap();
     assert_ne!(a, c, "another seed, other draws");
     // The noise does something here: some bloc is neither always nor never accepting.
     let p = a.delegations[0].blocs.iter().map(|b| b.accepts.unwrap().estimate).collect::<Vec<_>>();
@@ -214,7 +226,14 @@ fn a_package_far_inside_is_ratified_for_sure() {
     // utility is at least 0.5 − 0.5·0.1 − 0.5·0.1 = 0.4 > 0.25 >= the perturbed reversion.
     for opaque in [false, true] {
         let sc = margin_case(0.2, 0.1, 0.05, opaque);
-        let e = ratification_probability(&sc, 0.0, Some(MIDDLE), MonteCarloOptions::new(500, 1), &POOL).unwrap();
+        let e = ratification_probability(
+            &sc,
+            &InForce::relative(&sc, 0.0),
+            Some(MIDDLE),
+            MonteCarloOptions::new(500, 1),
+            &POOL,
+        )
+        .unwrap();
         assert_eq!(e.delegations[0].ratified.unwrap().hits, 500);
         assert_eq!(e.everyone_ratifies.unwrap().hits, 500);
         assert_eq!(e.zone_nonempty.unwrap().hits, 500);
@@ -231,7 +250,14 @@ fn at_the_margin_the_probability_tends_to_one_half() {
     for opaque in [false, true] {
         for noise in [0.01, 0.2] {
             let sc = margin_case(0.5, noise, noise, opaque);
-            let p = ratification_probability(&sc, 0.0, Some(MIDDLE), MonteCarloOptions::new(draws, 5), &POOL).unwrap();
+            let p = ratification_probability(
+                &sc,
+                &InForce::relative(&sc, 0.0),
+                Some(MIDDLE),
+                MonteCarloOptions::new(draws, 5),
+                &POOL,
+            )
+            .unwrap();
             let p = p.delegations[0].ratified.unwrap();
             assert!((p.estimate - 0.5).abs() < 4.0 * 0.5 / (draws as f64).sqrt(), "{noise} {opaque}: {p:?}");
             assert!(p.low < 0.5 && 0.5 < p.high || (p.estimate - 0.5).abs() < 3.0 * p.std_error);
@@ -241,7 +267,14 @@ fn at_the_margin_the_probability_tends_to_one_half() {
     let mut last = 1.0;
     for (noise, expected) in [(0.0, Some(1.0)), (0.01, Some(1.0)), (0.05, None), (0.2, None), (2.0, None)] {
         let sc = margin_case(0.48, noise, noise, false);
-        let p = ratification_probability(&sc, 0.0, Some(MIDDLE), MonteCarloOptions::new(draws, 11), &POOL).unwrap();
+        let p = ratification_probability(
+            &sc,
+            &InForce::relative(&sc, 0.0),
+            Some(MIDDLE),
+            MonteCarloOptions::new(draws, 11),
+            &POOL,
+        )
+        .unwrap();
         let p = p.delegations[0].ratified.unwrap();
         if let Some(x) = expected {
             // The noise (at most 0.5·0.01 + 0.5·0.01 + 0.01 = 0.02, reached with probability 0) cannot cross.
@@ -263,17 +296,17 @@ fn exact_additive_zones_in_draws_match_enumeration() {
     for rule in RULES {
         let sc = security(rule, Some(Uncertainty { values: 0.15, reversion: 0.1 }), false);
         let mut opts = MonteCarloOptions::new(200, 3);
-        let a = ratification_probability(&sc, 0.0, Some(20), opts, &POOL).unwrap();
+        let a = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts, &POOL).unwrap();
         opts.shortcuts = false;
-        let plain = ratification_probability(&sc, 0.0, Some(20), opts, &POOL).unwrap();
+        let plain = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts, &POOL).unwrap();
         assert_eq!(a, plain, "shortcuts change nothing, {rule:?}");
         opts.enumerate_up_to = 0;
-        let b = ratification_probability(&sc, 0.0, Some(20), opts, &POOL).unwrap();
+        let b = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts, &POOL).unwrap();
         assert_eq!(b.zone_method, ZoneMethod::ExactAdditive);
         assert_eq!(a.zone_nonempty, b.zone_nonempty, "{rule:?}");
         assert_eq!(a.delegations, b.delegations);
         opts.exact.dfs_budget = 0;
-        let c = ratification_probability(&sc, 0.0, Some(20), opts, &POOL).unwrap();
+        let c = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts, &POOL).unwrap();
         assert_eq!(c.zone_nonempty, b.zone_nonempty, "merge only, {rule:?}");
         let z = a.zone_nonempty.unwrap();
         assert!(z.hits > 0, "{rule:?}: {z:?}");
@@ -285,7 +318,7 @@ fn exact_additive_zones_in_draws_match_enumeration() {
     let sc = security(Rule::Unanimity, Some(Uncertainty { values: 0.15, reversion: 0.1 }), true);
     let mut opts = MonteCarloOptions::new(50, 3);
     opts.enumerate_up_to = 0;
-    let e = ratification_probability(&sc, 0.0, Some(20), opts, &POOL).unwrap();
+    let e = ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(20), opts, &POOL).unwrap();
     assert!(matches!(e.zone_method, ZoneMethod::NotComputed { reason: ZoneNotComputed::TooLargeNotAdditive }));
     assert_eq!(
         serde_json::to_value(&e.zone_method).unwrap()["reason"],
@@ -299,13 +332,13 @@ fn exact_additive_zones_in_draws_match_enumeration() {
 fn bad_requests_are_errors() {
     let sc = security(Rule::Unanimity, None, false);
     assert!(matches!(
-        ratification_probability(&sc, 0.0, Some(48), MonteCarloOptions::new(10, 0), &POOL),
+        ratification_probability(&sc, &InForce::relative(&sc, 0.0), Some(48), MonteCarloOptions::new(10, 0), &POOL),
         Err(MonteCarloError::NoSuchOutcome(48, 48))
     ));
     let mut plain = sc.clone();
     plain.parties[1].delegation = None;
     assert!(matches!(
-        ratification_probability(&plain, 0.0, None, MonteCarloOptions::new(10, 0), &POOL),
+        ratification_probability(&plain, &InForce::relative(&plain, 0.0), None, MonteCarloOptions::new(10, 0), &POOL),
         Err(MonteCarloError::NoDelegation)
     ));
     assert!(!has_uncertainty(&sc));
@@ -350,28 +383,39 @@ fn large(red_line: bool) -> Scenario {
 #[test]
 fn large_spaces_exact_and_sampled() {
     let sc = large(false);
-    let r = large_zones(&sc, 0.0, 10_000, 7, ExactOptions::default(), &POOL).unwrap();
+    let r = large_zones(&sc, &InForce::relative(&sc, 0.0), 10_000, 7, ExactOptions::default(), &POOL).unwrap();
     let exact = r.exact.as_ref().unwrap();
     assert!(exact.unitary_zone.nonempty && exact.bloc_zone.nonempty);
     let w = exact.bloc_zone.witness.as_ref().unwrap();
     // The witness really is in the zone: every party ratifies it.
-    let times = AtTime::new(&sc, 0.0).unwrap();
+    let times = AtTime::new(&sc, &InForce::relative(&sc, 0.0)).unwrap();
     let parties = times.parties(&sc).unwrap();
     let values = sc.space.values_of(w.outcome).unwrap();
     assert!(parties.iter().all(|p| p.ratifies(w.outcome, &values, &mut vec![])));
     // Sampling: a fair share of the space in each set, a witness found, same seed same result.
     assert_eq!(r.sampled.samples, 10_000);
     assert!(r.sampled.bloc_zone.fraction.hits > 0);
-    assert_eq!(r, large_zones(&sc, 0.0, 10_000, 7, ExactOptions::default(), &POOL).unwrap());
-    assert_eq!(r, large_zones(&sc, 0.0, 10_000, 7, ExactOptions::default(), &pool(1)).unwrap(), "1 vs 2 threads");
+    assert_eq!(r, large_zones(&sc, &InForce::relative(&sc, 0.0), 10_000, 7, ExactOptions::default(), &POOL).unwrap());
+    assert_eq!(
+        r,
+        large_zones(&sc, &InForce::relative(&sc, 0.0), 10_000, 7, ExactOptions::default(), &pool(1)).unwrap(),
+        "1 vs 2 threads"
+    );
     // Monte Carlo on the large space: the zone by the exact additive check in every draw.
-    let e = ratification_probability(&sc, 0.0, Some(w.outcome), MonteCarloOptions::new(20, 1), &POOL).unwrap();
+    let e = ratification_probability(
+        &sc,
+        &InForce::relative(&sc, 0.0),
+        Some(w.outcome),
+        MonteCarloOptions::new(20, 1),
+        &POOL,
+    )
+    .unwrap();
     assert_eq!(e.zone_method, ZoneMethod::ExactAdditive);
     assert!(e.zone_nonempty.unwrap().hits > 0);
 
     // Bloc b bans every value of issue 0: nothing can be ratified, and b's red lines are to blame.
     let sc = large(true);
-    let r = large_zones(&sc, 0.0, 5_000, 7, ExactOptions::default(), &POOL).unwrap();
+    let r = large_zones(&sc, &InForce::relative(&sc, 0.0), 5_000, 7, ExactOptions::default(), &POOL).unwrap();
     let exact = r.exact.as_ref().unwrap();
     assert!(exact.unitary_zone.nonempty && !exact.bloc_zone.nonempty);
     let LargeDiagnosis::BlockedInternally { responsible, red_lines, .. } = &exact.diagnosis else {
@@ -392,7 +436,7 @@ fn scenario_sampling_covers_enumeration() {
     let e = deterministic_sizes(&sc);
     let mut misses = 0;
     for seed in 0..10 {
-        let r = large_zones(&sc, 0.0, 5_000, seed, ExactOptions::default(), &POOL).unwrap();
+        let r = large_zones(&sc, &InForce::relative(&sc, 0.0), 5_000, seed, ExactOptions::default(), &POOL).unwrap();
         let z = &r.sampled;
         for (set, exact) in [(&z.win_sets[1].1, e.0), (&z.unitary_zone, e.1), (&z.bloc_zone, e.2)] {
             let x = exact as f64 / n;
@@ -404,7 +448,7 @@ fn scenario_sampling_covers_enumeration() {
 }
 
 fn deterministic_sizes(sc: &Scenario) -> (usize, usize, usize) {
-    let times = AtTime::new(sc, 0.0).unwrap();
+    let times = AtTime::new(sc, &InForce::relative(sc, 0.0)).unwrap();
     let parties = times.parties(sc).unwrap();
     let (mut w, mut u, mut b) = (0, 0, 0);
     let mut buf = vec![];
