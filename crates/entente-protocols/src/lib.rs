@@ -15,6 +15,7 @@ pub mod delegation;
 pub mod montecarlo;
 pub mod negotiators;
 pub mod package;
+pub mod record;
 pub mod run;
 pub mod sao;
 pub mod scenario;
