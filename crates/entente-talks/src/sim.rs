@@ -472,6 +472,10 @@ impl Sim<'_> {
         let mut incidents: Vec<usize> = (0..talks.incidents.len()).collect();
         incidents.sort_by_key(|&i| talks.incidents[i].at);
         let (mut ii, mut ni) = (0, 0);
+        // What happens before the round opens comes first (the log is in time order).
+        if talks.start() > 0 {
+            self.happenings_until(talks.start() - 1, &instructions, &mut ii, &incidents, &mut ni)?;
+        }
         self.snapshot(talks.start())?;
         for s in &talks.sessions {
             // What happens before this session starts.
@@ -563,7 +567,8 @@ impl Sim<'_> {
             let next_capital = self.pending.iter().map(|p| p.0).filter(|&a| a <= t).min();
             let candidates = [next_instruction, next_incident, next_capital];
             let Some(at) = candidates.iter().flatten().min().copied() else { return Ok(()) };
-            let at = at.max(self.pkg.time());
+            // Nothing is logged before what is already in the log.
+            let at = at.max(self.pkg.time()).max(self.log.entries().last().map_or(0, |e| e.time));
             if next_capital
                 .is_some_and(|c| c <= next_instruction.unwrap_or(u64::MAX).min(next_incident.unwrap_or(u64::MAX)))
             {
