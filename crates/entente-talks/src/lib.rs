@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod log;
 pub mod measures;
 pub mod model;
+pub mod participant;
 pub mod sim;
 pub mod transcript;
 
