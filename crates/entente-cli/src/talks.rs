@@ -71,7 +71,7 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         outln!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({"schema": "entente.talks/1", "talks": talks.scenario.name, "run": run, "measures": measures})
+                &serde_json::json!({"schema": entente_talks::SCHEMA, "talks": talks.scenario.name, "run": run, "measures": measures})
             )?
         );
         return Ok(ExitCode::SUCCESS);

@@ -295,7 +295,7 @@ fn talks_print_the_reference_case_and_export_by_role() {
         assert!(out.contains(needle), "{needle} missing");
     }
     let v: serde_json::Value = serde_json::from_str(&stdout(&entente(&["talks", "--json"]))).unwrap();
-    assert_eq!(v["schema"], "entente.talks/1");
+    assert_eq!(v["schema"], "entente.talks/2");
     assert_eq!(v["run"]["assessment"]["blockage"], "internal");
     let a: serde_json::Value = serde_json::from_str(&stdout(&entente(&["talks", "--export", "state_a"]))).unwrap();
     assert!(

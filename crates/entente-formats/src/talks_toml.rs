@@ -18,6 +18,7 @@
 //! [talks.conduct.delegation_b]
 //! exponent = 0.8
 //! capital_delay_minutes = 90               # how long its capital takes to answer
+//! confided_to_mediators = true             # the mediators see its private scores (default)
 //!
 //! [[talks.guarantors]]
 //! name = "united_states"
@@ -105,6 +106,7 @@ struct SessionDecl {
 struct ConductDecl {
     exponent: Option<f64>,
     capital_delay_minutes: Option<i64>,
+    confided_to_mediators: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -337,6 +339,7 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
                 _ => 1.0,
             },
             capital_delay: 60,
+            confided_to_mediators: true,
         })
         .collect();
     if let Some(c) = &t.conduct {
@@ -356,6 +359,9 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
                     );
                 }
                 conduct[k].capital_delay = m as u64;
+            }
+            if let Some(c) = d.confided_to_mediators {
+                conduct[k].confided_to_mediators = c;
             }
         }
     }

@@ -121,6 +121,9 @@ pub struct Conduct {
     pub exponent: f64,
     /// Minutes its capital takes to answer a call (delegations).
     pub capital_delay: u64,
+    /// Whether the party confides its preferences to the mediators: then the
+    /// log's entries derived from them reach the mediators too (default true).
+    pub confided_to_mediators: bool,
 }
 
 /// A round of talks.

@@ -109,7 +109,7 @@ fn talks(changes: Vec<Change>, instructions: Vec<Instruction>) -> Talks {
         instructions,
         incidents: vec![],
         baseline: None,
-        conduct: vec![Conduct { exponent: 1.0, capital_delay: 60 }; 2],
+        conduct: vec![Conduct { exponent: 1.0, capital_delay: 60, confided_to_mediators: true }; 2],
         step_minutes: 30,
         seed: 0,
     }

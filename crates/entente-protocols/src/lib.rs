@@ -16,6 +16,7 @@ pub mod machine;
 pub mod montecarlo;
 pub mod negotiators;
 pub mod package;
+pub mod record;
 pub mod run;
 pub mod sao;
 pub mod scenario;

@@ -118,8 +118,7 @@ use entente_core::{Issue, OutcomeSpace, Value};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// Minutes since the start of the talks, as given by the caller.
-pub type Timestamp = u64;
+pub use crate::record::{ActorId, Machine, Objection, Reason, Record, Timestamp};
 
 /// An option of a clause: a value index of its issue, or a free-standing number.
 pub type OptionId = u32;
@@ -129,17 +128,6 @@ pub const MINUTES_PER_DAY: u64 = 24 * 60;
 
 /// The most options a clause may have (a guard against absurd inputs).
 pub const MAX_OPTIONS: usize = 4096;
-
-/// An actor at (or behind) the table, as numbered by the caller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ActorId(pub u32);
-
-impl fmt::Display for ActorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "actor {}", self.0)
-    }
-}
 
 /// A clause of the package, numbered by the machine: the initial agenda from 0,
 /// then tabled items in the order they were tabled.
@@ -477,13 +465,13 @@ impl Action {
 }
 
 /// One actor's action at a time, with an optional reason for the log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Move {
     pub actor: ActorId,
     pub time: Timestamp,
     pub action: Action,
     #[serde(default)]
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
 }
 
 impl Move {
@@ -491,7 +479,7 @@ impl Move {
         Move { actor, time, action, reason: None }
     }
 
-    pub fn because(mut self, reason: impl Into<String>) -> Self {
+    pub fn because(mut self, reason: impl Into<Reason>) -> Self {
         self.reason = Some(reason.into());
         self
     }
@@ -517,7 +505,7 @@ pub struct AgreedClause {
 
 /// What happened, in order. Every event carries the acting actor and the time
 /// of the move that caused it (and its reason, where the event is the move's).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum Event {
     /// A new agenda item, OPEN, raised by `actor` at `time`.
@@ -526,7 +514,7 @@ pub enum Event {
         item: ClauseSpec,
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
     /// The clause's brackets are now `options` (a proposal on an OPEN clause,
     /// followed by its transition, or a rebracketing).
@@ -535,7 +523,7 @@ pub enum Event {
         options: Vec<OptionId>,
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
     /// A clause changed state.
     Transition {
@@ -544,7 +532,7 @@ pub enum Event {
         to: ClauseState,
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
     /// Party `actor` agreed ad referendum to `option`.
     AdRefAgreed {
@@ -552,7 +540,7 @@ pub enum Event {
         option: OptionId,
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
     /// Capital `actor` confirmed (or declined) the clause.
     CapitalDecided {
@@ -560,7 +548,7 @@ pub enum Event {
         confirmed: bool,
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
     /// Guarantor `actor` gave (or refused) its consent.
     Consent {
@@ -568,25 +556,25 @@ pub enum Event {
         given: bool,
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
     VoteCalled {
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
     VoteCast {
         yes: bool,
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
     /// The vote failed: `actor` voted no, or the mediator withdrew the call.
     /// The talks go on.
     VoteFailed {
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
     /// Every party voted yes: the package binds. `actor` cast the last vote.
     Adopted {
@@ -598,7 +586,7 @@ pub enum Event {
     Ended {
         actor: ActorId,
         time: Timestamp,
-        reason: Option<String>,
+        reason: Option<Reason>,
     },
 }
 
@@ -616,6 +604,23 @@ impl Event {
             | Event::VoteFailed { time, .. }
             | Event::Adopted { time, .. }
             | Event::Ended { time, .. } => *time,
+        }
+    }
+
+    /// The reason of the move that caused the event (none for an adoption).
+    pub fn reason(&self) -> Option<&Reason> {
+        match self {
+            Event::ItemTabled { reason, .. }
+            | Event::Bracketed { reason, .. }
+            | Event::Transition { reason, .. }
+            | Event::AdRefAgreed { reason, .. }
+            | Event::CapitalDecided { reason, .. }
+            | Event::Consent { reason, .. }
+            | Event::VoteCalled { reason, .. }
+            | Event::VoteCast { reason, .. }
+            | Event::VoteFailed { reason, .. }
+            | Event::Ended { reason, .. } => reason.as_ref(),
+            Event::Adopted { .. } => None,
         }
     }
 
@@ -812,7 +817,7 @@ pub enum PackageError {
 }
 
 /// A log that does not replay.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[derive(Clone, Debug, PartialEq, Error)]
 pub enum ReplayError {
     #[error("the setup is refused: {0}")]
     Setup(PackageError),
@@ -835,11 +840,74 @@ enum Who {
     Chair,
 }
 
+impl Machine for Package {
+    type Action = Action;
+    type Event = Event;
+    type Error = PackageError;
+    type ReplayError = ReplayError;
+
+    /// [`Package::act`] with the move's parts, each event in its [`Record`].
+    fn act(
+        &mut self,
+        actor: ActorId,
+        time: Timestamp,
+        action: Action,
+        reason: Option<Reason>,
+        sink: &mut dyn FnMut(Record<Event>),
+    ) -> Result<(), PackageError> {
+        let mv = Move { actor, time, action, reason };
+        let mut seq = self.records;
+        Package::act(self, &mv, &mut |event| {
+            sink(Record { seq, actor: event.actor(), time: event.time(), reason: mv.reason.clone(), event });
+            seq += 1;
+        })
+    }
+
+    fn replay(self, records: &[Record<Event>]) -> Result<Self, ReplayError> {
+        let mut package = self;
+        let events: Vec<Event> = records.iter().map(|r| r.event.clone()).collect();
+        for (index, r) in records.iter().enumerate() {
+            if r.seq != package.records + index as u64 || r.time != r.event.time() || r.actor != r.event.actor() {
+                return Err(ReplayError::NotAMove { index });
+            }
+        }
+        let start = package.records;
+        let mut index = 0;
+        while index < events.len() {
+            let mv = package.move_of(&events[index]).ok_or(ReplayError::NotAMove { index })?;
+            let mut produced = Vec::new();
+            Package::act(&mut package, &mv, &mut |e| produced.push(e))
+                .map_err(|error| ReplayError::Refused { index, error })?;
+            if produced.is_empty() {
+                return Err(ReplayError::Diverged {
+                    index,
+                    logged: Some(Box::new(events[index].clone())),
+                    produced: None,
+                });
+            }
+            let n = produced.len();
+            for (k, event) in produced.into_iter().enumerate() {
+                let logged = events.get(index + k);
+                if logged != Some(&event) {
+                    return Err(ReplayError::Diverged {
+                        index: index + k,
+                        logged: logged.cloned().map(Box::new),
+                        produced: Some(Box::new(event)),
+                    });
+                }
+            }
+            index += n;
+        }
+        debug_assert_eq!(package.records, start + events.len() as u64);
+        Ok(package)
+    }
+}
+
 /// The acting actor, time and reason of the move being applied.
 struct Ctx<'a> {
     actor: ActorId,
     time: Timestamp,
-    reason: &'a Option<String>,
+    reason: &'a Option<Reason>,
 }
 
 /// The package protocol's state machine.
@@ -854,6 +922,9 @@ pub struct Package {
     status: Status,
     /// The time of the last accepted move.
     time: Timestamp,
+    /// How many events the machine has emitted (the next record's `seq`).
+    #[serde(default)]
+    records: u64,
 }
 
 impl Package {
@@ -878,7 +949,7 @@ impl Package {
         if parties < 2 {
             return Err(PackageError::TooFewParties(parties));
         }
-        let mut package = Package { actors, clauses: Vec::new(), status: Status::Negotiating, time: 0 };
+        let mut package = Package { actors, clauses: Vec::new(), status: Status::Negotiating, time: 0, records: 0 };
         for spec in agenda {
             if let Some(raiser) = spec.raised_by
                 && package.role_of(raiser).is_err()
@@ -896,34 +967,27 @@ impl Package {
     /// move gives the move, which is applied again and must produce exactly the
     /// logged events. The result equals the state that produced the log.
     pub fn replay(actors: Vec<Actor>, agenda: Vec<ClauseSpec>, events: &[Event]) -> Result<Self, ReplayError> {
-        let mut package = Package::new(actors, agenda).map_err(ReplayError::Setup)?;
-        let mut index = 0;
-        while index < events.len() {
-            let mv = package.move_of(&events[index]).ok_or(ReplayError::NotAMove { index })?;
-            let mut produced = Vec::new();
-            package.act(&mv, &mut |e| produced.push(e)).map_err(|error| ReplayError::Refused { index, error })?;
-            if produced.is_empty() {
-                // Every accepted move emits at least one event; guard the loop anyway.
-                return Err(ReplayError::Diverged {
-                    index,
-                    logged: Some(Box::new(events[index].clone())),
-                    produced: None,
-                });
-            }
-            let n = produced.len();
-            for (k, event) in produced.into_iter().enumerate() {
-                let logged = events.get(index + k);
-                if logged != Some(&event) {
-                    return Err(ReplayError::Diverged {
-                        index: index + k,
-                        logged: logged.cloned().map(Box::new),
-                        produced: Some(Box::new(event)),
-                    });
-                }
-            }
-            index += n;
-        }
-        Ok(package)
+        let records: Vec<Record<Event>> = events
+            .iter()
+            .enumerate()
+            .map(|(seq, e)| Record {
+                seq: seq as u64,
+                actor: e.actor(),
+                time: e.time(),
+                reason: e.reason().cloned(),
+                event: e.clone(),
+            })
+            .collect();
+        Package::replay_records(actors, agenda, &records)
+    }
+
+    /// [`Package::replay`] over records (the machine's envelopes).
+    pub fn replay_records(
+        actors: Vec<Actor>,
+        agenda: Vec<ClauseSpec>,
+        records: &[Record<Event>],
+    ) -> Result<Self, ReplayError> {
+        Package::new(actors, agenda).map_err(ReplayError::Setup)?.replay(records)
     }
 
     /// The move that `event` starts, if it is the first event of a move.
@@ -1104,6 +1168,21 @@ impl Package {
     /// known; time does not go back; no vote is open (unless voting, withdrawing
     /// the call or ending); the actor's role; the clause; its state; the arguments.
     pub fn act(&mut self, mv: &Move, sink: &mut impl FnMut(Event)) -> Result<(), PackageError> {
+        let mut emitted = 0;
+        let result = self.apply(mv, &mut |e| {
+            emitted += 1;
+            sink(e)
+        });
+        self.records += emitted;
+        result
+    }
+
+    /// How many events the machine has emitted so far.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    fn apply(&mut self, mv: &Move, sink: &mut impl FnMut(Event)) -> Result<(), PackageError> {
         match self.status {
             Status::Adopted { .. } => return Err(PackageError::AlreadyAdopted),
             Status::Ended { .. } => return Err(PackageError::Ended),
@@ -1791,7 +1870,7 @@ mod tests {
         ok(&mut p, mv(A, 1, Action::Propose { clause: C0, options: vec![5, 6] }));
         ok(&mut p, mv(A, 2, Action::AgreeAdRef { clause: C0, option: 6 }));
         let e = ok(&mut p, mv(B, 3, Action::AgreeAdRef { clause: C0, option: 6 }).because("fine"));
-        let r = Some("fine".to_string());
+        let r = Some(Reason::from("fine"));
         assert_eq!(
             e[1..],
             [
@@ -2192,7 +2271,7 @@ mod tests {
         ok(&mut p, mv(A, 4, Action::Vote { yes: true }));
         assert_eq!(refused(&mut p, mv(A, 4, Action::Vote { yes: false })), PackageError::AlreadyVoted { party: A });
         let e = ok(&mut p, mv(B, 5, Action::Vote { yes: false }).because("not without a guarantor"));
-        let r = Some("not without a guarantor".to_string());
+        let r = Some(Reason::from("not without a guarantor"));
         assert_eq!(
             e,
             vec![

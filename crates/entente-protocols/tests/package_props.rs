@@ -242,7 +242,7 @@ fn random_move(p: &Package, s: &Setup, c: &Choice, time: u64) -> Move {
     };
     let mut m = Move::new(actor, time, action);
     if c.flag {
-        m.reason = Some(format!("reason {}", c.dt));
+        m.reason = Some(format!("reason {}", c.dt).into());
     }
     m
 }

@@ -12,15 +12,15 @@ use entente_core::UtilityTable;
 use entente_core::analysis::zones::{DelegationInput, Diagnosis, Package, PartyInput, analyze_zones_within};
 use entente_core::blocs::OutcomeSet;
 use entente_model::timeline::DelegationState;
-use entente_protocols::package::{ClauseState, Event};
-use serde::Serialize;
+use entente_protocols::package::{ClauseState, Event, Reason};
+use serde::{Deserialize, Serialize};
 
 use crate::log::Entry;
 use crate::model::{Talks, clock};
 use crate::sim::{Ending, TalksError, TalksRun};
 
 /// Where the blockage lay.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Blockage {
     /// The package was adopted.
@@ -35,7 +35,7 @@ pub enum Blockage {
 }
 
 /// An item tabled during the talks.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InjectedItem {
     pub item: String,
     pub tabled_by: String,
@@ -46,7 +46,7 @@ pub struct InjectedItem {
 }
 
 /// The mediators' assessment.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     pub blockage: Blockage,
     /// `(party, bloc)` whose yielding alone would have opened a ratifiable zone.
@@ -121,12 +121,13 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
     let mut injected = Vec::new();
     for c in &run.clauses {
         let Some((by, at)) = &c.tabled else { continue };
-        let instructed = run.log.entries.iter().find_map(|e| match &e.entry {
-            Entry::Package { event: Event::ItemTabled { time, reason, .. } } if *time == *at => reason.clone(),
-            _ => None,
-        });
         let bloc =
-            instructed.as_deref().and_then(|r| r.strip_prefix("tabled on the instructions of ")).map(str::to_string);
+            run.log.entries().iter().find_map(|e| match &e.entry {
+                Entry::Package {
+                    event: Event::ItemTabled { clause, reason: Some(Reason::Tabled { bloc, .. }), .. },
+                } if clause.0 == c.clause => Some(bloc.clone()),
+                _ => None,
+            });
         injected.push(InjectedItem {
             item: c.title.clone(),
             tabled_by: by.clone(),
@@ -246,7 +247,7 @@ fn narrative(
 }
 
 /// The round's outcome against the agreement it continued.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BaselineReport {
     pub name: String,
     /// Clauses the round added (`issue=value`), if its package was adopted.

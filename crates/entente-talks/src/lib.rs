@@ -5,12 +5,18 @@
 //! - [`sim`]: the simulation, driving the package protocol of `entente-protocols`;
 //! - [`log`]: the event log with its channels and per-role exports.
 
+pub mod actors;
 pub mod assessment;
 pub mod log;
 pub mod measures;
+pub mod participant;
 pub mod sim;
 pub mod transcript;
 
 pub use entente_model::talks as model;
 pub use model::Talks;
 pub use sim::{TalksRun, simulate};
+
+/// The schema of the talks document (`entente talks --json`): `{schema, talks,
+/// run, measures}`, `run` a [`TalksRun`] that reads back from JSON.
+pub const SCHEMA: &str = "entente.talks/2";

@@ -7,24 +7,38 @@
 //! delegation (and its blocs) only; the mediators' assessments by the
 //! mediators only. [`export_for`] gives a role the entries it may see, and
 //! nothing else.
+//!
+//! Privacy is a property of the record: every value derived from a party's
+//! private preferences (its utility of a text, the rationale of its
+//! concessions, a change of its reservation value) is in an entry of its own
+//! on that party's channel ([`Visibility::Party`], or
+//! [`Visibility::Confided`] when the scenario confides the party's
+//! preferences to the mediators), never in a public entry.
+//!
+//! The log is append-only: an entry's `seq` is its position, entries are never
+//! moved or renumbered, and times never go back ([`Log::push`] refuses an
+//! entry earlier than the last one).
 
-use entente_protocols::package::{self, Timestamp};
-use serde::Serialize;
+use entente_protocols::package::{self, Reason, Timestamp};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 /// Who may read an entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "channel")]
 pub enum Visibility {
     /// Everybody at the talks (parties, mediators, observers).
     Public,
     /// One party's delegation and the blocs it answers to.
     Party { party: usize },
+    /// One party and the mediators (the party confided its preferences to them).
+    Confided { party: usize },
     /// The mediators only.
     Mediators,
 }
 
 /// A reader of the log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "role")]
 pub enum Role {
     /// A party's delegation (with its capital and blocs).
@@ -41,15 +55,37 @@ impl Role {
     pub fn may_see(&self, visibility: &Visibility) -> bool {
         match (self, visibility) {
             (_, Visibility::Public) => true,
-            (Role::Party { party }, Visibility::Party { party: p }) => party == p,
-            (Role::Mediator, Visibility::Mediators) => true,
+            (Role::Party { party }, Visibility::Party { party: p } | Visibility::Confided { party: p }) => party == p,
+            (Role::Mediator, Visibility::Mediators | Visibility::Confided { .. }) => true,
             _ => false,
         }
     }
 }
 
+/// What an incident did, as everybody sees it (a change of a party's
+/// reservation value goes to that party's channel: [`Entry::ReservationMoved`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "effect")]
+pub enum IncidentEffect {
+    /// The party reopens the provisional clauses the incident bears on.
+    Reopens { party: String },
+    /// The risk that a failed step ends the talks is now `risk`.
+    BreakdownRisk { risk: f64 },
+}
+
+impl std::fmt::Display for IncidentEffect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IncidentEffect::Reopens { party } => write!(f, "{party} reopens security clauses"),
+            IncidentEffect::BreakdownRisk { risk } => {
+                write!(f, "risk of breakdown after a failed step now {:.0}%", risk * 100.0)
+            }
+        }
+    }
+}
+
 /// What happened.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Entry {
     SessionStarted {
@@ -68,7 +104,27 @@ pub enum Entry {
     /// The mediators' single text as it stands (the agreed options and the drafts).
     TextProposed {
         text: Vec<u32>,
-        utilities: Vec<f64>,
+    },
+    /// What the text just proposed is worth to `party` (its own utility; a
+    /// delegation: its mandate). Private to that party.
+    TextScored {
+        party: usize,
+        utility: f64,
+    },
+    /// The private rationale of `party`'s move logged at `of` (the public
+    /// entry shows [`Reason::Withheld`]).
+    Rationale {
+        party: usize,
+        of: u64,
+        reason: Reason,
+    },
+    /// An incident moved `party`'s reservation value by `by` (private to it);
+    /// `effect` is the effect's place among the incident's declared effects.
+    ReservationMoved {
+        party: usize,
+        incident: usize,
+        effect: usize,
+        by: f64,
     },
     /// A party's delegation called its capital (waiting for instructions).
     CapitalCalled {
@@ -86,13 +142,14 @@ pub enum Entry {
         actor: String,
         text: String,
     },
-    /// A dated incident on the ground.
+    /// A dated incident on the ground (`index`: among the talks' incidents).
     Incident {
+        index: usize,
         place: String,
         casualties: u32,
         attributed_to: Option<String>,
         text: String,
-        effects: Vec<String>,
+        effects: Vec<IncidentEffect>,
     },
     /// A mediators' assessment (private to the mediators).
     Assessment {
@@ -101,7 +158,7 @@ pub enum Entry {
 }
 
 /// One entry of the log.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// Position in the log, from 0.
     pub seq: u64,
@@ -112,31 +169,50 @@ pub struct LogEntry {
     pub entry: Entry,
 }
 
-/// The log of a round of talks.
-#[derive(Clone, Debug, Default, Serialize)]
+/// An entry the append-only log refuses.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum LogError {
+    #[error("an entry at minute {got} after one at minute {last}: the log is append-only, in time order")]
+    OutOfOrder { last: Timestamp, got: Timestamp },
+}
+
+/// The log of a round of talks: append-only, in time order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Log {
-    pub entries: Vec<LogEntry>,
+    entries: Vec<LogEntry>,
 }
 
 impl Log {
-    pub fn push(&mut self, time: Timestamp, visibility: Visibility, entry: Entry) {
+    /// Appends an entry; its `seq` is its position. Refuses an entry earlier
+    /// than the last one.
+    pub fn push(&mut self, time: Timestamp, visibility: Visibility, entry: Entry) -> Result<u64, LogError> {
+        if let Some(last) = self.entries.last()
+            && time < last.time
+        {
+            return Err(LogError::OutOfOrder { last: last.time, got: time });
+        }
         let seq = self.entries.len() as u64;
         self.entries.push(LogEntry { seq, time, visibility, entry });
+        Ok(seq)
     }
 
-    /// Inserts an entry at its place in time (after the entries of the same
-    /// time), renumbering the later ones.
-    pub fn insert(&mut self, time: Timestamp, visibility: Visibility, entry: Entry) {
-        let at = self.entries.partition_point(|e| e.time <= time);
-        self.entries.insert(at, LogEntry { seq: at as u64, time, visibility, entry });
-        for (k, e) in self.entries.iter_mut().enumerate().skip(at) {
-            e.seq = k as u64;
-        }
+    /// The entries, in order.
+    pub fn entries(&self) -> &[LogEntry] {
+        &self.entries
     }
 
     /// A package event: public, except a capital's decision, which only its
-    /// party sees (`capital_of` maps a capital actor to its party).
-    pub fn package(&mut self, event: package::Event, capital_of: &dyn Fn(package::ActorId) -> Option<usize>) {
+    /// party sees (`capital_of` maps a capital actor to its party). A private
+    /// reason ([`Reason::is_private`]) of party `party_of(actor)` is withheld
+    /// from the public entry and follows it as a [`Entry::Rationale`] on
+    /// `private(party)`.
+    pub fn package(
+        &mut self,
+        mut event: package::Event,
+        capital_of: &dyn Fn(package::ActorId) -> Option<usize>,
+        party_of: &dyn Fn(package::ActorId) -> Option<usize>,
+        private: &dyn Fn(usize) -> Visibility,
+    ) -> Result<(), LogError> {
         let visibility = match &event {
             package::Event::CapitalDecided { actor, .. } => match capital_of(*actor) {
                 Some(party) => Visibility::Party { party },
@@ -144,7 +220,36 @@ impl Log {
             },
             _ => Visibility::Public,
         };
-        self.push(event.time(), visibility, Entry::Package { event });
+        let time = event.time();
+        let party = party_of(event.actor());
+        let withheld = match (event.reason().filter(|r| r.is_private()), party) {
+            (Some(_), Some(party)) if visibility == Visibility::Public => {
+                reason_mut(&mut event).and_then(|slot| slot.replace(Reason::Withheld)).map(|r| (party, r))
+            }
+            _ => None,
+        };
+        let of = self.push(time, visibility, Entry::Package { event })?;
+        if let Some((party, reason)) = withheld {
+            self.push(time, private(party), Entry::Rationale { party, of, reason })?;
+        }
+        Ok(())
+    }
+}
+
+fn reason_mut(event: &mut package::Event) -> Option<&mut Option<Reason>> {
+    use package::Event as E;
+    match event {
+        E::ItemTabled { reason, .. }
+        | E::Bracketed { reason, .. }
+        | E::Transition { reason, .. }
+        | E::AdRefAgreed { reason, .. }
+        | E::CapitalDecided { reason, .. }
+        | E::Consent { reason, .. }
+        | E::VoteCalled { reason, .. }
+        | E::VoteCast { reason, .. }
+        | E::VoteFailed { reason, .. }
+        | E::Ended { reason, .. } => Some(reason),
+        E::Adopted { .. } => None,
     }
 }
 
@@ -162,12 +267,25 @@ mod tests {
         prop_oneof![
             Just(Visibility::Public),
             (0usize..3).prop_map(|party| Visibility::Party { party }),
+            (0usize..3).prop_map(|party| Visibility::Confided { party }),
             Just(Visibility::Mediators),
         ]
     }
 
     fn role() -> impl Strategy<Value = Role> {
         prop_oneof![(0usize..3).prop_map(|party| Role::Party { party }), Just(Role::Mediator), Just(Role::Observer)]
+    }
+
+    #[test]
+    fn the_log_is_append_only_in_time_order() {
+        let mut log = Log::default();
+        let s = |t: &str| Entry::Statement { actor: "x".into(), text: t.into() };
+        assert_eq!(log.push(10, Visibility::Public, s("a")), Ok(0));
+        assert_eq!(log.push(10, Visibility::Public, s("b")), Ok(1));
+        assert_eq!(log.push(9, Visibility::Public, s("c")), Err(LogError::OutOfOrder { last: 10, got: 9 }));
+        assert_eq!(log.push(11, Visibility::Mediators, s("d")), Ok(2));
+        let seqs: Vec<u64> = log.entries().iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, vec![0, 1, 2]);
     }
 
     proptest! {
@@ -177,14 +295,17 @@ mod tests {
         fn exports_never_leak(vis in prop::collection::vec(visibility(), 0..60), r in role()) {
             let mut log = Log::default();
             for (k, v) in vis.iter().enumerate() {
-                log.push(k as u64, v.clone(), Entry::Statement { actor: "x".into(), text: format!("{k}") });
+                let seq = log.push(k as u64, v.clone(), Entry::Statement { actor: "x".into(), text: format!("{k}") });
+                prop_assert_eq!(seq, Ok(k as u64));
             }
             let export = export_for(&log, r);
             for e in &export {
                 match (&r, &e.visibility) {
                     (_, Visibility::Public) => {}
-                    (Role::Party { party }, Visibility::Party { party: p }) => prop_assert_eq!(party, p),
-                    (Role::Mediator, Visibility::Mediators) => {}
+                    (Role::Party { party }, Visibility::Party { party: p } | Visibility::Confided { party: p }) => {
+                        prop_assert_eq!(party, p)
+                    }
+                    (Role::Mediator, Visibility::Mediators | Visibility::Confided { .. }) => {}
                     (r, v) => prop_assert!(false, "{:?} saw {:?}", r, v),
                 }
             }

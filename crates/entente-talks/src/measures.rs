@@ -367,7 +367,7 @@ pub fn measures(talks: &Talks, run: &TalksRun) -> Result<Measures, MeasuresError
 pub fn input_of<'a>(talks: &'a Talks, run: &'a TalksRun, reference: Option<Reference>) -> MeasureInput<'a> {
     let events: Vec<&Event> = run
         .log
-        .entries
+        .entries()
         .iter()
         .filter_map(|e| match &e.entry {
             Entry::Package { event } => Some(event),

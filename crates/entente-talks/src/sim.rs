@@ -50,15 +50,16 @@ use entente_core::blocs::{BlocSets, Instructions, OutcomeSet, RedLine, Reversion
 use entente_core::{OutcomeId, OutcomeSpace, UtilityFunction, UtilityTable};
 use entente_model::timeline::DelegationState;
 use entente_protocols::package::{
-    self, Action, Actor, ActorId, ClauseId, ClauseSpec, ClauseState, Commitment, Deadline, Move, Package, Role, Status,
-    Timestamp,
+    self, Action, ActorId, ClauseId, ClauseSpec, ClauseState, Commitment, Deadline, Move, Objection, Package, Reason,
+    Status, Timestamp,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::log::{Entry, Log, Visibility};
+use crate::actors::{ActorRef, Actors};
+use crate::log::{Entry, IncidentEffect, Log, Visibility};
 use crate::model::{Effect, Talks, clock};
 
 #[derive(Debug, Error)]
@@ -73,10 +74,12 @@ pub enum TalksError {
     Model(#[from] entente_core::ModelError),
     #[error("package protocol: {0}")]
     Package(#[from] package::PackageError),
+    #[error(transparent)]
+    Log(#[from] crate::log::LogError),
 }
 
 /// The mediators' text at some time.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TextSnapshot {
     pub time: Timestamp,
     pub text: Vec<u32>,
@@ -89,7 +92,7 @@ pub struct TextSnapshot {
 }
 
 /// How the round ended.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "result")]
 pub enum Ending {
     Adopted {
@@ -108,8 +111,11 @@ pub enum Ending {
     },
 }
 
-/// What the simulation produced.
-#[derive(Clone, Debug, Serialize)]
+/// What the simulation produced. Serialises as the `run` of the
+/// `entente.talks/2` document and reads back into the same value (except
+/// `instructions`, the delegations' state at the end, kept for the assessment
+/// and not part of the document).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TalksRun {
     pub log: Log,
     pub texts: Vec<TextSnapshot>,
@@ -131,7 +137,7 @@ pub struct TalksRun {
     pub baseline: Option<crate::assessment::BaselineReport>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClauseSummary {
     pub clause: u32,
     pub issue: usize,
@@ -141,23 +147,9 @@ pub struct ClauseSummary {
     pub tabled: Option<(String, Timestamp)>,
 }
 
-/// Actor numbering: parties 0.., capitals 100 + party, mediators 200 + m,
-/// guarantors 300 + g.
-fn party_actor(k: usize) -> ActorId {
-    ActorId(k as u32)
-}
-fn capital_actor(k: usize) -> ActorId {
-    ActorId(100 + k as u32)
-}
-fn mediator_actor(m: usize) -> ActorId {
-    ActorId(200 + m as u32)
-}
-fn guarantor_actor(g: usize) -> ActorId {
-    ActorId(300 + g as u32)
-}
-
 struct Sim<'a> {
     talks: &'a Talks,
+    actors: Actors,
     space: &'a OutcomeSpace,
     pkg: Package,
     log: Log,
@@ -195,26 +187,10 @@ pub fn simulate(talks: &Talks) -> Result<TalksRun, TalksError> {
     let space = &scenario.space;
     space.enumerable(1 << 24).map_err(|_| TalksError::TooLarge(space.cardinality()))?;
 
-    let mut actors = Vec::new();
-    for (k, p) in scenario.parties.iter().enumerate() {
-        actors.push(Actor::new(party_actor(k).0, p.name.clone(), Role::Party));
-        if p.delegation.is_some() {
-            actors.push(Actor::new(
-                capital_actor(k).0,
-                format!("capital of {}", p.name),
-                Role::Capital { of: party_actor(k) },
-            ));
-        }
-    }
-    for (m, name) in talks.mediators.iter().enumerate() {
-        actors.push(Actor::new(mediator_actor(m).0, name.clone(), Role::Mediator));
-    }
-    for (g, gu) in talks.guarantors.iter().enumerate() {
-        actors.push(Actor::new(guarantor_actor(g).0, gu.name.clone(), Role::Guarantor));
-    }
+    let actors = Actors::of(talks);
     let agenda: Vec<ClauseSpec> =
         talks.agenda.iter().map(|&i| clause_spec(space, i, None)).collect::<Result<_, _>>()?;
-    let pkg = Package::new(actors, agenda)?;
+    let pkg = Package::new(actors.package_actors(), agenda)?;
 
     let mut text = talks.defaults.clone();
     if let Some(b) = &talks.baseline {
@@ -226,6 +202,7 @@ pub fn simulate(talks: &Talks) -> Result<TalksRun, TalksError> {
     }
     let mut sim = Sim {
         talks,
+        actors,
         space,
         pkg,
         log: Log::default(),
@@ -272,17 +249,24 @@ pub fn simulate(talks: &Talks) -> Result<TalksRun, TalksError> {
     sim.draft = sim.initial_draft();
     sim.rebuild_text();
     sim.run()?;
-    // Incidents after the round (the aftermath) are logged too.
+    // Incidents after the round (the aftermath) are logged too, after the
+    // mediators' assessment at the end (the log is append-only, in time
+    // order); their effects count in the assessment.
     let end = sim.pkg.time().max(talks.end());
-    for inc in 0..talks.incidents.len() {
-        if talks.incidents[inc].at > end {
-            let at = talks.incidents[inc].at;
-            sim.incident(inc, at)?;
-        }
+    let main = std::mem::take(&mut sim.log);
+    let mut aftermath: Vec<usize> = (0..talks.incidents.len()).filter(|&i| talks.incidents[i].at > end).collect();
+    aftermath.sort_by_key(|&i| talks.incidents[i].at);
+    for inc in aftermath {
+        let at = talks.incidents[inc].at;
+        sim.incident(inc, at)?;
     }
+    let after = std::mem::replace(&mut sim.log, main);
     let mut run = sim.finish();
     let assessment = crate::assessment::assess(talks, &run)?;
-    run.log.insert(end, Visibility::Mediators, Entry::Assessment { text: assessment.text.clone() });
+    run.log.push(end, Visibility::Mediators, Entry::Assessment { text: assessment.text.clone() })?;
+    for e in after.entries() {
+        run.log.push(e.time, e.visibility.clone(), e.entry.clone())?;
+    }
     run.assessment = Some(assessment);
     run.baseline = crate::assessment::baseline_report(talks, &run);
     Ok(run)
@@ -363,20 +347,31 @@ impl Sim<'_> {
         }
     }
 
-    fn act(&mut self, mv: Move) -> Result<bool, TalksError> {
-        if self.pkg.check(&mv).is_err() {
-            return Ok(false);
-        }
-        let mut events = Vec::new();
-        self.pkg.act(&mv, &mut |e| events.push(e))?;
-        let capital_of = |a: ActorId| (a.0 >= 100 && a.0 < 200).then_some((a.0 - 100) as usize);
-        for e in events {
-            self.log.package(e, &capital_of);
-        }
-        Ok(true)
+    /// The package id of an actor of the round (an unknown one gets an id
+    /// the package refuses, so the move fails loudly).
+    fn id_of(&self, r: ActorRef) -> ActorId {
+        self.actors.id(r).unwrap_or(ActorId(u32::MAX))
     }
 
-    fn snapshot(&mut self, time: Timestamp) {
+    /// The channel of what derives from party `k`'s private preferences.
+    fn private(&self, k: usize) -> Visibility {
+        private_channel(self.talks, k)
+    }
+
+    /// Applies a simulated actor's move. A refused move is an error (a
+    /// simulated actor that proposes something illegal is a bug), never dropped.
+    fn act(&mut self, mv: Move) -> Result<(), TalksError> {
+        let mut events = Vec::new();
+        self.pkg.act(&mv, &mut |e| events.push(e))?;
+        let actors = &self.actors;
+        let talks = self.talks;
+        for e in events {
+            self.log.package(e, &|a| actors.capital_of(a), &|a| actors.party_of(a), &|k| private_channel(talks, k))?;
+        }
+        Ok(())
+    }
+
+    fn snapshot(&mut self, time: Timestamp) -> Result<(), TalksError> {
         let utilities: Vec<f64> = (0..self.own.len()).map(|k| self.utility(k, &self.text)).collect();
         let live: Vec<ClauseState> =
             self.pkg.clauses().iter().map(|c| c.state).filter(|s| *s != ClauseState::Withdrawn).collect();
@@ -395,13 +390,13 @@ impl Sim<'_> {
             .last()
             .is_none_or(|l| l.text != snap.text || l.closure != snap.closure || l.waiting != snap.waiting)
         {
-            self.log.push(
-                time,
-                Visibility::Public,
-                Entry::TextProposed { text: snap.text.clone(), utilities: snap.utilities.clone() },
-            );
+            self.log.push(time, Visibility::Public, Entry::TextProposed { text: snap.text.clone() })?;
+            for (party, &utility) in snap.utilities.iter().enumerate() {
+                self.log.push(time, self.private(party), Entry::TextScored { party, utility })?;
+            }
             self.texts.push(snap);
         }
+        Ok(())
     }
 
     /// The mediators' first draft: over the options of the agenda's issues
@@ -465,7 +460,11 @@ impl Sim<'_> {
         let mut incidents: Vec<usize> = (0..talks.incidents.len()).collect();
         incidents.sort_by_key(|&i| talks.incidents[i].at);
         let (mut ii, mut ni) = (0, 0);
-        self.snapshot(talks.start());
+        // What happens before the round opens comes first (the log is in time order).
+        if talks.start() > 0 {
+            self.happenings_until(talks.start() - 1, &instructions, &mut ii, &incidents, &mut ni)?;
+        }
+        self.snapshot(talks.start())?;
         for s in &talks.sessions {
             // What happens before this session starts.
             self.happenings_until(s.start, &instructions, &mut ii, &incidents, &mut ni)?;
@@ -476,7 +475,7 @@ impl Sim<'_> {
                 s.start,
                 Visibility::Public,
                 Entry::SessionStarted { day: s.day, label: s.label.clone(), minutes: s.minutes },
-            );
+            )?;
             let mut t = s.start;
             while t < s.end() && self.ending.is_none() {
                 self.happenings_until(t, &instructions, &mut ii, &incidents, &mut ni)?;
@@ -485,7 +484,7 @@ impl Sim<'_> {
                 }
                 self.mediation_step(t)?;
                 self.try_vote(t)?;
-                self.snapshot(t);
+                self.snapshot(t)?;
                 t += talks.step_minutes.max(1);
             }
             if self.ending.is_none() {
@@ -493,7 +492,11 @@ impl Sim<'_> {
                 self.happenings_until(s.end(), &instructions, &mut ii, &incidents, &mut ni)?;
             }
             if self.ending.is_none() {
-                self.log.push(s.end(), Visibility::Public, Entry::SessionEnded { day: s.day, label: s.label.clone() });
+                self.log.push(
+                    s.end(),
+                    Visibility::Public,
+                    Entry::SessionEnded { day: s.day, label: s.label.clone() },
+                )?;
             }
         }
         if self.ending.is_none() {
@@ -504,8 +507,8 @@ impl Sim<'_> {
         if self.ending.is_none() {
             let end = talks.end().max(self.pkg.time());
             let why: Vec<String> = self.pkg.blockers().iter().map(|b| self.describe_blocker(b)).collect();
-            let reason = format!("no adoption by the end of the last session: {}", why.join("; "));
-            if let Some(m) = talks.mediators.first().map(|_| mediator_actor(0)) {
+            let reason = Reason::NoAdoptionByEnd { blockers: why.clone() };
+            if let Some(m) = self.actors.id(ActorRef::Mediator(0)) {
                 self.act(Move::new(m, end, Action::End).because(reason))?;
             }
             self.ending = Some(Ending::NotAdopted { at: end, why });
@@ -533,7 +536,7 @@ impl Sim<'_> {
     }
 
     fn actor_name(&self, a: ActorId) -> String {
-        self.pkg.actor(a).map_or(format!("actor {}", a.0), |x| x.name.clone())
+        self.actors.name(a).map_or(format!("actor {}", a.0), str::to_string)
     }
 
     /// Instructions, incidents and capitals' answers due up to minute `t`.
@@ -552,7 +555,8 @@ impl Sim<'_> {
             let next_capital = self.pending.iter().map(|p| p.0).filter(|&a| a <= t).min();
             let candidates = [next_instruction, next_incident, next_capital];
             let Some(at) = candidates.iter().flatten().min().copied() else { return Ok(()) };
-            let at = at.max(self.pkg.time());
+            // Nothing is logged before what is already in the log.
+            let at = at.max(self.pkg.time()).max(self.log.entries().last().map_or(0, |e| e.time));
             if next_capital
                 .is_some_and(|c| c <= next_instruction.unwrap_or(u64::MAX).min(next_incident.unwrap_or(u64::MAX)))
             {
@@ -567,7 +571,7 @@ impl Sim<'_> {
                 self.incident(idx, at)?;
             }
             self.rebuild_text();
-            self.snapshot(at);
+            self.snapshot(at)?;
             if self.ending.is_some() {
                 return Ok(());
             }
@@ -579,6 +583,10 @@ impl Sim<'_> {
         let due: Vec<(Timestamp, usize, ClauseId)> = self.pending.iter().copied().filter(|p| p.0 <= at).collect();
         self.pending.retain(|p| p.0 > at);
         for (_, k, clause) in due {
+            if self.pkg.is_closed() {
+                // Once the talks have ended, capitals no longer answer.
+                return Ok(());
+            }
             let Some(c) = self.pkg.clause(clause) else { continue };
             if c.state != ClauseState::AdRef {
                 continue;
@@ -586,19 +594,16 @@ impl Sim<'_> {
             self.rebuild_text();
             let text = self.text.clone();
             let ok = self.ratifies(k, &text);
-            let reason = if ok {
-                "the text as it stands is within what the blocs ratify".to_string()
-            } else {
-                format!("declined: {}", self.objections(k, &text).join(", "))
-            };
+            let reason =
+                if ok { Reason::WithinWinSet } else { Reason::Declined { objections: self.objections(k, &text) } };
             let action = if ok { Action::Confirm { clause } } else { Action::Decline { clause } };
-            self.act(Move::new(capital_actor(k), at, action).because(reason))?;
+            self.act(Move::new(self.id_of(ActorRef::Capital(k)), at, action).because(reason))?;
         }
         Ok(())
     }
 
     /// The blocs of delegation `k` that do not accept `text`.
-    fn objections(&self, k: usize, text: &[u32]) -> Vec<String> {
+    fn objections(&self, k: usize, text: &[u32]) -> Vec<Objection> {
         let (Some(i), Some(sets)) = (&self.instructions[k], &self.sets[k]) else { return vec![] };
         let id = self.id(text);
         i.blocs
@@ -607,7 +612,7 @@ impl Sim<'_> {
             .filter(|(_, s)| !s.acceptable().contains(id))
             .map(|(b, s)| {
                 if !s.red.contains(id) {
-                    return b.name.clone();
+                    return Objection { bloc: b.name.clone(), red_lines: None };
                 }
                 let crossed: Vec<String> = b
                     .red_lines
@@ -625,7 +630,7 @@ impl Sim<'_> {
                         _ => None,
                     })
                     .collect();
-                format!("{} (red line: {})", b.name, crossed.join(", "))
+                Objection { bloc: b.name.clone(), red_lines: Some(crossed) }
             })
             .collect()
     }
@@ -667,10 +672,10 @@ impl Sim<'_> {
             at,
             Visibility::Party { party: k },
             Entry::Instruction { party: k, bloc: bloc.clone(), text: ins.text.clone() },
-        );
+        )?;
         self.refresh_delegation(k)?;
         if let Some(s) = &ins.statement {
-            self.log.push(at, Visibility::Public, Entry::Statement { actor: party_name.clone(), text: s.clone() });
+            self.log.push(at, Visibility::Public, Entry::Statement { actor: party_name.clone(), text: s.clone() })?;
         }
         if let Some(item) = &ins.table {
             let already = self
@@ -678,33 +683,35 @@ impl Sim<'_> {
                 .clauses()
                 .iter()
                 .any(|c| c.issue == Some(item.issue as u32) && c.state != ClauseState::Withdrawn);
-            if !already {
-                let spec = clause_spec(self.space, item.issue, item.guarantor.map(guarantor_actor))?;
-                let reason = format!("tabled on the instructions of {bloc}");
-                self.act(Move::new(party_actor(k), at, Action::Table { item: spec }).because(reason))?;
+            // Once the talks have ended, nothing more is tabled.
+            if !already && !self.pkg.is_closed() {
+                let guarantor = item.guarantor.map(|g| self.id_of(ActorRef::Guarantor(g)));
+                let spec = clause_spec(self.space, item.issue, guarantor)?;
+                let reason = Reason::Tabled { party: k, bloc: bloc.clone() };
+                self.act(Move::new(self.id_of(ActorRef::Party(k)), at, Action::Table { item: spec }).because(reason))?;
                 // A present guarantor answers at once.
                 if let Some(g) = item.guarantor
                     && let Some(gu) = self.talks.guarantors.get(g)
                     && gu.present
                 {
                     let clause = ClauseId(self.pkg.clauses().len() as u32 - 1);
-                    let why = if gu.consents { "agrees to guarantee it" } else { "declines to guarantee it" };
-                    self.act(
-                        Move::new(guarantor_actor(g), at, Action::Consent { clause, given: gu.consents }).because(why),
-                    )?;
+                    let why = Reason::GuarantorAnswer { consents: gu.consents };
+                    let g = self.id_of(ActorRef::Guarantor(g));
+                    self.act(Move::new(g, at, Action::Consent { clause, given: gu.consents }).because(why))?;
                 }
             }
         }
-        self.review(k, at, &format!("under review on the instructions of {bloc}"))?;
+        self.review(k, at, Reason::UnderReview { party: k, bloc })?;
         Ok(())
     }
 
     /// Delegation `k` reviews the agreed text against its win-set and reopens
     /// the provisional clauses whose change would reduce its blocs' shortfall.
-    fn review(&mut self, k: usize, at: Timestamp, reason: &str) -> Result<(), TalksError> {
+    fn review(&mut self, k: usize, at: Timestamp, reason: Reason) -> Result<(), TalksError> {
         self.rebuild_text();
         let text = self.text.clone();
-        if self.win_sets[k].is_none() || self.ratifies(k, &text) {
+        // Once the talks have ended, nothing is reopened.
+        if self.pkg.is_closed() || self.win_sets[k].is_none() || self.ratifies(k, &text) {
             return Ok(());
         }
         let base = self.shortfall(k, &text);
@@ -722,7 +729,7 @@ impl Sim<'_> {
             }
         }
         for clause in to_reopen {
-            self.act(Move::new(party_actor(k), at, Action::Reopen { clause }).because(reason))?;
+            self.act(Move::new(self.id_of(ActorRef::Party(k)), at, Action::Reopen { clause }).because(reason.clone()))?;
         }
         Ok(())
     }
@@ -730,24 +737,25 @@ impl Sim<'_> {
     fn incident(&mut self, idx: usize, at: Timestamp) -> Result<(), TalksError> {
         let inc = &self.talks.incidents[idx];
         let mut effects = Vec::new();
-        for e in &inc.effects {
+        let mut moved = Vec::new();
+        for (n, e) in inc.effects.iter().enumerate() {
             match e {
                 Effect::LowerReservation { party, by } => {
                     if let Some(r) = self.reservations.get_mut(*party) {
                         *r -= by;
-                        effects.push(format!(
-                            "{}'s reservation value moves by {:+}",
-                            self.talks.scenario.parties[*party].name, -by
-                        ));
+                        moved.push(Entry::ReservationMoved { party: *party, incident: idx, effect: n, by: -by });
                     }
                 }
                 Effect::BreakdownRisk { add } => {
                     self.breakdown_risk = (self.breakdown_risk + add).clamp(0.0, 1.0);
-                    effects
-                        .push(format!("risk of breakdown after a failed step now {:.0}%", self.breakdown_risk * 100.0));
+                    effects.push(IncidentEffect::BreakdownRisk { risk: self.breakdown_risk });
                 }
                 Effect::Reopen { party, issues } => {
-                    effects.push(format!("{} reopens security clauses", self.talks.scenario.parties[*party].name));
+                    effects.push(IncidentEffect::Reopens { party: self.talks.scenario.parties[*party].name.clone() });
+                    if self.pkg.is_closed() {
+                        // After the end (the aftermath) nothing is reopened.
+                        continue;
+                    }
                     let clauses: Vec<ClauseId> = self
                         .pkg
                         .clauses()
@@ -759,8 +767,9 @@ impl Sim<'_> {
                         .map(|c| c.id)
                         .collect();
                     for clause in clauses {
-                        let reason = format!("reopened after the incident at {}", inc.place);
-                        self.act(Move::new(party_actor(*party), at, Action::Reopen { clause }).because(reason))?;
+                        let reason = Reason::Incident { index: idx, place: inc.place.clone() };
+                        let by = self.id_of(ActorRef::Party(*party));
+                        self.act(Move::new(by, at, Action::Reopen { clause }).because(reason))?;
                     }
                 }
             }
@@ -769,20 +778,29 @@ impl Sim<'_> {
             at,
             Visibility::Public,
             Entry::Incident {
+                index: idx,
                 place: inc.place.clone(),
                 casualties: inc.casualties,
                 attributed_to: inc.attributed_to.clone(),
                 text: inc.text.clone(),
                 effects,
             },
-        );
+        )?;
+        for m in moved {
+            let Entry::ReservationMoved { party, .. } = m else { continue };
+            self.log.push(at, self.private(party), m)?;
+        }
         Ok(())
     }
 
     /// One mediation step at minute `t` by the mediator on duty.
     fn mediation_step(&mut self, t: Timestamp) -> Result<(), TalksError> {
-        let n_mediators = self.talks.mediators.len().max(1);
-        let mediator = mediator_actor(self.mediator_turn % n_mediators);
+        // Talks without mediators have no mediation steps.
+        let n_mediators = self.talks.mediators.len();
+        if n_mediators == 0 {
+            return Ok(());
+        }
+        let mediator = self.id_of(ActorRef::Mediator(self.mediator_turn % n_mediators));
         self.mediator_turn += 1;
         let clauses: Vec<(ClauseId, ClauseState)> = self.pkg.states();
         let unsettled: Vec<(ClauseId, ClauseState)> = clauses
@@ -798,11 +816,11 @@ impl Sim<'_> {
         let Some(c) = self.pkg.clause(clause).cloned() else { return Ok(()) };
         match state {
             ClauseState::Reopened => {
-                self.act(Move::new(mediator, t, Action::Restart { clause }).because("back to the table"))?;
+                self.act(Move::new(mediator, t, Action::Restart { clause }).because(Reason::BackToTable))?;
             }
             ClauseState::Open => {
                 let options = c.options.clone();
-                self.act(Move::new(mediator, t, Action::Propose { clause, options }).because("the mediators' draft"))?;
+                self.act(Move::new(mediator, t, Action::Propose { clause, options }).because(Reason::MediatorsDraft))?;
             }
             ClauseState::Bracketed => {
                 let Some(issue) = c.issue.map(|i| i as usize) else { return Ok(()) };
@@ -832,12 +850,13 @@ impl Sim<'_> {
                     let loss = self.loss(k, issue, option);
                     let u = self.utility(k, &text);
                     if loss <= allowance + 1e-12 && u > self.reservations[k] {
-                        let reason = format!(
-                            "gives up {:.0}% of its range here (ready for {:.0}%); the text is worth {u:.3}",
-                            loss * 100.0,
-                            allowance * 100.0
-                        );
-                        self.act(Move::new(party_actor(k), t, Action::AgreeAdRef { clause, option }).because(reason))?;
+                        let reason = Reason::Concession { loss, allowance, value: u };
+                        let by = self.id_of(ActorRef::Party(k));
+                        if c.agreements.get(&by) == Some(&option) {
+                            // Its standing agreement to this option still holds.
+                            continue;
+                        }
+                        self.act(Move::new(by, t, Action::AgreeAdRef { clause, option }).because(reason))?;
                     } else {
                         all_agree = false;
                     }
@@ -855,7 +874,7 @@ impl Sim<'_> {
                                 t,
                                 Visibility::Party { party: k },
                                 Entry::CapitalCalled { party: k, clause: clause.0 },
-                            );
+                            )?;
                         }
                     }
                     self.rebuild_text();
@@ -868,7 +887,7 @@ impl Sim<'_> {
                         })
                         .unwrap_or(0);
                     let name = self.talks.scenario.parties[walker].name.clone();
-                    let reason = format!("{name} walked out after a failed step");
+                    let reason = Reason::WalkedOut { party: name.clone() };
                     self.act(Move::new(mediator, t, Action::End).because(reason))?;
                     self.ending = Some(Ending::BrokeDown { at: t, by: name });
                 }
@@ -883,20 +902,19 @@ impl Sim<'_> {
         if self.ending.is_some() || !matches!(self.pkg.status(), Status::Negotiating) {
             return Ok(());
         }
-        let mediator = mediator_actor(0);
-        if !self.act(Move::new(mediator, t, Action::CallVote).because("every clause is provisional"))? {
+        // The vote is called as soon as the package allows it (every clause provisional).
+        let Some(mediator) = self.actors.id(ActorRef::Mediator(0)) else { return Ok(()) };
+        let call = Move::new(mediator, t, Action::CallVote).because(Reason::AllProvisional);
+        if self.pkg.check(&call).is_err() {
             return Ok(());
         }
+        self.act(call)?;
         self.rebuild_text();
         let text = self.text.clone();
         for k in 0..self.own.len() {
             let yes = self.ratifies(k, &text);
-            let reason = if yes {
-                "the package beats no agreement".to_string()
-            } else {
-                "the package is not ratified at home".to_string()
-            };
-            self.act(Move::new(party_actor(k), t, Action::Vote { yes }).because(reason))?;
+            let reason = if yes { Reason::VoteFor } else { Reason::VoteAgainst };
+            self.act(Move::new(self.id_of(ActorRef::Party(k)), t, Action::Vote { yes }).because(reason))?;
             if !yes {
                 break;
             }
@@ -924,7 +942,7 @@ impl Sim<'_> {
                 },
             })
             .collect();
-        let actor_names = self.pkg.actors().iter().map(|a| (a.id, a.name.clone())).collect();
+        let actor_names = self.actors.names();
         TalksRun {
             log: self.log,
             texts: self.texts,
@@ -937,6 +955,16 @@ impl Sim<'_> {
             assessment: None,
             baseline: None,
         }
+    }
+}
+
+/// The channel of what derives from party `k`'s private preferences: that
+/// party, and the mediators if it confides its preferences to them.
+pub fn private_channel(talks: &Talks, k: usize) -> Visibility {
+    if talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators) {
+        Visibility::Confided { party: k }
+    } else {
+        Visibility::Party { party: k }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use entente_protocols::package::{ActorId, ClauseState, Event};
+use entente_protocols::package::{ActorId, ClauseState, Event, Reason};
 
 use crate::log::{Entry, LogEntry};
 use crate::model::{DAY, Talks, clock};
@@ -58,13 +58,18 @@ pub fn transcript(talks: &Talks, run: &TalksRun, verbose: bool) -> String {
     }
     let mut day = 0;
     let mut last_text: Option<String> = None;
-    for e in &run.log.entries {
+    let entries = run.log.entries();
+    for (i, e) in entries.iter().enumerate() {
+        if matches!(e.entry, Entry::TextScored { .. } | Entry::Rationale { .. } | Entry::ReservationMoved { .. }) {
+            // Private entries are shown with the public entry they belong to.
+            continue;
+        }
         let d = e.time / DAY + 1;
         if d != day {
             day = d;
             let _ = writeln!(out, "\n=== Day {day} ===");
         }
-        if let Some(line) = render(talks, run, e, verbose, &mut last_text) {
+        if let Some(line) = render(talks, run, e, &entries[i + 1..], verbose, &mut last_text) {
             let _ = writeln!(out, "  {}  {line}", &clock(e.time)[clock(e.time).find(',').map_or(0, |i| i + 2)..]);
         }
     }
@@ -99,10 +104,18 @@ pub fn transcript(talks: &Talks, run: &TalksRun, verbose: bool) -> String {
     out
 }
 
+/// The private entries that follow a public one (at the same time).
+fn following(rest: &[LogEntry]) -> impl Iterator<Item = &LogEntry> {
+    rest.iter().take_while(|e| {
+        matches!(e.entry, Entry::TextScored { .. } | Entry::Rationale { .. } | Entry::ReservationMoved { .. })
+    })
+}
+
 fn render(
     talks: &Talks,
     run: &TalksRun,
     e: &LogEntry,
+    rest: &[LogEntry],
     verbose: bool,
     last_text: &mut Option<String>,
 ) -> Option<String> {
@@ -115,7 +128,13 @@ fn render(
             let states = clause_states_at(run, e.time);
             Some(format!("-- session closes ({label}); clauses: {states}"))
         }
-        Entry::TextProposed { text, utilities } => {
+        Entry::TextProposed { text } => {
+            let utilities: Vec<f64> = following(rest)
+                .filter_map(|e| match e.entry {
+                    Entry::TextScored { utility, .. } => Some(utility),
+                    _ => None,
+                })
+                .collect();
             let line = text_line(talks, run, text);
             if last_text.as_deref() == Some(line.as_str()) {
                 return None;
@@ -131,20 +150,46 @@ fn render(
             Some(format!("[private to {}] instructions from {bloc}: \"{text}\"", party(*k)))
         }
         Entry::Statement { actor, text } => Some(format!("{actor} states publicly: \"{text}\"")),
-        Entry::Incident { place, casualties, attributed_to, text, effects } => {
+        Entry::Incident { index, place, casualties, attributed_to, text, effects } => {
             let by = attributed_to.as_deref().map_or(String::new(), |a| format!(", attributed to {a}"));
+            // The declared effects in order: the public ones, and a party's
+            // change of reservation value from its private entry.
+            let mut public = effects.iter();
+            let declared = talks.incidents.get(*index).map_or(&[][..], |i| &i.effects[..]);
+            let mut effects: Vec<String> = Vec::new();
+            for (n, d) in declared.iter().enumerate() {
+                match d {
+                    crate::model::Effect::LowerReservation { .. } => {
+                        effects.extend(following(rest).filter_map(|e| match e.entry {
+                            Entry::ReservationMoved { party: k, effect, by, .. } if effect == n => {
+                                Some(format!("{}'s reservation value moves by {by:+}", party(k)))
+                            }
+                            _ => None,
+                        }))
+                    }
+                    _ => effects.extend(public.next().map(ToString::to_string)),
+                }
+            }
+            effects.extend(public.map(ToString::to_string));
             let eff = if effects.is_empty() { String::new() } else { format!(" ({})", effects.join("; ")) };
             Some(format!("INCIDENT at {place}: {text} {casualties} casualties{by}{eff}"))
         }
         Entry::Assessment { text } => Some(format!("[mediators only] {text}")),
-        Entry::Package { event } => render_event(talks, run, event, verbose),
+        Entry::TextScored { .. } | Entry::Rationale { .. } | Entry::ReservationMoved { .. } => None,
+        Entry::Package { event } => {
+            let private = following(rest).find_map(|r| match &r.entry {
+                Entry::Rationale { of, reason, .. } if *of == e.seq => Some(reason),
+                _ => None,
+            });
+            render_event(talks, run, event, private, verbose)
+        }
     }
 }
 
 /// Every clause's state after the events up to `time`.
 fn clause_states_at(run: &TalksRun, time: u64) -> String {
     let mut states: Vec<(u32, ClauseState)> = Vec::new();
-    for e in run.log.entries.iter().take_while(|e| e.time <= time) {
+    for e in run.log.entries().iter().take_while(|e| e.time <= time) {
         if let Entry::Package { event } = &e.entry {
             match event {
                 Event::ItemTabled { clause, .. } => states.push((clause.0, ClauseState::Open)),
@@ -169,8 +214,12 @@ fn clause_states_at(run: &TalksRun, time: u64) -> String {
     out.join(", ")
 }
 
-fn render_event(talks: &Talks, run: &TalksRun, ev: &Event, verbose: bool) -> Option<String> {
-    let reason = |r: &Option<String>| r.as_ref().map_or(String::new(), |r| format!(" ({r})"));
+fn render_event(talks: &Talks, run: &TalksRun, ev: &Event, private: Option<&Reason>, verbose: bool) -> Option<String> {
+    let reason = |r: &Option<Reason>| match (r, private) {
+        (Some(Reason::Withheld), Some(p)) => format!(" ({p})"),
+        (Some(r), _) => format!(" ({r})"),
+        (None, _) => String::new(),
+    };
     match ev {
         Event::ItemTabled { clause, actor, reason: r, .. } => {
             Some(format!("NEW ITEM tabled by {}: {}{}", name(run, *actor), clause_title(run, clause.0), reason(r)))

@@ -63,7 +63,7 @@ fn the_reference_case_backtracks_reopens_and_injects() {
     assert_eq!(
         m.end,
         run.log
-            .entries
+            .entries()
             .iter()
             .find_map(|e| match &e.entry {
                 entente_talks::log::Entry::Package { event: entente_protocols::package::Event::Ended { time, .. } } =>

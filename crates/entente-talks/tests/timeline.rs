@@ -51,7 +51,7 @@ fn a_relative_time_change_in_a_talks_file_takes_effect() {
     // It took effect: kandahar's reversion at the end, an instruction in state_b's log at 17:30.
     let end_instructions = run.instructions[1].as_ref().unwrap();
     assert_eq!(end_instructions.blocs[1].reversion, Reversion::Utility(0.74));
-    assert!(run.log.entries.iter().any(
+    assert!(run.log.entries().iter().any(
         |e| e.time == minute && matches!(&e.entry, Entry::Instruction { party: 1, bloc, .. } if bloc == "kandahar")
     ));
     // And the round ends as the reference does: blocked internally by kandahar and khost.
