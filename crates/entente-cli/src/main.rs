@@ -43,6 +43,7 @@ mod ratification;
 mod run;
 mod source;
 mod talks;
+mod tournament;
 mod whatif;
 mod zones;
 
@@ -92,6 +93,8 @@ enum Command {
     /// and the simulated negotiation, side by side with the base case.
     #[command(name = "whatif")]
     WhatIf(whatif::WhatIfArgs),
+    #[command(flatten)]
+    Tournament(tournament::TournamentCommand),
 }
 
 fn main() -> ExitCode {
@@ -109,6 +112,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Convert(args) => convert::run(args),
         Command::WhatIf(args) => whatif::run(args),
+        Command::Tournament(cmd) => tournament::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -43,11 +43,65 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// Above this many draws (`n × resamples`), [`bootstrap_mean`] uses the
+/// normal approximation, which the bootstrap distribution of a mean of that
+/// many values matches anyway: the summary stays fast on millions of records.
+pub const BOOTSTRAP_BUDGET: usize = 20_000_000;
+
+/// Standard normal quantile (Acklam's rational approximation, relative
+/// error below 1.2e-9).
+pub fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e+01,
+        2.209460984245205e+02,
+        -2.759285104469687e+02,
+        1.38357751867269e+02,
+        -3.066479806614716e+01,
+        2.506628277459239e+00,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e+01,
+        1.615858368580409e+02,
+        -1.556989798598866e+02,
+        6.680131188771972e+01,
+        -1.328068155288572e+01,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e+00,
+        -2.549732539343734e+00,
+        4.374664141464968e+00,
+        2.938163982698783e+00,
+    ];
+    const D: [f64; 4] = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+    let tail = |q: f64| {
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    if p < 0.02425 {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p > 1.0 - 0.02425 {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    }
+}
+
 /// Percentile-bootstrap interval at level `level` (e.g. 0.95) of the mean
-/// of `x`, from `resamples` resamples drawn with a ChaCha8 stream seeded by `seed`.
+/// of `x`, from `resamples` resamples drawn with a ChaCha8 stream seeded by
+/// `seed`; beyond [`BOOTSTRAP_BUDGET`] draws, the normal interval
+/// `mean ± z · sd / √n`.
 pub fn bootstrap_mean(x: &[f64], resamples: usize, level: f64, seed: u64) -> Option<Interval> {
     if x.is_empty() || resamples == 0 {
         return None;
+    }
+    if x.len().saturating_mul(resamples) > BOOTSTRAP_BUDGET {
+        let (m, half) = (mean(x), normal_quantile(0.5 + level / 2.0) * std_dev(x) / (x.len() as f64).sqrt());
+        return Some(Interval { low: m - half, high: m + half });
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let n = x.len();
@@ -181,6 +235,26 @@ pub fn bradley_terry_bootstrap(
                 let c = pairs[i][j];
                 let n = c.wins + c.ties + c.losses;
                 let mut r = PairCounts::default();
+                if n > 2000 {
+                    // The multinomial by its normal approximation (wins, then
+                    // ties among the rest), rounded and clamped.
+                    let mut normal = || {
+                        let (u1, u2): (f64, f64) = (1.0 - rng.random::<f64>(), rng.random::<f64>());
+                        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+                    };
+                    let mut draw = |k: u64, p: f64| -> u64 {
+                        let sd = (k as f64 * p * (1.0 - p)).sqrt();
+                        (k as f64 * p + sd * normal()).round().clamp(0.0, k as f64) as u64
+                    };
+                    r.wins = draw(n, c.wins as f64 / n as f64);
+                    let rest = n - r.wins;
+                    let others = c.ties + c.losses;
+                    r.ties = if others == 0 { 0 } else { draw(rest, c.ties as f64 / others as f64) };
+                    r.losses = rest - r.ties;
+                    sample[i][j] = r;
+                    sample[j][i] = PairCounts { wins: r.losses, ties: r.ties, losses: r.wins };
+                    continue;
+                }
                 for _ in 0..n {
                     let x = rng.random_range(0..n);
                     if x < c.wins {

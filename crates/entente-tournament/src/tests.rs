@@ -240,3 +240,21 @@ fn summary_is_deterministic_and_consistent() {
     }
     assert!(s1.render().contains("Bradley-Terry"));
 }
+
+#[test]
+fn normal_quantile_and_large_sample_interval() {
+    assert!((normal_quantile(0.975) - 1.959963984540054).abs() < 1e-8);
+    assert!((normal_quantile(0.5)).abs() < 1e-12);
+    assert!((normal_quantile(0.001) + 3.090232306167813).abs() < 1e-7);
+    // Beyond the budget: mean ± 1.96 sd / sqrt(n).
+    let x: Vec<f64> = (0..100_000).map(|i| (i % 2) as f64).collect();
+    let i = bootstrap_mean(&x, 1000, 0.95, 0).unwrap();
+    let half = 1.959963984540054 * std_dev(&x) / (x.len() as f64).sqrt();
+    assert!((i.low - (0.5 - half)).abs() < 1e-9 && (i.high - (0.5 + half)).abs() < 1e-9);
+    // Large pairs are resampled by the normal approximation, and intervals bracket the fit.
+    let big = |w, t, l| PairCounts { wins: w, ties: t, losses: l };
+    let pairs = vec![vec![big(0, 0, 0), big(6000, 1000, 3000)], vec![big(3000, 1000, 6000), big(0, 0, 0)]];
+    let (point, ci) = bradley_terry_bootstrap(&pairs, 0.5, 50, 0.95, 1);
+    let c = ci[0].unwrap();
+    assert!(c.low < point[0] && point[0] < c.high, "{c:?} {point:?}");
+}
