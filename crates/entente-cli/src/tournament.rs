@@ -69,7 +69,13 @@ pub struct MergeArgs {
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Random 3 x 10 scenarios.
+    /// Issues of the random scenarios.
+    #[arg(long, default_value_t = 3)]
+    pub issues: usize,
+    /// Values per issue.
+    #[arg(long, default_value_t = 10)]
+    pub values: u32,
+    /// Random scenarios.
     #[arg(long, default_value_t = 10)]
     pub scenarios: u64,
     /// Repetitions of each negotiation.
@@ -673,7 +679,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         .map(|n| Ok(Entry { label: n.to_string(), spec: StrategySpec::from_name(n, &none)? }))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let scenarios = (0..a.scenarios)
-        .map(|k| Ok(ScenarioEntry { scenario: random_scenario(3, 10, k, a.steps)?, n_steps: a.steps }))
+        .map(|k| Ok(ScenarioEntry { scenario: random_scenario(a.issues, a.values, k, a.steps)?, n_steps: a.steps }))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let spec = TournamentSpec {
         strategies,
@@ -691,9 +697,11 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("entente-tournament-bench-{}", std::process::id())));
     crate::outln!(
-        "tournament: 4 strategies (boulware, linear, conceder, tit-for-tat) with self-play x {} scenarios of 3 issues x 10 \
+        "tournament: 4 strategies (boulware, linear, conceder, tit-for-tat) with self-play x {} scenarios of {} issues x {} \
          values x 2 rotations x {} repetitions = {} negotiations of {} steps (setup {:.3} s)",
         a.scenarios,
+        a.issues,
+        a.values,
         a.repetitions,
         t.len(),
         a.steps,

@@ -312,6 +312,14 @@ impl Tournament {
                 .map(|p| UtilityTable::new(&sc.space, &p.utility).map(Prepared::new))
                 .collect::<Result<_, _>>()
                 .map_err(|source| TournamentError::Model { index, source })?;
+            if spec.strategies.iter().any(|e| e.spec.needs_sorting()) {
+                // Sorted once here and shared: without it a time-based
+                // negotiator on a large space schedules its offers in a pass
+                // over the table in every negotiation (same offers either way).
+                for p in &prepared {
+                    p.presort();
+                }
+            }
             let tables: Vec<&UtilityTable> = prepared.iter().map(|p| p.table()).collect();
             let analysis = analyze(&tables).ok();
             fp.str(&sc.name).u64(entry.n_steps as u64).u64(n as u64);
