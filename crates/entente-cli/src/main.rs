@@ -76,6 +76,7 @@ mod ratification;
 mod run;
 mod source;
 mod talks;
+mod tournament;
 mod whatif;
 mod zones;
 
@@ -125,6 +126,8 @@ enum Command {
     /// and the simulated negotiation, side by side with the base case.
     #[command(name = "whatif")]
     WhatIf(whatif::WhatIfArgs),
+    #[command(flatten)]
+    Tournament(tournament::TournamentCommand),
 }
 
 fn main() -> ExitCode {
@@ -142,6 +145,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Convert(args) => convert::run(args),
         Command::WhatIf(args) => whatif::run(args),
+        Command::Tournament(cmd) => tournament::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,775 @@
+//! `entente tournament`, `entente merge` and `entente tournament-bench`: the
+//! files around the `entente-tournament` library.
+//!
+//! An output folder holds `manifest.json` (format, the tournament's
+//! fingerprint, shard, strategy labels), `records.jsonl` (one record a line,
+//! in id order, appended as chunks complete) and, once every negotiation of
+//! the shard is done, `records.csv`, `summary.json` and `summary.txt`.
+//! Rerunning into the same folder resumes: complete lines are kept, a line cut
+//! by a kill is dropped, and only the missing ids run.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, anyhow, bail};
+use clap::{Args, Subcommand};
+use entente_model::{Scenario, StrategyOptions, StrategySpec};
+use entente_tournament::generate::random_scenario;
+use entente_tournament::summary::SummaryOptions;
+use entente_tournament::{Entry, Record, ScenarioEntry, Shard, Tournament, TournamentSpec, summarize};
+use serde::{Deserialize, Serialize};
+
+#[derive(Subcommand)]
+pub enum TournamentCommand {
+    /// Run a tournament of strategies over scenarios (see docs/tournaments.md).
+    Tournament(TournamentArgs),
+    /// Combine the output folders of the shards of one tournament into one.
+    Merge(MergeArgs),
+    /// Negotiations per second of a tournament of the classic strategies, end to end.
+    TournamentBench(BenchArgs),
+}
+
+#[derive(Args)]
+pub struct TournamentArgs {
+    /// The tournament's configuration (TOML).
+    pub config: PathBuf,
+    /// Output folder (created; rerun with the same folder to resume).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Worker threads (0: all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Run only part i of k (1-based) of the negotiations.
+    #[arg(long, value_name = "i/k")]
+    pub shard: Option<String>,
+    /// No progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Print the plan's size and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Negotiations per chunk: records are written and flushed chunk by chunk.
+    #[arg(long, default_value_t = 4096, hide = true)]
+    pub chunk: usize,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Output folder of the merged tournament (new or empty).
+    pub out: PathBuf,
+    /// The shards' output folders (every shard of the tournament, any order).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Issues of the random scenarios.
+    #[arg(long, default_value_t = 3)]
+    pub issues: usize,
+    /// Values per issue.
+    #[arg(long, default_value_t = 10)]
+    pub values: u32,
+    /// Random scenarios.
+    #[arg(long, default_value_t = 10)]
+    pub scenarios: u64,
+    /// Repetitions of each negotiation.
+    #[arg(long, default_value_t = 20)]
+    pub repetitions: u32,
+    /// Rounds per negotiation.
+    #[arg(long, default_value_t = 100)]
+    pub steps: u32,
+    /// Folder for the records (default: a folder in the system's temporary directory).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Thread counts to measure.
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    pub threads: Vec<usize>,
+}
+
+pub fn run(cmd: TournamentCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        TournamentCommand::Tournament(a) => tournament(a),
+        TournamentCommand::Merge(a) => merge(a),
+        TournamentCommand::TournamentBench(a) => bench(a),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Configuration
+
+/// The configuration file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    #[serde(default)]
+    seed: u64,
+    #[serde(default = "one")]
+    repetitions: u32,
+    #[serde(default = "yes")]
+    self_play: bool,
+    #[serde(default = "yes")]
+    rotate_preferences: bool,
+    /// Rounds for scenarios that do not say (default: each scenario's own).
+    n_steps: Option<u32>,
+    #[serde(default)]
+    strategies: Vec<StrategyConfig>,
+    #[serde(default)]
+    scenarios: Vec<ScenarioConfig>,
+    #[serde(default)]
+    generate: Vec<GenerateConfig>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrategyConfig {
+    name: String,
+    label: Option<String>,
+    exponent: Option<f64>,
+    tolerance: Option<f64>,
+    max_aspiration: Option<f64>,
+    rational_only: Option<bool>,
+    kindness: Option<f64>,
+    punish: Option<bool>,
+    p_accept: Option<f64>,
+    p_reject: Option<f64>,
+    p_end: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioConfig {
+    /// A scenario file (.toml), a GENIUS or GeniusWeb folder, or a folder of such folders.
+    path: PathBuf,
+    n_steps: Option<u32>,
+    /// For folders: the profiles (file stems) that take part.
+    profiles: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GenerateConfig {
+    issues: usize,
+    values: u32,
+    #[serde(default = "one")]
+    count: u32,
+    #[serde(default)]
+    seed: u64,
+    n_steps: Option<u32>,
+}
+
+/// Reads a configuration file into a tournament spec (scenarios loaded).
+fn read_config(path: &Path) -> anyhow::Result<TournamentSpec> {
+    let text = fs::read_to_string(path).with_context(|| format!("reading the configuration {}", path.display()))?;
+    parse_config(&text, path.parent().unwrap_or(Path::new(".")))
+        .with_context(|| format!("configuration {}", path.display()))
+}
+
+fn parse_config(text: &str, base: &Path) -> anyhow::Result<TournamentSpec> {
+    let c: Config = toml::from_str(text).map_err(|e| anyhow!("{e}"))?;
+    if c.repetitions == 0 {
+        bail!("repetitions: must be at least 1");
+    }
+    if c.n_steps == Some(0) {
+        bail!("n_steps: must be at least 1");
+    }
+    if c.strategies.is_empty() {
+        bail!("strategies: give at least one [[strategies]] entry");
+    }
+    let mut strategies = Vec::with_capacity(c.strategies.len());
+    for (i, s) in c.strategies.iter().enumerate() {
+        let o = StrategyOptions {
+            exponent: s.exponent,
+            tolerance: s.tolerance,
+            max_aspiration: s.max_aspiration,
+            rational_only: s.rational_only,
+            kindness: s.kindness,
+            punish: s.punish,
+            p_accept: s.p_accept,
+            p_reject: s.p_reject,
+            p_end: s.p_end,
+        };
+        let spec = StrategySpec::from_name(&s.name, &o).map_err(|e| match e {
+            entente_model::StrategyError::Parameter { field, reason } => {
+                anyhow!("strategies[{i}].{field} (strategy {:?}): {reason}", s.name)
+            }
+            e => anyhow!("strategies[{i}].name: {e}"),
+        })?;
+        let label = s.label.clone().unwrap_or_else(|| s.name.clone());
+        if strategies.iter().any(|e: &Entry| e.label == label) {
+            bail!("strategies[{i}].label: {label:?} is used twice; give each entry a distinct label");
+        }
+        strategies.push(Entry { label, spec });
+    }
+    let mut scenarios = Vec::new();
+    let steps = |own: Option<u32>, field: &str, sc: &Scenario| -> anyhow::Result<u32> {
+        let n = own.or(c.n_steps).unwrap_or(sc.config.n_steps);
+        if n == 0 {
+            bail!("{field}.n_steps: must be at least 1");
+        }
+        Ok(n)
+    };
+    for (i, s) in c.scenarios.iter().enumerate() {
+        let path = base.join(&s.path);
+        let field = format!("scenarios[{i}]");
+        for sc in load_scenarios(&path, s.profiles.as_deref()).with_context(|| format!("{field}.path"))? {
+            let n_steps = steps(s.n_steps, &field, &sc)?;
+            scenarios.push(ScenarioEntry { scenario: sc, n_steps });
+        }
+    }
+    for (i, g) in c.generate.iter().enumerate() {
+        let field = format!("generate[{i}]");
+        if g.issues == 0 || g.values < 2 {
+            bail!("{field}: needs issues >= 1 and values >= 2");
+        }
+        for k in 0..g.count as u64 {
+            let sc = random_scenario(g.issues, g.values, g.seed.wrapping_add(k), 100)
+                .map_err(|e| anyhow!("{field}: {e}"))?;
+            let n_steps = steps(g.n_steps, &field, &sc)?;
+            scenarios.push(ScenarioEntry { scenario: sc, n_steps });
+        }
+    }
+    if scenarios.is_empty() {
+        bail!("scenarios: give at least one [[scenarios]] or [[generate]] entry");
+    }
+    Ok(TournamentSpec {
+        strategies,
+        scenarios,
+        repetitions: c.repetitions,
+        self_play: c.self_play,
+        rotate_preferences: c.rotate_preferences,
+        seed: c.seed,
+    })
+}
+
+/// A scenario file or folder, or every scenario in a folder of them (sorted by name).
+fn load_scenarios(path: &Path, profiles: Option<&[String]>) -> anyhow::Result<Vec<Scenario>> {
+    let opts = entente_formats::ReadOptions::default();
+    if path.is_file() || entente_formats::detect_format(path).is_ok() {
+        return Ok(vec![entente_formats::load_scenario(path, profiles, &opts)?]);
+    }
+    if !path.is_dir() {
+        bail!("{}: no such file or folder", path.display());
+    }
+    let mut entries: Vec<PathBuf> = fs::read_dir(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    entries.sort();
+    let mut out = Vec::new();
+    for p in entries {
+        if p.is_dir() && entente_formats::detect_format(&p).is_err() {
+            continue;
+        }
+        out.push(entente_formats::load_scenario(&p, profiles, &opts).with_context(|| format!("{}", p.display()))?);
+    }
+    if out.is_empty() {
+        bail!("{}: neither a scenario nor a folder of scenarios", path.display());
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Output folders
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    /// The tournament's fingerprint (hex).
+    fingerprint: String,
+    total: u64,
+    shard: Shard,
+    seed: u64,
+    strategies: Vec<String>,
+}
+
+const MANIFEST: &str = "manifest.json";
+const RECORDS: &str = "records.jsonl";
+
+fn read_manifest(dir: &Path) -> anyhow::Result<Option<Manifest>> {
+    let p = dir.join(MANIFEST);
+    if !p.exists() {
+        return Ok(None);
+    }
+    let text = fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+    let m: Manifest = serde_json::from_str(&text)
+        .map_err(|e| anyhow!("{}: not a tournament manifest (corrupt?): {e}", p.display()))?;
+    if m.format != entente_tournament::FORMAT {
+        bail!("{}: format {:?}, expected {:?}", p.display(), m.format, entente_tournament::FORMAT);
+    }
+    Ok(Some(m))
+}
+
+/// Checks the records of a folder: every complete line a record of the
+/// shard, ids strictly increasing. A last line without its newline (cut by a
+/// kill) is cut off the file. Returns the ids done.
+fn check_records(dir: &Path, m: &Manifest) -> anyhow::Result<Vec<u64>> {
+    let p = dir.join(RECORDS);
+    if !p.exists() {
+        return Ok(Vec::new());
+    }
+    let range = m.shard.range(m.total);
+    let mut reader = BufReader::new(File::open(&p).with_context(|| format!("opening {}", p.display()))?);
+    let mut ids = Vec::new();
+    let mut line = Vec::new();
+    let mut good_len = 0u64;
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line).with_context(|| format!("reading {}", p.display()))?;
+        if read == 0 {
+            break;
+        }
+        n += 1;
+        if line.last() != Some(&b'\n') {
+            // A line cut by a kill: dropped, and run again.
+            break;
+        }
+        let r: Record = serde_json::from_slice(&line)
+            .map_err(|e| anyhow!("{} line {n}: not a record ({e}); the folder is corrupt", p.display()))?;
+        if !range.contains(&r.id) || ids.last().is_some_and(|&l| l >= r.id) {
+            bail!(
+                "{} line {n}: record id {} is out of order or outside this shard's ids {:?}; the folder is corrupt",
+                p.display(),
+                r.id,
+                range
+            );
+        }
+        ids.push(r.id);
+        good_len += read as u64;
+    }
+    let f = OpenOptions::new().write(true).open(&p).with_context(|| format!("opening {}", p.display()))?;
+    if f.metadata()?.len() != good_len {
+        f.set_len(good_len).with_context(|| format!("truncating {}", p.display()))?;
+    }
+    Ok(ids)
+}
+
+/// Reads the records of a checked folder, in file order.
+fn records_of(dir: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Result<Record>>> {
+    let p = dir.join(RECORDS);
+    let reader = BufReader::new(File::open(&p).with_context(|| format!("opening {}", p.display()))?);
+    Ok(reader.lines().map(move |l| {
+        let l = l?;
+        serde_json::from_str::<Record>(&l).map_err(|e| anyhow!("{}: {e}", p.display()))
+    }))
+}
+
+/// Prepares `dir` for `m`: a new or empty folder gets the manifest; a folder
+/// of the same tournament and shard resumes; anything else is refused.
+fn open_folder(dir: &Path, m: &Manifest) -> anyhow::Result<Vec<u64>> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    match read_manifest(dir)? {
+        None => {
+            let nonempty = fs::read_dir(dir)?.next().is_some();
+            if nonempty {
+                bail!(
+                    "{}: the folder is not empty and has no {MANIFEST}: not a tournament output folder; \
+                     give a new or empty folder",
+                    dir.display()
+                );
+            }
+            let text = serde_json::to_string_pretty(m)?;
+            fs::write(dir.join(MANIFEST), text + "\n")?;
+            Ok(Vec::new())
+        }
+        Some(found) => {
+            if found.fingerprint != m.fingerprint || found.total != m.total || found.strategies != m.strategies {
+                bail!(
+                    "{}: the folder holds another tournament (fingerprint {} with {} negotiations, this configuration \
+                     is {} with {}); give another folder",
+                    dir.display(),
+                    found.fingerprint,
+                    found.total,
+                    m.fingerprint,
+                    m.total
+                );
+            }
+            if found.shard != m.shard {
+                bail!(
+                    "{}: the folder holds shard {}/{}, not {}/{}",
+                    dir.display(),
+                    found.shard.index,
+                    found.shard.count,
+                    m.shard.index,
+                    m.shard.count
+                );
+            }
+            check_records(dir, m)
+        }
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', ';']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn join<T: ToString>(v: &[T]) -> String {
+    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(";")
+}
+
+fn reason(r: &entente_protocols::EndReason) -> String {
+    match r {
+        entente_protocols::EndReason::Agreement => "agreement".into(),
+        entente_protocols::EndReason::Timeout => "timeout".into(),
+        entente_protocols::EndReason::TimeLimit => "time_limit".into(),
+        entente_protocols::EndReason::BrokenOff { by } => format!("broken_off_by_{by}"),
+    }
+}
+
+/// Writes `records.csv`, `summary.json` and `summary.txt` from the records.
+fn finish(dir: &Path, m: &Manifest) -> anyhow::Result<entente_tournament::Summary> {
+    let mut csv = BufWriter::new(File::create(dir.join("records.csv"))?);
+    writeln!(
+        csv,
+        "id,scenario,repetition,rotation,strategies,profiles,seed,agreement,utilities,advantages,rounds,reason,\
+         welfare,pareto_distance,nash_distance,ks_distance"
+    )?;
+    for r in records_of(dir)? {
+        let r = r?;
+        writeln!(
+            csv,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.id,
+            csv_field(&r.scenario),
+            r.repetition,
+            r.rotation,
+            csv_field(&r.strategies.join(";")),
+            csv_field(&r.profiles.join(";")),
+            r.seed,
+            r.agreement.map(|a| a.to_string()).unwrap_or_default(),
+            join(&r.utilities),
+            join(&r.advantages),
+            r.rounds,
+            reason(&r.reason),
+            r.welfare,
+            opt(r.pareto_distance),
+            opt(r.nash_distance),
+            opt(r.ks_distance)
+        )?;
+    }
+    csv.flush()?;
+    let mut error = None;
+    let records = records_of(dir)?.map_while(|r| match r {
+        Ok(r) => Some(r),
+        Err(e) => {
+            error = Some(e);
+            None
+        }
+    });
+    let o = SummaryOptions { seed: m.seed, ..SummaryOptions::default() };
+    let summary = summarize(&m.strategies, records, &o);
+    if let Some(e) = error {
+        return Err(e);
+    }
+    fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&summary)? + "\n")?;
+    fs::write(dir.join("summary.txt"), summary.render())?;
+    Ok(summary)
+}
+
+fn manifest_of(t: &Tournament, seed: u64, shard: Shard) -> Manifest {
+    Manifest {
+        format: entente_tournament::FORMAT.into(),
+        fingerprint: format!("{:016x}", t.fingerprint()),
+        total: t.len(),
+        shard,
+        seed,
+        strategies: t.strategy_labels(),
+    }
+}
+
+/// What a run did.
+struct RunStats {
+    ran: u64,
+    pending: u64,
+    seconds: f64,
+    stopped: bool,
+}
+
+/// Runs the missing negotiations of `m`'s shard into `dir`.
+fn run_into(
+    t: &Tournament,
+    dir: &Path,
+    m: &Manifest,
+    threads: usize,
+    chunk: usize,
+    progress: bool,
+    stop: &AtomicBool,
+) -> anyhow::Result<RunStats> {
+    let done = open_folder(dir, m)?;
+    let range = m.shard.range(m.total);
+    // Records are written in id order, so what is done is a prefix of the shard.
+    let start = done.last().map_or(range.start, |&l| l + 1);
+    let pending: Vec<u64> = (start..range.end).collect();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let file = OpenOptions::new().create(true).append(true).open(dir.join(RECORDS))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let bar = if progress {
+        let b = indicatif::ProgressBar::new(pending.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} negotiations, {per_sec}, {elapsed} elapsed, ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let clock = Instant::now();
+    let mut ran = 0u64;
+    let chunk = chunk.max(1);
+    let mut line = Vec::with_capacity(512);
+    for part in pending.chunks(chunk) {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let n = t.run::<anyhow::Error>(part, &pool, chunk, stop, |r| {
+            line.clear();
+            serde_json::to_writer(&mut line, r)?;
+            line.push(b'\n');
+            out.write_all(&line)?;
+            Ok(())
+        })?;
+        out.flush()?;
+        ran += n;
+        bar.inc(n);
+    }
+    out.flush()?;
+    bar.finish_and_clear();
+    Ok(RunStats {
+        ran,
+        pending: pending.len() as u64,
+        seconds: clock.elapsed().as_secs_f64(),
+        stopped: ran < pending.len() as u64,
+    })
+}
+
+fn tournament(a: TournamentArgs) -> anyhow::Result<ExitCode> {
+    let shard = match &a.shard {
+        Some(s) => Shard::parse(s).map_err(|e| anyhow!("--{e}"))?,
+        None => Shard::WHOLE,
+    };
+    let spec = read_config(&a.config)?;
+    let seed = spec.seed;
+    let (n_strategies, n_scenarios) = (spec.strategies.len(), spec.scenarios.len());
+    let t = Tournament::new(spec).with_context(|| format!("configuration {}", a.config.display()))?;
+    let m = manifest_of(&t, seed, shard);
+    let range = shard.range(t.len());
+    eprintln!(
+        "{} strategies x {} scenarios: {} negotiations; shard {}/{}: ids {}..{}",
+        n_strategies,
+        n_scenarios,
+        t.len(),
+        shard.index,
+        shard.count,
+        range.start,
+        range.end
+    );
+    if a.dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // Only one handler per process; a second call fails, which is harmless.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    }
+    let stats = run_into(&t, &a.out, &m, a.threads, a.chunk, !a.no_progress, &stop)?;
+    if stats.stopped {
+        eprintln!("stopped after {} of {} negotiations; rerun the same command to resume", stats.ran, stats.pending);
+        return Ok(ExitCode::from(130));
+    }
+    eprintln!(
+        "{} negotiations in {:.2} s ({:.0}/s); records in {}",
+        stats.ran,
+        stats.seconds,
+        stats.ran as f64 / stats.seconds.max(1e-9),
+        a.out.join(RECORDS).display()
+    );
+    let summary = finish(&a.out, &m)?;
+    crate::out!("{}", summary.render());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge(a: MergeArgs) -> anyhow::Result<ExitCode> {
+    let mut shards = Vec::new();
+    for d in &a.shards {
+        let m = read_manifest(d)?
+            .ok_or_else(|| anyhow!("{}: no {MANIFEST}: not a tournament output folder", d.display()))?;
+        shards.push((m, d.clone()));
+    }
+    let first = shards[0].0.clone();
+    for (m, d) in &shards {
+        if m.fingerprint != first.fingerprint || m.total != first.total || m.strategies != first.strategies {
+            bail!(
+                "{}: a shard of another tournament (fingerprint {} vs {})",
+                d.display(),
+                m.fingerprint,
+                first.fingerprint
+            );
+        }
+        if m.shard.count != first.shard.count {
+            bail!(
+                "{}: shard {}/{} does not split like {}/{}",
+                d.display(),
+                m.shard.index,
+                m.shard.count,
+                first.shard.index,
+                first.shard.count
+            );
+        }
+    }
+    shards.sort_by_key(|(m, _)| m.shard.index);
+    let k = first.shard.count;
+    let have: Vec<u64> = shards.iter().map(|(m, _)| m.shard.index).collect();
+    if have != (1..=k).collect::<Vec<_>>() {
+        bail!("merge needs every shard 1..{k} exactly once; got shards {have:?}");
+    }
+    let whole = Manifest { shard: Shard::WHOLE, ..first.clone() };
+    let done = open_folder(&a.out, &whole)?;
+    if !done.is_empty() {
+        bail!("{}: already holds records; give a new or empty folder", a.out.display());
+    }
+    let mut out = BufWriter::new(OpenOptions::new().create(true).append(true).open(a.out.join(RECORDS))?);
+    for (m, d) in &shards {
+        let ids = check_records(d, m)?;
+        let range = m.shard.range(m.total);
+        if ids.len() as u64 != range.end - range.start {
+            bail!(
+                "{}: shard {}/{} is incomplete ({} of {} records); finish it first (rerun its command)",
+                d.display(),
+                m.shard.index,
+                k,
+                ids.len(),
+                range.end - range.start
+            );
+        }
+        let mut f = File::open(d.join(RECORDS))?;
+        std::io::copy(&mut f, &mut out)?;
+    }
+    out.flush()?;
+    drop(out);
+    let summary = finish(&a.out, &whole)?;
+    crate::out!("{}", summary.render());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
+    let none = StrategyOptions::default();
+    let strategies = ["boulware", "linear", "conceder", "tit-for-tat"]
+        .iter()
+        .map(|n| Ok(Entry { label: n.to_string(), spec: StrategySpec::from_name(n, &none)? }))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let scenarios = (0..a.scenarios)
+        .map(|k| Ok(ScenarioEntry { scenario: random_scenario(a.issues, a.values, k, a.steps)?, n_steps: a.steps }))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let spec = TournamentSpec {
+        strategies,
+        scenarios,
+        repetitions: a.repetitions,
+        self_play: true,
+        rotate_preferences: true,
+        seed: 0,
+    };
+    let setup = Instant::now();
+    let t = Tournament::new(spec)?;
+    let setup = setup.elapsed().as_secs_f64();
+    let base = a
+        .out
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("entente-tournament-bench-{}", std::process::id())));
+    crate::outln!(
+        "tournament: 4 strategies (boulware, linear, conceder, tit-for-tat) with self-play x {} scenarios of {} issues x {} \
+         values x 2 rotations x {} repetitions = {} negotiations of {} steps (setup {:.3} s)",
+        a.scenarios,
+        a.issues,
+        a.values,
+        a.repetitions,
+        t.len(),
+        a.steps,
+        setup
+    );
+    let stop = AtomicBool::new(false);
+    let mut first = None;
+    for &threads in &a.threads {
+        let dir = base.join(format!("threads-{threads}"));
+        if dir.exists() {
+            fs::remove_dir_all(&dir)?;
+        }
+        let m = manifest_of(&t, 0, Shard::WHOLE);
+        let stats = run_into(&t, &dir, &m, threads, 16384, false, &stop)?;
+        let rate = stats.ran as f64 / stats.seconds;
+        let f = Instant::now();
+        finish(&dir, &m)?;
+        let fin = f.elapsed().as_secs_f64();
+        let speedup =
+            first.map(|r0: f64| format!(", x{:.2} vs {} thread(s)", rate / r0, a.threads[0])).unwrap_or_default();
+        first.get_or_insert(rate);
+        crate::outln!(
+            "{threads} thread(s): {} negotiations in {:.3} s = {:.0} negotiations/s (records.jsonl written){speedup}; \
+             CSV + summary {:.2} s",
+            stats.ran,
+            stats.seconds,
+            rate,
+            fin
+        );
+        if a.out.is_none() {
+            fs::remove_dir_all(&dir)?;
+        }
+    }
+    if a.out.is_none() {
+        let _ = fs::remove_dir(&base);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        format!("{:#}", parse_config(text, Path::new(".")).expect_err("an error"))
+    }
+
+    const GEN: &str = "[[generate]]\nissues = 2\nvalues = 3\n";
+
+    #[test]
+    fn config_errors_name_the_field() {
+        assert!(parse_config(&format!("[[strategies]]\nname = \"boulware\"\n{GEN}"), Path::new(".")).is_ok());
+        let e = err(&format!("[[strategies]]\nname = \"bolware\"\n{GEN}"));
+        assert!(e.contains("strategies[0].name") && e.contains("bolware"), "{e}");
+        let e =
+            err(&format!("[[strategies]]\nname = \"linear\"\n[[strategies]]\nname = \"linear\"\nexponent = -1\n{GEN}"));
+        assert!(e.contains("strategies[1].exponent"), "{e}");
+        let e = err(&format!("[[strategies]]\nname = \"tough\"\nkindness = 0.1\n{GEN}"));
+        assert!(e.contains("strategies[0].kindness"), "{e}");
+        let e = err(&format!("[[strategies]]\nname = \"linear\"\nexponnt = 2\n{GEN}"));
+        assert!(e.contains("exponnt"), "{e}");
+        let e = err("[[strategies]]\nname = \"linear\"\n[[scenarios]]\npath = \"no/such/thing.toml\"\n");
+        assert!(e.contains("scenarios[0].path"), "{e}");
+        let e = err(&format!("repetitions = 0\n[[strategies]]\nname = \"linear\"\n{GEN}"));
+        assert!(e.contains("repetitions"), "{e}");
+        let e = err(&format!("[[strategies]]\nname = \"linear\"\n[[strategies]]\nname = \"linear\"\n{GEN}"));
+        assert!(e.contains("strategies[1].label"), "{e}");
+        let e = err("[[strategies]]\nname = \"linear\"\n");
+        assert!(e.contains("scenarios"), "{e}");
+    }
+}

@@ -1,0 +1,260 @@
+use std::sync::atomic::AtomicBool;
+
+use super::*;
+use crate::generate::random_scenario;
+use crate::stats::*;
+use crate::summary::SummaryOptions;
+
+fn spec(self_play: bool, rotate: bool, reps: u32) -> TournamentSpec {
+    let none = entente_model::StrategyOptions::default();
+    let strategies = ["boulware", "linear", "conceder", "random"]
+        .iter()
+        .map(|n| Entry { label: n.to_string(), spec: StrategySpec::from_name(n, &none).unwrap() })
+        .collect();
+    let scenarios =
+        (0..2).map(|k| ScenarioEntry { scenario: random_scenario(2, 4, k, 20).unwrap(), n_steps: 20 }).collect();
+    TournamentSpec { strategies, scenarios, repetitions: reps, self_play, rotate_preferences: rotate, seed: 7 }
+}
+
+fn run_all(t: &Tournament, ids: &[u64], threads: usize, chunk: usize) -> Vec<Record> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let mut out = Vec::new();
+    t.run::<TournamentError>(ids, &pool, chunk, &AtomicBool::new(false), |r| {
+        out.push(r.clone());
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn plan_counts_and_coordinates() {
+    // 4 strategies, 2 parties: 16 assignments with self-play, 12 without;
+    // 2 rotations; 3 repetitions; 2 scenarios.
+    let t = Tournament::new(spec(true, true, 3)).unwrap();
+    assert_eq!(t.len(), 2 * 16 * 2 * 3);
+    let t = Tournament::new(spec(false, false, 1)).unwrap();
+    assert_eq!(t.len(), 2 * 12);
+    let mut seen = std::collections::HashSet::new();
+    for id in 0..t.len() {
+        let n = t.negotiation(id);
+        assert_ne!(n.strategies[0], n.strategies[1]);
+        assert!(seen.insert((n.scenario, n.strategies.clone(), n.rotation, n.repetition)));
+    }
+    // Each strategy in each role, against each other one.
+    assert_eq!(seen.len(), 24);
+}
+
+#[test]
+fn records_do_not_depend_on_threads_chunks_or_shards() {
+    let t = Tournament::new(spec(true, true, 2)).unwrap();
+    let ids: Vec<u64> = (0..t.len()).collect();
+    let one = run_all(&t, &ids, 1, 1000);
+    let two = run_all(&t, &ids, 2, 7);
+    assert_eq!(one, two);
+    let mut sharded = Vec::new();
+    for i in 1..=3 {
+        let s = Shard { index: i, count: 3 };
+        let part: Vec<u64> = s.range(t.len()).collect();
+        sharded.extend(run_all(&t, &part, 2, 5));
+    }
+    assert_eq!(one, sharded);
+    assert_eq!(one.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
+    // Another instance of the same spec: the same records and fingerprint.
+    let t2 = Tournament::new(spec(true, true, 2)).unwrap();
+    assert_eq!(t.fingerprint(), t2.fingerprint());
+    assert_eq!(run_all(&t2, &ids[10..20], 2, 3), one[10..20].to_vec());
+    let mut other = spec(true, true, 2);
+    other.seed = 8;
+    assert_ne!(Tournament::new(other).unwrap().fingerprint(), t.fingerprint());
+}
+
+#[test]
+fn record_fields_are_consistent() {
+    let t = Tournament::new(spec(false, true, 1)).unwrap();
+    for id in 0..t.len() {
+        let r = t.run_one(id).unwrap();
+        assert_eq!(r.utilities.len(), 2);
+        assert!((r.welfare - r.utilities.iter().sum::<f64>()).abs() < 1e-12);
+        // Reservation values are 0 in generated scenarios.
+        assert_eq!(r.utilities, r.advantages);
+        assert_eq!(r.agreement.is_some(), r.nash_distance.is_some());
+        if r.rotation == 1 {
+            assert_eq!(r.profiles, vec!["b", "a"]);
+        } else {
+            assert_eq!(r.profiles, vec!["a", "b"]);
+        }
+        // The record matches a plain run of the scenario with the same seeds.
+        let n = t.negotiation(id);
+        let mut sc = spec(false, true, 1).scenarios[n.scenario].scenario.clone();
+        if n.rotation == 1 {
+            sc.parties.swap(0, 1);
+        }
+        for (k, p) in sc.parties.iter_mut().enumerate() {
+            p.strategy = Some(t.strategies[n.strategies[k]].spec);
+        }
+        sc.config.n_steps = 20;
+        let rep = entente_protocols::RunScenario::run(&sc, Some(n.seed)).unwrap();
+        assert_eq!(rep.agreement, r.agreement);
+        assert_eq!(rep.utilities, r.utilities);
+        assert_eq!(rep.rounds, r.rounds);
+    }
+}
+
+#[test]
+fn shards_partition_exactly() {
+    for total in [0u64, 1, 5, 17, 100] {
+        for k in 1..7 {
+            let mut all = Vec::new();
+            for i in 1..=k {
+                all.extend(Shard { index: i, count: k }.range(total));
+            }
+            assert_eq!(all, (0..total).collect::<Vec<_>>());
+        }
+    }
+    assert!(Shard::parse("5/4").is_err());
+    assert!(Shard::parse("0/4").is_err());
+    assert!(Shard::parse("1/0").is_err());
+    assert!(Shard::parse("x").is_err());
+    assert_eq!(Shard::parse("2/4").unwrap(), Shard { index: 2, count: 4 });
+}
+
+#[test]
+fn bad_specs_are_refused() {
+    let mut s = spec(false, true, 1);
+    s.strategies.truncate(1);
+    assert!(matches!(Tournament::new(s), Err(TournamentError::TooFewStrategies { .. })));
+    let mut s = spec(true, true, 1);
+    s.strategies[1].label = "boulware".into();
+    assert!(matches!(Tournament::new(s), Err(TournamentError::DuplicateLabel(_))));
+    let mut s = spec(true, true, 1);
+    s.repetitions = 0;
+    assert!(Tournament::new(s).is_err());
+}
+
+#[test]
+fn three_parties() {
+    let mut s = spec(false, true, 1);
+    let mut sc = s.scenarios[0].scenario.clone();
+    let mut third = sc.parties[0].clone();
+    third.name = "c".into();
+    sc.parties.push(third);
+    s.scenarios = vec![ScenarioEntry { scenario: sc, n_steps: 10 }];
+    let t = Tournament::new(s).unwrap();
+    assert_eq!(t.len(), 4 * 3 * 2 * 3);
+    let r = t.run_one(5).unwrap();
+    assert_eq!(r.utilities.len(), 3);
+}
+
+#[test]
+fn sign_test_by_hand() {
+    // 9 of 10 positive: p = 2 (1 + 10) / 2^10.
+    let d = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -1.0, 0.0];
+    let (pos, n, p) = sign_test(&d);
+    assert_eq!((pos, n), (9, 10));
+    assert!((p - 22.0 / 1024.0).abs() < 1e-14, "{p}");
+    // Balanced: p = 1.
+    assert_eq!(sign_test(&[1.0, -1.0]).2, 1.0);
+    // Brute force against the binomial for n = 15.
+    for pos in 0..=15u64 {
+        let d: Vec<f64> = (0..15).map(|i| if i < pos { 1.0 } else { -1.0 }).collect();
+        let k = pos.min(15 - pos);
+        let choose = |n: u64, r: u64| (0..r).fold(1.0, |a, i| a * (n - i) as f64 / (i + 1) as f64);
+        let cdf: f64 = (0..=k).map(|j| choose(15, j)).sum::<f64>() / 32768.0;
+        assert!((sign_test(&d).2 - (2.0 * cdf).min(1.0)).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn holm_by_hand() {
+    let adj = holm(&[0.01, 0.04, 0.03]);
+    // Sorted 0.01, 0.03, 0.04 -> 0.03, 0.06, max(0.06, 0.04).
+    let want = [0.03, 0.06, 0.06];
+    for (a, w) in adj.iter().zip(want) {
+        assert!((a - w).abs() < 1e-15, "{adj:?}");
+    }
+    assert_eq!(holm(&[0.9, 0.8]), vec![1.0, 1.0]);
+}
+
+#[test]
+fn mean_std_quantile_by_hand() {
+    assert_eq!(mean(&[1.0, 2.0, 3.0, 4.0]), 2.5);
+    assert!((std_dev(&[1.0, 2.0, 3.0, 4.0]) - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
+    assert_eq!(quantile_sorted(&[0.0, 10.0], 0.25), 2.5);
+}
+
+#[test]
+fn bootstrap_is_seeded_and_brackets_the_mean() {
+    let x: Vec<f64> = (0..50).map(|i| (i % 7) as f64).collect();
+    let a = bootstrap_mean(&x, 500, 0.95, 3).unwrap();
+    assert_eq!(Some(a), bootstrap_mean(&x, 500, 0.95, 3));
+    assert!(a.low < mean(&x) && mean(&x) < a.high);
+    // A constant sample has a degenerate interval.
+    let c = bootstrap_mean(&[2.0; 10], 100, 0.95, 1).unwrap();
+    assert_eq!((c.low, c.high), (2.0, 2.0));
+    // Two values, brute force: the resample mean of [0, 1] (n = 2) is 0, ½, 1
+    // with probabilities ¼, ½, ¼; the 95% percentile interval is [0, 1].
+    let b = bootstrap_mean(&[0.0, 1.0], 4000, 0.95, 9).unwrap();
+    assert_eq!((b.low, b.high), (0.0, 1.0));
+}
+
+#[test]
+fn bradley_terry_two_players_by_hand() {
+    // With prior ½: strengths ratio (w + ½) / (l + ½).
+    let wins = vec![vec![0.0, 7.0], vec![3.0, 0.0]];
+    let r = bradley_terry(&wins, 0.5);
+    assert!((r[0] - r[1] - (7.5f64 / 3.5).ln()).abs() < 1e-9, "{r:?}");
+    assert!((r[0] + r[1]).abs() < 1e-12);
+    // Three players in a consistent order rank in that order.
+    let wins = vec![vec![0.0, 8.0, 9.0], vec![2.0, 0.0, 7.0], vec![1.0, 3.0, 0.0]];
+    let r = bradley_terry(&wins, 0.5);
+    assert!(r[0] > r[1] && r[1] > r[2]);
+    // MM fixed point: expected wins equal observed (with the prior).
+    let p: Vec<f64> = r.iter().map(|x| x.exp()).collect();
+    for i in 0..3 {
+        let obs: f64 = (0..3).filter(|&j| j != i).map(|j| wins[i][j] + 0.5).sum();
+        let exp: f64 = (0..3).filter(|&j| j != i).map(|j| (wins[i][j] + wins[j][i] + 1.0) * p[i] / (p[i] + p[j])).sum();
+        assert!((obs - exp).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn summary_is_deterministic_and_consistent() {
+    let t = Tournament::new(spec(true, true, 2)).unwrap();
+    let ids: Vec<u64> = (0..t.len()).collect();
+    let recs = run_all(&t, &ids, 2, 16);
+    let o = SummaryOptions { resamples: 200, rating_resamples: 20, level: 0.95, seed: 1 };
+    let s1 = summarize(&t.strategy_labels(), recs.clone(), &o);
+    let s2 = summarize(&t.strategy_labels(), recs.clone(), &o);
+    assert_eq!(s1, s2);
+    assert_eq!(s1.records, t.len());
+    assert_eq!(s1.comparisons.len(), 6);
+    // Each strategy plays 2 roles in its self-play negotiations.
+    for sc in &s1.scores {
+        assert_eq!(sc.negotiations as u64, 2 * t.len() / 4);
+        let adv: Vec<f64> = recs
+            .iter()
+            .flat_map(|r| r.strategies.iter().zip(&r.advantages).filter(|(s, _)| **s == sc.strategy).map(|(_, a)| *a))
+            .collect();
+        assert!((sc.advantage.mean - mean(&adv)).abs() < 1e-12);
+    }
+    assert!(s1.render().contains("Bradley-Terry"));
+}
+
+#[test]
+fn normal_quantile_and_large_sample_interval() {
+    assert!((normal_quantile(0.975) - 1.959963984540054).abs() < 1e-8);
+    assert!((normal_quantile(0.5)).abs() < 1e-12);
+    assert!((normal_quantile(0.001) + 3.090232306167813).abs() < 1e-7);
+    // Beyond the budget: mean ± 1.96 sd / sqrt(n).
+    let x: Vec<f64> = (0..100_000).map(|i| (i % 2) as f64).collect();
+    let i = bootstrap_mean(&x, 1000, 0.95, 0).unwrap();
+    let half = 1.959963984540054 * std_dev(&x) / (x.len() as f64).sqrt();
+    assert!((i.low - (0.5 - half)).abs() < 1e-9 && (i.high - (0.5 + half)).abs() < 1e-9);
+    // Large pairs are resampled by the normal approximation, and intervals bracket the fit.
+    let big = |w, t, l| PairCounts { wins: w, ties: t, losses: l };
+    let pairs = vec![vec![big(0, 0, 0), big(6000, 1000, 3000)], vec![big(3000, 1000, 6000), big(0, 0, 0)]];
+    let (point, ci) = bradley_terry_bootstrap(&pairs, 0.5, 50, 0.95, 1);
+    let c = ci[0].unwrap();
+    assert!(c.low < point[0] && point[0] < c.high, "{c:?} {point:?}");
+}
