@@ -118,7 +118,8 @@ use entente_core::{Issue, OutcomeSpace, Value};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use crate::record::{ActorId, Machine, Objection, Reason, Record, Timestamp};
+use crate::machine::Machine;
+pub use crate::record::{ActorId, Objection, Reason, Record, Timestamp};
 
 /// An option of a clause: a value index of its issue, or a free-standing number.
 pub type OptionId = u32;
@@ -841,65 +842,47 @@ enum Who {
 }
 
 impl Machine for Package {
-    type Action = Action;
+    type Move = Move;
     type Event = Event;
     type Error = PackageError;
-    type ReplayError = ReplayError;
 
-    /// [`Package::act`] with the move's parts, each event in its [`Record`].
-    fn act(
-        &mut self,
-        actor: ActorId,
-        time: Timestamp,
-        action: Action,
-        reason: Option<Reason>,
-        sink: &mut dyn FnMut(Record<Event>),
-    ) -> Result<(), PackageError> {
-        let mv = Move { actor, time, action, reason };
+    fn apply(&mut self, mv: &Move, sink: &mut dyn FnMut(Event)) -> Result<(), PackageError> {
+        Package::act(self, mv, &mut |e| sink(e))
+    }
+
+    fn move_of(&self, events: &[Event]) -> Option<Move> {
+        self.move_of_event(events.first()?)
+    }
+}
+
+impl Package {
+    /// [`Package::act`], each event in its [`Record`] (sequence number,
+    /// actor, time, reason).
+    pub fn act_recorded(&mut self, mv: &Move, sink: &mut dyn FnMut(Record<Event>)) -> Result<(), PackageError> {
         let mut seq = self.records;
-        Package::act(self, &mv, &mut |event| {
+        Package::act(self, mv, &mut |event| {
             sink(Record { seq, actor: event.actor(), time: event.time(), reason: mv.reason.clone(), event });
             seq += 1;
         })
     }
 
-    fn replay(self, records: &[Record<Event>]) -> Result<Self, ReplayError> {
-        let mut package = self;
-        let events: Vec<Event> = records.iter().map(|r| r.event.clone()).collect();
+    /// Continues from this state with `records` (the envelopes this machine
+    /// emitted next): each record's envelope must agree with its event, and
+    /// the moves replay through the one contract ([`crate::machine::replay`]).
+    pub fn replay_from(self, records: &[Record<Event>]) -> Result<Self, ReplayError> {
         for (index, r) in records.iter().enumerate() {
-            if r.seq != package.records + index as u64 || r.time != r.event.time() || r.actor != r.event.actor() {
+            if r.seq != self.records + index as u64 || r.time != r.event.time() || r.actor != r.event.actor() {
                 return Err(ReplayError::NotAMove { index });
             }
         }
-        let start = package.records;
-        let mut index = 0;
-        while index < events.len() {
-            let mv = package.move_of(&events[index]).ok_or(ReplayError::NotAMove { index })?;
-            let mut produced = Vec::new();
-            Package::act(&mut package, &mv, &mut |e| produced.push(e))
-                .map_err(|error| ReplayError::Refused { index, error })?;
-            if produced.is_empty() {
-                return Err(ReplayError::Diverged {
-                    index,
-                    logged: Some(Box::new(events[index].clone())),
-                    produced: None,
-                });
+        let events: Vec<Event> = records.iter().map(|r| r.event.clone()).collect();
+        crate::machine::replay(self, &events).map_err(|e| match e {
+            crate::machine::ReplayError::NotAMove { index } => ReplayError::NotAMove { index },
+            crate::machine::ReplayError::Refused { index, error } => ReplayError::Refused { index, error },
+            crate::machine::ReplayError::Diverged { index, logged, produced } => {
+                ReplayError::Diverged { index, logged, produced }
             }
-            let n = produced.len();
-            for (k, event) in produced.into_iter().enumerate() {
-                let logged = events.get(index + k);
-                if logged != Some(&event) {
-                    return Err(ReplayError::Diverged {
-                        index: index + k,
-                        logged: logged.cloned().map(Box::new),
-                        produced: Some(Box::new(event)),
-                    });
-                }
-            }
-            index += n;
-        }
-        debug_assert_eq!(package.records, start + events.len() as u64);
-        Ok(package)
+        })
     }
 }
 
@@ -987,11 +970,11 @@ impl Package {
         agenda: Vec<ClauseSpec>,
         records: &[Record<Event>],
     ) -> Result<Self, ReplayError> {
-        Package::new(actors, agenda).map_err(ReplayError::Setup)?.replay(records)
+        Package::new(actors, agenda).map_err(ReplayError::Setup)?.replay_from(records)
     }
 
     /// The move that `event` starts, if it is the first event of a move.
-    fn move_of(&self, event: &Event) -> Option<Move> {
+    fn move_of_event(&self, event: &Event) -> Option<Move> {
         let (actor, time, reason, action) = match event.clone() {
             Event::ItemTabled { item, actor, time, reason, .. } => (actor, time, reason, Action::Table { item }),
             Event::Bracketed { clause, options, actor, time, reason } => {

@@ -1,8 +1,7 @@
 //! One record for the events of every protocol machine: the envelope
 //! ([`Record`]: sequence number, actor, time, typed reason, event), the typed
-//! reasons a move may give ([`Reason`]), and the contract every machine
-//! follows ([`Machine`]: `act` on an actor's action at a caller-given time,
-//! `replay` of its records).
+//! reasons a move may give ([`Reason`]). The contract every machine follows
+//! is [`crate::machine::Machine`].
 //!
 //! The machines hold no clock: the caller gives every move its time. A
 //! refused action returns the machine's error and emits nothing.
@@ -152,29 +151,4 @@ pub struct Record<E> {
     pub time: Timestamp,
     pub reason: Option<Reason>,
     pub event: E,
-}
-
-/// The contract of a protocol machine: an actor acts at a caller-given time
-/// with an optional reason; a legal action changes the state and reports its
-/// events, in their envelopes, through `sink`; a refused one returns the
-/// machine's error and changes nothing. `replay` rebuilds a machine from its
-/// initial state and its records, checking every step.
-pub trait Machine: Sized {
-    type Action;
-    type Event;
-    type Error;
-    type ReplayError;
-
-    fn act(
-        &mut self,
-        actor: ActorId,
-        time: Timestamp,
-        action: Self::Action,
-        reason: Option<Reason>,
-        sink: &mut dyn FnMut(Record<Self::Event>),
-    ) -> Result<(), Self::Error>;
-
-    /// `self` is the machine as set up (before any action); the result is the
-    /// state that produced `records`.
-    fn replay(self, records: &[Record<Self::Event>]) -> Result<Self, Self::ReplayError>;
 }
