@@ -73,7 +73,9 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
     let negotiated: Vec<usize> = run.clauses.iter().map(|c| c.issue).filter(|&i| i < n_issues).collect();
     let fixed: Vec<(usize, u32)> =
         (0..n_issues).filter(|i| !negotiated.contains(i)).map(|i| (i, run.text[i])).collect();
-    let n = space.enumerable(1 << 24).map_err(|_| TalksError::TooLarge(space.cardinality()))?;
+    let n = space
+        .enumerable(entente_core::analysis::plan::TALKS_ENUMERATION_LIMIT as usize)
+        .map_err(|_| TalksError::TooLarge(space.cardinality()))?;
     let mut values = vec![0u32; n_issues];
     let within = OutcomeSet::from_fn(n, |o| {
         let _ = space.values_into(o as u128, &mut values);

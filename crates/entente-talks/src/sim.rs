@@ -185,7 +185,9 @@ pub fn simulate(talks: &Talks) -> Result<TalksRun, TalksError> {
         return Err(TalksError::NoSessions);
     }
     let space = &scenario.space;
-    space.enumerable(1 << 24).map_err(|_| TalksError::TooLarge(space.cardinality()))?;
+    space
+        .enumerable(entente_core::analysis::plan::TALKS_ENUMERATION_LIMIT as usize)
+        .map_err(|_| TalksError::TooLarge(space.cardinality()))?;
 
     let actors = Actors::of(talks);
     let agenda: Vec<ClauseSpec> =

@@ -26,6 +26,11 @@ pub const ENUMERATION_LIMIT: u128 = 1 << 25;
 /// estimate.
 pub const ZONE_ENUMERATION_LIMIT: u128 = 1 << 26;
 
+/// Spaces up to this many outcomes can hold a round of mediated talks (2^24:
+/// the simulator keeps a table per party and bloc, and the assessment
+/// enumerates the space); larger ones are refused.
+pub const TALKS_ENUMERATION_LIMIT: u128 = 1 << 24;
+
 /// How an analysis is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
