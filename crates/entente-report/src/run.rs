@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use entente_core::OutcomeIndex;
 use entente_core::UtilityFunction;
-use entente_core::analysis::dynamics::{DistanceOverTime, PartySteps, StepClass, distances_over_time, step_classes};
+use entente_core::analysis::dynamics::{
+    DistanceOverTime, PartySteps, StepClass, StepCounts, distances_over_time, step_classes,
+};
 use entente_core::analysis::{AgreementMeasures, DomainAnalysis};
 use entente_protocols::EndReason;
 use entente_protocols::scenario::{RunReport, Scenario};
@@ -75,18 +77,7 @@ pub struct RunRatification {
     pub instructions_from: f64,
 }
 
-/// A party's step classes: counts per class (in the order of
-/// [`StepClass::ALL`]) and the class of every step.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StepCounts {
-    pub fortunate: usize,
-    pub selfish: usize,
-    pub concession: usize,
-    pub unfortunate: usize,
-    pub nice: usize,
-    pub silent: usize,
-}
-
+/// A party's step classes: counts per class and the class of every step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PartyStepsDoc {
     pub party: String,
@@ -276,13 +267,10 @@ impl Dynamics {
         let step_classes = self
             .steps
             .iter()
-            .map(|s| {
-                let [fortunate, selfish, concession, unfortunate, nice, silent] = s.counts;
-                PartyStepsDoc {
-                    party: scenario.parties[s.party].name.clone(),
-                    counts: StepCounts { fortunate, selfish, concession, unfortunate, nice, silent },
-                    steps: s.steps.clone(),
-                }
+            .map(|s| PartyStepsDoc {
+                party: scenario.parties[s.party].name.clone(),
+                counts: StepCounts::of(&s.steps),
+                steps: s.steps.clone(),
             })
             .collect();
         DynamicsDoc { step_classes, distance_over_time: self.distances.clone() }

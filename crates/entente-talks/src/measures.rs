@@ -65,7 +65,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use entente_core::UtilityTable;
-use entente_core::analysis::dynamics::{StepClass, distances_over_time, step_classes};
+use entente_core::analysis::dynamics::{StepClass, StepCounts, distances_over_time, step_classes};
 use entente_core::analysis::{AnalysisError, analyze, distance};
 use entente_protocols::package::{ActorId, ClauseId, ClauseState, Event, Timestamp};
 use serde::Serialize;
@@ -153,46 +153,6 @@ pub struct Measures {
     pub waiting_mean: Option<f64>,
     /// Distances of the text to the frontier and solutions, `None` when not computed.
     pub distances: Option<Distances>,
-}
-
-/// Counts of each step class.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct StepCounts {
-    pub fortunate: usize,
-    pub selfish: usize,
-    pub concession: usize,
-    pub unfortunate: usize,
-    pub nice: usize,
-    pub silent: usize,
-}
-
-impl StepCounts {
-    fn of(steps: &[StepClass]) -> Self {
-        let mut c = StepCounts::default();
-        for s in steps {
-            *match s {
-                StepClass::Fortunate => &mut c.fortunate,
-                StepClass::Selfish => &mut c.selfish,
-                StepClass::Concession => &mut c.concession,
-                StepClass::Unfortunate => &mut c.unfortunate,
-                StepClass::Nice => &mut c.nice,
-                StepClass::Silent => &mut c.silent,
-            } += 1;
-        }
-        c
-    }
-
-    /// `(class, count)` in the order of [`StepClass::ALL`].
-    pub fn pairs(&self) -> [(StepClass, usize); 6] {
-        [
-            (StepClass::Fortunate, self.fortunate),
-            (StepClass::Selfish, self.selfish),
-            (StepClass::Concession, self.concession),
-            (StepClass::Unfortunate, self.unfortunate),
-            (StepClass::Nice, self.nice),
-            (StepClass::Silent, self.silent),
-        ]
-    }
 }
 
 /// One party's view of the text's steps.

@@ -26,6 +26,47 @@ pub enum StepClass {
     Silent,
 }
 
+/// Counts of each step class (one party's steps).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepCounts {
+    pub fortunate: usize,
+    pub selfish: usize,
+    pub concession: usize,
+    pub unfortunate: usize,
+    pub nice: usize,
+    pub silent: usize,
+}
+
+impl StepCounts {
+    /// The counts of `steps`.
+    pub fn of(steps: &[StepClass]) -> Self {
+        let mut c = StepCounts::default();
+        for s in steps {
+            *match s {
+                StepClass::Fortunate => &mut c.fortunate,
+                StepClass::Selfish => &mut c.selfish,
+                StepClass::Concession => &mut c.concession,
+                StepClass::Unfortunate => &mut c.unfortunate,
+                StepClass::Nice => &mut c.nice,
+                StepClass::Silent => &mut c.silent,
+            } += 1;
+        }
+        c
+    }
+
+    /// `(class, count)` in the order of [`StepClass::ALL`].
+    pub fn pairs(&self) -> [(StepClass, usize); 6] {
+        [
+            (StepClass::Fortunate, self.fortunate),
+            (StepClass::Selfish, self.selfish),
+            (StepClass::Concession, self.concession),
+            (StepClass::Unfortunate, self.unfortunate),
+            (StepClass::Nice, self.nice),
+            (StepClass::Silent, self.silent),
+        ]
+    }
+}
+
 impl StepClass {
     pub const ALL: [StepClass; 6] = [
         StepClass::Fortunate,
