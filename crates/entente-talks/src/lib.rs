@@ -11,11 +11,13 @@ pub mod log;
 pub mod measures;
 pub mod participant;
 pub mod sim;
+pub mod simulated;
 pub mod transcript;
 
 pub use entente_model::talks as model;
 pub use model::Talks;
-pub use sim::{TalksRun, simulate};
+pub use participant::{Answer, Participant, Prompt, ScriptedParticipant, Seats, View};
+pub use sim::{Phase, Round, TalksRun, Turn, simulate, simulate_with};
 
 /// The schema of the talks document (`entente talks --json`): `{schema, talks,
 /// run, measures}`, `run` a [`TalksRun`] that reads back from JSON.

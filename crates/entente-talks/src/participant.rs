@@ -1,104 +1,360 @@
-//! Participants: the interface through which an actor of the talks acts in
-//! place of its simulated behaviour (a person behind a browser, a test's
-//! script, a program).
+//! Participants: the one interface through which every actor of the talks
+//! acts — mediators, delegations, capitals, guarantors — whoever is behind
+//! it: the simulated behaviours ([`crate::simulated`]), a test's script
+//! ([`ScriptedParticipant`]), a person behind a browser, a program.
 //!
-//! NOT YET WIRED: the simulator does not consult participants yet (see the
-//! talks docs). The intended contract: the simulator asks a party's participant at each point where the party
-//! decides ([`Prompt`]): when the mediators put an option to the parties, when
-//! a bloc re-instructs the delegation, after an incident, at the final vote.
-//! The participant sees what its role may see ([`View`]: the log filtered by
-//! its role, the package's public state) and answers with package actions and
-//! typed reasons. Every answer goes through the package machine: a refused
-//! one stops the round with [`crate::sim::TalksError::Refused`] naming the actor,
-//! the action and the package's reason (it is never dropped).
+//! The round ([`crate::Round`]) prompts an actor at each point where it
+//! decides ([`Prompt`]), shows it what its role may see ([`View`]: the log
+//! filtered by its role, the package's public state, the mediators' text, and
+//! its own private position) and takes its answers ([`Answer`]: package
+//! actions with typed reasons, or the mediators' putting of an option to the
+//! parties). Every answer goes through the package machine: a refused one
+//! stops the round with [`crate::sim::TalksError::Refused`] naming the actor,
+//! the action and the package's reason (it is never dropped). Answering
+//! nothing lets the moment pass.
 //!
-//! [`ScriptedParticipant`] answers from a queue of dated moves (a test standing
-//! in for a person).
+//! Who sits in each seat is the [`Seats`] table: every actor of the talks
+//! has the simulated behaviour unless a participant replaces it.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
-use entente_protocols::package::{Action, ClauseId, OptionId, Package, Reason, Timestamp};
+use entente_core::blocs::{BlocSets, Instructions, OutcomeSet, RedLine, Reversion, Rule};
+use entente_core::{OutcomeId, OutcomeSpace, UtilityTable};
+use entente_protocols::package::{Action, ClauseId, ClauseSpec, Objection, OptionId, Package, Reason, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::log::{LogEntry, Role};
+use crate::actors::ActorRef;
+use crate::log::{Log, LogEntry, Role};
+use crate::model::Talks;
 
-/// The point at which a party decides.
+/// The point at which an actor decides.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "prompt")]
 pub enum Prompt {
-    /// The mediators put `option` of `clause` to the parties: agree ad referendum or not.
+    /// Mediator: your turn to move the text (the `turn`-th mediation turn of
+    /// the round). Answer with a package action (restart a reopened clause,
+    /// bracket the options of an open one, table an item, end the talks) or
+    /// put a bracketed clause's option to the parties ([`Answer::put`]).
+    MediatorTurn { turn: usize },
+    /// Party: the mediators put `option` of `clause` to the parties. Agree ad
+    /// referendum ([`Action::AgreeAdRef`] on that option) or let it pass.
     Proposal { clause: ClauseId, option: OptionId },
-    /// Bloc `bloc` re-instructed the delegation: table an item, reopen clauses.
-    Instructed { bloc: String },
-    /// Incident `index` happened: reopen clauses.
-    Incident { index: usize },
-    /// The final vote is called.
+    /// Capital: your delegation agreed to `clause` ad referendum. Confirm or decline.
+    CapitalCall { clause: ClauseId },
+    /// Party: bloc `bloc` re-instructed your delegation (the instruction is
+    /// in the log, and your position is updated); `table` is the item it
+    /// orders you to table, if any. Table it, reopen clauses, or do nothing.
+    Instructed { bloc: String, table: Option<ClauseSpec> },
+    /// Guarantor: `clause` needs your consent to guarantee it.
+    ConsentRequested { clause: ClauseId },
+    /// Party: incident `index` at `place` bears on `issues`; the scenario says
+    /// you reopen the provisional clauses on them.
+    Incident { index: usize, place: String, issues: Vec<usize> },
+    /// Mediator: every clause is provisional; call the final vote?
+    VoteDue,
+    /// Party: the final vote is open. Vote.
     Vote,
 }
 
-/// What a participant may see when it decides.
+/// A move of a participant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "answer")]
+pub enum Answer {
+    /// A package action, with its reason for the log.
+    Act { action: Action, reason: Option<Reason> },
+    /// Mediators: put `option` of the bracketed `clause` to the parties.
+    Put { clause: ClauseId, option: OptionId },
+}
+
+impl Answer {
+    pub fn act(action: Action) -> Answer {
+        Answer::Act { action, reason: None }
+    }
+
+    pub fn put(clause: ClauseId, option: OptionId) -> Answer {
+        Answer::Put { clause, option }
+    }
+
+    /// The same answer with a reason (for a package action).
+    pub fn because(self, why: Reason) -> Answer {
+        match self {
+            Answer::Act { action, .. } => Answer::Act { action, reason: Some(why) },
+            put => put,
+        }
+    }
+}
+
+/// A party's private position at a time: what it knows of itself (and what
+/// the mediators know of it when it confides its preferences to them).
+#[derive(Clone, Debug)]
+pub struct Position {
+    /// Its own utility of every outcome (a delegation: its mandate under the
+    /// instructions in force).
+    pub table: UtilityTable,
+    pub reservation: f64,
+    /// Its concession exponent.
+    pub exponent: f64,
+    /// A delegation's instructions in force, its blocs' utility tables, the
+    /// outcomes each bloc accepts and its win-set.
+    pub delegation: Option<DelegationPosition>,
+}
+
+/// A delegation's side of its [`Position`].
+#[derive(Clone, Debug)]
+pub struct DelegationPosition {
+    pub instructions: Instructions,
+    pub bloc_tables: Vec<UtilityTable>,
+    pub sets: Vec<BlocSets>,
+    pub win_set: OutcomeSet,
+}
+
+/// The outcome id of a complete text (0 for a text outside the space).
+pub(crate) fn outcome_of(space: &OutcomeSpace, text: &[u32]) -> OutcomeId {
+    space.index_of(text).map_or(0, |i| i as OutcomeId)
+}
+
+impl Position {
+    /// Its utility of a complete text.
+    pub fn utility(&self, space: &OutcomeSpace, text: &[u32]) -> f64 {
+        self.table.utility(outcome_of(space, text))
+    }
+
+    /// How much of its utility range it is ready to give up on one clause at
+    /// relative time `tau`: `s · τ^e`, `s` the share of its range above its
+    /// reservation value. It starts at nothing and reaches, at the end, all it
+    /// can give up and still beat no agreement.
+    pub fn allowance(&self, tau: f64) -> f64 {
+        let range = self.table.max() - self.table.min();
+        if range <= 0.0 {
+            return 1.0;
+        }
+        let r = self.reservation.max(self.table.min());
+        let share = ((self.table.max() - r) / range).clamp(0.0, 1.0);
+        share * tau.powf(self.exponent)
+    }
+
+    /// What it gives up with option `o` of `issue`, as a share of its utility
+    /// range: the gap to its best option of that issue, the rest of `text` as
+    /// it stands.
+    pub fn loss(&self, space: &OutcomeSpace, text: &[u32], issue: usize, o: u32) -> f64 {
+        let range = self.table.max() - self.table.min();
+        let mut text = text.to_vec();
+        let mut best = f64::NEG_INFINITY;
+        for v in 0..space.radices()[issue] {
+            text[issue] = v;
+            best = best.max(self.utility(space, &text));
+        }
+        text[issue] = o;
+        if range <= 0.0 { 0.0 } else { (best - self.utility(space, &text)) / range }
+    }
+
+    /// Whether it would ratify `text`: a delegation iff the text is in its
+    /// win-set, a unitary party iff the text beats its reservation value.
+    pub fn ratifies(&self, space: &OutcomeSpace, text: &[u32]) -> bool {
+        match &self.delegation {
+            Some(d) => d.win_set.contains(outcome_of(space, text)),
+            None => self.utility(space, text) > self.reservation,
+        }
+    }
+
+    /// The blocs of a delegation that do not accept `text`.
+    pub fn objections(&self, space: &OutcomeSpace, text: &[u32]) -> Vec<Objection> {
+        let Some(d) = &self.delegation else { return vec![] };
+        let id = outcome_of(space, text);
+        d.instructions
+            .blocs
+            .iter()
+            .zip(&d.sets)
+            .filter(|(_, s)| !s.acceptable().contains(id))
+            .map(|(b, s)| {
+                if !s.red.contains(id) {
+                    return Objection { bloc: b.name.clone(), red_lines: None };
+                }
+                let crossed: Vec<String> = b
+                    .red_lines
+                    .iter()
+                    .filter_map(|r| match *r {
+                        RedLine::Value { issue, value } if text.get(issue) == Some(&value) => {
+                            let issue = &space.issues()[issue];
+                            Some(format!(
+                                "{}={}",
+                                issue.name,
+                                issue.value(value).map_or_else(|| value.to_string(), |v| v.to_string())
+                            ))
+                        }
+                        RedLine::Outcome(o) if o == id => Some("this exact package".to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                Objection { bloc: b.name.clone(), red_lines: Some(crossed) }
+            })
+            .collect()
+    }
+
+    /// The shortfall of a delegation's objecting blocs on `text`: how far each
+    /// bloc that can block (a veto, or any bloc under unanimity) is below its
+    /// reversion point, plus one per red line crossed.
+    pub fn shortfall(&self, space: &OutcomeSpace, text: &[u32]) -> f64 {
+        let Some(d) = &self.delegation else { return 0.0 };
+        let id = outcome_of(space, text);
+        d.instructions
+            .blocs
+            .iter()
+            .zip(&d.sets)
+            .zip(&d.bloc_tables)
+            .filter(|((b, _), _)| b.veto || matches!(d.instructions.rule, Rule::Unanimity))
+            .map(|((b, s), t)| {
+                let r = match b.reversion {
+                    Reversion::Utility(u) => u,
+                    Reversion::Outcome(o) => t.utility(o),
+                };
+                (r - t.utility(id)).max(0.0) + if s.red.contains(id) { 1.0 } else { 0.0 }
+            })
+            .sum()
+    }
+}
+
+/// What an actor may see when it decides.
 pub struct View<'a> {
+    /// The minute of the talks.
     pub now: Timestamp,
-    /// Its role (what it may read).
-    pub role: Role,
-    /// The log entries its role may see, in order.
-    pub entries: Vec<&'a LogEntry>,
+    /// The relative time of the round (0 at its opening, 1 at its end).
+    pub tau: f64,
+    /// Who is deciding.
+    pub actor: ActorRef,
+    pub space: &'a OutcomeSpace,
     /// The package's state (public: clauses, states, brackets, agreements).
     pub package: &'a Package,
+    /// The mediators' single text as it stands (public).
+    pub text: &'a [u32],
+    pub(crate) log: &'a Log,
+    pub(crate) positions: &'a [Position],
+    pub(crate) talks: &'a Talks,
 }
 
-/// A move of a participant: a package action with its reason.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Answer {
-    pub action: Action,
-    pub reason: Option<Reason>,
+impl<'a> View<'a> {
+    /// The role the actor reads the log as: a party's delegation and its
+    /// capital read their party's channel; mediators the mediators'; a
+    /// guarantor and an observer the public channel.
+    pub fn role(&self) -> Role {
+        role_of(self.actor)
+    }
+
+    /// The log entries its role may see, in order.
+    pub fn entries(&self) -> impl Iterator<Item = &'a LogEntry> + 'a {
+        let role = self.role();
+        self.log.entries().iter().filter(move |e| role.may_see(&e.visibility))
+    }
+
+    /// The number of parties at the table.
+    pub fn parties(&self) -> usize {
+        self.positions.len()
+    }
+
+    /// Its own party's position (a party's delegation or its capital).
+    pub fn own(&self) -> Option<&'a Position> {
+        match self.actor {
+            ActorRef::Party(k) | ActorRef::Capital(k) => self.positions.get(k),
+            _ => None,
+        }
+    }
+
+    /// Party `k`'s position, if this actor may know it: its own party's, and
+    /// for the mediators the position of a party that confides its
+    /// preferences to them.
+    pub fn position(&self, k: usize) -> Option<&'a Position> {
+        match self.actor {
+            ActorRef::Party(p) | ActorRef::Capital(p) if p == k => self.positions.get(k),
+            ActorRef::Mediator(_) if self.talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators) => {
+                self.positions.get(k)
+            }
+            _ => None,
+        }
+    }
 }
 
-/// An actor of the talks acting in place of its simulated behaviour.
-pub trait Participant {
+/// The role an actor reads the log as.
+pub fn role_of(actor: ActorRef) -> Role {
+    match actor {
+        ActorRef::Party(party) | ActorRef::Capital(party) => Role::Party { party },
+        ActorRef::Mediator(_) => Role::Mediator,
+        ActorRef::Guarantor(_) | ActorRef::Observer => Role::Observer,
+    }
+}
+
+/// An actor of the talks: prompted where it decides, it answers with moves.
+pub trait Participant: Send {
     /// Its moves at `prompt` (none: it lets the moment pass).
     fn respond(&mut self, prompt: &Prompt, view: &View<'_>) -> Vec<Answer>;
 }
 
-/// A participant that replays a script: moves at given times. At a prompt at
-/// minute `t` it answers with the script's next moves dated `t` (or earlier)
-/// whose action fits the prompt (an agreement for a proposal; tabling or
-/// reopening on instructions; reopening after an incident; a vote).
+/// Who sits in each seat of the round: every actor has the simulated
+/// behaviour unless [`Seats::seat`] gave its seat to another participant.
+#[derive(Default)]
+pub struct Seats {
+    seated: BTreeMap<ActorRef, Box<dyn Participant>>,
+}
+
+impl Seats {
+    /// Every seat simulated.
+    pub fn simulated() -> Seats {
+        Seats::default()
+    }
+
+    /// Gives `actor`'s seat to `participant` (in place of its simulated behaviour).
+    pub fn seat(mut self, actor: ActorRef, participant: impl Participant + 'static) -> Seats {
+        self.seated.insert(actor, Box::new(participant));
+        self
+    }
+
+    /// The participant in `actor`'s seat, if it is not the simulated one.
+    pub(crate) fn get(&mut self, actor: ActorRef) -> Option<&mut (dyn Participant + 'static)> {
+        self.seated.get_mut(&actor).map(|b| &mut **b)
+    }
+
+    /// Takes back `actor`'s participant (e.g. to inspect a script once the round is over).
+    pub fn take(&mut self, actor: ActorRef) -> Option<Box<dyn Participant>> {
+        self.seated.remove(&actor)
+    }
+}
+
+/// A participant that replays a script of answers, one prompt after another:
+/// at each prompt it answers with the script's next turn if that turn was
+/// written for this very prompt, and lets the moment pass otherwise (noting
+/// the prompt in [`ScriptedParticipant::unexpected`]). A script
+/// taken from a round's [`crate::sim::Turn`]s replays that actor exactly.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScriptedParticipant {
-    script: VecDeque<(Timestamp, Answer)>,
+    script: VecDeque<(Prompt, Vec<Answer>)>,
+    /// Prompts it met that its script did not expect.
+    unexpected: Vec<Prompt>,
 }
 
 impl ScriptedParticipant {
-    pub fn new(script: impl IntoIterator<Item = (Timestamp, Answer)>) -> Self {
-        ScriptedParticipant { script: script.into_iter().collect() }
+    /// A script of `(prompt, answers)` turns, in order.
+    pub fn new(script: impl IntoIterator<Item = (Prompt, Vec<Answer>)>) -> Self {
+        ScriptedParticipant { script: script.into_iter().collect(), unexpected: Vec::new() }
     }
 
-    /// The moves not yet played.
+    /// The turns not yet played.
     pub fn remaining(&self) -> usize {
         self.script.len()
     }
-}
 
-fn fits(prompt: &Prompt, action: &Action) -> bool {
-    match prompt {
-        Prompt::Proposal { clause, .. } => matches!(action, Action::AgreeAdRef { clause: c, .. } if c == clause),
-        Prompt::Instructed { .. } => matches!(action, Action::Table { .. } | Action::Reopen { .. }),
-        Prompt::Incident { .. } => matches!(action, Action::Reopen { .. }),
-        Prompt::Vote => matches!(action, Action::Vote { .. }),
+    /// The prompts it met that did not match its script's next turn.
+    pub fn unexpected(&self) -> &[Prompt] {
+        &self.unexpected
     }
 }
 
 impl Participant for ScriptedParticipant {
-    fn respond(&mut self, prompt: &Prompt, view: &View<'_>) -> Vec<Answer> {
-        let mut out = Vec::new();
-        while let Some((at, answer)) = self.script.front() {
-            if *at > view.now || !fits(prompt, &answer.action) {
-                break;
+    fn respond(&mut self, prompt: &Prompt, _view: &View<'_>) -> Vec<Answer> {
+        match self.script.front() {
+            Some((p, _)) if p == prompt => self.script.pop_front().map(|(_, a)| a).unwrap_or_default(),
+            _ => {
+                self.unexpected.push(prompt.clone());
+                Vec::new()
             }
-            out.push(answer.clone());
-            self.script.pop_front();
         }
-        out
     }
 }

@@ -46,12 +46,28 @@
 //! Every random draw (only the breakdown risk draws) comes from the round's
 //! seed: the same talks and seed give the same log.
 
-use entente_core::blocs::{BlocSets, Instructions, OutcomeSet, RedLine, Reversion};
-use entente_core::{OutcomeId, OutcomeSpace, UtilityFunction, UtilityTable};
+//!
+//! # Driving a round
+//!
+//! A [`Round`] is a deterministic machine with no clock of its own: the
+//! caller asks when something is next due ([`Round::next_due`]) and advances
+//! it to a time ([`Round::advance_to`]), so that a server can hold a round
+//! open for days, advancing it as its clock runs, while a simulation runs it
+//! through at once ([`simulate`]). At each point where an actor decides, the
+//! round prompts the participant in that actor's seat ([`Seats`]; the
+//! simulated behaviours of [`crate::simulated`] by default) and applies its
+//! answers through the package machine. Every prompt and its answers are
+//! kept as [`Turn`]s: replaying an actor's turns ([`ScriptedParticipant`])
+//! reproduces the round.
+
+use std::sync::Arc;
+
+use entente_core::blocs::Instructions;
+use entente_core::{OutcomeSpace, UtilityFunction, UtilityTable};
 use entente_model::timeline::DelegationState;
 use entente_protocols::package::{
-    self, Action, ActorId, ClauseId, ClauseSpec, ClauseState, Commitment, Deadline, Move, Objection, Package, Reason,
-    Status, Timestamp,
+    self, Action, ActorId, ClauseId, ClauseSpec, ClauseState, Commitment, Deadline, Move, Package, Reason, Status,
+    Timestamp,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -61,6 +77,10 @@ use thiserror::Error;
 use crate::actors::{ActorRef, Actors};
 use crate::log::{Entry, IncidentEffect, Log, Visibility};
 use crate::model::{Effect, Talks, clock};
+use crate::participant::{Answer, DelegationPosition, Position, Prompt, Seats, View};
+
+#[cfg(doc)]
+use crate::participant::ScriptedParticipant;
 
 #[derive(Debug, Error)]
 pub enum TalksError {
@@ -76,6 +96,12 @@ pub enum TalksError {
     Package(#[from] package::PackageError),
     #[error(transparent)]
     Log(#[from] crate::log::LogError),
+    /// A participant's move that the package machine refused.
+    #[error("{actor} may not {action} at {when}: {why}")]
+    Refused { actor: String, action: &'static str, when: String, why: package::PackageError },
+    /// A participant put an option to the parties out of turn or outside the brackets.
+    #[error("{actor} cannot put option {option} of clause {clause} to the parties at {when}: {why}")]
+    BadPut { actor: String, clause: u32, option: u32, when: String, why: &'static str },
 }
 
 /// The mediators' text at some time.
@@ -147,10 +173,38 @@ pub struct ClauseSummary {
     pub tabled: Option<(String, Timestamp)>,
 }
 
-struct Sim<'a> {
-    talks: &'a Talks,
+/// One prompt of the round and the answers it got: the round's input from
+/// its participants. An actor's turns, replayed, reproduce its part.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    pub time: Timestamp,
+    pub actor: ActorRef,
+    pub prompt: Prompt,
+    pub answers: Vec<Answer>,
+}
+
+/// Where the round stands in its schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "phase")]
+pub enum Phase {
+    /// Before the opening: the first text is still to be logged.
+    Opening,
+    /// Session `session` is about to start.
+    SessionStart { session: usize },
+    /// The mediation step of session `session` at minute `at`.
+    Step { session: usize, at: Timestamp },
+    /// Session `session` is about to close.
+    SessionClose { session: usize },
+    /// After the last session: the last vote, or the end without adoption.
+    Closing,
+    /// The talks are over ([`Round::finish`] gives the run).
+    Closed,
+}
+
+/// A round of talks, advanced step by step (see the module's doc).
+pub struct Round {
+    talks: Arc<Talks>,
     actors: Actors,
-    space: &'a OutcomeSpace,
     pkg: Package,
     log: Log,
     texts: Vec<TextSnapshot>,
@@ -158,120 +212,39 @@ struct Sim<'a> {
     /// The mediators' single text: every issue's drafted option (agreed ones
     /// included).
     draft: Vec<u32>,
-    /// Per party: its own utility table (a delegation's mandate under its instructions).
-    own: Vec<UtilityTable>,
-    reservations: Vec<f64>,
-    instructions: Vec<Option<Instructions>>,
+    /// Per party: its private position.
+    positions: Vec<Position>,
+    /// Per delegation party: its blocs' utility tables (fixed).
     bloc_tables: Vec<Option<Vec<UtilityTable>>>,
-    win_sets: Vec<Option<OutcomeSet>>,
-    sets: Vec<Option<Vec<BlocSets>>>,
     /// Capital answers due: (time, party, clause).
     pending: Vec<(Timestamp, usize, ClauseId)>,
     breakdown_risk: f64,
     rng: ChaCha8Rng,
-    next_clause: usize,
+    /// Mediation turns taken so far (the simulated mediators' round robin over the clauses).
+    turns: usize,
+    /// Mediation steps so far (the co-mediators take them in turn).
     mediator_turn: usize,
     ending: Option<Ending>,
+    phase: Phase,
+    /// Instructions and incidents in time order, and how many have happened.
+    instruction_order: Vec<usize>,
+    next_instruction: usize,
+    incident_order: Vec<usize>,
+    next_incident: usize,
+    journal: Vec<Turn>,
 }
 
-/// Runs a round of talks.
+/// Runs a round of talks with every actor simulated.
 pub fn simulate(talks: &Talks) -> Result<TalksRun, TalksError> {
-    let scenario = &talks.scenario;
-    let n = scenario.parties.len();
-    if n < 2 {
-        return Err(TalksError::TooFewParties);
-    }
-    if talks.sessions.is_empty() {
-        return Err(TalksError::NoSessions);
-    }
-    let space = &scenario.space;
-    space
-        .enumerable(entente_core::analysis::plan::TALKS_ENUMERATION_LIMIT as usize)
-        .map_err(|_| TalksError::TooLarge(space.cardinality()))?;
+    simulate_with(talks, &mut Seats::simulated())
+}
 
-    let actors = Actors::of(talks);
-    let agenda: Vec<ClauseSpec> =
-        talks.agenda.iter().map(|&i| clause_spec(space, i, None)).collect::<Result<_, _>>()?;
-    let pkg = Package::new(actors.package_actors(), agenda)?;
-
-    let mut text = talks.defaults.clone();
-    if let Some(b) = &talks.baseline {
-        for &(issue, value) in &b.clauses {
-            if let Some(v) = text.get_mut(issue) {
-                *v = value;
-            }
-        }
-    }
-    let mut sim = Sim {
-        talks,
-        actors,
-        space,
-        pkg,
-        log: Log::default(),
-        texts: Vec::new(),
-        draft: text.clone(),
-        text,
-        own: Vec::new(),
-        reservations: Vec::new(),
-        instructions: Vec::new(),
-        bloc_tables: Vec::new(),
-        win_sets: Vec::new(),
-        sets: Vec::new(),
-        pending: Vec::new(),
-        breakdown_risk: 0.0,
-        rng: ChaCha8Rng::seed_from_u64(talks.seed),
-        next_clause: 0,
-        mediator_turn: 0,
-        ending: None,
-    };
-    for (k, p) in scenario.parties.iter().enumerate() {
-        match &p.delegation {
-            Some(d) => {
-                // The instructions it starts with: its timeline before any instruction of the talks.
-                let instructions = talks.timeline(k).map_or_else(|| d.declared(), |tl| tl.after(0));
-                let tables = DelegationState::bloc_tables(space, d)?;
-                sim.bloc_tables.push(Some(tables));
-                sim.instructions.push(Some(instructions));
-                sim.own.push(UtilityTable::from_utilities(vec![0.0], 0.0)?);
-                sim.reservations.push(0.0);
-                sim.win_sets.push(None);
-                sim.sets.push(None);
-                sim.refresh_delegation(k)?;
-            }
-            None => {
-                sim.own.push(UtilityTable::new(space, &p.utility)?);
-                sim.reservations.push(p.utility.reservation());
-                sim.bloc_tables.push(None);
-                sim.instructions.push(None);
-                sim.win_sets.push(None);
-                sim.sets.push(None);
-            }
-        }
-    }
-    sim.draft = sim.initial_draft();
-    sim.rebuild_text();
-    sim.run()?;
-    // Incidents after the round (the aftermath) are logged too, after the
-    // mediators' assessment at the end (the log is append-only, in time
-    // order); their effects count in the assessment.
-    let end = sim.pkg.time().max(talks.end());
-    let main = std::mem::take(&mut sim.log);
-    let mut aftermath: Vec<usize> = (0..talks.incidents.len()).filter(|&i| talks.incidents[i].at > end).collect();
-    aftermath.sort_by_key(|&i| talks.incidents[i].at);
-    for inc in aftermath {
-        let at = talks.incidents[inc].at;
-        sim.incident(inc, at)?;
-    }
-    let after = std::mem::replace(&mut sim.log, main);
-    let mut run = sim.finish();
-    let assessment = crate::assessment::assess(talks, &run)?;
-    run.log.push(end, Visibility::Mediators, Entry::Assessment { text: assessment.text.clone() })?;
-    for e in after.entries() {
-        run.log.push(e.time, e.visibility.clone(), e.entry.clone())?;
-    }
-    run.assessment = Some(assessment);
-    run.baseline = crate::assessment::baseline_report(talks, &run);
-    Ok(run)
+/// Runs a round of talks through, with the participants of `seats` in
+/// their seats (the others simulated).
+pub fn simulate_with(talks: &Talks, seats: &mut Seats) -> Result<TalksRun, TalksError> {
+    let mut round = Round::new(Arc::new(talks.clone()))?;
+    round.advance_to(Timestamp::MAX, seats)?;
+    round.finish(seats)
 }
 
 fn clause_spec(space: &OutcomeSpace, issue: usize, guarantor: Option<ActorId>) -> Result<ClauseSpec, TalksError> {
@@ -283,70 +256,357 @@ fn clause_spec(space: &OutcomeSpace, issue: usize, guarantor: Option<ActorId>) -
     Ok(spec)
 }
 
-impl Sim<'_> {
-    fn id(&self, text: &[u32]) -> OutcomeId {
-        self.space.index_of(text).map_or(0, |i| i as OutcomeId)
-    }
-
-    fn utility(&self, party: usize, text: &[u32]) -> f64 {
-        self.own[party].utility(self.id(text))
-    }
-
-    /// How much of its utility range party `k` is ready to give up on one
-    /// clause at minute `t`: `s · τ^e`, where `s` is the share of its range
-    /// above its reservation value and τ the relative time of the round. It
-    /// starts at nothing and reaches, at the end, all it can give up and still
-    /// beat no agreement.
-    fn allowance(&self, k: usize, t: Timestamp) -> f64 {
-        let table = &self.own[k];
-        let range = table.max() - table.min();
-        if range <= 0.0 {
-            return 1.0;
+impl Round {
+    /// A round of `talks`, before its opening.
+    pub fn new(talks: Arc<Talks>) -> Result<Round, TalksError> {
+        let scenario = &talks.scenario;
+        let n = scenario.parties.len();
+        if n < 2 {
+            return Err(TalksError::TooFewParties);
         }
-        let r = self.reservations[k].max(table.min());
-        let share = ((table.max() - r) / range).clamp(0.0, 1.0);
-        let e = self.talks.conduct.get(k).map_or(1.0, |c| c.exponent);
-        share * self.talks.relative(t).powf(e)
-    }
-
-    /// What party `k` gives up with option `o` of `issue`, as a share of its
-    /// utility range: the gap to its best option of that issue, the rest of the
-    /// text as it stands.
-    fn loss(&self, k: usize, issue: usize, o: u32) -> f64 {
-        let table = &self.own[k];
-        let range = table.max() - table.min();
-        let mut text = self.text.clone();
-        let mut best = f64::NEG_INFINITY;
-        for v in 0..self.space.radices()[issue] {
-            text[issue] = v;
-            best = best.max(self.utility(k, &text));
+        if talks.sessions.is_empty() {
+            return Err(TalksError::NoSessions);
         }
-        text[issue] = o;
-        if range <= 0.0 { 0.0 } else { (best - self.utility(k, &text)) / range }
-    }
+        let space = &scenario.space;
+        space
+            .enumerable(entente_core::analysis::plan::TALKS_ENUMERATION_LIMIT as usize)
+            .map_err(|_| TalksError::TooLarge(space.cardinality()))?;
 
-    /// Recomputes a delegation's mandate, reservation and win-set from its
-    /// instructions in force.
-    fn refresh_delegation(&mut self, k: usize) -> Result<(), TalksError> {
-        let (Some(d), Some(i), Some(tables)) =
-            (&self.talks.scenario.parties[k].delegation, &self.instructions[k], &self.bloc_tables[k])
-        else {
-            return Ok(());
+        let actors = Actors::of(&talks);
+        let agenda: Vec<ClauseSpec> =
+            talks.agenda.iter().map(|&i| clause_spec(space, i, None)).collect::<Result<_, _>>()?;
+        let pkg = Package::new(actors.package_actors(), agenda)?;
+
+        let mut text = talks.defaults.clone();
+        if let Some(b) = &talks.baseline {
+            for &(issue, value) in &b.clauses {
+                if let Some(v) = text.get_mut(issue) {
+                    *v = value;
+                }
+            }
+        }
+        let mut positions = Vec::with_capacity(n);
+        let mut bloc_tables = Vec::with_capacity(n);
+        for (k, p) in scenario.parties.iter().enumerate() {
+            let exponent = talks.conduct.get(k).map_or(1.0, |c| c.exponent);
+            match &p.delegation {
+                Some(d) => {
+                    // The instructions it starts with: its timeline before any instruction of the talks.
+                    let instructions = talks.timeline(k).map_or_else(|| d.declared(), |tl| tl.after(0));
+                    let tables = DelegationState::bloc_tables(space, d)?;
+                    positions.push(delegation_position(space, d, &tables, instructions, exponent)?);
+                    bloc_tables.push(Some(tables));
+                }
+                None => {
+                    positions.push(Position {
+                        table: UtilityTable::new(space, &p.utility)?,
+                        reservation: p.utility.reservation(),
+                        exponent,
+                        delegation: None,
+                    });
+                    bloc_tables.push(None);
+                }
+            }
+        }
+        let mut instruction_order: Vec<usize> = (0..talks.instructions.len()).collect();
+        instruction_order.sort_by_key(|&i| talks.instructions[i].at);
+        let mut incident_order: Vec<usize> = (0..talks.incidents.len()).collect();
+        incident_order.sort_by_key(|&i| talks.incidents[i].at);
+        let rng = ChaCha8Rng::seed_from_u64(talks.seed);
+        let mut round = Round {
+            actors,
+            pkg,
+            log: Log::default(),
+            texts: Vec::new(),
+            draft: text.clone(),
+            text,
+            positions,
+            bloc_tables,
+            pending: Vec::new(),
+            breakdown_risk: 0.0,
+            rng,
+            turns: 0,
+            mediator_turn: 0,
+            ending: None,
+            phase: Phase::Opening,
+            instruction_order,
+            next_instruction: 0,
+            incident_order,
+            next_incident: 0,
+            journal: Vec::new(),
+            talks,
         };
-        let state = DelegationState::new(self.space, d, tables, i)?;
-        self.own[k] = state.table;
-        self.reservations[k] = state.reservation;
-        self.win_sets[k] = Some(state.win_set);
-        self.sets[k] = Some(state.sets);
+        round.draft = round.initial_draft();
+        round.rebuild_text();
+        Ok(round)
+    }
+
+    /// Where the round stands.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The log so far.
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
+    /// The package machine's state.
+    pub fn package(&self) -> &Package {
+        &self.pkg
+    }
+
+    /// The mediators' text as it stands.
+    pub fn text(&self) -> &[u32] {
+        &self.text
+    }
+
+    /// Every prompt of the round so far, with its answers.
+    pub fn turns(&self) -> &[Turn] {
+        &self.journal
+    }
+
+    /// How the round ended, once it has.
+    pub fn ending(&self) -> Option<&Ending> {
+        self.ending.as_ref()
+    }
+
+    /// The minute at which something next happens (a happening — an
+    /// instruction, an incident, a capital's answer — or the schedule's next
+    /// point), or `None` once the talks are over.
+    pub fn next_due(&self) -> Option<Timestamp> {
+        if self.phase == Phase::Closed {
+            return None;
+        }
+        Some(self.due_happening().map_or_else(|| self.phase_time(), |(at, _)| at))
+    }
+
+    /// Advances the round through everything due at or before `until`.
+    pub fn advance_to(&mut self, until: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
+        while let Some(due) = self.next_due() {
+            if due > until {
+                break;
+            }
+            self.step(seats)?;
+        }
         Ok(())
     }
 
-    /// Whether party `k` would ratify `text` (a unitary party: it beats its reservation value).
-    fn ratifies(&self, k: usize, text: &[u32]) -> bool {
-        match &self.win_sets[k] {
-            Some(w) => w.contains(self.id(text)),
-            None => self.utility(k, text) > self.reservations[k],
+    /// Takes the next thing due: one happening, or the schedule's next point.
+    pub fn step(&mut self, seats: &mut Seats) -> Result<(), TalksError> {
+        if let Some((at, h)) = self.due_happening() {
+            match h {
+                Happening::Capitals => self.capital_answers(at, seats)?,
+                Happening::Instruction(idx) => {
+                    self.next_instruction += 1;
+                    self.instruction(idx, at, seats)?;
+                }
+                Happening::Incident(idx) => {
+                    self.next_incident += 1;
+                    self.incident(idx, at, seats)?;
+                }
+            }
+            self.rebuild_text();
+            return self.snapshot(at);
         }
+        let talks = Arc::clone(&self.talks);
+        match self.phase {
+            Phase::Opening => {
+                self.snapshot(talks.start())?;
+                self.phase = Phase::SessionStart { session: 0 };
+            }
+            Phase::SessionStart { session } => {
+                let Some(s) = talks.sessions.get(session) else {
+                    self.phase = Phase::Closing;
+                    return Ok(());
+                };
+                if self.ending.is_some() {
+                    self.phase = Phase::Closing;
+                    return Ok(());
+                }
+                let started = Entry::SessionStarted { day: s.day, label: s.label.clone(), minutes: s.minutes };
+                self.log.push(s.start, Visibility::Public, started)?;
+                self.phase = if s.start < s.end() {
+                    Phase::Step { session, at: s.start }
+                } else {
+                    Phase::SessionClose { session }
+                };
+            }
+            Phase::Step { session, at } => {
+                self.mediation_step(at, seats)?;
+                self.try_vote(at, seats)?;
+                self.snapshot(at)?;
+                let next = at + talks.step_minutes.max(1);
+                let end = talks.sessions.get(session).map_or(0, |s| s.end());
+                self.phase = if next < end && self.ending.is_none() {
+                    Phase::Step { session, at: next }
+                } else {
+                    Phase::SessionClose { session }
+                };
+            }
+            Phase::SessionClose { session } => {
+                if self.ending.is_none()
+                    && let Some(s) = talks.sessions.get(session)
+                {
+                    self.log.push(s.end(), Visibility::Public, Entry::SessionEnded { day: s.day, label: s.label.clone() })?;
+                }
+                self.phase = if self.ending.is_none() && session + 1 < talks.sessions.len() {
+                    Phase::SessionStart { session: session + 1 }
+                } else {
+                    Phase::Closing
+                };
+            }
+            Phase::Closing => {
+                let end = talks.end();
+                if self.ending.is_none() {
+                    self.try_vote(end, seats)?;
+                }
+                if self.ending.is_none() {
+                    let end = end.max(self.pkg.time());
+                    let why: Vec<String> = self.pkg.blockers().iter().map(|b| self.describe_blocker(b)).collect();
+                    let reason = Reason::NoAdoptionByEnd { blockers: why.clone() };
+                    if let Some(m) = self.actors.id(ActorRef::Mediator(0)) {
+                        self.act(Move::new(m, end, Action::End).because(reason))?;
+                    }
+                    self.ending = Some(Ending::NotAdopted { at: end, why });
+                }
+                self.phase = Phase::Closed;
+            }
+            Phase::Closed => {}
+        }
+        Ok(())
+    }
+
+    /// The minute of the schedule's next point.
+    fn phase_time(&self) -> Timestamp {
+        let talks = &self.talks;
+        match self.phase {
+            Phase::Opening => talks.start(),
+            Phase::SessionStart { session } => talks.sessions.get(session).map_or(talks.end(), |s| s.start),
+            Phase::Step { at, .. } => at,
+            Phase::SessionClose { session } => talks.sessions.get(session).map_or(talks.end(), |s| s.end()),
+            Phase::Closing | Phase::Closed => talks.end(),
+        }
+    }
+
+    /// The happening due before the schedule's next point, with the minute
+    /// it is logged at (never before what is already in the log). Nothing
+    /// happens once the talks have ended (the aftermath comes with
+    /// [`Round::finish`]).
+    fn due_happening(&self) -> Option<(Timestamp, Happening)> {
+        if self.ending.is_some() {
+            return None;
+        }
+        let threshold = match self.phase {
+            // What happens before the round opens comes first.
+            Phase::Opening => self.talks.start().checked_sub(1)?,
+            Phase::Closed => return None,
+            _ => self.phase_time(),
+        };
+        let talks = &self.talks;
+        let instruction = self
+            .instruction_order
+            .get(self.next_instruction)
+            .map(|&i| (talks.instructions[i].at, i))
+            .filter(|&(a, _)| a <= threshold);
+        let incident = self
+            .incident_order
+            .get(self.next_incident)
+            .map(|&i| (talks.incidents[i].at, i))
+            .filter(|&(a, _)| a <= threshold);
+        let capital = self.pending.iter().map(|p| p.0).filter(|&a| a <= threshold).min();
+        let (at, h) = match (capital, instruction, incident) {
+            (Some(c), i, n) if c <= i.map_or(u64::MAX, |x| x.0).min(n.map_or(u64::MAX, |x| x.0)) => {
+                (c, Happening::Capitals)
+            }
+            (_, Some((a, i)), n) if a <= n.map_or(u64::MAX, |x| x.0) => (a, Happening::Instruction(i)),
+            (_, _, Some((a, n))) => (a, Happening::Incident(n)),
+            _ => return None,
+        };
+        let at = at.max(self.pkg.time()).max(self.log.entries().last().map_or(0, |e| e.time));
+        Some((at, h))
+    }
+
+    /// Ends the round's record: the incidents of the aftermath (after the
+    /// end of the talks), the mediators' assessment, the comparison with
+    /// the baseline. Runs the round through first if it is not over.
+    pub fn finish(mut self, seats: &mut Seats) -> Result<TalksRun, TalksError> {
+        self.advance_to(Timestamp::MAX, seats)?;
+        let talks = Arc::clone(&self.talks);
+        // Incidents after the round (the aftermath) are logged too, after the
+        // mediators' assessment at the end (the log is append-only, in time
+        // order); their effects count in the assessment.
+        let end = self.pkg.time().max(talks.end());
+        let main = std::mem::take(&mut self.log);
+        let mut aftermath: Vec<usize> = (0..talks.incidents.len()).filter(|&i| talks.incidents[i].at > end).collect();
+        aftermath.sort_by_key(|&i| talks.incidents[i].at);
+        for inc in aftermath {
+            let at = talks.incidents[inc].at;
+            self.incident(inc, at, seats)?;
+        }
+        let after = std::mem::replace(&mut self.log, main);
+        let mut run = self.into_run();
+        let assessment = crate::assessment::assess(&talks, &run)?;
+        run.log.push(end, Visibility::Mediators, Entry::Assessment { text: assessment.text.clone() })?;
+        for e in after.entries() {
+            run.log.push(e.time, e.visibility.clone(), e.entry.clone())?;
+        }
+        run.assessment = Some(assessment);
+        run.baseline = crate::assessment::baseline_report(&talks, &run);
+        Ok(run)
+    }
+}
+
+/// What falls due between the schedule's points.
+#[derive(Clone, Copy, Debug)]
+enum Happening {
+    /// Capitals' answers.
+    Capitals,
+    Instruction(usize),
+    Incident(usize),
+}
+
+/// A delegation's position under `instructions`.
+fn delegation_position(
+    space: &OutcomeSpace,
+    d: &entente_core::blocs::Delegation,
+    tables: &[UtilityTable],
+    instructions: Instructions,
+    exponent: f64,
+) -> Result<Position, TalksError> {
+    let state = DelegationState::new(space, d, tables, &instructions)?;
+    Ok(Position {
+        table: state.table,
+        reservation: state.reservation,
+        exponent,
+        delegation: Some(DelegationPosition {
+            instructions,
+            bloc_tables: tables.to_vec(),
+            sets: state.sets,
+            win_set: state.win_set,
+        }),
+    })
+}
+
+impl Round {
+    fn space(&self) -> &OutcomeSpace {
+        &self.talks.scenario.space
+    }
+
+    fn utility(&self, party: usize, text: &[u32]) -> f64 {
+        self.positions[party].utility(self.space(), text)
+    }
+
+    /// Recomputes a delegation's position (mandate, reservation, win-set)
+    /// from `instructions`.
+    fn instruct(&mut self, k: usize, instructions: Instructions) -> Result<(), TalksError> {
+        let talks = Arc::clone(&self.talks);
+        let (Some(d), Some(tables)) = (&talks.scenario.parties[k].delegation, &self.bloc_tables[k]) else {
+            return Ok(());
+        };
+        let exponent = self.positions[k].exponent;
+        self.positions[k] = delegation_position(&talks.scenario.space, d, tables, instructions, exponent)?;
+        Ok(())
     }
 
     /// The package id of an actor of the round (an unknown one gets an id
@@ -357,24 +617,77 @@ impl Sim<'_> {
 
     /// The channel of what derives from party `k`'s private preferences.
     fn private(&self, k: usize) -> Visibility {
-        private_channel(self.talks, k)
+        private_channel(&self.talks, k)
     }
 
-    /// Applies a simulated actor's move. A refused move is an error (a
-    /// simulated actor that proposes something illegal is a bug), never dropped.
+    /// Applies a move of the round itself (the end of the talks).
     fn act(&mut self, mv: Move) -> Result<(), TalksError> {
         let mut events = Vec::new();
         self.pkg.act(&mv, &mut |e| events.push(e))?;
         let actors = &self.actors;
-        let talks = self.talks;
+        let talks = &self.talks;
         for e in events {
             self.log.package(e, &|a| actors.capital_of(a), &|a| actors.party_of(a), &|k| private_channel(talks, k))?;
         }
         Ok(())
     }
 
+    /// Prompts the participant in `actor`'s seat and keeps the turn.
+    fn prompt(&mut self, actor: ActorRef, prompt: Prompt, at: Timestamp, seats: &mut Seats) -> Vec<Answer> {
+        let view = View {
+            now: at,
+            tau: self.talks.relative(at),
+            actor,
+            space: &self.talks.scenario.space,
+            package: &self.pkg,
+            text: &self.text,
+            log: &self.log,
+            positions: &self.positions,
+            talks: &self.talks,
+        };
+        let answers = match seats.get(actor) {
+            Some(p) => p.respond(&prompt, &view),
+            None => crate::simulated::respond(actor, &prompt, &view),
+        };
+        self.journal.push(Turn { time: at, actor, prompt, answers: answers.clone() });
+        answers
+    }
+
+    /// Applies a participant's package action. A refused one is an error
+    /// naming the actor, the action and the reason (never dropped).
+    fn apply(&mut self, actor: ActorRef, at: Timestamp, action: Action, reason: Option<Reason>) -> Result<(), TalksError> {
+        let mv = Move { actor: self.id_of(actor), time: at, action, reason };
+        if let Err(why) = self.pkg.check(&mv) {
+            return Err(TalksError::Refused {
+                actor: self.actor_name(mv.actor),
+                action: mv.action.name(),
+                when: clock(at),
+                why,
+            });
+        }
+        self.act(mv)
+    }
+
+    /// Applies the package actions among `answers` (a put is refused: only a
+    /// mediator's turn may put an option).
+    fn apply_all(&mut self, actor: ActorRef, at: Timestamp, answers: Vec<Answer>) -> Result<(), TalksError> {
+        for a in answers {
+            match a {
+                Answer::Act { action, reason } => self.apply(actor, at, action, reason)?,
+                Answer::Put { clause, option } => {
+                    return Err(self.bad_put(actor, at, clause, option, "only a mediator, at its turn, puts an option"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn bad_put(&self, actor: ActorRef, at: Timestamp, clause: ClauseId, option: u32, why: &'static str) -> TalksError {
+        TalksError::BadPut { actor: self.actor_name(self.id_of(actor)), clause: clause.0, option, when: clock(at), why }
+    }
+
     fn snapshot(&mut self, time: Timestamp) -> Result<(), TalksError> {
-        let utilities: Vec<f64> = (0..self.own.len()).map(|k| self.utility(k, &self.text)).collect();
+        let utilities: Vec<f64> = (0..self.positions.len()).map(|k| self.utility(k, &self.text)).collect();
         let live: Vec<ClauseState> =
             self.pkg.clauses().iter().map(|c| c.state).filter(|s| *s != ClauseState::Withdrawn).collect();
         let share = |s: ClauseState| {
@@ -403,13 +716,22 @@ impl Sim<'_> {
 
     /// The mediators' first draft: over the options of the agenda's issues
     /// (the others at their defaults), the text that maximises the product of
-    /// the parties' gains over their reservation values (their worst utility
-    /// when they have none); when no text beats every reservation value, the
-    /// one whose worst margin is largest.
+    /// the gains over their reservation values (their worst utility when they
+    /// have none) of the parties that confide their preferences to the
+    /// mediators; when no text beats every such reservation value, the one
+    /// whose worst margin is largest. Without any party's confidence, the
+    /// draft is the defaults.
     fn initial_draft(&self) -> Vec<u32> {
         let base = self.text.clone();
-        let radices: Vec<u32> = self.talks.agenda.iter().map(|&i| self.space.radices()[i]).collect();
-        let n = self.own.len();
+        let space = self.space();
+        let known: Vec<&Position> = (0..self.positions.len())
+            .filter(|&k| self.talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators))
+            .map(|k| &self.positions[k])
+            .collect();
+        if known.is_empty() {
+            return base;
+        }
+        let radices: Vec<u32> = self.talks.agenda.iter().map(|&i| space.radices()[i]).collect();
         let mut best: Option<(bool, f64, Vec<u32>)> = None;
         let mut idx = vec![0u32; radices.len()];
         loop {
@@ -418,7 +740,7 @@ impl Sim<'_> {
                 text[i] = v;
             }
             let margins: Vec<f64> =
-                (0..n).map(|k| self.utility(k, &text) - self.reservations[k].max(self.own[k].min())).collect();
+                known.iter().map(|p| p.utility(space, &text) - p.reservation.max(p.table.min())).collect();
             let feasible = margins.iter().all(|&m| m > 0.0);
             let score =
                 if feasible { margins.iter().product() } else { margins.iter().copied().fold(f64::INFINITY, f64::min) };
@@ -454,70 +776,6 @@ impl Sim<'_> {
         self.text = text;
     }
 
-    fn run(&mut self) -> Result<(), TalksError> {
-        let talks = self.talks;
-        // Timed happenings, in order: instructions and incidents.
-        let mut instructions: Vec<usize> = (0..talks.instructions.len()).collect();
-        instructions.sort_by_key(|&i| talks.instructions[i].at);
-        let mut incidents: Vec<usize> = (0..talks.incidents.len()).collect();
-        incidents.sort_by_key(|&i| talks.incidents[i].at);
-        let (mut ii, mut ni) = (0, 0);
-        // What happens before the round opens comes first (the log is in time order).
-        if talks.start() > 0 {
-            self.happenings_until(talks.start() - 1, &instructions, &mut ii, &incidents, &mut ni)?;
-        }
-        self.snapshot(talks.start())?;
-        for s in &talks.sessions {
-            // What happens before this session starts.
-            self.happenings_until(s.start, &instructions, &mut ii, &incidents, &mut ni)?;
-            if self.ending.is_some() {
-                break;
-            }
-            self.log.push(
-                s.start,
-                Visibility::Public,
-                Entry::SessionStarted { day: s.day, label: s.label.clone(), minutes: s.minutes },
-            )?;
-            let mut t = s.start;
-            while t < s.end() && self.ending.is_none() {
-                self.happenings_until(t, &instructions, &mut ii, &incidents, &mut ni)?;
-                if self.ending.is_some() {
-                    break;
-                }
-                self.mediation_step(t)?;
-                self.try_vote(t)?;
-                self.snapshot(t)?;
-                t += talks.step_minutes.max(1);
-            }
-            if self.ending.is_none() {
-                // What falls due before the session closes (a capital's answer) comes first.
-                self.happenings_until(s.end(), &instructions, &mut ii, &incidents, &mut ni)?;
-            }
-            if self.ending.is_none() {
-                self.log.push(
-                    s.end(),
-                    Visibility::Public,
-                    Entry::SessionEnded { day: s.day, label: s.label.clone() },
-                )?;
-            }
-        }
-        if self.ending.is_none() {
-            let end = talks.end();
-            self.happenings_until(end, &instructions, &mut ii, &incidents, &mut ni)?;
-            self.try_vote(end)?;
-        }
-        if self.ending.is_none() {
-            let end = talks.end().max(self.pkg.time());
-            let why: Vec<String> = self.pkg.blockers().iter().map(|b| self.describe_blocker(b)).collect();
-            let reason = Reason::NoAdoptionByEnd { blockers: why.clone() };
-            if let Some(m) = self.actors.id(ActorRef::Mediator(0)) {
-                self.act(Move::new(m, end, Action::End).because(reason))?;
-            }
-            self.ending = Some(Ending::NotAdopted { at: end, why });
-        }
-        Ok(())
-    }
-
     fn describe_blocker(&self, b: &package::Blocker) -> String {
         let title = self.pkg.clause(b.clause).map_or("?".to_string(), |c| c.title.clone());
         let why = match &b.why {
@@ -541,47 +799,8 @@ impl Sim<'_> {
         self.actors.name(a).map_or(format!("actor {}", a.0), str::to_string)
     }
 
-    /// Instructions, incidents and capitals' answers due up to minute `t`.
-    fn happenings_until(
-        &mut self,
-        t: Timestamp,
-        instructions: &[usize],
-        ii: &mut usize,
-        incidents: &[usize],
-        ni: &mut usize,
-    ) -> Result<(), TalksError> {
-        loop {
-            // The earliest of: next instruction, next incident, next capital answer.
-            let next_instruction = instructions.get(*ii).map(|&i| self.talks.instructions[i].at).filter(|&a| a <= t);
-            let next_incident = incidents.get(*ni).map(|&i| self.talks.incidents[i].at).filter(|&a| a <= t);
-            let next_capital = self.pending.iter().map(|p| p.0).filter(|&a| a <= t).min();
-            let candidates = [next_instruction, next_incident, next_capital];
-            let Some(at) = candidates.iter().flatten().min().copied() else { return Ok(()) };
-            // Nothing is logged before what is already in the log.
-            let at = at.max(self.pkg.time()).max(self.log.entries().last().map_or(0, |e| e.time));
-            if next_capital
-                .is_some_and(|c| c <= next_instruction.unwrap_or(u64::MAX).min(next_incident.unwrap_or(u64::MAX)))
-            {
-                self.capital_answers(at)?;
-            } else if next_instruction.is_some_and(|i| i <= next_incident.unwrap_or(u64::MAX)) {
-                let idx = instructions[*ii];
-                *ii += 1;
-                self.instruction(idx, at)?;
-            } else {
-                let idx = incidents[*ni];
-                *ni += 1;
-                self.incident(idx, at)?;
-            }
-            self.rebuild_text();
-            self.snapshot(at)?;
-            if self.ending.is_some() {
-                return Ok(());
-            }
-        }
-    }
-
     /// Capitals answer the calls that are due.
-    fn capital_answers(&mut self, at: Timestamp) -> Result<(), TalksError> {
+    fn capital_answers(&mut self, at: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
         let due: Vec<(Timestamp, usize, ClauseId)> = self.pending.iter().copied().filter(|p| p.0 <= at).collect();
         self.pending.retain(|p| p.0 > at);
         for (_, k, clause) in due {
@@ -589,162 +808,76 @@ impl Sim<'_> {
                 // Once the talks have ended, capitals no longer answer.
                 return Ok(());
             }
-            let Some(c) = self.pkg.clause(clause) else { continue };
-            if c.state != ClauseState::AdRef {
+            if self.pkg.clause(clause).is_none_or(|c| c.state != ClauseState::AdRef) {
                 continue;
             }
             self.rebuild_text();
-            let text = self.text.clone();
-            let ok = self.ratifies(k, &text);
-            let reason =
-                if ok { Reason::WithinWinSet } else { Reason::Declined { objections: self.objections(k, &text) } };
-            let action = if ok { Action::Confirm { clause } } else { Action::Decline { clause } };
-            self.act(Move::new(self.id_of(ActorRef::Capital(k)), at, action).because(reason))?;
+            let answers = self.prompt(ActorRef::Capital(k), Prompt::CapitalCall { clause }, at, seats);
+            self.apply_all(ActorRef::Capital(k), at, answers)?;
         }
         Ok(())
     }
 
-    /// The blocs of delegation `k` that do not accept `text`.
-    fn objections(&self, k: usize, text: &[u32]) -> Vec<Objection> {
-        let (Some(i), Some(sets)) = (&self.instructions[k], &self.sets[k]) else { return vec![] };
-        let id = self.id(text);
-        i.blocs
-            .iter()
-            .zip(sets)
-            .filter(|(_, s)| !s.acceptable().contains(id))
-            .map(|(b, s)| {
-                if !s.red.contains(id) {
-                    return Objection { bloc: b.name.clone(), red_lines: None };
-                }
-                let crossed: Vec<String> = b
-                    .red_lines
-                    .iter()
-                    .filter_map(|r| match *r {
-                        RedLine::Value { issue, value } if text.get(issue) == Some(&value) => {
-                            let issue = &self.space.issues()[issue];
-                            Some(format!(
-                                "{}={}",
-                                issue.name,
-                                issue.value(value).map_or_else(|| value.to_string(), |v| v.to_string())
-                            ))
-                        }
-                        RedLine::Outcome(o) if o == id => Some("this exact package".to_string()),
-                        _ => None,
-                    })
-                    .collect();
-                Objection { bloc: b.name.clone(), red_lines: Some(crossed) }
-            })
-            .collect()
-    }
-
-    /// The shortfall of delegation `k`'s objecting blocs on `text`: how far
-    /// each is below its reversion point, plus one per red line crossed.
-    fn shortfall(&self, k: usize, text: &[u32]) -> f64 {
-        let (Some(i), Some(sets), Some(tables)) = (&self.instructions[k], &self.sets[k], &self.bloc_tables[k]) else {
-            return 0.0;
-        };
-        let id = self.id(text);
-        i.blocs
-            .iter()
-            .zip(sets)
-            .zip(tables)
-            .filter(|((b, _), _)| b.veto || matches!(i.rule, entente_core::blocs::Rule::Unanimity))
-            .map(|((b, s), t)| {
-                let r = match b.reversion {
-                    Reversion::Utility(u) => u,
-                    Reversion::Outcome(o) => t.utility(o),
-                };
-                (r - t.utility(id)).max(0.0) + if s.red.contains(id) { 1.0 } else { 0.0 }
-            })
-            .sum()
-    }
-
-    fn instruction(&mut self, idx: usize, at: Timestamp) -> Result<(), TalksError> {
-        let ins = &self.talks.instructions[idx];
+    fn instruction(&mut self, idx: usize, at: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
+        let talks = Arc::clone(&self.talks);
+        let ins = &talks.instructions[idx];
         let k = ins.party;
-        let party_name = self.talks.scenario.parties[k].name.clone();
-        let Some(current) = self.instructions.get_mut(k).and_then(|i| i.as_mut()) else { return Ok(()) };
-        let Some(b) = current.blocs.get(ins.bloc) else { return Ok(()) };
-        let bloc = b.name.clone();
-        // The delegation's timeline, this instruction applied.
-        if let Some(next) = self.talks.instructions_after(idx) {
-            *current = next;
-        }
+        let Some(current) = self.positions.get(k).and_then(|p| p.delegation.as_ref()).map(|d| &d.instructions) else {
+            return Ok(());
+        };
+        let Some(bloc) = current.blocs.get(ins.bloc).map(|b| b.name.clone()) else { return Ok(()) };
+        // The delegation's timeline, this instruction applied (its position
+        // recomputed from it, as the instructions now in force say).
+        let next = talks.instructions_after(idx).unwrap_or_else(|| current.clone());
+        self.instruct(k, next)?;
         self.log.push(
             at,
             Visibility::Party { party: k },
             Entry::Instruction { party: k, bloc: bloc.clone(), text: ins.text.clone() },
         )?;
-        self.refresh_delegation(k)?;
         if let Some(s) = &ins.statement {
-            self.log.push(at, Visibility::Public, Entry::Statement { actor: party_name.clone(), text: s.clone() })?;
+            let actor = talks.scenario.parties[k].name.clone();
+            self.log.push(at, Visibility::Public, Entry::Statement { actor, text: s.clone() })?;
         }
-        if let Some(item) = &ins.table {
-            let already = self
-                .pkg
-                .clauses()
-                .iter()
-                .any(|c| c.issue == Some(item.issue as u32) && c.state != ClauseState::Withdrawn);
-            // Once the talks have ended, nothing more is tabled.
-            if !already && !self.pkg.is_closed() {
+        let table = match &ins.table {
+            Some(item) => {
                 let guarantor = item.guarantor.map(|g| self.id_of(ActorRef::Guarantor(g)));
-                let spec = clause_spec(self.space, item.issue, guarantor)?;
-                let reason = Reason::Tabled { party: k, bloc: bloc.clone() };
-                self.act(Move::new(self.id_of(ActorRef::Party(k)), at, Action::Table { item: spec }).because(reason))?;
-                // A present guarantor answers at once.
-                if let Some(g) = item.guarantor
-                    && let Some(gu) = self.talks.guarantors.get(g)
-                    && gu.present
-                {
-                    let clause = ClauseId(self.pkg.clauses().len() as u32 - 1);
-                    let why = Reason::GuarantorAnswer { consents: gu.consents };
-                    let g = self.id_of(ActorRef::Guarantor(g));
-                    self.act(Move::new(g, at, Action::Consent { clause, given: gu.consents }).because(why))?;
-                }
+                Some(clause_spec(&talks.scenario.space, item.issue, guarantor)?)
             }
-        }
-        self.review(k, at, Reason::UnderReview { party: k, bloc })?;
-        Ok(())
-    }
-
-    /// Delegation `k` reviews the agreed text against its win-set and reopens
-    /// the provisional clauses whose change would reduce its blocs' shortfall.
-    fn review(&mut self, k: usize, at: Timestamp, reason: Reason) -> Result<(), TalksError> {
+            None => None,
+        };
         self.rebuild_text();
-        let text = self.text.clone();
-        // Once the talks have ended, nothing is reopened.
-        if self.pkg.is_closed() || self.win_sets[k].is_none() || self.ratifies(k, &text) {
-            return Ok(());
-        }
-        let base = self.shortfall(k, &text);
-        let mut to_reopen = Vec::new();
-        for c in self.pkg.clauses() {
-            let (Some(issue), ClauseState::Provisional) = (c.issue, c.state) else { continue };
-            let issue = issue as usize;
-            let better = c.options.iter().any(|&o| {
-                let mut t = text.clone();
-                t[issue] = o;
-                o != text[issue] && self.shortfall(k, &t) < base - 1e-12
-            });
-            if better {
-                to_reopen.push(c.id);
+        let party = ActorRef::Party(k);
+        let answers = self.prompt(party, Prompt::Instructed { bloc, table }, at, seats);
+        for a in answers {
+            let Answer::Act { action, reason } = a else {
+                return Err(self.bad_put(party, at, ClauseId(0), 0, "only a mediator, at its turn, puts an option"));
+            };
+            let guarantor = match &action {
+                Action::Table { item } => item.commitment.as_ref().and_then(|c| c.guarantor).or(item.requires_consent),
+                _ => None,
+            };
+            self.apply(party, at, action, reason)?;
+            // A guarantor named for an item tabled is asked at once.
+            if let Some(g) = guarantor.and_then(|g| self.actors.actor(g)) {
+                let clause = ClauseId(self.pkg.clauses().len() as u32 - 1);
+                let answers = self.prompt(g, Prompt::ConsentRequested { clause }, at, seats);
+                self.apply_all(g, at, answers)?;
             }
-        }
-        for clause in to_reopen {
-            self.act(Move::new(self.id_of(ActorRef::Party(k)), at, Action::Reopen { clause }).because(reason.clone()))?;
         }
         Ok(())
     }
 
-    fn incident(&mut self, idx: usize, at: Timestamp) -> Result<(), TalksError> {
-        let inc = &self.talks.incidents[idx];
+    fn incident(&mut self, idx: usize, at: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
+        let talks = Arc::clone(&self.talks);
+        let inc = &talks.incidents[idx];
         let mut effects = Vec::new();
         let mut moved = Vec::new();
         for (n, e) in inc.effects.iter().enumerate() {
             match e {
                 Effect::LowerReservation { party, by } => {
-                    if let Some(r) = self.reservations.get_mut(*party) {
-                        *r -= by;
+                    if let Some(p) = self.positions.get_mut(*party) {
+                        p.reservation -= by;
                         moved.push(Entry::ReservationMoved { party: *party, incident: idx, effect: n, by: -by });
                     }
                 }
@@ -753,26 +886,11 @@ impl Sim<'_> {
                     effects.push(IncidentEffect::BreakdownRisk { risk: self.breakdown_risk });
                 }
                 Effect::Reopen { party, issues } => {
-                    effects.push(IncidentEffect::Reopens { party: self.talks.scenario.parties[*party].name.clone() });
-                    if self.pkg.is_closed() {
-                        // After the end (the aftermath) nothing is reopened.
-                        continue;
-                    }
-                    let clauses: Vec<ClauseId> = self
-                        .pkg
-                        .clauses()
-                        .iter()
-                        .filter(|c| {
-                            c.state == ClauseState::Provisional
-                                && c.issue.is_some_and(|i| issues.contains(&(i as usize)))
-                        })
-                        .map(|c| c.id)
-                        .collect();
-                    for clause in clauses {
-                        let reason = Reason::Incident { index: idx, place: inc.place.clone() };
-                        let by = self.id_of(ActorRef::Party(*party));
-                        self.act(Move::new(by, at, Action::Reopen { clause }).because(reason))?;
-                    }
+                    effects.push(IncidentEffect::Reopens { party: talks.scenario.parties[*party].name.clone() });
+                    self.rebuild_text();
+                    let prompt = Prompt::Incident { index: idx, place: inc.place.clone(), issues: issues.clone() };
+                    let answers = self.prompt(ActorRef::Party(*party), prompt, at, seats);
+                    self.apply_all(ActorRef::Party(*party), at, answers)?;
                 }
             }
         }
@@ -796,138 +914,156 @@ impl Sim<'_> {
     }
 
     /// One mediation step at minute `t` by the mediator on duty.
-    fn mediation_step(&mut self, t: Timestamp) -> Result<(), TalksError> {
+    fn mediation_step(&mut self, t: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
         // Talks without mediators have no mediation steps.
         let n_mediators = self.talks.mediators.len();
         if n_mediators == 0 {
             return Ok(());
         }
-        let mediator = self.id_of(ActorRef::Mediator(self.mediator_turn % n_mediators));
+        let mediator = ActorRef::Mediator(self.mediator_turn % n_mediators);
         self.mediator_turn += 1;
-        let clauses: Vec<(ClauseId, ClauseState)> = self.pkg.states();
-        let unsettled: Vec<(ClauseId, ClauseState)> = clauses
+        let unsettled = self
+            .pkg
+            .states()
             .iter()
-            .copied()
-            .filter(|(_, s)| matches!(s, ClauseState::Open | ClauseState::Bracketed | ClauseState::Reopened))
-            .collect();
-        if unsettled.is_empty() {
+            .any(|(_, s)| matches!(s, ClauseState::Open | ClauseState::Bracketed | ClauseState::Reopened));
+        if !unsettled {
             return Ok(());
         }
-        let (clause, state) = unsettled[self.next_clause % unsettled.len()];
-        self.next_clause += 1;
-        let Some(c) = self.pkg.clause(clause).cloned() else { return Ok(()) };
-        match state {
-            ClauseState::Reopened => {
-                self.act(Move::new(mediator, t, Action::Restart { clause }).because(Reason::BackToTable))?;
-            }
-            ClauseState::Open => {
-                let options = c.options.clone();
-                self.act(Move::new(mediator, t, Action::Propose { clause, options }).because(Reason::MediatorsDraft))?;
-            }
-            ClauseState::Bracketed => {
-                let Some(issue) = c.issue.map(|i| i as usize) else { return Ok(()) };
-                self.rebuild_text();
-                let n = self.own.len();
-                let allowances: Vec<f64> = (0..n).map(|k| self.allowance(k, t)).collect();
-                // The option that leaves the parties the largest margin between
-                // what they are ready to give up and what it costs them (ties:
-                // the largest Nash product of the text).
-                let mut best: Option<(f64, f64, u32)> = None;
-                for &o in &c.brackets {
-                    let mut text = self.text.clone();
-                    text[issue] = o;
-                    let margin = (0..n).map(|k| allowances[k] - self.loss(k, issue, o)).fold(f64::INFINITY, f64::min);
-                    let nash = (0..n)
-                        .map(|k| (self.utility(k, &text) - self.reservations[k].max(self.own[k].min())).max(0.0))
-                        .product::<f64>();
-                    if best.is_none_or(|(m, p, _)| margin > m || (margin == m && nash > p)) {
-                        best = Some((margin, nash, o));
+        let turn = self.turns;
+        self.turns += 1;
+        self.rebuild_text();
+        let answers = self.prompt(mediator, Prompt::MediatorTurn { turn }, t, seats);
+        let mut put = None;
+        for a in answers {
+            match a {
+                Answer::Act { action, reason } => self.apply(mediator, t, action, reason)?,
+                Answer::Put { clause, option } => {
+                    if put.is_some() {
+                        return Err(self.bad_put(mediator, t, clause, option, "one option per turn"));
                     }
-                }
-                let Some((_, _, option)) = best else { return Ok(()) };
-                let mut text = self.text.clone();
-                text[issue] = option;
-                let mut all_agree = true;
-                for (k, &allowance) in allowances.iter().enumerate() {
-                    let loss = self.loss(k, issue, option);
-                    let u = self.utility(k, &text);
-                    if loss <= allowance + 1e-12 && u > self.reservations[k] {
-                        let reason = Reason::Concession { loss, allowance, value: u };
-                        let by = self.id_of(ActorRef::Party(k));
-                        if c.agreements.get(&by) == Some(&option) {
-                            // Its standing agreement to this option still holds.
-                            continue;
-                        }
-                        self.act(Move::new(by, t, Action::AgreeAdRef { clause, option }).because(reason))?;
-                    } else {
-                        all_agree = false;
-                    }
-                }
-                if all_agree {
-                    self.draft[issue] = option;
-                    // Delegations call their capitals.
-                    for k in 0..n {
-                        if self.talks.scenario.parties[k].delegation.is_some()
-                            && self.pkg.clause(clause).is_some_and(|c| c.state == ClauseState::AdRef)
-                        {
-                            let delay = self.talks.conduct.get(k).map_or(60, |c| c.capital_delay);
-                            self.pending.push((t + delay, k, clause));
-                            self.log.push(
-                                t,
-                                Visibility::Party { party: k },
-                                Entry::CapitalCalled { party: k, clause: clause.0 },
-                            )?;
-                        }
-                    }
-                    self.rebuild_text();
-                } else if self.breakdown_risk > 0.0 && self.rng.random::<f64>() < self.breakdown_risk {
-                    let walker = (0..n)
-                        .min_by(|&a, &b| {
-                            let sa = self.utility(a, &text) - self.reservations[a];
-                            let sb = self.utility(b, &text) - self.reservations[b];
-                            sa.total_cmp(&sb)
-                        })
-                        .unwrap_or(0);
-                    let name = self.talks.scenario.parties[walker].name.clone();
-                    let reason = Reason::WalkedOut { party: name.clone() };
-                    self.act(Move::new(mediator, t, Action::End).because(reason))?;
-                    self.ending = Some(Ending::BrokeDown { at: t, by: name });
+                    put = Some((clause, option));
                 }
             }
-            _ => {}
+        }
+        match put {
+            Some((clause, option)) => self.put(mediator, t, clause, option, seats),
+            None => Ok(()),
+        }
+    }
+
+    /// The mediators put `option` of `clause` to the parties: each agrees ad
+    /// referendum or not; when all agree, the delegations call their
+    /// capitals; when one does not, the talks may break down (the breakdown
+    /// risk incidents raised).
+    fn put(
+        &mut self,
+        mediator: ActorRef,
+        t: Timestamp,
+        clause: ClauseId,
+        option: u32,
+        seats: &mut Seats,
+    ) -> Result<(), TalksError> {
+        let Some(c) = self.pkg.clause(clause).cloned() else {
+            return Err(self.bad_put(mediator, t, clause, option, "there is no such clause"));
+        };
+        if c.state != ClauseState::Bracketed || !c.brackets.contains(&option) {
+            return Err(self.bad_put(mediator, t, clause, option, "the option is not in the clause's brackets"));
+        }
+        let Some(issue) = c.issue.map(|i| i as usize) else {
+            return Err(self.bad_put(mediator, t, clause, option, "the clause is not over an issue of the text"));
+        };
+        let mut text = self.text.clone();
+        text[issue] = option;
+        let n = self.positions.len();
+        let mut all_agree = true;
+        for k in 0..n {
+            let party = ActorRef::Party(k);
+            let answers = self.prompt(party, Prompt::Proposal { clause, option }, t, seats);
+            let by = self.id_of(party);
+            let standing = c.agreements.get(&by) == Some(&option);
+            let mut agreed = false;
+            for a in answers {
+                match a {
+                    Answer::Act { action: Action::AgreeAdRef { clause: cl, option: o }, .. }
+                        if cl == clause && o == option && standing =>
+                    {
+                        // Its standing agreement to this option still holds.
+                        agreed = true;
+                    }
+                    Answer::Act { action, reason } => {
+                        agreed |= matches!(action, Action::AgreeAdRef { clause: cl, option: o } if cl == clause && o == option);
+                        self.apply(party, t, action, reason)?;
+                    }
+                    Answer::Put { clause, option } => {
+                        return Err(self.bad_put(party, t, clause, option, "only a mediator, at its turn, puts an option"));
+                    }
+                }
+            }
+            all_agree &= agreed;
+        }
+        if all_agree {
+            self.draft[issue] = option;
+            // Delegations call their capitals.
+            for k in 0..n {
+                if self.talks.scenario.parties[k].delegation.is_some()
+                    && self.pkg.clause(clause).is_some_and(|c| c.state == ClauseState::AdRef)
+                {
+                    let delay = self.talks.conduct.get(k).map_or(60, |c| c.capital_delay);
+                    self.pending.push((t + delay, k, clause));
+                    self.log.push(t, Visibility::Party { party: k }, Entry::CapitalCalled { party: k, clause: clause.0 })?;
+                }
+            }
+            self.rebuild_text();
+        } else if self.breakdown_risk > 0.0 && self.rng.random::<f64>() < self.breakdown_risk {
+            let walker = (0..n)
+                .min_by(|&a, &b| {
+                    let sa = self.utility(a, &text) - self.positions[a].reservation;
+                    let sb = self.utility(b, &text) - self.positions[b].reservation;
+                    sa.total_cmp(&sb)
+                })
+                .unwrap_or(0);
+            let name = self.talks.scenario.parties[walker].name.clone();
+            let reason = Reason::WalkedOut { party: name.clone() };
+            self.act(Move::new(self.id_of(mediator), t, Action::End).because(reason))?;
+            self.ending = Some(Ending::BrokeDown { at: t, by: name });
         }
         Ok(())
     }
 
     /// Calls the vote when the package is complete, and ends the round on adoption.
-    fn try_vote(&mut self, t: Timestamp) -> Result<(), TalksError> {
+    fn try_vote(&mut self, t: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
         if self.ending.is_some() || !matches!(self.pkg.status(), Status::Negotiating) {
             return Ok(());
         }
-        // The vote is called as soon as the package allows it (every clause provisional).
-        let Some(mediator) = self.actors.id(ActorRef::Mediator(0)) else { return Ok(()) };
-        let call = Move::new(mediator, t, Action::CallVote).because(Reason::AllProvisional);
-        if self.pkg.check(&call).is_err() {
+        // The vote is due as soon as the package allows it (every clause provisional).
+        let chair = ActorRef::Mediator(0);
+        let Some(mediator) = self.actors.id(chair) else { return Ok(()) };
+        if self.pkg.check(&Move::new(mediator, t, Action::CallVote)).is_err() {
             return Ok(());
         }
-        self.act(call)?;
+        let answers = self.prompt(chair, Prompt::VoteDue, t, seats);
+        self.apply_all(chair, t, answers)?;
+        if !matches!(self.pkg.status(), Status::Voting { .. }) {
+            return Ok(());
+        }
         self.rebuild_text();
-        let text = self.text.clone();
-        for k in 0..self.own.len() {
-            let yes = self.ratifies(k, &text);
-            let reason = if yes { Reason::VoteFor } else { Reason::VoteAgainst };
-            self.act(Move::new(self.id_of(ActorRef::Party(k)), t, Action::Vote { yes }).because(reason))?;
-            if !yes {
+        for k in 0..self.positions.len() {
+            let party = ActorRef::Party(k);
+            let answers = self.prompt(party, Prompt::Vote, t, seats);
+            let no = answers.iter().any(|a| matches!(a, Answer::Act { action: Action::Vote { yes: false }, .. }));
+            self.apply_all(party, t, answers)?;
+            if no {
                 break;
             }
         }
         if let Status::Adopted { at, .. } = self.pkg.status() {
-            self.ending = Some(Ending::Adopted { at: *at, text });
+            self.ending = Some(Ending::Adopted { at: *at, text: self.text.clone() });
         }
         Ok(())
     }
 
-    fn finish(mut self) -> TalksRun {
+    fn into_run(mut self) -> TalksRun {
         self.rebuild_text();
         let clauses = self
             .pkg
@@ -945,13 +1081,15 @@ impl Sim<'_> {
             })
             .collect();
         let actor_names = self.actors.names();
+        let reservations = self.positions.iter().map(|p| p.reservation).collect();
+        let instructions = self.positions.iter().map(|p| p.delegation.as_ref().map(|d| d.instructions.clone())).collect();
         TalksRun {
             log: self.log,
             texts: self.texts,
             ending: self.ending.unwrap_or(Ending::NotAdopted { at: 0, why: vec![] }),
             text: self.text,
-            reservations: self.reservations,
-            instructions: self.instructions,
+            reservations,
+            instructions,
             clauses,
             actor_names,
             assessment: None,

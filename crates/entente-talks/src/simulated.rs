@@ -1,0 +1,225 @@
+//! The simulated actors: the behaviours of the talks model (see
+//! [`crate::sim`]'s model) as [`Participant`]s. Each decides from what its
+//! [`View`] shows it and nothing else: a party from its own position, a
+//! capital from its delegation's instructions, the mediators from the
+//! positions the parties confided to them.
+
+use entente_protocols::package::{Action, ClauseState, Reason};
+
+use crate::actors::ActorRef;
+use crate::participant::{Answer, Participant, Prompt, View};
+
+/// The simulated behaviour of the actor `actor` of `talks`.
+pub(crate) fn respond(actor: ActorRef, prompt: &Prompt, view: &View<'_>) -> Vec<Answer> {
+    match actor {
+        ActorRef::Party(_) => SimulatedParty.respond(prompt, view),
+        ActorRef::Capital(_) => SimulatedCapital.respond(prompt, view),
+        ActorRef::Mediator(_) => SimulatedMediator.respond(prompt, view),
+        ActorRef::Guarantor(g) => match view.talks.guarantors.get(g) {
+            Some(gu) => SimulatedGuarantor { present: gu.present, consents: gu.consents }.respond(prompt, view),
+            None => Vec::new(),
+        },
+        ActorRef::Observer => Vec::new(),
+    }
+}
+
+/// A mediator: takes the unsettled clauses in agenda order, one per turn
+/// (round robin over the turns of the round): restarts a REOPENED clause,
+/// brackets the options of an OPEN one, and on a BRACKETED one puts to the
+/// parties the option that leaves the largest margin between what they are
+/// ready to give up and what it costs them (ties: the largest Nash product
+/// of the text). It weighs only the parties that confided their preferences
+/// to the mediators. It calls the final vote as soon as it is due.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SimulatedMediator;
+
+impl Participant for SimulatedMediator {
+    fn respond(&mut self, prompt: &Prompt, view: &View<'_>) -> Vec<Answer> {
+        match prompt {
+            Prompt::MediatorTurn { turn } => mediate(*turn, view).into_iter().collect(),
+            Prompt::VoteDue => vec![Answer::act(Action::CallVote).because(Reason::AllProvisional)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn mediate(turn: usize, view: &View<'_>) -> Option<Answer> {
+    let unsettled: Vec<_> = view
+        .package
+        .states()
+        .into_iter()
+        .filter(|(_, s)| matches!(s, ClauseState::Open | ClauseState::Bracketed | ClauseState::Reopened))
+        .collect();
+    if unsettled.is_empty() {
+        return None;
+    }
+    let (clause, state) = unsettled[turn % unsettled.len()];
+    let c = view.package.clause(clause)?;
+    match state {
+        ClauseState::Reopened => Some(Answer::act(Action::Restart { clause }).because(Reason::BackToTable)),
+        ClauseState::Open => Some(
+            Answer::act(Action::Propose { clause, options: c.options.clone() }).because(Reason::MediatorsDraft),
+        ),
+        ClauseState::Bracketed => {
+            let issue = c.issue? as usize;
+            let known: Vec<_> = (0..view.parties()).filter_map(|k| view.position(k)).collect();
+            let allowances: Vec<f64> = known.iter().map(|p| p.allowance(view.tau)).collect();
+            let mut best: Option<(f64, f64, u32)> = None;
+            for &o in &c.brackets {
+                let mut text = view.text.to_vec();
+                text[issue] = o;
+                let margin = known
+                    .iter()
+                    .zip(&allowances)
+                    .map(|(p, a)| a - p.loss(view.space, view.text, issue, o))
+                    .fold(f64::INFINITY, f64::min);
+                let nash = known
+                    .iter()
+                    .map(|p| (p.utility(view.space, &text) - p.reservation.max(p.table.min())).max(0.0))
+                    .product::<f64>();
+                if best.is_none_or(|(m, p, _)| margin > m || (margin == m && nash > p)) {
+                    best = Some((margin, nash, o));
+                }
+            }
+            best.map(|(_, _, option)| Answer::put(clause, option))
+        }
+        _ => None,
+    }
+}
+
+/// A party's delegation at the table (or a unitary party).
+///
+/// - It agrees ad referendum to an option put to it iff what it gives up on
+///   that clause is within its allowance now and the text beats its
+///   reservation value.
+/// - Instructed, it tables the item its bloc orders (unless it is on the
+///   table already or the talks have ended), then reviews the provisional
+///   text: when the text has left its win-set, it reopens every provisional
+///   clause for which another option would reduce its objecting blocs'
+///   shortfall.
+/// - After an incident, it reopens the provisional clauses on the issues the
+///   scenario names.
+/// - It votes for the package iff it would ratify it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SimulatedParty;
+
+impl Participant for SimulatedParty {
+    fn respond(&mut self, prompt: &Prompt, view: &View<'_>) -> Vec<Answer> {
+        let (ActorRef::Party(k), Some(me)) = (view.actor, view.own()) else { return Vec::new() };
+        match prompt {
+            Prompt::Proposal { clause, option } => {
+                let Some(issue) = view.package.clause(*clause).and_then(|c| c.issue) else { return Vec::new() };
+                let mut text = view.text.to_vec();
+                text[issue as usize] = *option;
+                let allowance = me.allowance(view.tau);
+                let loss = me.loss(view.space, view.text, issue as usize, *option);
+                let value = me.utility(view.space, &text);
+                if loss <= allowance + 1e-12 && value > me.reservation {
+                    let why = Reason::Concession { loss, allowance, value };
+                    vec![Answer::act(Action::AgreeAdRef { clause: *clause, option: *option }).because(why)]
+                } else {
+                    Vec::new()
+                }
+            }
+            Prompt::Instructed { bloc, table } => {
+                let mut out = Vec::new();
+                if let Some(item) = table {
+                    let already = view.package.clauses().iter().any(|c| {
+                        c.issue.is_some() && c.issue == item.issue && c.state != ClauseState::Withdrawn
+                    });
+                    if !already && !view.package.is_closed() {
+                        let why = Reason::Tabled { party: k, bloc: bloc.clone() };
+                        out.push(Answer::act(Action::Table { item: item.clone() }).because(why));
+                    }
+                }
+                out.extend(review(view, Reason::UnderReview { party: k, bloc: bloc.clone() }));
+                out
+            }
+            Prompt::Incident { index, place, issues } => {
+                if view.package.is_closed() {
+                    return Vec::new();
+                }
+                view.package
+                    .clauses()
+                    .iter()
+                    .filter(|c| {
+                        c.state == ClauseState::Provisional && c.issue.is_some_and(|i| issues.contains(&(i as usize)))
+                    })
+                    .map(|c| {
+                        let why = Reason::Incident { index: *index, place: place.clone() };
+                        Answer::act(Action::Reopen { clause: c.id }).because(why)
+                    })
+                    .collect()
+            }
+            Prompt::Vote => {
+                let yes = me.ratifies(view.space, view.text);
+                let why = if yes { Reason::VoteFor } else { Reason::VoteAgainst };
+                vec![Answer::act(Action::Vote { yes }).because(why)]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A delegation's review of the agreed text against its win-set.
+fn review(view: &View<'_>, reason: Reason) -> Vec<Answer> {
+    let Some(me) = view.own() else { return Vec::new() };
+    // Once the talks have ended, nothing is reopened.
+    if view.package.is_closed() || me.delegation.is_none() || me.ratifies(view.space, view.text) {
+        return Vec::new();
+    }
+    let text = view.text;
+    let base = me.shortfall(view.space, text);
+    let mut out = Vec::new();
+    for c in view.package.clauses() {
+        let (Some(issue), ClauseState::Provisional) = (c.issue, c.state) else { continue };
+        let issue = issue as usize;
+        let better = c.options.iter().any(|&o| {
+            let mut t = text.to_vec();
+            t[issue] = o;
+            o != text[issue] && me.shortfall(view.space, &t) < base - 1e-12
+        });
+        if better {
+            out.push(Answer::act(Action::Reopen { clause: c.id }).because(reason.clone()));
+        }
+    }
+    out
+}
+
+/// A capital: confirms its delegation's agreement iff the text as it stands
+/// is within the delegation's win-set under the instructions in force, and
+/// declines it otherwise, naming the blocs that object.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SimulatedCapital;
+
+impl Participant for SimulatedCapital {
+    fn respond(&mut self, prompt: &Prompt, view: &View<'_>) -> Vec<Answer> {
+        let (Prompt::CapitalCall { clause }, Some(me)) = (prompt, view.own()) else { return Vec::new() };
+        if me.ratifies(view.space, view.text) {
+            vec![Answer::act(Action::Confirm { clause: *clause }).because(Reason::WithinWinSet)]
+        } else {
+            let why = Reason::Declined { objections: me.objections(view.space, view.text) };
+            vec![Answer::act(Action::Decline { clause: *clause }).because(why)]
+        }
+    }
+}
+
+/// A guarantor as the scenario declares it: present or not (an absent one
+/// never answers), consenting or not.
+#[derive(Clone, Copy, Debug)]
+pub struct SimulatedGuarantor {
+    pub present: bool,
+    pub consents: bool,
+}
+
+impl Participant for SimulatedGuarantor {
+    fn respond(&mut self, prompt: &Prompt, _view: &View<'_>) -> Vec<Answer> {
+        match prompt {
+            Prompt::ConsentRequested { clause } if self.present => {
+                let why = Reason::GuarantorAnswer { consents: self.consents };
+                vec![Answer::act(Action::Consent { clause: *clause, given: self.consents }).because(why)]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
