@@ -17,6 +17,7 @@ mod scenario;
 pub mod strategy;
 pub mod talks;
 pub mod timeline;
+pub mod whatif;
 
 pub use scenario::{Party, SaoConfig, Scenario};
 pub use strategy::{StrategyError, StrategyOptions, StrategySpec};
