@@ -11,7 +11,7 @@
 //!
 //! # Actors
 //!
-//! Every actor is registered up front with an [`ActorId`] and a [`Role`]:
+//! Every actor is registered up front with an [`ActorId`] and a [`Capacity`]:
 //!
 //! - a **party** is a delegation at the table: it brackets, agrees, reopens,
 //!   tables items and votes (at least two parties);
@@ -145,7 +145,7 @@ impl fmt::Display for ClauseId {
 /// What an actor is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "role")]
-pub enum Role {
+pub enum Capacity {
     /// A delegation at the table; parties vote.
     Party,
     /// A mediator (co-mediators are several actors with this role).
@@ -157,13 +157,13 @@ pub enum Role {
     Capital { of: ActorId },
 }
 
-impl fmt::Display for Role {
+impl fmt::Display for Capacity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Role::Party => f.write_str("party"),
-            Role::Mediator => f.write_str("mediator"),
-            Role::Guarantor => f.write_str("guarantor"),
-            Role::Capital { of } => write!(f, "capital of {of}"),
+            Capacity::Party => f.write_str("party"),
+            Capacity::Mediator => f.write_str("mediator"),
+            Capacity::Guarantor => f.write_str("guarantor"),
+            Capacity::Capital { of } => write!(f, "capital of {of}"),
         }
     }
 }
@@ -173,11 +173,11 @@ impl fmt::Display for Role {
 pub struct Actor {
     pub id: ActorId,
     pub name: String,
-    pub role: Role,
+    pub role: Capacity,
 }
 
 impl Actor {
-    pub fn new(id: u32, name: impl Into<String>, role: Role) -> Self {
+    pub fn new(id: u32, name: impl Into<String>, role: Capacity) -> Self {
         Actor { id: ActorId(id), name: name.into(), role }
     }
 }
@@ -776,7 +776,7 @@ pub enum PackageError {
     #[error("time went backwards: the last move was at {last}, this one is at {got}")]
     TimeWentBackwards { last: Timestamp, got: Timestamp },
     #[error("{actor} ({role}) may not {action}: only {allowed} may")]
-    NotAllowed { actor: ActorId, role: Role, action: &'static str, allowed: &'static str },
+    NotAllowed { actor: ActorId, role: Capacity, action: &'static str, allowed: &'static str },
     #[error("a vote is open: only votes, the withdrawal of the call and the end of the talks are possible")]
     VoteInProgress,
     #[error("{0} is not on the agenda")]
@@ -922,13 +922,13 @@ impl Package {
             }
         }
         for a in &actors {
-            if let Role::Capital { of } = a.role
-                && !actors.iter().any(|p| p.id == of && p.role == Role::Party)
+            if let Capacity::Capital { of } = a.role
+                && !actors.iter().any(|p| p.id == of && p.role == Capacity::Party)
             {
                 return Err(PackageError::CapitalOfNonParty { capital: a.id, of });
             }
         }
-        let parties = actors.iter().filter(|a| a.role == Role::Party).count();
+        let parties = actors.iter().filter(|a| a.role == Capacity::Party).count();
         if parties < 2 {
             return Err(PackageError::TooFewParties(parties));
         }
@@ -1024,12 +1024,12 @@ impl Package {
 
     /// The parties, in registration order.
     pub fn parties(&self) -> impl Iterator<Item = ActorId> + '_ {
-        self.actors.iter().filter(|a| a.role == Role::Party).map(|a| a.id)
+        self.actors.iter().filter(|a| a.role == Capacity::Party).map(|a| a.id)
     }
 
     /// The capitals of `party`.
     pub fn capitals_of(&self, party: ActorId) -> impl Iterator<Item = ActorId> + '_ {
-        self.actors.iter().filter(move |a| a.role == Role::Capital { of: party }).map(|a| a.id)
+        self.actors.iter().filter(move |a| a.role == Capacity::Capital { of: party }).map(|a| a.id)
     }
 
     /// Every clause, withdrawn ones included, by id.
@@ -1522,23 +1522,23 @@ impl Package {
     // ----- helpers -----
 
     fn capitals(&self) -> impl Iterator<Item = ActorId> + '_ {
-        self.actors.iter().filter(|a| matches!(a.role, Role::Capital { .. })).map(|a| a.id)
+        self.actors.iter().filter(|a| matches!(a.role, Capacity::Capital { .. })).map(|a| a.id)
     }
 
-    fn role_of(&self, actor: ActorId) -> Result<Role, PackageError> {
+    fn role_of(&self, actor: ActorId) -> Result<Capacity, PackageError> {
         self.actor(actor).map(|a| a.role).ok_or(PackageError::UnknownActor(actor))
     }
 
     fn require(&self, actor: ActorId, who: Who, action: &'static str) -> Result<(), PackageError> {
         let role = self.role_of(actor)?;
-        let has_mediator = self.actors.iter().any(|a| a.role == Role::Mediator);
+        let has_mediator = self.actors.iter().any(|a| a.role == Capacity::Mediator);
         let (ok, allowed) = match who {
-            Who::Party => (role == Role::Party, "a party"),
-            Who::PartyOrMediator => (matches!(role, Role::Party | Role::Mediator), "a party or a mediator"),
-            Who::Capital => (matches!(role, Role::Capital { .. }), "a capital"),
-            Who::Guarantor => (role == Role::Guarantor, "a guarantor"),
-            Who::Chair if has_mediator => (role == Role::Mediator, "a mediator"),
-            Who::Chair => (role == Role::Party, "a party (there is no mediator)"),
+            Who::Party => (role == Capacity::Party, "a party"),
+            Who::PartyOrMediator => (matches!(role, Capacity::Party | Capacity::Mediator), "a party or a mediator"),
+            Who::Capital => (matches!(role, Capacity::Capital { .. }), "a capital"),
+            Who::Guarantor => (role == Capacity::Guarantor, "a guarantor"),
+            Who::Chair if has_mediator => (role == Capacity::Mediator, "a mediator"),
+            Who::Chair => (role == Capacity::Party, "a party (there is no mediator)"),
         };
         if ok { Ok(()) } else { Err(PackageError::NotAllowed { actor, role, action, allowed }) }
     }
@@ -1649,13 +1649,13 @@ impl Package {
             return Err(PackageError::GuarantorMismatch { title, consent, commitment });
         }
         if let Some(g) = spec.guarantor()
-            && self.role_of(g)? != Role::Guarantor
+            && self.role_of(g)? != Capacity::Guarantor
         {
             return Err(PackageError::NotAGuarantor { actor: g });
         }
         if let Some(commitment) = &spec.commitment {
             if let Some(obligor) = commitment.obligor
-                && self.role_of(obligor)? != Role::Party
+                && self.role_of(obligor)? != Capacity::Party
             {
                 return Err(PackageError::NotAParty { actor: obligor });
             }
@@ -1722,11 +1722,11 @@ mod tests {
 
     fn actors() -> Vec<Actor> {
         vec![
-            Actor::new(0, "pakistan", Role::Party),
-            Actor::new(1, "afghanistan", Role::Party),
-            Actor::new(2, "mediators", Role::Mediator),
-            Actor::new(3, "kabul", Role::Capital { of: B }),
-            Actor::new(4, "united_states", Role::Guarantor),
+            Actor::new(0, "pakistan", Capacity::Party),
+            Actor::new(1, "afghanistan", Capacity::Party),
+            Actor::new(2, "mediators", Capacity::Mediator),
+            Actor::new(3, "kabul", Capacity::Capital { of: B }),
+            Actor::new(4, "united_states", Capacity::Guarantor),
         ]
     }
 
@@ -1848,7 +1848,7 @@ mod tests {
     #[test]
     fn without_capitals_ad_ref_becomes_provisional_in_the_same_move() {
         use ClauseState::*;
-        let actors = vec![Actor::new(0, "a", Role::Party), Actor::new(1, "b", Role::Party)];
+        let actors = vec![Actor::new(0, "a", Capacity::Party), Actor::new(1, "b", Capacity::Party)];
         let mut p = Package::new(actors, vec![ClauseSpec::new("x", [5, 6])]).unwrap();
         ok(&mut p, mv(A, 1, Action::Propose { clause: C0, options: vec![5, 6] }));
         ok(&mut p, mv(A, 2, Action::AgreeAdRef { clause: C0, option: 6 }));
@@ -1938,28 +1938,32 @@ mod tests {
     #[test]
     fn only_the_right_roles_may_act() {
         let mut p = clause_in_state(ClauseState::Bracketed);
-        let not_allowed = |e: PackageError, who: ActorId, role: Role| match e {
+        let not_allowed = |e: PackageError, who: ActorId, role: Capacity| match e {
             PackageError::NotAllowed { actor, role: r, .. } => assert_eq!((actor, r), (who, role)),
             other => panic!("{other}"),
         };
-        not_allowed(refused(&mut p, mv(G, 5, Action::Rebracket { clause: C0, options: vec![0] })), G, Role::Guarantor);
+        not_allowed(
+            refused(&mut p, mv(G, 5, Action::Rebracket { clause: C0, options: vec![0] })),
+            G,
+            Capacity::Guarantor,
+        );
         not_allowed(
             refused(&mut p, mv(K, 5, Action::AgreeAdRef { clause: C0, option: 0 })),
             K,
-            Role::Capital { of: B },
+            Capacity::Capital { of: B },
         );
-        not_allowed(refused(&mut p, mv(M, 5, Action::AgreeAdRef { clause: C0, option: 0 })), M, Role::Mediator);
-        not_allowed(refused(&mut p, mv(A, 5, Action::Confirm { clause: C0 })), A, Role::Party);
-        not_allowed(refused(&mut p, mv(A, 5, Action::CallVote)), A, Role::Party);
-        not_allowed(refused(&mut p, mv(B, 5, Action::End)), B, Role::Party);
-        not_allowed(refused(&mut p, mv(M, 5, Action::Vote { yes: true })), M, Role::Mediator);
+        not_allowed(refused(&mut p, mv(M, 5, Action::AgreeAdRef { clause: C0, option: 0 })), M, Capacity::Mediator);
+        not_allowed(refused(&mut p, mv(A, 5, Action::Confirm { clause: C0 })), A, Capacity::Party);
+        not_allowed(refused(&mut p, mv(A, 5, Action::CallVote)), A, Capacity::Party);
+        not_allowed(refused(&mut p, mv(B, 5, Action::End)), B, Capacity::Party);
+        not_allowed(refused(&mut p, mv(M, 5, Action::Vote { yes: true })), M, Capacity::Mediator);
         not_allowed(
             refused(&mut p, mv(K, 5, Action::Table { item: ClauseSpec::new("x", [0]) })),
             K,
-            Role::Capital { of: B },
+            Capacity::Capital { of: B },
         );
         let mut p = clause_in_state(ClauseState::Provisional);
-        not_allowed(refused(&mut p, mv(M, 5, Action::Reopen { clause: C0 })), M, Role::Mediator);
+        not_allowed(refused(&mut p, mv(M, 5, Action::Reopen { clause: C0 })), M, Capacity::Mediator);
         let e = refused(&mut p, mv(A, 5, Action::CallVote));
         assert_eq!(e.to_string(), "actor 0 (party) may not call the vote: only a mediator may");
         assert_eq!(refused(&mut p, mv(ActorId(9), 5, Action::End)), PackageError::UnknownActor(ActorId(9)));
@@ -2053,7 +2057,7 @@ mod tests {
     #[test]
     fn every_capital_must_confirm_once() {
         let mut actors = actors();
-        actors.push(Actor::new(5, "kandahar", Role::Capital { of: B }));
+        actors.push(Actor::new(5, "kandahar", Capacity::Capital { of: B }));
         let mut p = Package::new(actors, vec![ClauseSpec::new("assurances", [0, 1])]).unwrap();
         ok(&mut p, mv(A, 1, Action::Propose { clause: C0, options: vec![0] }));
         ok(&mut p, mv(A, 1, Action::AgreeAdRef { clause: C0, option: 0 }));
@@ -2138,7 +2142,7 @@ mod tests {
             refused(&mut p, mv(A, 35, Action::Consent { clause: c2, given: true })),
             PackageError::NotAllowed {
                 actor: A,
-                role: Role::Party,
+                role: Capacity::Party,
                 action: "answer for consent",
                 allowed: "a guarantor"
             }
@@ -2205,7 +2209,7 @@ mod tests {
             refused(&mut p, mv(ActorId(0), 3, Action::Consent { clause: C0, given: true })),
             PackageError::NotAllowed {
                 actor: A,
-                role: Role::Party,
+                role: Capacity::Party,
                 action: "answer for consent",
                 allowed: "a guarantor"
             }
@@ -2229,7 +2233,7 @@ mod tests {
     #[test]
     fn a_second_guarantor_cannot_consent_for_the_first() {
         let mut actors = actors();
-        actors.push(Actor::new(6, "another state", Role::Guarantor));
+        actors.push(Actor::new(6, "another state", Capacity::Guarantor));
         let mut p = Package::new(actors, vec![ClauseSpec::new("guarantee", [0]).with_consent_of(G)]).unwrap();
         assert_eq!(
             refused(&mut p, mv(ActorId(6), 1, Action::Consent { clause: C0, given: true })),
@@ -2365,7 +2369,7 @@ mod tests {
             PackageError::DeadlineDuplicate { title: "x".into(), option: 1 }
         );
         let mut actors2 = actors();
-        actors2.push(Actor::new(6, "other", Role::Guarantor));
+        actors2.push(Actor::new(6, "other", Capacity::Guarantor));
         let spec = ClauseSpec::new("x", [0]).with_consent_of(G).with_commitment(Commitment {
             obligor: None,
             deadline: None,
@@ -2377,17 +2381,17 @@ mod tests {
         );
 
         assert_eq!(
-            Package::new(vec![Actor::new(0, "a", Role::Party), Actor::new(1, "m", Role::Mediator)], vec![]),
+            Package::new(vec![Actor::new(0, "a", Capacity::Party), Actor::new(1, "m", Capacity::Mediator)], vec![]),
             Err(PackageError::TooFewParties(1))
         );
         assert_eq!(
-            Package::new(vec![Actor::new(0, "a", Role::Party), Actor::new(0, "b", Role::Party)], vec![]),
+            Package::new(vec![Actor::new(0, "a", Capacity::Party), Actor::new(0, "b", Capacity::Party)], vec![]),
             Err(PackageError::DuplicateActor(A))
         );
         let bad = vec![
-            Actor::new(0, "a", Role::Party),
-            Actor::new(1, "b", Role::Party),
-            Actor::new(2, "k", Role::Capital { of: ActorId(7) }),
+            Actor::new(0, "a", Capacity::Party),
+            Actor::new(1, "b", Capacity::Party),
+            Actor::new(2, "k", Capacity::Capital { of: ActorId(7) }),
         ];
         assert_eq!(
             Package::new(bad, vec![]),

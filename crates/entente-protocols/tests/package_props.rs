@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use entente_protocols::package::{
-    Action, Actor, ActorId, BlockReason, ClauseId, ClauseSpec, ClauseState, Commitment, Consent, Deadline, Event, Move,
-    Package, Role, Status,
+    Action, Actor, ActorId, BlockReason, Capacity, ClauseId, ClauseSpec, ClauseState, Commitment, Consent, Deadline,
+    Event, Move, Package, Status,
 };
 use proptest::prelude::*;
 
@@ -41,22 +41,22 @@ fn setup() -> impl Strategy<Value = Setup> {
             let mut actors = Vec::new();
             let parties: Vec<ActorId> = (0..n_parties)
                 .map(|i| {
-                    let a = Actor::new(id(), format!("party{i}"), Role::Party);
+                    let a = Actor::new(id(), format!("party{i}"), Capacity::Party);
                     actors.push(a.clone());
                     a.id
                 })
                 .collect();
             if mediator {
-                actors.push(Actor::new(id(), "mediator", Role::Mediator));
+                actors.push(Actor::new(id(), "mediator", Capacity::Mediator));
             }
             for (i, &p) in parties.iter().enumerate() {
                 for k in 0..capitals[i] {
-                    actors.push(Actor::new(id(), format!("capital{i}.{k}"), Role::Capital { of: p }));
+                    actors.push(Actor::new(id(), format!("capital{i}.{k}"), Capacity::Capital { of: p }));
                 }
             }
             let guarantors: Vec<ActorId> = (0..n_guarantors)
                 .map(|i| {
-                    let a = Actor::new(id(), format!("guarantor{i}"), Role::Guarantor);
+                    let a = Actor::new(id(), format!("guarantor{i}"), Capacity::Guarantor);
                     actors.push(a.clone());
                     a.id
                 })
@@ -129,13 +129,13 @@ fn pick<T: Copy>(items: &[T], k: u8) -> Option<T> {
     (!items.is_empty()).then(|| items[k as usize % items.len()])
 }
 
-fn with_role(p: &Package, f: impl Fn(Role) -> bool) -> Vec<ActorId> {
+fn with_role(p: &Package, f: impl Fn(Capacity) -> bool) -> Vec<ActorId> {
     p.actors().iter().filter(|a| f(a.role)).map(|a| a.id).collect()
 }
 
 fn chair(p: &Package) -> Vec<ActorId> {
-    let m = with_role(p, |r| r == Role::Mediator);
-    if m.is_empty() { with_role(p, |r| r == Role::Party) } else { m }
+    let m = with_role(p, |r| r == Capacity::Mediator);
+    if m.is_empty() { with_role(p, |r| r == Capacity::Party) } else { m }
 }
 
 /// A move that moves the talks forward, if there is one (absent guarantors never act).
@@ -159,7 +159,7 @@ fn progress(p: &Package, s: &Setup, c: &Choice, time: u64) -> Option<Move> {
             let k = 1 + c.b as usize % options.len();
             let start = c.a as usize % options.len();
             let chosen = (0..k).map(|i| options[(start + i) % options.len()]).collect();
-            let proposer = pick(&with_role(p, |r| matches!(r, Role::Party | Role::Mediator)), c.who)?;
+            let proposer = pick(&with_role(p, |r| matches!(r, Capacity::Party | Capacity::Mediator)), c.who)?;
             mv(proposer, Action::Propose { clause, options: chosen })
         }
         BlockReason::Bracketed { options, agreements, waiting_for } => {
@@ -167,7 +167,7 @@ fn progress(p: &Package, s: &Setup, c: &Choice, time: u64) -> Option<Move> {
             let target = agreements.first().map(|(_, o)| *o).unwrap_or(options[0]);
             if options.len() > 1 && c.b.is_multiple_of(4) {
                 // Narrow the brackets to the target.
-                let actor = pick(&with_role(p, |r| matches!(r, Role::Party | Role::Mediator)), c.who)?;
+                let actor = pick(&with_role(p, |r| matches!(r, Capacity::Party | Capacity::Mediator)), c.who)?;
                 return mv(actor, Action::Rebracket { clause, options: vec![target] });
             }
             let party = match pick(waiting_for, c.who) {
@@ -183,9 +183,10 @@ fn progress(p: &Package, s: &Setup, c: &Choice, time: u64) -> Option<Move> {
             }
             mv(*guarantor, Action::Consent { clause, given: true })
         }
-        BlockReason::Reopened { .. } => {
-            mv(pick(&with_role(p, |r| matches!(r, Role::Party | Role::Mediator)), c.who)?, Action::Restart { clause })
-        }
+        BlockReason::Reopened { .. } => mv(
+            pick(&with_role(p, |r| matches!(r, Capacity::Party | Capacity::Mediator)), c.who)?,
+            Action::Restart { clause },
+        ),
     }
 }
 
@@ -211,7 +212,7 @@ fn random_move(p: &Package, s: &Setup, c: &Choice, time: u64) -> Move {
         7 => Action::Restart { clause },
         8 => {
             let parties: Vec<ActorId> = p.parties().collect();
-            let guarantors = with_role(p, |r| r == Role::Guarantor);
+            let guarantors = with_role(p, |r| r == Capacity::Guarantor);
             let mut spec = item(format!("tabled{}", c.a), options, &parties, &guarantors, c.a, c.b, c.dt);
             if c.flag && c.b.is_multiple_of(5) {
                 spec.options.push(spec.options[0]); // a malformed item
@@ -229,11 +230,13 @@ fn random_move(p: &Package, s: &Setup, c: &Choice, time: u64) -> Move {
     // Mostly an actor of the role the action needs; sometimes anyone, or a stranger.
     let everyone: Vec<ActorId> = p.actors().iter().map(|a| a.id).filter(|a| !s.absent.contains(a)).collect();
     let entitled: Vec<ActorId> = match &action {
-        Action::AgreeAdRef { .. } | Action::Reopen { .. } | Action::Vote { .. } => with_role(p, |r| r == Role::Party),
-        Action::Confirm { .. } | Action::Decline { .. } => with_role(p, |r| matches!(r, Role::Capital { .. })),
-        Action::Consent { .. } => with_role(p, |r| r == Role::Guarantor),
+        Action::AgreeAdRef { .. } | Action::Reopen { .. } | Action::Vote { .. } => {
+            with_role(p, |r| r == Capacity::Party)
+        }
+        Action::Confirm { .. } | Action::Decline { .. } => with_role(p, |r| matches!(r, Capacity::Capital { .. })),
+        Action::Consent { .. } => with_role(p, |r| r == Capacity::Guarantor),
         Action::CallVote | Action::CancelVote | Action::End => chair(p),
-        _ => with_role(p, |r| matches!(r, Role::Party | Role::Mediator)),
+        _ => with_role(p, |r| matches!(r, Capacity::Party | Capacity::Mediator)),
     };
     let actor = match c.who % 8 {
         0 => ActorId(1000),
@@ -354,7 +357,7 @@ fn run(s: &Setup, choices: &[Choice]) -> Result<(Package, Vec<Event>, Vec<Move>)
             if let Event::Transition { to: ClauseState::Reopened, from, actor, .. } = e {
                 // Every reopening: from PROVISIONAL, by a party, the move's own.
                 prop_assert_eq!(*from, ClauseState::Provisional);
-                prop_assert_eq!(p.actor(*actor).map(|a| a.role), Some(Role::Party));
+                prop_assert_eq!(p.actor(*actor).map(|a| a.role), Some(Capacity::Party));
                 let is_reopen = matches!(m.action, Action::Reopen { .. });
                 prop_assert!(is_reopen);
             }

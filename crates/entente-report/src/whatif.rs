@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use entente_core::UtilityFunction;
-use entente_core::analysis::zones::{DelegationReport, Diagnosis, Package, ZoneReport};
+use entente_core::analysis::zones::{DelegationReport, Diagnosis, ZonePoint, ZoneReport};
 use entente_core::blocs::Rule;
 use entente_protocols::EndReason;
 use entente_protocols::scenario::{RunReport, Scenario};
@@ -232,7 +232,7 @@ fn views(c: &WhatIfCase) -> Vec<DelegationView> {
     out
 }
 
-fn package_text(s: &Scenario, p: &Option<Package>) -> String {
+fn package_text(s: &Scenario, p: &Option<ZonePoint>) -> String {
     p.as_ref().map_or_else(|| "-".into(), |p| crate::zones::package_text(s, p))
 }
 

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use entente_core::OutcomeIndex;
-use entente_core::analysis::zones::{DelegationReport, Diagnosis, Package, ZoneReport};
+use entente_core::analysis::zones::{DelegationReport, Diagnosis, ZonePoint, ZoneReport};
 use entente_core::blocs::{BlocSets, Instructions, Rule};
 use entente_protocols::scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -74,7 +74,7 @@ pub struct ZonePackage {
 }
 
 impl ZonePackage {
-    fn new(scenario: &Scenario, p: &Package) -> Self {
+    fn new(scenario: &Scenario, p: &ZonePoint) -> Self {
         ZonePackage {
             outcome: p.outcome,
             utilities: p.utilities.clone(),
@@ -122,7 +122,7 @@ pub struct ZonesDoc {
 
 impl ZonesDoc {
     pub fn new(scenario: &Scenario, r: &ZoneReport, at: f64) -> Self {
-        let package = |p: &Package| ZonePackage::new(scenario, p);
+        let package = |p: &ZonePoint| ZonePackage::new(scenario, p);
         let diagnosis = match &r.diagnosis {
             Diagnosis::NoAgreementInSubstance => ZoneDiagnosis::NoAgreementInSubstance,
             Diagnosis::BlockedInternally { responsible, red_lines, binding, substance_package } => {
@@ -153,7 +153,7 @@ impl ZonesDoc {
 }
 
 /// A zone package as `(u1, u2, …) issue=value, …`.
-pub fn package_text(scenario: &Scenario, p: &Package) -> String {
+pub fn package_text(scenario: &Scenario, p: &ZonePoint) -> String {
     package_line(scenario, p.outcome as OutcomeIndex, &p.utilities)
 }
 

@@ -3,7 +3,7 @@
 //! [`ActorId`] and maps both ways. No number ranges: any number of parties,
 //! mediators and guarantors.
 
-use entente_protocols::package::{self, Actor, ActorId, Role};
+use entente_protocols::package::{self, Actor, ActorId, Capacity};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Talks;
@@ -101,10 +101,10 @@ impl Actors {
             .enumerate()
             .filter_map(|(i, (r, name))| {
                 let role = match *r {
-                    ActorRef::Party(_) => Role::Party,
-                    ActorRef::Capital(k) => Role::Capital { of: self.id(ActorRef::Party(k))? },
-                    ActorRef::Mediator(_) => Role::Mediator,
-                    ActorRef::Guarantor(_) => Role::Guarantor,
+                    ActorRef::Party(_) => Capacity::Party,
+                    ActorRef::Capital(k) => Capacity::Capital { of: self.id(ActorRef::Party(k))? },
+                    ActorRef::Mediator(_) => Capacity::Mediator,
+                    ActorRef::Guarantor(_) => Capacity::Guarantor,
                     ActorRef::Observer => return None,
                 };
                 Some(package::Actor::new(i as u32, name.clone(), role))

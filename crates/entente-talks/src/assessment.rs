@@ -9,7 +9,7 @@
 //! what, on whose instructions).
 
 use entente_core::UtilityTable;
-use entente_core::analysis::zones::{DelegationInput, Diagnosis, Package, PartyInput, analyze_zones_within};
+use entente_core::analysis::zones::{DelegationInput, Diagnosis, PartyInput, ZonePoint, analyze_zones_within};
 use entente_core::blocs::OutcomeSet;
 use entente_model::timeline::DelegationState;
 use entente_protocols::package::{ClauseState, Event, Reason};
@@ -149,7 +149,7 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
         }
         (Diagnosis::Possible { package }, _) => (Blockage::NotReached, vec![], vec![], Some(package.clone())),
     };
-    let labels = |p: &Package| -> Vec<(String, String)> {
+    let labels = |p: &ZonePoint| -> Vec<(String, String)> {
         let v = space.labels(p.outcome as u128).unwrap_or_default();
         space
             .issues()

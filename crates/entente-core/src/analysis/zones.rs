@@ -51,7 +51,7 @@ impl DelegationInput<'_> {
 
 /// A point of a zone: an outcome with every party's own utility.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Package {
+pub struct ZonePoint {
     pub outcome: OutcomeId,
     pub utilities: Vec<f64>,
 }
@@ -100,10 +100,10 @@ pub enum Diagnosis {
         red_lines: Vec<(String, String)>,
         binding: Vec<(String, String)>,
         /// The Nash package of the unitary zone: what would pass in substance.
-        substance_package: Package,
+        substance_package: ZonePoint,
     },
     /// Agreement is possible: the Nash package of the bloc-level zone.
-    Possible { package: Package },
+    Possible { package: ZonePoint },
 }
 
 /// The whole zone analysis.
@@ -116,8 +116,8 @@ pub struct ZoneReport {
     pub unitary_zone: usize,
     pub bloc_zone: usize,
     /// Nash packages (maximising the product of gains over reservation values).
-    pub unitary_nash: Option<Package>,
-    pub bloc_nash: Option<Package>,
+    pub unitary_nash: Option<ZonePoint>,
+    pub bloc_nash: Option<ZonePoint>,
     pub delegations: Vec<DelegationReport>,
     pub diagnosis: Diagnosis,
 }
@@ -138,7 +138,7 @@ pub fn ratifiable_set(p: &PartyInput) -> OutcomeSet {
 /// The package of `set` maximising `Π_i (u_i − d_i)`, with `d_i` the party's
 /// reservation value (its worst utility when it has none); the first maximum
 /// in enumeration order wins.
-pub fn nash_package(parties: &[PartyInput], set: &OutcomeSet) -> Option<Package> {
+pub fn nash_package(parties: &[PartyInput], set: &OutcomeSet) -> Option<ZonePoint> {
     let d: Vec<f64> =
         parties.iter().map(|p| if p.reservation.is_finite() { p.reservation } else { p.own.min() }).collect();
     let mut best: Option<(f64, OutcomeId)> = None;
@@ -148,7 +148,7 @@ pub fn nash_package(parties: &[PartyInput], set: &OutcomeSet) -> Option<Package>
             best = Some((product, o));
         }
     }
-    best.map(|(_, o)| Package { outcome: o, utilities: parties.iter().map(|p| p.own.utility(o)).collect() })
+    best.map(|(_, o)| ZonePoint { outcome: o, utilities: parties.iter().map(|p| p.own.utility(o)).collect() })
 }
 
 fn intersect(sets: &[OutcomeSet], n: usize) -> OutcomeSet {
@@ -333,7 +333,7 @@ mod tests {
         assert_eq!(ratifiable_set(&parties[0]).iter().collect::<Vec<_>>(), vec![4]);
         let r = analyze_zones(&parties);
         assert_eq!((r.unitary_zone, r.bloc_zone), (5, 1));
-        assert!(matches!(r.diagnosis, Diagnosis::Possible { package: Package { outcome: 4, .. } }));
+        assert!(matches!(r.diagnosis, Diagnosis::Possible { package: ZonePoint { outcome: 4, .. } }));
 
         // Kabul's new instruction: b = 1 is off too (a red line), so nothing can be ratified.
         let mut blocs2 = blocs.clone();
