@@ -68,7 +68,7 @@ use entente_core::UtilityTable;
 use entente_core::analysis::dynamics::{StepClass, StepCounts, distances_over_time, step_classes};
 use entente_core::analysis::{AnalysisError, analyze, distance};
 use entente_protocols::package::{ActorId, ClauseId, ClauseState, Event, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::log::Entry;
@@ -134,7 +134,7 @@ pub struct MeasureInput<'a> {
 }
 
 /// Everything measured, in minutes since the start of the talks.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Measures {
     pub start: Timestamp,
     pub end: Timestamp,
@@ -156,7 +156,7 @@ pub struct Measures {
 }
 
 /// One party's view of the text's steps.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PartySteps {
     pub party: String,
     /// One class per step between consecutive distinct texts.
@@ -165,7 +165,7 @@ pub struct PartySteps {
 }
 
 /// The clauses' states from `time` on (until the next point).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClausePoint {
     pub time: Timestamp,
     /// Clauses not withdrawn.
@@ -179,7 +179,7 @@ pub struct ClausePoint {
 }
 
 /// A session's figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionMeasures {
     /// Index of the session in the talks' sessions.
     pub index: usize,
@@ -202,7 +202,7 @@ pub struct SessionMeasures {
 }
 
 /// Reopenings and closures.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reopens {
     pub closures: usize,
     pub reopenings: usize,
@@ -214,7 +214,7 @@ pub struct Reopens {
     pub per_actor: Vec<ActorReopens>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClauseReopens {
     pub clause: u32,
     pub title: String,
@@ -224,7 +224,7 @@ pub struct ClauseReopens {
     pub rate: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActorReopens {
     pub actor: String,
     pub reopenings: usize,
@@ -233,7 +233,7 @@ pub struct ActorReopens {
 }
 
 /// A backtracking episode: `C(t)` fell below `from` at `start`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Episode {
     pub start: Timestamp,
     /// `C(t)` just before the fall.
@@ -251,7 +251,7 @@ pub struct Episode {
 }
 
 /// The stall index at some time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stall {
     pub at: Timestamp,
     /// The last progress (rise of `C(t)`, Pareto-improving change of the text) at or before `at`.
@@ -263,7 +263,7 @@ pub struct Stall {
 }
 
 /// Items tabled during the talks.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Injections {
     pub items: Vec<Injection>,
     /// Items per session (over the sessions of [`Measures::sessions`]).
@@ -272,7 +272,7 @@ pub struct Injections {
     pub per_actor: Vec<ActorCount>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Injection {
     pub time: Timestamp,
     pub clause: u32,
@@ -282,14 +282,14 @@ pub struct Injection {
     pub session: Option<usize>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActorCount {
     pub actor: String,
     pub count: usize,
 }
 
 /// Distances of the text over time.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Distances {
     /// What the frontier and solutions are of.
     pub basis: String,
@@ -300,7 +300,7 @@ pub struct Distances {
     pub over_time: Vec<TextDistance>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TextDistance {
     pub time: Timestamp,
     /// Relative time of the round, in [0, 1].

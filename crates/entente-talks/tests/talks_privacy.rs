@@ -295,6 +295,12 @@ fn reference_round_trips_and_keeps_scores_private() {
     let mut expected = run.clone();
     expected.instructions.clear();
     assert_eq!(back, expected);
+    // So do the measures, the third part of the `entente.talks/2` document.
+    let measures = entente_talks::measures::measures(&talks, &run).unwrap();
+    let json = serde_json::to_string(&measures).unwrap();
+    let back: entente_talks::measures::Measures = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, measures);
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
     let observer = serde_json::to_string(&export_for(&run.log, Role::Observer)).unwrap();
     assert!(!observer.contains("utilit"));
     assert!(!observer.contains("text_scored"));
