@@ -67,8 +67,12 @@ impl Role {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "effect")]
 pub enum IncidentEffect {
-    /// The party reopens the provisional clauses the incident bears on.
-    Reopens { party: String },
+    /// The party reopens the provisional clauses on these issues.
+    Reopens {
+        party: String,
+        #[serde(default)]
+        issues: Vec<String>,
+    },
     /// The risk that a failed step ends the talks is now `risk`.
     BreakdownRisk { risk: f64 },
 }
@@ -76,7 +80,10 @@ pub enum IncidentEffect {
 impl std::fmt::Display for IncidentEffect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            IncidentEffect::Reopens { party } => write!(f, "{party} reopens security clauses"),
+            IncidentEffect::Reopens { party, issues } if issues.is_empty() => write!(f, "{party} reopens clauses"),
+            IncidentEffect::Reopens { party, issues } => {
+                write!(f, "{party} reopens the clauses on {}", issues.join(", "))
+            }
             IncidentEffect::BreakdownRisk { risk } => {
                 write!(f, "risk of breakdown after a failed step now {:.0}%", risk * 100.0)
             }

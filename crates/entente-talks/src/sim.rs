@@ -407,6 +407,9 @@ impl Round {
                 }
             }
             self.rebuild_text();
+            // The vote is called at once when the happening completed the package.
+            let chair = self.on_duty(self.mediator_turn);
+            self.try_vote(at, chair, seats)?;
             return self.snapshot(at);
         }
         let talks = Arc::clone(&self.talks);
@@ -434,7 +437,9 @@ impl Round {
             }
             Phase::Step { session, at } => {
                 self.mediation_step(at, seats)?;
-                self.try_vote(at, seats)?;
+                // The mediator of this step calls the vote when it is due.
+                let chair = self.on_duty(self.mediator_turn.wrapping_sub(1));
+                self.try_vote(at, chair, seats)?;
                 self.snapshot(at)?;
                 let next = at + talks.step_minutes.max(1);
                 let end = talks.sessions.get(session).map_or(0, |s| s.end());
@@ -463,7 +468,8 @@ impl Round {
             Phase::Closing => {
                 let end = talks.end();
                 if self.ending.is_none() {
-                    self.try_vote(end, seats)?;
+                    let chair = self.on_duty(self.mediator_turn);
+                    self.try_vote(end, chair, seats)?;
                 }
                 if self.ending.is_none() {
                     let end = end.max(self.pkg.time());
@@ -541,9 +547,16 @@ impl Round {
         // mediators' assessment at the end (the log is append-only, in time
         // order); their effects count in the assessment.
         let end = self.pkg.time().max(talks.end());
+        // Incidents after the talks ended (an adoption, a breakdown) but
+        // within their schedule still happen; nobody reopens anything.
+        let remaining: Vec<usize> = self.incident_order[self.next_incident..].to_vec();
+        let (within, aftermath): (Vec<usize>, Vec<usize>) =
+            remaining.into_iter().partition(|&i| talks.incidents[i].at <= end);
+        for inc in within {
+            let at = talks.incidents[inc].at.max(self.log.entries().last().map_or(0, |e| e.time));
+            self.incident(inc, at, seats)?;
+        }
         let main = std::mem::take(&mut self.log);
-        let mut aftermath: Vec<usize> = (0..talks.incidents.len()).filter(|&i| talks.incidents[i].at > end).collect();
-        aftermath.sort_by_key(|&i| talks.incidents[i].at);
         for inc in aftermath {
             let at = talks.incidents[inc].at;
             self.incident(inc, at, seats)?;
@@ -884,34 +897,26 @@ impl Round {
         Ok(())
     }
 
+    /// An incident: logged first, then its effects (a party's reservation
+    /// value moves, the breakdown risk rises, a party reopens clauses).
     fn incident(&mut self, idx: usize, at: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
         let talks = Arc::clone(&self.talks);
         let inc = &talks.incidents[idx];
+        let space = &talks.scenario.space;
+        // What everybody learns of it.
+        let mut risk = self.breakdown_risk;
         let mut effects = Vec::new();
-        let mut moved = Vec::new();
-        for (n, e) in inc.effects.iter().enumerate() {
+        for e in &inc.effects {
             match e {
-                Effect::LowerReservation { party, by } => {
-                    if let Some(p) = self.positions.get_mut(*party) {
-                        p.reservation -= by;
-                        moved.push(Entry::ReservationMoved { party: *party, incident: idx, effect: n, by: -by });
-                    }
-                }
+                Effect::LowerReservation { .. } => {}
                 Effect::BreakdownRisk { add } => {
-                    self.breakdown_risk = (self.breakdown_risk + add).clamp(0.0, 1.0);
-                    effects.push(IncidentEffect::BreakdownRisk { risk: self.breakdown_risk });
+                    risk = (risk + add).clamp(0.0, 1.0);
+                    effects.push(IncidentEffect::BreakdownRisk { risk });
                 }
-                Effect::Reopen { party, issues } => {
-                    effects.push(IncidentEffect::Reopens { party: talks.scenario.parties[*party].name.clone() });
-                    if self.pkg.is_closed() {
-                        // After the end (the aftermath) nobody is asked: nothing is reopened.
-                        continue;
-                    }
-                    self.rebuild_text();
-                    let prompt = Prompt::Incident { index: idx, place: inc.place.clone(), issues: issues.clone() };
-                    let answers = self.prompt(ActorRef::Party(*party), prompt, at, seats);
-                    self.apply_all(ActorRef::Party(*party), at, answers)?;
-                }
+                Effect::Reopen { party, issues } => effects.push(IncidentEffect::Reopens {
+                    party: talks.scenario.parties[*party].name.clone(),
+                    issues: issues.iter().filter_map(|&i| space.issues().get(i).map(|x| x.name.clone())).collect(),
+                }),
             }
         }
         self.log.push(
@@ -926,9 +931,27 @@ impl Round {
                 effects,
             },
         )?;
-        for m in moved {
-            let Entry::ReservationMoved { party, .. } = m else { continue };
-            self.log.push(at, self.private(party), m)?;
+        for (n, e) in inc.effects.iter().enumerate() {
+            match e {
+                Effect::LowerReservation { party, by } => {
+                    if let Some(p) = self.positions.get_mut(*party) {
+                        p.reservation -= by;
+                        let moved = Entry::ReservationMoved { party: *party, incident: idx, effect: n, by: -by };
+                        self.log.push(at, self.private(*party), moved)?;
+                    }
+                }
+                Effect::BreakdownRisk { add } => self.breakdown_risk = (self.breakdown_risk + add).clamp(0.0, 1.0),
+                Effect::Reopen { party, issues } => {
+                    if self.pkg.is_closed() {
+                        // After the end (the aftermath) nobody is asked: nothing is reopened.
+                        continue;
+                    }
+                    self.rebuild_text();
+                    let prompt = Prompt::Incident { index: idx, place: inc.place.clone(), issues: issues.clone() };
+                    let answers = self.prompt(ActorRef::Party(*party), prompt, at, seats);
+                    self.apply_all(ActorRef::Party(*party), at, answers)?;
+                }
+            }
         }
         Ok(())
     }
@@ -1061,13 +1084,17 @@ impl Round {
         Ok(())
     }
 
-    /// Calls the vote when the package is complete, and ends the round on adoption.
-    fn try_vote(&mut self, t: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
+    /// The mediator on duty at mediation step `turn` (co-mediators take the steps in turn).
+    fn on_duty(&self, turn: usize) -> ActorRef {
+        ActorRef::Mediator(turn % self.talks.mediators.len().max(1))
+    }
+
+    /// Calls the vote when the package is complete (every clause
+    /// provisional), by `chair`, and ends the round on adoption.
+    fn try_vote(&mut self, t: Timestamp, chair: ActorRef, seats: &mut Seats) -> Result<(), TalksError> {
         if self.ending.is_some() || !matches!(self.pkg.status(), Status::Negotiating) {
             return Ok(());
         }
-        // The vote is due as soon as the package allows it (every clause provisional).
-        let chair = ActorRef::Mediator(0);
         let Some(mediator) = self.actors.id(chair) else { return Ok(()) };
         if self.pkg.check(&Move::new(mediator, t, Action::CallVote)).is_err() {
             return Ok(());

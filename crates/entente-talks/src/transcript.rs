@@ -172,7 +172,12 @@ fn render(
             }
             effects.extend(public.map(ToString::to_string));
             let eff = if effects.is_empty() { String::new() } else { format!(" ({})", effects.join("; ")) };
-            Some(format!("INCIDENT at {place}: {text} {casualties} casualties{by}{eff}"))
+            let toll = match casualties {
+                0 => String::new(),
+                1 => " 1 casualty".to_string(),
+                n => format!(" {n} casualties"),
+            };
+            Some(format!("INCIDENT at {place}: {text}{toll}{by}{eff}"))
         }
         Entry::Assessment { text } => Some(format!("[mediators only] {text}")),
         Entry::TextScored { .. } | Entry::Rationale { .. } | Entry::ReservationMoved { .. } => None,

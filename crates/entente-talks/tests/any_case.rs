@@ -1,0 +1,223 @@
+//! Talks other than the reference case: scenarios written for these tests,
+//! each asserting the run's events (the JSON), not the prose.
+
+// Test code: reads its fixtures (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use entente_formats::talks_toml::parse_talks;
+use entente_model::talks::Talks;
+use entente_protocols::package::{Action, ClauseId, ClauseState, Event, Timestamp};
+use entente_talks::actors::ActorRef;
+use entente_talks::log::{Entry, IncidentEffect};
+use entente_talks::sim::{Ending, TalksRun};
+use entente_talks::transcript::transcript;
+use entente_talks::{Answer, Prompt, Round, ScriptedParticipant, Seats, simulate};
+
+fn talks(text: &str) -> Talks {
+    parse_talks(text, Path::new("case.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn minute(day: u64, h: u64, m: u64) -> Timestamp {
+    (day - 1) * 1440 + h * 60 + m
+}
+
+fn events(run: &TalksRun) -> Vec<(u64, &Event)> {
+    run.log
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.entry {
+            Entry::Package { event } => Some((e.seq, event)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn name_of(run: &TalksRun, id: entente_protocols::package::ActorId) -> &str {
+    run.actor_names.iter().find(|(a, _)| *a == id).map_or("?", |(_, n)| n.as_str())
+}
+
+/// A unitary party and a delegation answering to one bloc at home, both
+/// wanting (a1, b1); two co-mediators; a step an hour; the capital answers
+/// in 45 minutes.
+const CAPITAL: &str = r#"
+name = "capital delay"
+[[issues]]
+name = "a"
+values = ["a0", "a1"]
+[[issues]]
+name = "b"
+values = ["b0", "b1"]
+[[parties]]
+name = "A"
+reservation = 0.2
+[parties.issues]
+a = { weight = 0.5, values = [0.0, 1.0] }
+b = { weight = 0.5, values = [0.0, 1.0] }
+[[parties]]
+name = "B"
+[parties.delegation]
+rule = "unanimity"
+[[parties.blocs]]
+name = "home"
+weight = 1.0
+veto = true
+reversion = 0.3
+[parties.blocs.issues]
+a = { weight = 0.5, values = [0.0, 1.0] }
+b = { weight = 0.5, values = [0.0, 1.0] }
+[talks]
+mediators = ["M0", "M1"]
+agenda = ["a", "b"]
+defaults = { a = "a0", b = "b0" }
+step_minutes = 60
+[talks.conduct.B]
+capital_delay_minutes = 45
+[[talks.sessions]]
+day = 1
+start = "09:00"
+hours = 6
+"#;
+
+#[test]
+fn the_vote_is_called_as_soon_as_the_last_capital_confirms() {
+    let propose = |c: u32| vec![Answer::act(Action::Propose { clause: ClauseId(c), options: vec![0, 1] })];
+    let turn = |t: usize| Prompt::MediatorTurn { turn: t };
+    // Co-mediators alternate: M0 has turns 0 and 2, M1 turns 1 and 3.
+    let m0 = ScriptedParticipant::new(vec![
+        (turn(0), propose(0)),
+        (turn(2), vec![Answer::put(ClauseId(0), 1)]),
+        (Prompt::VoteDue, vec![Answer::act(Action::CallVote)]),
+    ]);
+    let m1 = ScriptedParticipant::new(vec![(turn(1), propose(1)), (turn(3), vec![Answer::put(ClauseId(1), 1)])]);
+    let party = || {
+        ScriptedParticipant::new(vec![
+            (
+                Prompt::Proposal { clause: ClauseId(0), option: 1 },
+                vec![Answer::act(Action::AgreeAdRef { clause: ClauseId(0), option: 1 })],
+            ),
+            (
+                Prompt::Proposal { clause: ClauseId(1), option: 1 },
+                vec![Answer::act(Action::AgreeAdRef { clause: ClauseId(1), option: 1 })],
+            ),
+            (Prompt::Vote, vec![Answer::act(Action::Vote { yes: true })]),
+        ])
+    };
+    // B's capital is the simulated one: it confirms (a1, b1), in its bloc's win-set.
+    let mut seats = Seats::simulated()
+        .seat(ActorRef::Mediator(0), m0)
+        .seat(ActorRef::Mediator(1), m1)
+        .seat(ActorRef::Party(0), party())
+        .seat(ActorRef::Party(1), party());
+    let mut round = Round::new(Arc::new(talks(CAPITAL))).unwrap();
+    round.advance_to(Timestamp::MAX, &mut seats).unwrap();
+    let run = round.finish(&mut seats).unwrap();
+    // Steps at 09:00, 10:00, 11:00 (a put), 12:00 (b put); B's capital
+    // confirms a at 11:45 and b at 12:45, which completes the package: the
+    // vote is called then, by M0 (the next on duty after M1's 12:00 step),
+    // not at the 13:00 step.
+    let ev = events(&run);
+    let confirmed: Vec<u64> = ev
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::CapitalDecided { confirmed: true, time, .. } => Some(*time),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(confirmed, vec![minute(1, 11, 45), minute(1, 12, 45)]);
+    let called: Vec<(u64, &str)> = ev
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::VoteCalled { time, actor, .. } => Some((*time, name_of(&run, *actor))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(called, vec![(minute(1, 12, 45), "M0")]);
+    assert_eq!(run.ending, Ending::Adopted { at: minute(1, 12, 45), text: vec![1, 1] });
+}
+
+/// A trade dispute: an incident at a port with no casualties makes B reopen
+/// the tariff clause.
+const TRADE: &str = r#"
+name = "trade dispute"
+[[issues]]
+name = "tariffs"
+values = ["high", "low"]
+[[issues]]
+name = "quotas"
+values = ["none", "some"]
+[[parties]]
+name = "A"
+reservation = 0.1
+[parties.issues]
+tariffs = { weight = 0.6, values = [0.0, 1.0] }
+quotas = { weight = 0.4, values = [0.0, 1.0] }
+[[parties]]
+name = "B"
+reservation = 0.1
+[parties.issues]
+tariffs = { weight = 0.4, values = [0.2, 1.0] }
+quotas = { weight = 0.6, values = [0.1, 1.0] }
+[talks]
+mediators = ["chair"]
+agenda = ["tariffs", "quotas"]
+defaults = { tariffs = "high", quotas = "none" }
+step_minutes = 30
+[[talks.sessions]]
+day = 1
+start = "09:00"
+hours = 8
+[[talks.sessions]]
+day = 2
+start = "09:00"
+hours = 8
+[[talks.incidents]]
+day = 1
+time = "10:15"
+place = "the port"
+text = "A shipment is seized."
+issues = ["tariffs"]
+effects = [{ reopen = { party = "B", issues = ["tariffs"] } }]
+"#;
+
+#[test]
+fn an_incident_comes_before_the_reopenings_it_causes_in_neutral_words() {
+    let t = talks(TRADE);
+    let run = simulate(&t).unwrap();
+    let entries = run.log.entries();
+    let incident = entries.iter().find(|e| matches!(e.entry, Entry::Incident { .. })).expect("the incident is logged");
+    let Entry::Incident { effects, casualties, .. } = &incident.entry else { unreachable!() };
+    assert_eq!(*casualties, 0);
+    assert_eq!(effects, &vec![IncidentEffect::Reopens { party: "B".into(), issues: vec!["tariffs".into()] }]);
+    // The tariff clause is provisional at 10:00 (both parties want `low`), the
+    // incident at 10:15 reopens it, and the reopening comes after it in the log.
+    let reopened: Vec<(u64, u64)> = events(&run)
+        .iter()
+        .filter_map(|(seq, e)| match e {
+            Event::Transition { to: ClauseState::Reopened, time, .. } => Some((*seq, *time)),
+            _ => None,
+        })
+        .collect();
+    assert!(!reopened.is_empty(), "the incident reopened the tariff clause");
+    for (seq, time) in reopened {
+        assert_eq!(time, minute(1, 10, 15));
+        assert!(seq > incident.seq, "reopening {seq} logged before the incident {}", incident.seq);
+    }
+    let text = transcript(&t, &run, false);
+    let line = text.lines().find(|l| l.contains("INCIDENT")).unwrap();
+    assert!(line.ends_with("INCIDENT at the port: A shipment is seized. (B reopens the clauses on tariffs)"), "{line}");
+    assert!(!text.contains("security") && !text.contains("casualties"), "{text}");
+}
+
+#[test]
+fn an_incident_after_an_adoption_is_still_logged_and_reopens_nothing() {
+    // The same dispute, the incident in the evening: the package was adopted at 10:30.
+    let t = talks(&TRADE.replace("time = \"10:15\"", "time = \"20:00\""));
+    let run = simulate(&t).unwrap();
+    assert!(matches!(run.ending, Ending::Adopted { at, .. } if at == minute(1, 10, 30)), "{:?}", run.ending);
+    let incident = run.log.entries().iter().find(|e| matches!(e.entry, Entry::Incident { .. }));
+    assert_eq!(incident.map(|e| e.time), Some(minute(1, 20, 0)));
+    assert!(events(&run).iter().all(|(_, e)| !matches!(e, Event::Transition { to: ClauseState::Reopened, .. })));
+}
