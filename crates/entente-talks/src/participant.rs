@@ -191,26 +191,59 @@ impl Position {
             .collect()
     }
 
-    /// The shortfall of a delegation's objecting blocs on `text`: how far each
-    /// bloc that can block (a veto, or any bloc under unanimity) is below its
-    /// reversion point, plus one per red line crossed.
+    /// How far `text` is from being ratified by a delegation under its rule
+    /// (0 when it is in the win-set): every veto bloc's gap (how far it is
+    /// below its reversion point, plus one per red line crossed), and what
+    /// the rule asks besides — under a quota, the weight missing to reach it
+    /// plus the weighted gaps of the blocs that do not accept; under a
+    /// dominant bloc, that bloc's gap; under the weighted sum, the mandate's
+    /// gap to the delegation's reservation value plus one per bloc whose red
+    /// line the text crosses. A change of one clause that lowers it brings
+    /// the text closer to ratification.
     pub fn shortfall(&self, space: &OutcomeSpace, text: &[u32]) -> f64 {
         let Some(d) = &self.delegation else { return 0.0 };
         let id = outcome_of(space, text);
-        d.instructions
-            .blocs
-            .iter()
-            .zip(&d.sets)
-            .zip(&d.bloc_tables)
-            .filter(|((b, _), _)| b.veto || matches!(d.instructions.rule, Rule::Unanimity))
-            .map(|((b, s), t)| {
-                let r = match b.reversion {
-                    Reversion::Utility(u) => u,
-                    Reversion::Outcome(o) => t.utility(o),
-                };
-                (r - t.utility(id)).max(0.0) + if s.red.contains(id) { 1.0 } else { 0.0 }
-            })
-            .sum()
+        let blocs = &d.instructions.blocs;
+        let gap = |b: usize| -> f64 {
+            let (Some(bloc), Some(s), Some(t)) = (blocs.get(b), d.sets.get(b), d.bloc_tables.get(b)) else {
+                return 0.0;
+            };
+            let r = match bloc.reversion {
+                Reversion::Utility(u) => u,
+                Reversion::Outcome(o) => t.utility(o),
+            };
+            (r - t.utility(id)).max(0.0) + if s.red.contains(id) { 1.0 } else { 0.0 }
+        };
+        let accepts = |b: usize| d.sets.get(b).is_some_and(|s| s.acceptable().contains(id));
+        let vetoes: f64 = (0..blocs.len()).filter(|&b| blocs[b].veto && !accepts(b)).map(gap).sum();
+        let rule = match d.instructions.rule {
+            Rule::Unanimity => 0.0,
+            Rule::Quota { quota } => {
+                let accepted: f64 = (0..blocs.len()).filter(|&b| accepts(b)).map(|b| blocs[b].weight).sum();
+                let missing = (quota - accepted).max(0.0);
+                if missing <= 0.0 {
+                    0.0
+                } else {
+                    missing
+                        + (0..blocs.len())
+                            .filter(|&b| !blocs[b].veto && !accepts(b))
+                            .map(|b| blocs[b].weight * gap(b))
+                            .sum::<f64>()
+                }
+            }
+            Rule::Dominant { bloc } => {
+                if blocs.get(bloc).is_some_and(|b| !b.veto) && !accepts(bloc) {
+                    gap(bloc)
+                } else {
+                    0.0
+                }
+            }
+            Rule::WeightedSum => {
+                let red = d.sets.iter().filter(|s| s.red.contains(id)).count() as f64;
+                (self.reservation - self.table.utility(id)).max(0.0) + red
+            }
+        };
+        vetoes + rule
     }
 }
 

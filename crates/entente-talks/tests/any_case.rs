@@ -221,3 +221,84 @@ fn an_incident_after_an_adoption_is_still_logged_and_reopens_nothing() {
     assert_eq!(incident.map(|e| e.time), Some(minute(1, 20, 0)));
     assert!(events(&run).iter().all(|(_, e)| !matches!(e, Event::Transition { to: ClauseState::Reopened, .. })));
 }
+
+/// A delegation under a weighted quota without vetoes: two blocs (0.4 and
+/// 0.3) against a quota of 0.6, both content with (a1, b1) until bloc q
+/// draws a red line on a1 at 12:30.
+const QUOTA: &str = r#"
+name = "quota delegation"
+[[issues]]
+name = "a"
+values = ["a0", "a1"]
+[[issues]]
+name = "b"
+values = ["b0", "b1"]
+[[parties]]
+name = "A"
+reservation = 0.2
+[parties.issues]
+a = { weight = 0.5, values = [0.0, 1.0] }
+b = { weight = 0.5, values = [0.0, 1.0] }
+[[parties]]
+name = "B"
+[parties.delegation]
+rule = "quota"
+quota = 0.6
+[[parties.blocs]]
+name = "p"
+weight = 0.4
+reversion = 0.2
+[parties.blocs.issues]
+a = { weight = 0.5, values = [0.0, 1.0] }
+b = { weight = 0.5, values = [0.0, 1.0] }
+[[parties.blocs]]
+name = "q"
+weight = 0.3
+reversion = 0.2
+[parties.blocs.issues]
+a = { weight = 0.5, values = [0.0, 1.0] }
+b = { weight = 0.5, values = [0.0, 1.0] }
+[talks]
+mediators = ["chair"]
+agenda = ["a", "b"]
+defaults = { a = "a0", b = "b0" }
+step_minutes = 60
+[[talks.sessions]]
+day = 1
+start = "09:00"
+hours = 8
+[[talks.instructions]]
+day = 1
+time = "12:30"
+party = "B"
+bloc = "q"
+text = "Not a1."
+red_lines = [{ issue = "a", value = "a1" }]
+"#;
+
+#[test]
+fn a_delegation_under_a_quota_reopens_what_no_longer_reaches_it() {
+    let t = talks(QUOTA);
+    let run = simulate(&t).unwrap();
+    // 11:00 a1 put and agreed, 12:00 B's capital confirms it (PROVISIONAL).
+    // 12:30 q's red line leaves p alone (0.4 < 0.6): with a0 both blocs
+    // accept (0.7), so B reopens clause a, on q's instructions.
+    let reopened: Vec<(u64, u32, String)> = events(&run)
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Transition {
+                clause,
+                from: ClauseState::Provisional,
+                to: ClauseState::Reopened,
+                time,
+                reason,
+                ..
+            } => Some((*time, clause.0, format!("{reason:?}"))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reopened.len(), 1, "{reopened:?}");
+    let (time, clause, reason) = &reopened[0];
+    assert_eq!((*time, *clause), (minute(1, 12, 30), 0));
+    assert!(reason.contains("UnderReview") && reason.contains("\"q\""), "{reason}");
+}
