@@ -32,6 +32,17 @@ pub enum Blockage {
     Internal,
     /// A ratifiable package existed; the round ended before it was reached.
     NotReached,
+    /// A guarantor refused to guarantee an item that some party required:
+    /// the refusal blocked adoption (see [`Assessment::refusals`]).
+    GuarantorRefused,
+}
+
+/// A guarantor's refusal to guarantee an item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub guarantor: String,
+    pub item: String,
+    pub at: u64,
 }
 
 /// An item tabled during the talks.
@@ -57,10 +68,20 @@ pub struct Assessment {
     /// Unitary and bloc-level zone sizes (within the negotiated issues).
     pub unitary_zone: usize,
     pub bloc_zone: usize,
-    /// What would have passed: the Nash package of the bloc-level zone, or, when
-    /// blocked internally, of the unitary zone (what would pass in substance).
+    /// After an adoption, the adopted text; otherwise what would have
+    /// passed: the Nash package of the bloc-level zone, or, when blocked
+    /// internally, of the unitary zone (what would pass in substance). Only
+    /// packages that every required guarantor accepts are proposed.
     pub package: Option<Vec<(String, String)>>,
+    /// Every party's own utility of `package`.
     pub package_utilities: Option<Vec<f64>>,
+    /// After an adoption: the Nash package of the bloc-level zone and every
+    /// party's utility of it, to compare with the adopted text.
+    #[serde(default)]
+    pub nash: Option<(Vec<(String, String)>, Vec<f64>)>,
+    /// Guarantors that refused to guarantee an item.
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
     /// The assessment in words.
     pub text: String,
 }
@@ -76,10 +97,24 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
     let n = space
         .enumerable(entente_core::analysis::plan::TALKS_ENUMERATION_LIMIT as usize)
         .map_err(|_| TalksError::TooLarge(space.cardinality()))?;
+    // A guarantee refused: the item's issue stays at its default (no guarantee).
+    let mut refusals = Vec::new();
+    let mut unguaranteed: Vec<(usize, u32)> = Vec::new();
+    for e in run.log.entries() {
+        let Entry::Package { event: Event::Consent { clause, given: false, actor, time, .. } } = &e.entry else {
+            continue;
+        };
+        let Some(c) = run.clauses.iter().find(|c| c.clause == clause.0) else { continue };
+        let guarantor = run.actor_names.iter().find(|(a, _)| a == actor).map_or("?".to_string(), |(_, n)| n.clone());
+        refusals.push(Refusal { guarantor, item: c.title.clone(), at: *time });
+        if let Some(&d) = talks.defaults.get(c.issue) {
+            unguaranteed.push((c.issue, d));
+        }
+    }
     let mut values = vec![0u32; n_issues];
     let within = OutcomeSet::from_fn(n, |o| {
         let _ = space.values_into(o as u128, &mut values);
-        fixed.iter().all(|&(i, v)| values[i] == v)
+        fixed.iter().chain(&unguaranteed).all(|&(i, v)| values[i] == v)
     });
 
     // The parties at the end.
@@ -140,14 +175,32 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
     }
     let open_injected: Vec<&InjectedItem> = injected.iter().filter(|i| i.state != ClauseState::Provisional).collect();
 
-    let adopted = matches!(run.ending, Ending::Adopted { .. });
-    let (blockage, blocking_blocs, red_lines, package) = match (&zones.diagnosis, adopted) {
-        (_, true) => (Blockage::None, vec![], vec![], zones.bloc_nash.clone()),
-        (Diagnosis::NoAgreementInSubstance, _) => (Blockage::Substantive, vec![], vec![], None),
-        (Diagnosis::BlockedInternally { responsible, red_lines, substance_package, .. }, _) => {
-            (Blockage::Internal, responsible.clone(), red_lines.clone(), Some(substance_package.clone()))
+    let adopted = match &run.ending {
+        Ending::Adopted { text, .. } => space.index_of(text).ok().map(|o| ZonePoint {
+            outcome: o as entente_core::OutcomeId,
+            utilities: own.iter().map(|t| t.utility(o as entente_core::OutcomeId)).collect(),
+        }),
+        _ => None,
+    };
+    let refused = !refusals.is_empty() && adopted.is_none();
+    let (blockage, blocking_blocs, red_lines, package) = match (&zones.diagnosis, &adopted) {
+        (_, Some(text)) => (Blockage::None, vec![], vec![], Some(text.clone())),
+        (Diagnosis::NoAgreementInSubstance, _) => {
+            (if refused { Blockage::GuarantorRefused } else { Blockage::Substantive }, vec![], vec![], None)
         }
-        (Diagnosis::Possible { package }, _) => (Blockage::NotReached, vec![], vec![], Some(package.clone())),
+        (Diagnosis::BlockedInternally { responsible, red_lines, substance_package, .. }, _) => (
+            if refused { Blockage::GuarantorRefused } else { Blockage::Internal },
+            responsible.clone(),
+            red_lines.clone(),
+            // After a refusal, only a ratifiable package is proposed.
+            if refused { None } else { Some(substance_package.clone()) },
+        ),
+        (Diagnosis::Possible { package }, _) => (
+            if refused { Blockage::GuarantorRefused } else { Blockage::NotReached },
+            vec![],
+            vec![],
+            Some(package.clone()),
+        ),
     };
     let labels = |p: &ZonePoint| -> Vec<(String, String)> {
         let v = space.labels(p.outcome as u128).unwrap_or_default();
@@ -161,9 +214,15 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
             .collect()
     };
     let package_labels = package.as_ref().map(labels);
-    let text =
-        narrative(talks, run, blockage, &blocking_blocs, &red_lines, &open_injected, &zones, package_labels.as_deref());
+    let nash = match (&adopted, &zones.bloc_nash) {
+        (Some(_), Some(p)) => Some((labels(p), p.utilities.clone())),
+        _ => None,
+    };
+    let facts = Facts { blockage, blocking: &blocking_blocs, red_lines: &red_lines, refusals: &refusals };
+    let text = narrative(run, &facts, &open_injected, &zones, package_labels.as_deref(), nash.as_ref());
     Ok(Assessment {
+        nash,
+        refusals,
         blockage,
         blocking_blocs,
         red_lines,
@@ -176,17 +235,23 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn narrative(
-    talks: &Talks,
-    run: &TalksRun,
+/// What the narrative says why.
+struct Facts<'a> {
     blockage: Blockage,
-    blocking: &[(String, String)],
-    red_lines: &[(String, String)],
+    blocking: &'a [(String, String)],
+    red_lines: &'a [(String, String)],
+    refusals: &'a [Refusal],
+}
+
+fn narrative(
+    run: &TalksRun,
+    facts: &Facts<'_>,
     open_injected: &[&InjectedItem],
     zones: &entente_core::analysis::zones::ZoneReport,
     package: Option<&[(String, String)]>,
+    nash: Option<&(Vec<(String, String)>, Vec<f64>)>,
 ) -> String {
+    let Facts { blockage, blocking, red_lines, refusals } = *facts;
     let blocs = |v: &[(String, String)]| v.iter().map(|(p, b)| format!("{b} ({p})")).collect::<Vec<_>>().join(", ");
     let pkg = |p: &[(String, String)]| p.iter().map(|(i, v)| format!("{i}={v}")).collect::<Vec<_>>().join(", ");
     let mut s = String::new();
@@ -228,6 +293,24 @@ fn narrative(
                 zones.bloc_zone
             ));
         }
+        Blockage::GuarantorRefused => {
+            let who: Vec<String> = refusals
+                .iter()
+                .map(|r| format!("{} refused to guarantee \"{}\" on {}", r.guarantor, r.item, clock(r.at)))
+                .collect();
+            s.push_str(&format!("{}; the refusal blocked adoption.", who.join("; ")));
+            if zones.bloc_zone > 0 {
+                s.push_str(&format!(" Without that guarantee, {} packages can be ratified.", zones.bloc_zone));
+            } else {
+                s.push_str(" Without that guarantee, no package can be ratified");
+                if !blocking.is_empty() {
+                    s.push_str(&format!(" (the blocs of {} would have to yield)", blocs(blocking)));
+                } else if !red_lines.is_empty() {
+                    s.push_str(&format!(" (the red lines of {} close the zone)", blocs(red_lines)));
+                }
+                s.push('.');
+            }
+        }
     }
     for item in open_injected {
         let by = item.on_instructions_of.as_deref().map_or(String::new(), |b| format!(" on the instructions of {b}"));
@@ -241,10 +324,21 @@ fn narrative(
         ));
     }
     if let Some(p) = package {
-        let what = if blockage == Blockage::Internal { "What would have passed in substance" } else { "The package" };
+        let what = match blockage {
+            Blockage::Internal => "What would have passed in substance",
+            Blockage::None => "The adopted text",
+            Blockage::GuarantorRefused => "What would pass without it",
+            _ => "The package",
+        };
         s.push_str(&format!(" {what}: {}.", pkg(p)));
     }
-    let _ = talks;
+    if let (Some((p, _)), Some(adopted)) = (nash, package) {
+        if p.as_slice() == adopted {
+            s.push_str(" It is the Nash package of the ratifiable zone.");
+        } else {
+            s.push_str(&format!(" The Nash package of the ratifiable zone would have been: {}.", pkg(p)));
+        }
+    }
     s
 }
 

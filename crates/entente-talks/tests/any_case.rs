@@ -302,3 +302,127 @@ fn a_delegation_under_a_quota_reopens_what_no_longer_reaches_it() {
     assert_eq!((*time, *clause), (minute(1, 12, 30), 0));
     assert!(reason.contains("UnderReview") && reason.contains("\"q\""), "{reason}");
 }
+
+#[test]
+fn after_an_adoption_the_assessment_reports_the_adopted_text() {
+    // The mediators put tariffs=high and quotas=some; both parties agree and vote yes.
+    let t = talks(TRADE.split("[[talks.incidents]]").next().unwrap());
+    let propose = |c: u32| vec![Answer::act(Action::Propose { clause: ClauseId(c), options: vec![0, 1] })];
+    let turn = |t: usize| Prompt::MediatorTurn { turn: t };
+    let chair = ScriptedParticipant::new(vec![
+        (turn(0), propose(0)),
+        (turn(1), propose(1)),
+        (turn(2), vec![Answer::put(ClauseId(0), 0)]),
+        (turn(3), vec![Answer::put(ClauseId(1), 1)]),
+        (Prompt::VoteDue, vec![Answer::act(Action::CallVote)]),
+    ]);
+    let party = || {
+        let agree = |c: u32, o: u32| {
+            (
+                Prompt::Proposal { clause: ClauseId(c), option: o },
+                vec![Answer::act(Action::AgreeAdRef { clause: ClauseId(c), option: o })],
+            )
+        };
+        ScriptedParticipant::new(vec![
+            agree(0, 0),
+            agree(1, 1),
+            (Prompt::Vote, vec![Answer::act(Action::Vote { yes: true })]),
+        ])
+    };
+    let mut seats = Seats::simulated()
+        .seat(ActorRef::Mediator(0), chair)
+        .seat(ActorRef::Party(0), party())
+        .seat(ActorRef::Party(1), party());
+    let mut round = Round::new(Arc::new(t)).unwrap();
+    round.advance_to(Timestamp::MAX, &mut seats).unwrap();
+    let run = round.finish(&mut seats).unwrap();
+    assert!(matches!(&run.ending, Ending::Adopted { text, .. } if text == &vec![0, 1]), "{:?}", run.ending);
+    let a = run.assessment.as_ref().unwrap();
+    let pair = |x: &str, y: &str| (x.to_string(), y.to_string());
+    // By hand: A = 0.6·0 + 0.4·1 = 0.4; B = 0.4·0.2 + 0.6·1 = 0.68. The Nash
+    // package of the zone is (low, some), worth 1 to both.
+    assert_eq!(a.package, Some(vec![pair("tariffs", "high"), pair("quotas", "some")]));
+    let u = a.package_utilities.clone().unwrap();
+    assert!((u[0] - 0.4).abs() < 1e-9 && (u[1] - 0.68).abs() < 1e-9, "{u:?}");
+    let (nash, nu) = a.nash.clone().unwrap();
+    assert_eq!(nash, vec![pair("tariffs", "low"), pair("quotas", "some")]);
+    assert!((nu[0] - 1.0).abs() < 1e-9 && (nu[1] - 1.0).abs() < 1e-9, "{nu:?}");
+    assert!(a.text.contains("The adopted text: tariffs=high, quotas=some."), "{}", a.text);
+}
+
+/// A delegation whose bloc demands a guarantee by G, who refuses.
+fn guarantee(red_line: bool) -> Talks {
+    let red = if red_line { "red_lines = [{ issue = \"guarantee\", value = \"none\" }]\n" } else { "" };
+    talks(&format!(
+        r#"
+name = "refused guarantee"
+[[issues]]
+name = "a"
+values = ["a0", "a1"]
+[[issues]]
+name = "guarantee"
+values = ["none", "by_g"]
+[[parties]]
+name = "A"
+reservation = 0.2
+[parties.issues]
+a = {{ weight = 0.8, values = [0.0, 1.0] }}
+guarantee = {{ weight = 0.2, values = [0.5, 0.5] }}
+[[parties]]
+name = "B"
+[parties.delegation]
+rule = "unanimity"
+[[parties.blocs]]
+name = "home"
+weight = 1.0
+veto = true
+reversion = 0.3
+[parties.blocs.issues]
+a = {{ weight = 0.8, values = [0.0, 1.0] }}
+guarantee = {{ weight = 0.2, values = [0.0, 1.0] }}
+[talks]
+mediators = ["chair"]
+agenda = ["a"]
+defaults = {{ a = "a0", guarantee = "none" }}
+step_minutes = 30
+[[talks.sessions]]
+day = 1
+start = "09:00"
+hours = 8
+[[talks.guarantors]]
+name = "G"
+present = true
+consents = false
+[[talks.instructions]]
+day = 1
+time = "10:00"
+party = "B"
+bloc = "home"
+text = "Only with G's guarantee."
+table = {{ issue = "guarantee", guarantor = "G" }}
+{red}"#
+    ))
+}
+
+#[test]
+fn a_guarantors_refusal_is_named_as_the_cause() {
+    for red_line in [false, true] {
+        let run = simulate(&guarantee(red_line)).unwrap();
+        assert!(matches!(run.ending, Ending::NotAdopted { .. }), "{:?}", run.ending);
+        let a = run.assessment.as_ref().unwrap();
+        assert_eq!(a.blockage, entente_talks::assessment::Blockage::GuarantorRefused, "{}", a.text);
+        assert_eq!(a.refusals.len(), 1);
+        assert_eq!((a.refusals[0].guarantor.as_str(), a.refusals[0].item.as_str()), ("G", "guarantee"));
+        assert_eq!(a.refusals[0].at, minute(1, 10, 0));
+        assert!(a.text.starts_with("G refused to guarantee \"guarantee\" on day 1, 10:00"), "{}", a.text);
+        if red_line {
+            // home's red line excludes every package without the guarantee G refused.
+            assert_eq!(a.package, None, "{}", a.text);
+            assert!(a.text.contains("Without that guarantee, no package can be ratified"), "{}", a.text);
+        } else {
+            // Without the guarantee, (a1, none) suits everybody (A 0.9, home 0.8 > 0.3).
+            let pair = |x: &str, y: &str| (x.to_string(), y.to_string());
+            assert_eq!(a.package, Some(vec![pair("a", "a1"), pair("guarantee", "none")]), "{}", a.text);
+        }
+    }
+}
