@@ -37,6 +37,13 @@ pub enum Blockage {
     GuarantorRefused,
 }
 
+/// A package by its issues' labels, with every party's own utility of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Labelled {
+    pub package: Vec<(String, String)>,
+    pub utilities: Vec<f64>,
+}
+
 /// A guarantor's refusal to guarantee an item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Refusal {
@@ -78,7 +85,7 @@ pub struct Assessment {
     /// After an adoption: the Nash package of the bloc-level zone and every
     /// party's utility of it, to compare with the adopted text.
     #[serde(default)]
-    pub nash: Option<(Vec<(String, String)>, Vec<f64>)>,
+    pub nash: Option<Labelled>,
     /// Guarantors that refused to guarantee an item.
     #[serde(default)]
     pub refusals: Vec<Refusal>,
@@ -215,7 +222,7 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
     };
     let package_labels = package.as_ref().map(labels);
     let nash = match (&adopted, &zones.bloc_nash) {
-        (Some(_), Some(p)) => Some((labels(p), p.utilities.clone())),
+        (Some(_), Some(p)) => Some(Labelled { package: labels(p), utilities: p.utilities.clone() }),
         _ => None,
     };
     let facts = Facts { blockage, blocking: &blocking_blocs, red_lines: &red_lines, refusals: &refusals };
@@ -249,7 +256,7 @@ fn narrative(
     open_injected: &[&InjectedItem],
     zones: &entente_core::analysis::zones::ZoneReport,
     package: Option<&[(String, String)]>,
-    nash: Option<&(Vec<(String, String)>, Vec<f64>)>,
+    nash: Option<&Labelled>,
 ) -> String {
     let Facts { blockage, blocking, red_lines, refusals } = *facts;
     let blocs = |v: &[(String, String)]| v.iter().map(|(p, b)| format!("{b} ({p})")).collect::<Vec<_>>().join(", ");
@@ -332,7 +339,7 @@ fn narrative(
         };
         s.push_str(&format!(" {what}: {}.", pkg(p)));
     }
-    if let (Some((p, _)), Some(adopted)) = (nash, package) {
+    if let (Some(Labelled { package: p, .. }), Some(adopted)) = (nash, package) {
         if p.as_slice() == adopted {
             s.push_str(" It is the Nash package of the ratifiable zone.");
         } else {

@@ -344,7 +344,7 @@ fn after_an_adoption_the_assessment_reports_the_adopted_text() {
     assert_eq!(a.package, Some(vec![pair("tariffs", "high"), pair("quotas", "some")]));
     let u = a.package_utilities.clone().unwrap();
     assert!((u[0] - 0.4).abs() < 1e-9 && (u[1] - 0.68).abs() < 1e-9, "{u:?}");
-    let (nash, nu) = a.nash.clone().unwrap();
+    let entente_talks::assessment::Labelled { package: nash, utilities: nu } = a.nash.clone().unwrap();
     assert_eq!(nash, vec![pair("tariffs", "low"), pair("quotas", "some")]);
     assert!((nu[0] - 1.0).abs() < 1e-9 && (nu[1] - 1.0).abs() < 1e-9, "{nu:?}");
     assert!(a.text.contains("The adopted text: tariffs=high, quotas=some."), "{}", a.text);
