@@ -83,6 +83,9 @@ pub enum Reason {
     NoAdoptionByEnd { blockers: Vec<String> },
     /// A party walked out after a failed step.
     WalkedOut { party: String },
+    /// A head of delegation allowed to sign outside its win-set signs on its
+    /// own authority (its capital's ratification may then fail).
+    OnOwnAuthority,
     /// Free text (a person typing a reason).
     Free { text: String },
 }
@@ -121,9 +124,14 @@ impl fmt::Display for Reason {
             Reason::VoteFor => f.write_str("the package beats no agreement"),
             Reason::VoteAgainst => f.write_str("the package is not ratified at home"),
             Reason::NoAdoptionByEnd { blockers } => {
-                write!(f, "no adoption by the end of the last session: {}", blockers.join("; "))
+                if blockers.is_empty() {
+                    f.write_str("no adoption by the end of the last session")
+                } else {
+                    write!(f, "no adoption by the end of the last session: {}", blockers.join("; "))
+                }
             }
             Reason::WalkedOut { party } => write!(f, "{party} walked out after a failed step"),
+            Reason::OnOwnAuthority => f.write_str("the head of delegation signs on its own authority"),
             Reason::Free { text } => f.write_str(text),
         }
     }

@@ -35,6 +35,10 @@ pub enum Blockage {
     /// A guarantor refused to guarantee an item that some party required:
     /// the refusal blocked adoption (see [`Assessment::refusals`]).
     GuarantorRefused,
+    /// The package was adopted at the table, but a delegation's blocs at home
+    /// rejected it: its head signed outside the win-set (involuntary
+    /// defection; `blocking_blocs` names the blocs that rejected it).
+    InvoluntaryDefection,
 }
 
 /// A package by its issues' labels, with every party's own utility of it.
@@ -190,7 +194,25 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
         _ => None,
     };
     let refused = !refusals.is_empty() && adopted.is_none();
+    let rejections: Vec<(String, String)> = run
+        .log
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.entry {
+            Entry::Ratification { party, ratified: false, rejected_by } => Some(
+                rejected_by
+                    .iter()
+                    .map(|b| (talks.scenario.parties[*party].name.clone(), b.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     let (blockage, blocking_blocs, red_lines, package) = match (&zones.diagnosis, &adopted) {
+        (_, Some(text)) if !rejections.is_empty() => {
+            (Blockage::InvoluntaryDefection, rejections.clone(), vec![], Some(text.clone()))
+        }
         (_, Some(text)) => (Blockage::None, vec![], vec![], Some(text.clone())),
         (Diagnosis::NoAgreementInSubstance, _) => {
             (if refused { Blockage::GuarantorRefused } else { Blockage::Substantive }, vec![], vec![], None)
@@ -300,6 +322,24 @@ fn narrative(
                 zones.bloc_zone
             ));
         }
+        Blockage::InvoluntaryDefection => {
+            if let Ending::Adopted { at, .. } = run.ending {
+                s.push_str(&format!("The package was adopted at the table on {}, but ", clock(at)));
+            }
+            s.push_str(&format!(
+                "ratification failed at home: {} rejected it (involuntary defection: the head of delegation \
+                 signed outside its win-set).",
+                blocs(blocking)
+            ));
+            if zones.bloc_zone > 0 {
+                s.push_str(&format!(
+                    " A later round can renegotiate inside the win-sets ({} packages).",
+                    zones.bloc_zone
+                ));
+            } else {
+                s.push_str(" No package lies inside every win-set.");
+            }
+        }
         Blockage::GuarantorRefused => {
             let who: Vec<String> = refusals
                 .iter()
@@ -333,7 +373,7 @@ fn narrative(
     if let Some(p) = package {
         let what = match blockage {
             Blockage::Internal => "What would have passed in substance",
-            Blockage::None => "The adopted text",
+            Blockage::None | Blockage::InvoluntaryDefection => "The adopted text",
             Blockage::GuarantorRefused => "What would pass without it",
             _ => "The package",
         };

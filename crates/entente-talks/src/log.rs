@@ -162,6 +162,14 @@ pub enum Entry {
     Assessment {
         text: String,
     },
+    /// A delegation's blocs at home ratify the adopted package, or reject it
+    /// (`rejected_by`: the blocs that do): an adoption outside the win-set
+    /// fails ratification (involuntary defection).
+    Ratification {
+        party: usize,
+        ratified: bool,
+        rejected_by: Vec<String>,
+    },
 }
 
 /// One entry of the log.

@@ -106,6 +106,8 @@ pub struct DelegationPosition {
     pub bloc_tables: Vec<UtilityTable>,
     pub sets: Vec<BlocSets>,
     pub win_set: OutcomeSet,
+    /// Whether its head may sign outside the win-set (involuntary defection).
+    pub defection: bool,
 }
 
 /// The outcome id of a complete text (0 for a text outside the space).
@@ -146,6 +148,16 @@ impl Position {
         }
         text[issue] = o;
         if range <= 0.0 { 0.0 } else { (best - self.utility(space, &text)) / range }
+    }
+
+    /// Whether its head at the table accepts `text`: iff it would ratify it,
+    /// or, for a delegation whose head may sign outside its win-set, iff its
+    /// mandate beats its reservation value.
+    pub fn signs(&self, space: &OutcomeSpace, text: &[u32]) -> bool {
+        match &self.delegation {
+            Some(d) if d.defection => self.utility(space, text) > self.reservation,
+            _ => self.ratifies(space, text),
+        }
     }
 
     /// Whether it would ratify `text`: a delegation iff the text is in its

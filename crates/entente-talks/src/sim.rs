@@ -601,6 +601,7 @@ fn delegation_position(
             bloc_tables: tables.to_vec(),
             sets: state.sets,
             win_set: state.win_set,
+            defection: d.defection,
         }),
     })
 }
@@ -1115,7 +1116,26 @@ impl Round {
             }
         }
         if let Status::Adopted { at, .. } = self.pkg.status() {
-            self.ending = Some(Ending::Adopted { at: *at, text: self.text.clone() });
+            let at = *at;
+            self.ending = Some(Ending::Adopted { at, text: self.text.clone() });
+            self.ratification(at)?;
+        }
+        Ok(())
+    }
+
+    /// After an adoption, every delegation's blocs ratify the package, or
+    /// reject it when it lies outside the win-set (its head signed on its own
+    /// authority: involuntary defection).
+    fn ratification(&mut self, at: Timestamp) -> Result<(), TalksError> {
+        for k in 0..self.positions.len() {
+            let p = &self.positions[k];
+            if p.delegation.is_none() {
+                continue;
+            }
+            let ratified = p.ratifies(self.space(), &self.text);
+            let rejected_by = p.objections(self.space(), &self.text).into_iter().map(|o| o.bloc).collect();
+            let entry = Entry::Ratification { party: k, ratified, rejected_by };
+            self.log.push(at, Visibility::Public, entry)?;
         }
         Ok(())
     }

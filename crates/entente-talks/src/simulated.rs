@@ -99,7 +99,9 @@ fn mediate(turn: usize, view: &View<'_>) -> Option<Answer> {
 ///   shortfall.
 /// - After an incident, it reopens the provisional clauses on the issues the
 ///   scenario names.
-/// - It votes for the package iff it would ratify it.
+/// - It votes for the package iff it would ratify it, or, for a delegation
+///   whose head may sign outside its win-set, iff its mandate beats its
+///   reservation value (see [`Position::signs`](crate::participant::Position::signs)).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SimulatedParty;
 
@@ -154,7 +156,7 @@ impl Participant for SimulatedParty {
                     .collect()
             }
             Prompt::Vote => {
-                let yes = me.ratifies(view.space, view.text);
+                let yes = me.signs(view.space, view.text);
                 let why = if yes { Reason::VoteFor } else { Reason::VoteAgainst };
                 vec![Answer::act(Action::Vote { yes }).because(why)]
             }
@@ -190,7 +192,9 @@ fn review(view: &View<'_>, reason: Reason) -> Vec<Answer> {
 
 /// A capital: confirms its delegation's agreement iff the text as it stands
 /// is within the delegation's win-set under the instructions in force, and
-/// declines it otherwise, naming the blocs that object.
+/// declines it otherwise, naming the blocs that object. A delegation whose
+/// head may sign outside its win-set (`defection`) confirms on its own
+/// authority whatever its mandate prefers to no agreement.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SimulatedCapital;
 
@@ -199,6 +203,9 @@ impl Participant for SimulatedCapital {
         let (Prompt::CapitalCall { clause }, Some(me)) = (prompt, view.own()) else { return Vec::new() };
         if me.ratifies(view.space, view.text) {
             vec![Answer::act(Action::Confirm { clause: *clause }).because(Reason::WithinWinSet)]
+        } else if me.signs(view.space, view.text) {
+            // Its head signs on its own authority; ratification will tell.
+            vec![Answer::act(Action::Confirm { clause: *clause }).because(Reason::OnOwnAuthority)]
         } else {
             let why = Reason::Declined { objections: me.objections(view.space, view.text) };
             vec![Answer::act(Action::Decline { clause: *clause }).because(why)]

@@ -180,6 +180,14 @@ fn render(
             Some(format!("INCIDENT at {place}: {text}{toll}{by}{eff}"))
         }
         Entry::Assessment { text } => Some(format!("[mediators only] {text}")),
+        Entry::Ratification { party: k, ratified: true, .. } => {
+            Some(format!("{} ratifies the package at home", party(*k)))
+        }
+        Entry::Ratification { party: k, ratified: false, rejected_by } => Some(format!(
+            "RATIFICATION FAILS in {}: {} reject the package (its head signed outside the win-set: involuntary defection)",
+            party(*k),
+            rejected_by.join(", ")
+        )),
         Entry::TextScored { .. } | Entry::Rationale { .. } | Entry::ReservationMoved { .. } => None,
         Entry::Package { event } => {
             let private = following(rest).find_map(|r| match &r.entry {

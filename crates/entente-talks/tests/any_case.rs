@@ -426,3 +426,121 @@ fn a_guarantors_refusal_is_named_as_the_cause() {
         }
     }
 }
+
+/// A delegation whose head may sign outside its win-set: its veto bloc of
+/// hardliners accepts only (a1, b1), its mandate (0.7 moderates + 0.3
+/// hardliners) is content with a1 alone.
+const DEFECTION: &str = r#"
+name = "defection"
+[[issues]]
+name = "a"
+values = ["a0", "a1"]
+[[issues]]
+name = "b"
+values = ["b0", "b1"]
+[[parties]]
+name = "A"
+reservation = 0.2
+[parties.issues]
+a = { weight = 0.5, values = [0.0, 1.0] }
+b = { weight = 0.5, values = [1.0, 0.0] }
+[[parties]]
+name = "B"
+[parties.delegation]
+rule = "unanimity"
+defection = true
+[[parties.blocs]]
+name = "moderates"
+weight = 0.7
+reversion = 0.1
+[parties.blocs.issues]
+a = { weight = 0.9, values = [0.0, 1.0] }
+b = { weight = 0.1, values = [0.0, 1.0] }
+[[parties.blocs]]
+name = "hardliners"
+weight = 0.3
+veto = true
+reversion = 0.8
+[parties.blocs.issues]
+a = { weight = 0.2, values = [0.0, 1.0] }
+b = { weight = 0.8, values = [0.0, 1.0] }
+[talks]
+mediators = ["chair"]
+agenda = ["a", "b"]
+defaults = { a = "a0", b = "b0" }
+step_minutes = 60
+[[talks.sessions]]
+day = 1
+start = "09:00"
+hours = 8
+"#;
+
+#[test]
+fn a_head_signing_outside_the_win_set_fails_ratification_at_home() {
+    // The chair puts (a1, b0): by hand, worth 0.7·0.9 + 0.3·0.2 = 0.69 to
+    // B's mandate (above its reservation, the weighted reversions
+    // 0.7·0.1 + 0.3·0.8 = 0.31) and 1 to A; the hardliners
+    // value it 0.2, under their 0.8 reversion, so it is outside B's
+    // win-set. Everyone but the chair is simulated.
+    let propose = |c: u32| vec![Answer::act(Action::Propose { clause: ClauseId(c), options: vec![0, 1] })];
+    let turn = |t: usize| Prompt::MediatorTurn { turn: t };
+    // The chair puts b0 again until B's allowance reaches it (13:00).
+    let chair = |vote: bool| {
+        let mut script =
+            vec![(turn(0), propose(0)), (turn(1), propose(1)), (turn(2), vec![Answer::put(ClauseId(0), 1)])];
+        script.extend((3..5).map(|t| (turn(t), vec![Answer::put(ClauseId(1), 0)])));
+        if vote {
+            script.push((Prompt::VoteDue, vec![Answer::act(Action::CallVote)]));
+        }
+        ScriptedParticipant::new(script)
+    };
+    let mut seats = Seats::simulated().seat(ActorRef::Mediator(0), chair(true));
+    let run = {
+        let mut round = Round::new(Arc::new(talks(DEFECTION))).unwrap();
+        round.advance_to(Timestamp::MAX, &mut seats).unwrap();
+        round.finish(&mut seats).unwrap()
+    };
+    assert!(
+        matches!(&run.ending, Ending::Adopted { text, .. } if text == &vec![1, 0]),
+        "{}",
+        transcript(&talks(DEFECTION), &run, true)
+    );
+    // B's capital confirmed on its head's own authority.
+    let confirmed: Vec<String> = run
+        .log
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.entry {
+            Entry::Package { event: Event::CapitalDecided { confirmed: true, reason, .. } } => {
+                Some(format!("{reason:?}"))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!confirmed.is_empty() && confirmed.iter().all(|r| r.contains("OnOwnAuthority")), "{confirmed:?}");
+    let ratifications: Vec<(usize, bool, Vec<String>)> = run
+        .log
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.entry {
+            Entry::Ratification { party, ratified, rejected_by } => Some((*party, *ratified, rejected_by.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ratifications, vec![(1, false, vec!["hardliners".to_string()])]);
+    let a = run.assessment.as_ref().unwrap();
+    assert_eq!(a.blockage, entente_talks::assessment::Blockage::InvoluntaryDefection);
+    assert_eq!(a.blocking_blocs, vec![("B".to_string(), "hardliners".to_string())]);
+    let t = transcript(&talks(DEFECTION), &run, false);
+    assert!(t.contains("RATIFICATION FAILS in B: hardliners reject the package"), "{t}");
+
+    // Without the licence to defect, B's capital declines (a1, b0) and
+    // nothing is adopted.
+    let strict = DEFECTION.replace("defection = true", "defection = false");
+    let mut seats = Seats::simulated().seat(ActorRef::Mediator(0), chair(false));
+    let mut round = Round::new(Arc::new(talks(&strict))).unwrap();
+    round.advance_to(Timestamp::MAX, &mut seats).unwrap();
+    let run = round.finish(&mut seats).unwrap();
+    assert!(!matches!(run.ending, Ending::Adopted { .. }), "{:?}", run.ending);
+    assert!(run.log.entries().iter().all(|e| !matches!(e.entry, Entry::Ratification { .. })));
+}
