@@ -1,0 +1,90 @@
+//! Issue 9, the command-line part: JSON documents, refusals of huge requests,
+//! messages, completions and manual pages, on scenarios of these tests' own
+//! (`tests/fixtures/`), not the reference case.
+
+// Test code: reads its fixtures, the environment and the clock (clippy.toml).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn entente(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_entente")).args(args).output().expect("run entente")
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).to_string_lossy().into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The whole of stdout is one JSON document.
+fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", stdout(o)))
+}
+
+/// A fresh scratch folder of this test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("entente-issue9-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn talks_json_with_a_counterfactual_is_one_document() {
+    let f = fixture("fishery-talks.toml");
+    let v = json(&entente(&["talks", &f, "--counterfactual", "unified", "--json"]));
+    assert_eq!(v["counterfactual"]["name"], "unified");
+    assert!(v["counterfactual"]["description"].as_str().unwrap().contains("one voice"));
+    assert_eq!(v["talks"], "Fishery talks (test case)");
+    // Without a counterfactual the key is there, null.
+    let v = json(&entente(&["talks", &f, "--json"]));
+    assert!(v["counterfactual"].is_null());
+    // The export is the log alone; the note goes to stderr.
+    let o = entente(&["talks", &f, "--counterfactual", "no-injection", "--export", "observer"]);
+    assert!(json(&o).is_array());
+    assert!(stderr(&o).contains("counterfactual"), "{}", stderr(&o));
+    // The text keeps its sentence.
+    let o = entente(&["talks", &f, "--counterfactual", "unified"]);
+    assert!(stdout(&o).starts_with("Counterfactual: "), "{}", stdout(&o));
+}
+
+#[test]
+fn every_json_output_is_one_document() {
+    let f = fixture("fishery-talks.toml");
+    for args in [
+        vec!["run", f.as_str(), "--json"],
+        vec!["analyze", f.as_str(), "--json"],
+        vec!["whatif", f.as_str(), "--change", "veto fleet.unions on", "--json"],
+    ] {
+        let o = entente(&args);
+        let v = json(&o);
+        assert!(v.is_object(), "{args:?}");
+    }
+}
+
+#[test]
+fn convert_refuses_to_overwrite_its_input() {
+    let dir = scratch("convert");
+    let f = dir.join("f.toml");
+    std::fs::copy(fixture("fishery-talks.toml"), &f).unwrap();
+    let before = std::fs::read(&f).unwrap();
+    let p = f.to_str().unwrap();
+    let o = entente(&["convert", p, p, "--to", "toml"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("never overwrites its input"), "{}", stderr(&o));
+    // The same file by another name.
+    let other = dir.join(".").join("f.toml");
+    let o = entente(&["convert", p, other.to_str().unwrap(), "--to", "toml"]);
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert_eq!(std::fs::read(&f).unwrap(), before, "the input is untouched");
+    let _ = std::fs::remove_dir_all(&dir);
+}
