@@ -88,3 +88,58 @@ fn convert_refuses_to_overwrite_its_input() {
     assert_eq!(std::fs::read(&f).unwrap(), before, "the input is untouched");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A two-party scenario over one issue: `p` (random, `negotiator` as given) and `q` (the opposite preferences).
+fn random_scenario(negotiator: &str) -> String {
+    format!(
+        "name = \"random test\"\n[protocol]\nn_steps = 60\n[[issues]]\nname = \"x\"\nvalues = [\"a\", \"b\", \"c\", \"d\"]\n\
+         [[parties]]\nname = \"p\"\nreservation = 0.6\nnegotiator = {negotiator}\n\
+         [parties.issues]\nx = {{ weight = 1.0, values = [1.0, 0.7, 0.3, 0.0] }}\n\
+         [[parties]]\nname = \"q\"\nnegotiator = {{ strategy = \"tough\" }}\n\
+         [parties.issues]\nx = {{ weight = 1.0, values = [0.0, 0.3, 0.7, 1.0] }}\n"
+    )
+}
+
+#[test]
+fn random_strategy_with_every_probability_zero_is_refused() {
+    let dir = scratch("random0");
+    let f = dir.join("r.toml");
+    std::fs::write(&f, random_scenario(r#"{ strategy = "random", p_accept = 0.0, p_reject = 0.0, p_end = 0.0 }"#))
+        .unwrap();
+    let o = entente(&["run", f.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("r.toml:10:14: party \"p\": negotiator: p_accept:"), "located: {e}");
+    assert!(e.contains("p_accept, p_reject and p_end are all 0"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn random_strategy_agrees_below_its_reservation_only_when_asked() {
+    let dir = scratch("random-rv");
+    let f = dir.join("r.toml");
+    // The tough partner only ever offers d (worth 0 to p, below its reservation 0.6).
+    std::fs::write(&f, random_scenario(r#"{ strategy = "random", p_accept = 1.0, p_reject = 0.0, p_end = 0.0 }"#))
+        .unwrap();
+    for seed in ["1", "2", "3"] {
+        let v = json(&entente(&["run", f.to_str().unwrap(), "--json", "--seed", seed]));
+        if !v["agreement"].is_null() {
+            assert!(v["utilities"][0].as_f64().unwrap() >= 0.6, "agreement below p's reservation: {}", v["utilities"]);
+        }
+    }
+    let asked =
+        r#"{ strategy = "random", p_accept = 1.0, p_reject = 0.0, p_end = 0.0, accept_below_reservation = true }"#;
+    std::fs::write(&f, random_scenario(asked)).unwrap();
+    let v = json(&entente(&["run", f.to_str().unwrap(), "--json", "--seed", "1"]));
+    assert_eq!(v["utilities"][0].as_f64(), Some(0.0), "asked to, it accepts the tough partner's offer: {v}");
+    // Only the random strategy takes the parameter.
+    let other = r#"{ strategy = "boulware", accept_below_reservation = true }"#;
+    std::fs::write(&f, random_scenario(other)).unwrap();
+    let o = entente(&["run", f.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("accept_below_reservation: strategy \"boulware\" takes no such parameter"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
