@@ -77,6 +77,11 @@ pub fn analyze_scenario(
         Err(PlanError::MergeNeedsAdditive) => bail!("--method merge needs linear additive utilities for every party"),
         Err(e) => bail!("{e}"),
     };
+    if choice.method == analysis::Method::Merge {
+        crate::budget::check_issue_values(scenario)?;
+    } else {
+        crate::budget::check_tables(scenario)?;
+    }
     let preferences: Vec<&Preferences> = scenario.parties.iter().map(|p| &p.utility).collect();
     let options = AnalysisOptions { list_rational_up_to: list_rational };
     let analysis = analyze_preferences(&scenario.space, &preferences, &choice, &options).with_context(|| {

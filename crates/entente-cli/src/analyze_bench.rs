@@ -178,6 +178,15 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     if args.sizes.iter().any(|&n| n == 0 || n > (1 << 30)) {
         bail!("--sizes: each size must be between 1 and 2^30");
     }
+    for &n in &args.sizes {
+        // Two parties' random utilities and tables, and the sweep (three parties for the smallest size).
+        crate::budget::check(
+            (n as u128)
+                * (2 * crate::budget::TABLE_BYTES_PER_OUTCOME_AND_PARTY + crate::budget::ANALYSIS_BYTES_PER_OUTCOME),
+            format!("--sizes {n}"),
+            "give smaller sizes",
+        )?;
+    }
     let seed = args.seed;
     let mut figs = Vec::new();
     for &n in &args.sizes {

@@ -69,6 +69,7 @@ macro_rules! outln {
 mod analyze;
 mod analyze_bench;
 mod bench;
+mod budget;
 mod conformance;
 mod convert;
 mod figure;
@@ -93,6 +94,10 @@ pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/car-purchase.toml (embedded)"
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The memory a request may use (e.g. 512M, 8G; default 2G, or ENTENTE_MEMORY_BUDGET): larger requests
+    /// are refused before anything is allocated.
+    #[arg(long, global = true, value_name = "SIZE")]
+    memory_budget: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -132,6 +137,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = budget::init(cli.memory_budget.as_deref()) {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Talks(args) => talks::run(args),

@@ -80,6 +80,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         scenario.config.n_steps = n;
     }
+    crate::budget::check_tables(&scenario)?;
+    let rounds = match (args.n_steps, &args.source.scenario) {
+        (Some(n), _) => format!("--n-steps {n}"),
+        (None, Some(p)) => format!("n_steps = {} ([protocol] of {})", scenario.config.n_steps, p.display()),
+        (None, None) => format!("n_steps = {}", scenario.config.n_steps),
+    };
+    crate::budget::check_offers(
+        &scenario,
+        1,
+        args.json,
+        format!("{rounds} ({} parties' offers)", scenario.parties.len()),
+    )?;
     let prepared = scenario.prepare()?;
     let report = scenario.run_prepared_with_clock(&prepared, args.seed, &mut crate::WallClock::default())?;
     // The domain's analysis, on the tables the negotiation used.

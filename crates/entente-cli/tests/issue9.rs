@@ -143,3 +143,86 @@ fn random_strategy_agrees_below_its_reservation_only_when_asked() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `entente ARGS` under a 4 GB address-space limit (`ulimit -v 4000000`), as a shell runs it.
+fn entente_limited(args: &[&str]) -> Output {
+    let mut script = String::from("ulimit -v 4000000 && exec \"$0\"");
+    for k in 0..args.len() {
+        script.push_str(&format!(" \"${}\"", k + 1));
+    }
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_entente"))
+        .args(args)
+        .output()
+        .expect("run entente under ulimit")
+}
+
+/// Refused (exit code 2, not a signal) with a message naming `what`, the limit and how to raise it.
+fn refused_for_memory(o: &Output, what: &str) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "expected a refusal, got {:?}: {e}", o.status);
+    assert!(e.contains(what), "{e:?} lacks {what:?}");
+    assert!(e.contains("above the memory budget of 2.0 GiB"), "{e}");
+    assert!(e.contains("--memory-budget SIZE"), "{e}");
+    assert!(stdout(o).is_empty(), "nothing printed before the refusal");
+}
+
+const HUGE_INTEGER: &str = r#"name = "huge integer issue"
+[[issues]]
+name = "price"
+min = 0
+max = 99999999
+[[parties]]
+name = "buyer"
+negotiator = { strategy = "boulware" }
+[parties.issues]
+price = { weight = 1.0, clamped_linear = { slope = -0.00000001, origin = 0.0, offset = 1.0 } }
+[[parties]]
+name = "seller"
+negotiator = { strategy = "boulware" }
+[parties.issues]
+price = { weight = 1.0, clamped_linear = { slope = 0.00000001, origin = 0.0, offset = 0.0 } }
+"#;
+
+#[test]
+fn huge_requests_are_refused_before_allocating() {
+    let dir = scratch("huge");
+    let f = fixture("fishery-talks.toml");
+    refused_for_memory(&entente_limited(&["run", &f, "--n-steps", "100000000"]), "--n-steps 100000000");
+    refused_for_memory(
+        &entente_limited(&["whatif", &f, "--change", "rounds 100000000"]),
+        "--change \"rounds 100000000\" (the changed case)",
+    );
+    refused_for_memory(&entente_limited(&["analyze", &f, "--draws", "1000000000"]), "--draws 1000000000");
+    refused_for_memory(&entente_limited(&["bench-analysis", "--sizes", "1000000000"]), "--sizes 1000000000");
+    let int = dir.join("int.toml");
+    std::fs::write(&int, HUGE_INTEGER).unwrap();
+    let int = int.to_str().unwrap();
+    refused_for_memory(&entente_limited(&["run", int]), "Tabulating the space of 100000000 outcomes");
+    refused_for_memory(
+        &entente_limited(&["analyze", int]),
+        "Issue \"price\" of \"huge integer issue\", with 100000000 values",
+    );
+    // A GENIUS folder with a real issue, written by convert.
+    let real = dir.join("real.toml");
+    std::fs::write(
+        &real,
+        HUGE_INTEGER.replace("min = 0\nmax = 99999999", "min = 0.0\nmax = 1.0\nsteps = 5").replace("0.00000001", "1.0"),
+    )
+    .unwrap();
+    let genius = dir.join("genius");
+    let o = entente(&["convert", real.to_str().unwrap(), genius.to_str().unwrap(), "--to", "genius"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    refused_for_memory(
+        &entente_limited(&["analyze", genius.to_str().unwrap(), "--real-steps", "1000000000"]),
+        "--real-steps 1000000000",
+    );
+    // The budget can be lowered (and raised) and is stated.
+    let o = entente(&["--memory-budget", "1M", "run", &f, "--n-steps", "100000"]);
+    assert!(stderr(&o).contains("above the memory budget of 1.0 MiB"), "{}", stderr(&o));
+    let o = entente(&["run", &f, "--n-steps", "100000", "--memory-budget", "lots"]);
+    assert!(stderr(&o).contains("--memory-budget \"lots\": expected a size such as 512M"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
