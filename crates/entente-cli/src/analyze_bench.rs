@@ -189,6 +189,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     }
     let seed = args.seed;
     let mut figs = Vec::new();
+    let spinner = crate::progress::Spinner::new("bench-analysis: enumerated figures");
     for &n in &args.sizes {
         enumerated(n, seed, args.repeat, &mut figs)?;
     }
@@ -216,6 +217,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         .and_then(|(i, v)| Some((i.trim().parse::<usize>().ok()?, v.trim().parse::<u32>().ok()?)))
         .filter(|&(i, v)| i > 0 && v > 0)
         .ok_or_else(|| anyhow::anyhow!("--additive: expected ISSUESxVALUES such as 6x10"))?;
+    spinner.set(format!("bench-analysis: additive {ni}x{nv}, then the merge figures"));
     let s6 = integer_space(&vec![nv; ni])?;
     let u6 = random_additive(seed, &s6)?;
     // Enumerated as well when `analyze` would enumerate it.
@@ -273,6 +275,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         &mut figs,
     )?;
 
+    drop(spinner);
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&figs)?);
     } else {

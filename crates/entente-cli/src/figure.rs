@@ -11,6 +11,18 @@ use entente_protocols::scenario::{RunReport, Scenario};
 /// At most this many outcome points go to a figure (the plot thins further).
 const PLOT_SAMPLE: u128 = 200_000;
 
+/// Refuses a `--plot` file name that does not end in `.svg` (the figures are SVG), before any work.
+pub fn check_svg_name(path: &Path) -> anyhow::Result<()> {
+    if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
+        anyhow::bail!(
+            "--plot {}: the figure is written as SVG; give a file name ending in .svg (convert it to PNG afterwards \
+             if needed, e.g. with rsvg-convert)",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Draws the figure of `scenario`'s analysis (and of the negotiation `run`, when given) to the SVG file `path`.
 pub fn write_plot(
     path: &Path,

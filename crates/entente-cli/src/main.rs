@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Writes to standard output; a closed pipe (`entente … | head`) ends the
 /// program quietly instead of panicking.
@@ -73,6 +73,7 @@ mod budget;
 mod conformance;
 mod convert;
 mod figure;
+mod progress;
 mod ratification;
 mod run;
 mod source;
@@ -135,8 +136,38 @@ enum Command {
     Tournament(tournament::TournamentCommand),
 }
 
+/// The command line's definition: `Cli`'s, with negative numbers taken as values everywhere (`--seed -1` is
+/// refused by the option's own range, not read as an unknown flag).
+pub fn command() -> clap::Command {
+    fn negative_numbers(cmd: clap::Command) -> clap::Command {
+        let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+        let mut cmd = cmd.allow_negative_numbers(true);
+        for name in names {
+            cmd = cmd.mut_subcommand(name, negative_numbers);
+        }
+        cmd
+    }
+    negative_numbers(Cli::command())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::{ContextKind, ContextValue, ErrorKind};
+            // A negative number given to an option that counts from 0: say so plainly.
+            if e.kind() == ErrorKind::ValueValidation
+                && let (Some(ContextValue::String(arg)), Some(ContextValue::String(value))) =
+                    (e.get(ContextKind::InvalidArg), e.get(ContextKind::InvalidValue))
+                && value.starts_with('-')
+            {
+                let flag = arg.split_whitespace().next().unwrap_or(arg);
+                eprintln!("error: {flag} {value}: {flag} takes a number from 0 up, not a negative one");
+                return ExitCode::from(2);
+            }
+            e.exit()
+        }
+    };
     if let Err(e) = budget::init(cli.memory_budget.as_deref()) {
         eprintln!("error: {e:#}");
         return ExitCode::from(2);

@@ -61,6 +61,9 @@ pub fn apply_strategies(scenario: &mut Scenario, overrides: &[String]) -> anyhow
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.plot {
+        crate::figure::check_svg_name(path)?;
+    }
     let mut scenario = args.source.load()?;
     if let Some(path) = args.source.scenario.as_ref().filter(|p| p.is_file()) {
         let text = std::fs::read_to_string(path).unwrap_or_default();

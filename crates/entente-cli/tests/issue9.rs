@@ -226,3 +226,154 @@ fn huge_requests_are_refused_before_allocating() {
     assert!(stderr(&o).contains("--memory-budget \"lots\": expected a size such as 512M"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn messages_for_devices_negative_values_and_plot_names() {
+    let f = fixture("fishery-talks.toml");
+    for cmd in ["run", "analyze", "talks"] {
+        let o = entente(&[cmd, "/dev/null"]);
+        assert_eq!(o.status.code(), Some(2));
+        let e = stderr(&o);
+        assert!(e.contains("/dev/null: not a regular file or a folder"), "{cmd}: {e}");
+        assert!(!e.contains("no such file"), "{cmd}: {e}");
+    }
+    let o = entente(&["run", &f, "--n-steps", "-1"]);
+    assert_eq!(stderr(&o).trim(), "error: --n-steps -1: --n-steps takes a number from 0 up, not a negative one");
+    let o = entente(&["run", &f, "--seed", "-5"]);
+    assert!(stderr(&o).contains("--seed takes a number from 0 up"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("-- -5"), "no suggestion to pass it after --");
+    let o = entente(&["analyze", &f, "--max-seconds", "-1"]);
+    assert!(stderr(&o).contains("--max-seconds must be a number of seconds above 0, not -1"), "{}", stderr(&o));
+    let dir = scratch("plot-name");
+    for cmd in ["run", "analyze"] {
+        let png = dir.join("x.png");
+        let o = entente(&[cmd, &f, "--plot", png.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("x.png: the figure is written as SVG; give a file name ending in .svg"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!png.exists(), "nothing written");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn analyze_is_bounded_by_max_seconds() {
+    // Five parties over 30 issues of 10 values (10^30 outcomes): the merge runs for minutes.
+    let dir = scratch("max-seconds");
+    let mut text = String::from("name = \"five parties, 30 issues\"\n");
+    for i in 0..30 {
+        text.push_str(&format!("[[issues]]\nname = \"i{i}\"\nvalues = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"j\", \"k\"]\n"));
+    }
+    for p in 0..5u64 {
+        text.push_str(&format!("[[parties]]\nname = \"p{p}\"\n[parties.issues]\n"));
+        for i in 0..30u64 {
+            let v: Vec<String> = (0..10u64)
+                .map(|j| format!("{:.3}", ((p * 7919 + i * 104729 + j * 1299709) % 1000) as f64 / 1000.0))
+                .collect();
+            text.push_str(&format!("i{i} = {{ weight = 1.0, values = [{}] }}\n", v.join(", ")));
+        }
+    }
+    let f = dir.join("five.toml");
+    std::fs::write(&f, text).unwrap();
+    let start = std::time::Instant::now();
+    let o = entente(&["analyze", f.to_str().unwrap(), "--max-seconds", "1"]);
+    let took = start.elapsed().as_secs_f64();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(took < 30.0, "stopped after {took} s");
+    assert!(
+        stderr(&o).contains(
+            "the analysis of 1000000000000000000000000000000 outcomes of 5 parties did not finish within --max-seconds 1"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn folders_given_to_talks_are_explained() {
+    let dir = scratch("talks-folder");
+    let toml = dir.join("d.toml");
+    // GeniusWeb gives a reservation as an outcome: 0.7 is one.
+    std::fs::write(&toml, random_scenario(r#"{ strategy = "boulware" }"#).replace("0.6\n", "0.7\n")).unwrap();
+    for (to, name) in [("genius", "GENIUS"), ("geniusweb", "GeniusWeb")] {
+        let out = dir.join(to);
+        let o = entente(&["convert", toml.to_str().unwrap(), out.to_str().unwrap(), "--to", to]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = entente(&["talks", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        let e = stderr(&o);
+        assert!(e.contains(&format!("a {name} folder holds a domain and preferences, not talks")), "{e}");
+        assert!(e.contains("a [talks] table") && e.contains("--to toml"), "{e}");
+        assert!(!e.contains("os error"), "{e}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn byte_order_marks_and_latin1_are_read() {
+    let dir = scratch("encodings");
+    let toml = dir.join("d.toml");
+    std::fs::write(
+        &toml,
+        random_scenario(r#"{ strategy = "boulware" }"#).replace("\"d\"]", "\"café\"]").replace("0.6\n", "0.7\n"),
+    )
+    .unwrap();
+    // GeniusWeb: a profile with a UTF-8 byte-order mark is read as without it.
+    let web = dir.join("web");
+    assert!(entente(&["convert", toml.to_str().unwrap(), web.to_str().unwrap(), "--to", "geniusweb"]).status.success());
+    let profile = web.join("p.json");
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(std::fs::read(&profile).unwrap());
+    std::fs::write(&profile, bytes).unwrap();
+    let v = json(&entente(&["analyze", web.to_str().unwrap(), "--json"]));
+    assert!(v.to_string().contains("café"), "{v}");
+    // GENIUS: a Latin-1 file is decoded (é is the single byte 0xE9), not read with U+FFFD.
+    let genius = dir.join("genius");
+    assert!(entente(&["convert", toml.to_str().unwrap(), genius.to_str().unwrap(), "--to", "genius"]).status.success());
+    let mut latin1 = 0;
+    for entry in std::fs::read_dir(&genius).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap().replace("encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"");
+        let bytes: Vec<u8> = text.chars().map(|c| u8::try_from(u32::from(c)).unwrap()).collect();
+        latin1 += bytes.contains(&0xE9) as usize;
+        std::fs::write(&path, bytes).unwrap();
+    }
+    assert!(latin1 >= 1, "the GENIUS files name the value café");
+    let v = json(&entente(&["analyze", genius.to_str().unwrap(), "--json"]));
+    let s = v.to_string();
+    assert!(s.contains("café") && !s.contains('\u{FFFD}'), "{s}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `2^k` for a power of two.
+fn power(n: u128) -> String {
+    assert!(n.is_power_of_two());
+    format!("2^{}", n.trailing_zeros())
+}
+
+#[test]
+fn the_enumeration_limits_are_stated_as_the_constants_say() {
+    use entente_core::analysis::plan::{ENUMERATION_LIMIT, TALKS_ENUMERATION_LIMIT, ZONE_ENUMERATION_LIMIT};
+    let table = entente_core::table::MAX_TABLE_OUTCOMES as u128;
+    let help = stdout(&entente(&["analyze", "--help"]));
+    assert!(help.contains(&format!("Enumerate spaces up to {} outcomes", power(ENUMERATION_LIMIT))), "{help}");
+    assert!(help.contains(&format!("at most {} outcomes, a table's limit", power(table))), "{help}");
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+    for (n, name) in [
+        (ENUMERATION_LIMIT, "ENUMERATION_LIMIT"),
+        (ZONE_ENUMERATION_LIMIT, "ZONE_ENUMERATION_LIMIT"),
+        (TALKS_ENUMERATION_LIMIT, "TALKS_ENUMERATION_LIMIT"),
+        (table, "MAX_TABLE_OUTCOMES"),
+    ] {
+        let said = format!("{} ", power(n));
+        let at = readme.find(&format!("(`{name}`")).unwrap_or_else(|| panic!("README names {name}"));
+        let before = &readme[at.saturating_sub(120)..at];
+        assert!(before.contains(&said), "README states {name} as {said}: {before:?}");
+    }
+    assert!(readme.contains(&format!("Spaces up to {} outcomes are enumerated", power(ENUMERATION_LIMIT))));
+}

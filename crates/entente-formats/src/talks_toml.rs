@@ -189,6 +189,15 @@ pub fn has_talks(text: &str) -> bool {
 /// Reads a talks file.
 #[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn read_talks(path: &Path) -> Result<Talks, FormatError> {
+    match crate::detect_format(path) {
+        Ok(format @ (crate::Format::Genius | crate::Format::GeniusWeb)) => {
+            return Err(FormatError::FolderHasNoTalks { file: path.to_path_buf(), format });
+        }
+        Err(e @ (FormatError::NotFound { .. } | FormatError::NotAFile { .. } | FormatError::UnknownFolder { .. })) => {
+            return Err(e);
+        }
+        _ => {}
+    }
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     parse_talks(&text, path)
 }
