@@ -90,6 +90,7 @@ pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/car-purchase.toml (embedded)"
 #[command(
     name = "entente",
     version,
+    propagate_version = true,
     about = "A negotiation engine: run scenarios, check conformance with NegMAS, measure speed"
 )]
 struct Cli {
@@ -134,6 +135,52 @@ enum Command {
     WhatIf(whatif::WhatIfArgs),
     #[command(flatten)]
     Tournament(tournament::TournamentCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell), generated from the command line's
+    /// definition: e.g. `entente completions bash > ~/.local/share/bash-completion/completions/entente`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) generated from the command line's definition, or with --out DIR write
+    /// entente.1 and one page per subcommand (entente-run.1, ...) there: e.g. `entente man | man -l -`.
+    Man {
+        /// A folder to write every page to (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `entente completions SHELL`.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command(), "entente", &mut out);
+    emit(&String::from_utf8(out)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `entente man [--out DIR]`.
+fn man(out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    use anyhow::Context as _;
+    let cmd = command();
+    match out {
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut page)?;
+            emit(&String::from_utf8(page)?);
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
+            clap_mangen::generate_to(cmd, &dir).with_context(|| format!("writing the pages to {}", dir.display()))?;
+            let mut pages: Vec<String> = std::fs::read_dir(&dir)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".1"))
+                .collect();
+            pages.sort();
+            outln!("{} pages written to {}: {}", pages.len(), dir.display(), pages.join(", "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The command line's definition: `Cli`'s, with negative numbers taken as values everywhere (`--seed -1` is
@@ -186,6 +233,8 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::WhatIf(args) => whatif::run(args),
         Command::Tournament(cmd) => tournament::run(cmd),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { out } => man(out),
     };
     match result {
         Ok(code) => code,

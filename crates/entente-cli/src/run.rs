@@ -25,7 +25,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Negotiator of a party, as PARTY=STRATEGY, PARTY a name or an index from 0
-    /// (e.g. buyer=tit-for-tat, 1=boulware); repeatable.
+    /// (e.g. buyer=tit-for-tat, 1=boulware); repeatable. Strategies: boulware, linear, conceder, aspiration,
+    /// time-based, tit-for-tat, tough, random (or a NegMAS class name such as BoulwareTBNegotiator).
     #[arg(long = "strategy", value_name = "PARTY=STRATEGY")]
     pub strategies: Vec<String>,
     /// Override the scenario's number of rounds.

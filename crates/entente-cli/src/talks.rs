@@ -29,13 +29,19 @@ pub struct TalksArgs {
     /// Run a counterfactual instead: unified, no-injection, guarantor-consents.
     #[arg(long, value_parser = ["unified", "no-injection", "guarantor-consents"])]
     pub counterfactual: Option<String>,
+    /// Seed of the talks' random draws (the breakdown risk of incidents), instead of the scenario's.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
-    let talks = match &args.scenario {
+    let mut talks = match &args.scenario {
         Some(p) => read_talks(p)?,
         None => parse_talks(DEFAULT_TALKS, Path::new(DEFAULT_TALKS_NAME))?,
     };
+    if let Some(seed) = args.seed {
+        talks.seed = seed;
+    }
     // JSON output is one document on stdout: the counterfactual goes into it (and to stderr for
     // `--export`, whose document is the log alone), the sentence to the text only.
     let machine = args.json || args.export.is_some();

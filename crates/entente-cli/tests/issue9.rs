@@ -377,3 +377,51 @@ fn the_enumeration_limits_are_stated_as_the_constants_say() {
     }
     assert!(readme.contains(&format!("Spaces up to {} outcomes are enumerated", power(ENUMERATION_LIMIT))));
 }
+
+#[test]
+fn completions_manual_pages_versions_and_strategies_in_help() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = entente(&["completions", shell]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s = stdout(&o);
+        assert!(s.contains("entente") && s.contains("bench-analysis") && s.contains("memory-budget"), "{shell}");
+    }
+    let o = entente(&["man"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains(".TH entente 1"), "{}", stdout(&o));
+    let dir = scratch("man");
+    let o = entente(&["man", "--out", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for page in ["entente.1", "entente-run.1", "entente-talks.1", "entente-analyze.1"] {
+        assert!(dir.join(page).is_file(), "{page}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let version = env!("CARGO_PKG_VERSION");
+    for cmd in ["run", "talks", "analyze", "whatif"] {
+        let o = entente(&[cmd, "--version"]);
+        assert!(o.status.success());
+        assert_eq!(stdout(&o).trim(), format!("entente-{cmd} {version}"));
+    }
+    // Every strategy the help lists is one the model accepts, and the model's list is the help's.
+    let help = stdout(&entente(&["run", "--help"]));
+    let listed = help.split("Strategies: ").nth(1).unwrap().split(" (or").next().unwrap();
+    let names: Vec<&str> = listed
+        .split(',')
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|s| s.leak() as &str)
+        .collect();
+    assert_eq!(names.len(), 8, "{names:?}");
+    let unknown = entente_model::StrategySpec::from_name("nope", &Default::default()).unwrap_err().to_string();
+    for n in &names {
+        assert!(unknown.contains(n), "{n} not in {unknown}");
+    }
+}
+
+#[test]
+fn talks_take_a_seed() {
+    let f = fixture("fishery-talks.toml");
+    let v = json(&entente(&["talks", &f, "--json", "--seed", "99"]));
+    assert!(v["run"].is_object());
+    let o = entente(&["talks", &f, "--seed", "-1"]);
+    assert!(stderr(&o).contains("--seed takes a number from 0 up"), "{}", stderr(&o));
+}
