@@ -136,7 +136,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     };
     drop(spinner);
     drop(deadline);
-    if let Some(path) = &args.plot {
+    // Too many parties for a figure: the analysis is printed all the same, and the reason on stderr.
+    let no_plot = args.plot.as_ref().and_then(|_| crate::figure::no_plot_reason(&scenario));
+    if let Some(why) = &no_plot {
+        eprintln!("note: {why}; the analysis is printed without it");
+    }
+    if let Some(path) = args.plot.as_ref().filter(|_| no_plot.is_none()) {
         crate::figure::write_plot(path, &scenario, &analysis, None)
             .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -158,7 +163,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         if let Some(e) = &extra {
             out!("{}", e.text);
         }
-        if let Some(path) = &args.plot {
+        if let Some(path) = args.plot.as_ref().filter(|_| no_plot.is_none()) {
             outln!("Figure written to {}", path.display());
         }
     }

@@ -263,19 +263,7 @@ fn messages_for_devices_negative_values_and_plot_names() {
 fn analyze_is_bounded_by_max_seconds() {
     // Five parties over 30 issues of 10 values (10^30 outcomes): the merge runs for minutes.
     let dir = scratch("max-seconds");
-    let mut text = String::from("name = \"five parties, 30 issues\"\n");
-    for i in 0..30 {
-        text.push_str(&format!("[[issues]]\nname = \"i{i}\"\nvalues = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"j\", \"k\"]\n"));
-    }
-    for p in 0..5u64 {
-        text.push_str(&format!("[[parties]]\nname = \"p{p}\"\n[parties.issues]\n"));
-        for i in 0..30u64 {
-            let v: Vec<String> = (0..10u64)
-                .map(|j| format!("{:.3}", ((p * 7919 + i * 104729 + j * 1299709) % 1000) as f64 / 1000.0))
-                .collect();
-            text.push_str(&format!("i{i} = {{ weight = 1.0, values = [{}] }}\n", v.join(", ")));
-        }
-    }
+    let text = many(5, 30);
     let f = dir.join("five.toml");
     std::fs::write(&f, text).unwrap();
     let start = std::time::Instant::now();
@@ -424,4 +412,53 @@ fn talks_take_a_seed() {
     assert!(v["run"].is_object());
     let o = entente(&["talks", &f, "--seed", "-1"]);
     assert!(stderr(&o).contains("--seed takes a number from 0 up"), "{}", stderr(&o));
+}
+
+/// A scenario of `parties` parties over `issues` issues of 10 values, with made-up additive utilities.
+fn many(parties: u64, issues: u64) -> String {
+    let mut text = format!("name = \"{parties} parties\"\n");
+    for i in 0..issues {
+        text.push_str(&format!("[[issues]]\nname = \"i{i}\"\nvalues = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"j\", \"k\"]\n"));
+    }
+    for p in 0..parties {
+        text.push_str(&format!("[[parties]]\nname = \"p{p}\"\n[parties.issues]\n"));
+        for i in 0..issues {
+            let v: Vec<String> = (0..10u64)
+                .map(|j| format!("{:.3}", ((p * 7919 + i * 104729 + j * 1299709) % 1000) as f64 / 1000.0))
+                .collect();
+            text.push_str(&format!("i{i} = {{ weight = 1.0, values = [{}] }}\n", v.join(", ")));
+        }
+    }
+    text
+}
+
+#[test]
+fn a_plot_of_17_parties_prints_the_analysis_and_says_why_there_is_none() {
+    let dir = scratch("plot17");
+    let f = dir.join("p17.toml");
+    std::fs::write(&f, many(17, 2)).unwrap();
+    let svg = dir.join("p17.svg");
+    let o = entente(&["analyze", f.to_str().unwrap(), "--plot", svg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Pareto"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("no figure: 17 parties, and a figure shows at most 10"), "{}", stderr(&o));
+    assert!(!svg.exists());
+    // And the JSON stays one document.
+    let v = json(&entente(&["analyze", f.to_str().unwrap(), "--plot", svg.to_str().unwrap(), "--json"]));
+    assert!(v.is_object());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn large_domains_are_plotted_from_a_uniform_sample() {
+    let dir = scratch("plot-sample");
+    let f = dir.join("big.toml");
+    std::fs::write(&f, many(2, 6)).unwrap();
+    let svg = dir.join("big.svg");
+    let o = entente(&["analyze", f.to_str().unwrap(), "--plot", svg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = std::fs::read_to_string(&svg).unwrap();
+    assert!(s.contains("200000 drawn at random"), "the subtitle says how the cloud was drawn");
+    assert!(!s.contains("th outcome drawn"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
