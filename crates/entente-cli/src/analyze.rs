@@ -20,9 +20,10 @@ use crate::source::SourceArgs;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Method {
-    /// Enumerate small spaces; merge issue by issue when every party is linear additive and the space is large.
+    /// Enumerate spaces up to 2^25 outcomes; merge issue by issue when every party is linear additive and the
+    /// space is larger.
     Auto,
-    /// Evaluate every outcome (any utility function; at most 2^30 outcomes).
+    /// Evaluate every outcome, whatever the size (any utility function; at most 2^30 outcomes, a table's limit).
     Enumerate,
     /// The exact frontier of linear additive utilities, issue by issue, without enumerating the space.
     Merge,
@@ -61,6 +62,10 @@ pub struct AnalyzeArgs {
     pub at: String,
     #[command(flatten)]
     pub ratification: crate::ratification::RatificationArgs,
+    /// Stop with an error if the analysis has not finished after this many seconds (default: no bound).
+    /// A spinner on stderr shows long work when stderr is a terminal.
+    #[arg(long, value_name = "S")]
+    pub max_seconds: Option<f64>,
 }
 
 /// The analysis of a scenario's parties, by the method the analysis library
@@ -77,6 +82,11 @@ pub fn analyze_scenario(
         Err(PlanError::MergeNeedsAdditive) => bail!("--method merge needs linear additive utilities for every party"),
         Err(e) => bail!("{e}"),
     };
+    if choice.method == analysis::Method::Merge {
+        crate::budget::check_issue_values(scenario)?;
+    } else {
+        crate::budget::check_tables(scenario)?;
+    }
     let preferences: Vec<&Preferences> = scenario.parties.iter().map(|p| &p.utility).collect();
     let options = AnalysisOptions { list_rational_up_to: list_rational };
     let analysis = analyze_preferences(&scenario.space, &preferences, &choice, &options).with_context(|| {
@@ -91,6 +101,10 @@ pub fn analyze_scenario(
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let when = When::parse(&args.at).with_context(|| format!("--at {:?}", args.at))?;
+    crate::progress::check_seconds("--max-seconds", args.max_seconds)?;
+    if let Some(path) = &args.plot {
+        crate::figure::check_svg_name(path)?;
+    }
     let scenario = args.source.load()?;
     let talks = match &args.source.scenario {
         Some(p) if std::fs::read_to_string(p).is_ok_and(|t| has_talks(&t)) => Some(read_talks(p)?),
@@ -99,7 +113,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let in_force = when.in_force(&scenario, talks.as_ref()).with_context(|| format!("--at {:?}", args.at))?;
     let at = in_force.at;
     let limits = Limits::default();
+    let what =
+        format!("the analysis of {} outcomes of {} parties", scenario.space.cardinality(), scenario.parties.len());
+    let deadline = crate::progress::Deadline::start(args.max_seconds, "--max-seconds", what.clone());
+    let spinner = crate::progress::Spinner::new(format!("{what}: frontier and bargaining solutions"));
     let (analysis, choice) = analyze_scenario(&scenario, &limits, args.method, args.list_rational)?;
+    spinner.set(format!("{what}: zones of agreement"));
     let zone_choice = scenario
         .parties
         .iter()
@@ -115,7 +134,14 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    if let Some(path) = &args.plot {
+    drop(spinner);
+    drop(deadline);
+    // Too many parties for a figure: the analysis is printed all the same, and the reason on stderr.
+    let no_plot = args.plot.as_ref().and_then(|_| crate::figure::no_plot_reason(&scenario));
+    if let Some(why) = &no_plot {
+        eprintln!("note: {why}; the analysis is printed without it");
+    }
+    if let Some(path) = args.plot.as_ref().filter(|_| no_plot.is_none()) {
         crate::figure::write_plot(path, &scenario, &analysis, None)
             .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -137,7 +163,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         if let Some(e) = &extra {
             out!("{}", e.text);
         }
-        if let Some(path) = &args.plot {
+        if let Some(path) = args.plot.as_ref().filter(|_| no_plot.is_none()) {
             outln!("Figure written to {}", path.display());
         }
     }

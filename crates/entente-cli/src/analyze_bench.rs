@@ -178,8 +178,18 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
     if args.sizes.iter().any(|&n| n == 0 || n > (1 << 30)) {
         bail!("--sizes: each size must be between 1 and 2^30");
     }
+    for &n in &args.sizes {
+        // Two parties' random utilities and tables, and the sweep (three parties for the smallest size).
+        crate::budget::check(
+            (n as u128)
+                * (2 * crate::budget::TABLE_BYTES_PER_OUTCOME_AND_PARTY + crate::budget::ANALYSIS_BYTES_PER_OUTCOME),
+            format!("--sizes {n}"),
+            "give smaller sizes",
+        )?;
+    }
     let seed = args.seed;
     let mut figs = Vec::new();
+    let spinner = crate::progress::Spinner::new("bench-analysis: enumerated figures");
     for &n in &args.sizes {
         enumerated(n, seed, args.repeat, &mut figs)?;
     }
@@ -207,6 +217,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         .and_then(|(i, v)| Some((i.trim().parse::<usize>().ok()?, v.trim().parse::<u32>().ok()?)))
         .filter(|&(i, v)| i > 0 && v > 0)
         .ok_or_else(|| anyhow::anyhow!("--additive: expected ISSUESxVALUES such as 6x10"))?;
+    spinner.set(format!("bench-analysis: additive {ni}x{nv}, then the merge figures"));
     let s6 = integer_space(&vec![nv; ni])?;
     let u6 = random_additive(seed, &s6)?;
     // Enumerated as well when `analyze` would enumerate it.
@@ -264,6 +275,7 @@ pub fn run(args: AnalyzeBenchArgs) -> anyhow::Result<ExitCode> {
         &mut figs,
     )?;
 
+    drop(spinner);
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&figs)?);
     } else {

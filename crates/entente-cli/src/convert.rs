@@ -41,6 +41,15 @@ pub struct ConvertArgs {
 const CHECKED_OUTCOMES: u128 = 20_000;
 
 pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
+    // Never write over the input (the same path, or another name of the same file or folder).
+    if let (Ok(a), Ok(b)) = (args.input.canonicalize(), args.output.canonicalize())
+        && a == b
+    {
+        bail!(
+            "{}: this is the input itself; give another output path (convert never overwrites its input)",
+            args.output.display()
+        );
+    }
     let scenario = args.read.load(&args.input)?;
     let written: Vec<PathBuf> = match args.to {
         Target::Toml => {

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Writes to standard output; a closed pipe (`entente … | head`) ends the
 /// program quietly instead of panicking.
@@ -69,9 +69,11 @@ macro_rules! outln {
 mod analyze;
 mod analyze_bench;
 mod bench;
+mod budget;
 mod conformance;
 mod convert;
 mod figure;
+mod progress;
 mod ratification;
 mod run;
 mod source;
@@ -88,11 +90,16 @@ pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/car-purchase.toml (embedded)"
 #[command(
     name = "entente",
     version,
+    propagate_version = true,
     about = "A negotiation engine: run scenarios, check conformance with NegMAS, measure speed"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The memory a request may use (e.g. 512M, 8G; default 2G, or ENTENTE_MEMORY_BUDGET): larger requests
+    /// are refused before anything is allocated.
+    #[arg(long, global = true, value_name = "SIZE")]
+    memory_budget: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -128,10 +135,90 @@ enum Command {
     WhatIf(whatif::WhatIfArgs),
     #[command(flatten)]
     Tournament(tournament::TournamentCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell), generated from the command line's
+    /// definition: e.g. `entente completions bash > ~/.local/share/bash-completion/completions/entente`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) generated from the command line's definition, or with --out DIR write
+    /// entente.1 and one page per subcommand (entente-run.1, ...) there: e.g. `entente man | man -l -`.
+    Man {
+        /// A folder to write every page to (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `entente completions SHELL`.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command(), "entente", &mut out);
+    emit(&String::from_utf8(out)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `entente man [--out DIR]`.
+fn man(out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    use anyhow::Context as _;
+    let cmd = command();
+    match out {
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut page)?;
+            emit(&String::from_utf8(page)?);
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
+            clap_mangen::generate_to(cmd, &dir).with_context(|| format!("writing the pages to {}", dir.display()))?;
+            let mut pages: Vec<String> = std::fs::read_dir(&dir)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".1"))
+                .collect();
+            pages.sort();
+            outln!("{} pages written to {}: {}", pages.len(), dir.display(), pages.join(", "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The command line's definition: `Cli`'s, with negative numbers taken as values everywhere (`--seed -1` is
+/// refused by the option's own range, not read as an unknown flag).
+pub fn command() -> clap::Command {
+    fn negative_numbers(cmd: clap::Command) -> clap::Command {
+        let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+        let mut cmd = cmd.allow_negative_numbers(true);
+        for name in names {
+            cmd = cmd.mut_subcommand(name, negative_numbers);
+        }
+        cmd
+    }
+    negative_numbers(Cli::command())
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::{ContextKind, ContextValue, ErrorKind};
+            // A negative number given to an option that counts from 0: say so plainly.
+            if e.kind() == ErrorKind::ValueValidation
+                && let (Some(ContextValue::String(arg)), Some(ContextValue::String(value))) =
+                    (e.get(ContextKind::InvalidArg), e.get(ContextKind::InvalidValue))
+                && value.starts_with('-')
+            {
+                let flag = arg.split_whitespace().next().unwrap_or(arg);
+                eprintln!("error: {flag} {value}: {flag} takes a number from 0 up, not a negative one");
+                return ExitCode::from(2);
+            }
+            e.exit()
+        }
+    };
+    if let Err(e) = budget::init(cli.memory_budget.as_deref()) {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Talks(args) => talks::run(args),
@@ -146,6 +233,8 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::WhatIf(args) => whatif::run(args),
         Command::Tournament(cmd) => tournament::run(cmd),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { out } => man(out),
     };
     match result {
         Ok(code) => code,

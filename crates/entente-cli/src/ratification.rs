@@ -141,6 +141,11 @@ pub fn report(
     }
     let draws = args.draws.unwrap_or(if has_uncertainty(scenario) { DEFAULT_DRAWS } else { 0 });
     if draws > 0 {
+        crate::budget::check(
+            (draws as u128).saturating_mul(crate::budget::DRAW_BYTES),
+            format!("--draws {draws}"),
+            "ask for fewer draws",
+        )?;
         let e =
             ratification_probability(scenario, at, package, MonteCarloOptions::new(draws, seed), crate::thread_pool()?)
                 .context("the probability of ratification")?;

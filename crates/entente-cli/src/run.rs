@@ -25,7 +25,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Negotiator of a party, as PARTY=STRATEGY, PARTY a name or an index from 0
-    /// (e.g. buyer=tit-for-tat, 1=boulware); repeatable.
+    /// (e.g. buyer=tit-for-tat, 1=boulware); repeatable. Strategies: boulware, linear, conceder, aspiration,
+    /// time-based, tit-for-tat, tough, random (or a NegMAS class name such as BoulwareTBNegotiator).
     #[arg(long = "strategy", value_name = "PARTY=STRATEGY")]
     pub strategies: Vec<String>,
     /// Override the scenario's number of rounds.
@@ -61,6 +62,9 @@ pub fn apply_strategies(scenario: &mut Scenario, overrides: &[String]) -> anyhow
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.plot {
+        crate::figure::check_svg_name(path)?;
+    }
     let mut scenario = args.source.load()?;
     if let Some(path) = args.source.scenario.as_ref().filter(|p| p.is_file()) {
         let text = std::fs::read_to_string(path).unwrap_or_default();
@@ -80,6 +84,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         scenario.config.n_steps = n;
     }
+    crate::budget::check_tables(&scenario)?;
+    let rounds = match (args.n_steps, &args.source.scenario) {
+        (Some(n), _) => format!("--n-steps {n}"),
+        (None, Some(p)) => format!("n_steps = {} ([protocol] of {})", scenario.config.n_steps, p.display()),
+        (None, None) => format!("n_steps = {}", scenario.config.n_steps),
+    };
+    crate::budget::check_offers(
+        &scenario,
+        1,
+        args.json,
+        format!("{rounds} ({} parties' offers)", scenario.parties.len()),
+    )?;
     let prepared = scenario.prepare()?;
     let report = scenario.run_prepared_with_clock(&prepared, args.seed, &mut crate::WallClock::default())?;
     // The domain's analysis, on the tables the negotiation used.

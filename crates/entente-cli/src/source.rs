@@ -45,6 +45,13 @@ impl ReadArgs {
         if self.real_steps.is_some_and(|n| n < 2) {
             bail!("--real-steps must be at least 2 (the default is {DEFAULT_REAL_STEPS})");
         }
+        if let Some(n) = self.real_steps {
+            crate::budget::check(
+                (n as u128) * crate::budget::REAL_POINT_BYTES,
+                format!("--real-steps {n}"),
+                "give fewer points per real issue",
+            )?;
+        }
         let opts = ReadOptions { real_steps: self.real_steps, raw_discrete: self.raw_discrete };
         let profiles = if self.all_profiles { Some(folder_profiles(path)?) } else { self.profiles.clone() };
         Ok(load_scenario(path, profiles.as_deref(), &opts)?)

@@ -29,20 +29,35 @@ pub struct TalksArgs {
     /// Run a counterfactual instead: unified, no-injection, guarantor-consents.
     #[arg(long, value_parser = ["unified", "no-injection", "guarantor-consents"])]
     pub counterfactual: Option<String>,
+    /// Seed of the talks' random draws (the breakdown risk of incidents), instead of the scenario's.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
-    let talks = match &args.scenario {
+    let mut talks = match &args.scenario {
         Some(p) => read_talks(p)?,
         None => parse_talks(DEFAULT_TALKS, Path::new(DEFAULT_TALKS_NAME))?,
     };
+    if let Some(seed) = args.seed {
+        talks.seed = seed;
+    }
+    // JSON output is one document on stdout: the counterfactual goes into it (and to stderr for
+    // `--export`, whose document is the log alone), the sentence to the text only.
+    let machine = args.json || args.export.is_some();
+    let mut counterfactual = None;
     let talks = match args.counterfactual.as_deref() {
         Some(name) => {
             let which = entente_talks::model::Counterfactual::ALL
                 .into_iter()
                 .find(|c| c.name() == name)
                 .ok_or_else(|| anyhow::anyhow!("unknown counterfactual {name:?}"))?;
-            outln!("Counterfactual: {}.\n", which.describe());
+            if args.export.is_some() {
+                eprintln!("note: counterfactual: {}.", which.describe());
+            } else if !machine {
+                outln!("Counterfactual: {}.\n", which.describe());
+            }
+            counterfactual = Some(serde_json::json!({"name": which.name(), "description": which.describe()}));
             talks.counterfactual(which)?
         }
         None => talks,
@@ -71,7 +86,8 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         outln!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({"schema": entente_talks::SCHEMA, "talks": talks.scenario.name, "run": run, "measures": measures})
+                &serde_json::json!({"schema": entente_talks::SCHEMA, "talks": talks.scenario.name,
+                    "counterfactual": counterfactual, "run": run, "measures": measures})
             )?
         );
         return Ok(ExitCode::SUCCESS);

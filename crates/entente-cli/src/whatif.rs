@@ -99,6 +99,17 @@ pub fn run(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         changed = a.scenario;
         notes.push(a.note);
     }
+    // The memory of both cases, before either is run.
+    for (case, s) in [("the base case", &base), ("the changed case", &changed)] {
+        crate::budget::check_tables(s).with_context(|| case.to_string())?;
+        let rounds = if s.config.n_steps != base.config.n_steps {
+            let c = changes.iter().rev().find(|c| matches!(c, WhatIf::Rounds { .. }));
+            c.map_or_else(|| format!("n_steps = {}", s.config.n_steps), |c| format!("--change {:?}", c.to_string()))
+        } else {
+            format!("n_steps = {}", s.config.n_steps)
+        };
+        crate::budget::check_offers(s, 1, args.json, format!("{rounds} ({case})"))?;
+    }
     let seed = args.seed.unwrap_or(base.seed);
     let base = case(base, args.at, seed).context("the base case")?;
     let changed = case(changed, args.at, seed).context("the changed case")?;

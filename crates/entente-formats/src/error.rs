@@ -24,6 +24,21 @@ pub enum FormatError {
     /// The path is neither a file nor a folder.
     #[error("{}: no such file or folder", file.display())]
     NotFound { file: PathBuf },
+    /// The path exists but is neither a regular file nor a folder (a device such as `/dev/null`, a pipe, a socket).
+    #[error(
+        "{}: not a regular file or a folder (a device, a pipe or a socket); give a scenario file (.toml), \
+         or a GENIUS or GeniusWeb folder",
+        file.display()
+    )]
+    NotAFile { file: PathBuf },
+    /// A GENIUS or GeniusWeb folder given where talks are expected.
+    #[error(
+        "{}: a {} folder holds a domain and preferences, not talks; talks need a scenario file with a [talks] \
+         table (mediators, agenda, sessions: docs/talks.md). Convert the folder first, \
+         `entente convert {} talks.toml --to toml`, then add a [talks] table to talks.toml",
+        file.display(), format.name(), file.display()
+    )]
+    FolderHasNoTalks { file: PathBuf, format: Format },
     /// A file that is not a `.toml` scenario file.
     #[error(
         "{}: expected a scenario file (.toml), or a folder of GENIUS (XML) or GeniusWeb (JSON) files; \
@@ -108,6 +123,8 @@ impl FormatError {
             | Syntax { file, .. }
             | Field { file, .. }
             | NotFound { file }
+            | NotAFile { file }
+            | FolderHasNoTalks { file, .. }
             | NotAScenario { file }
             | UnknownFolder { file }
             | ProfilesNotApplicable { file }

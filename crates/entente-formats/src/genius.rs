@@ -160,15 +160,25 @@ fn parse_number(s: &str) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-/// Reads a file as text (invalid UTF-8 is replaced, not refused: old GENIUS
-/// files are sometimes Latin-1).
+/// Reads a file as text: UTF-8 (a byte-order mark is dropped), or, when the
+/// bytes are not UTF-8, ISO-8859-1 (Latin-1), in which old GENIUS files are
+/// sometimes written: every byte is the character of that code point, so
+/// `Ã©` never stands for `é` and no name gets a replacement character.
 #[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 fn read_text(path: &Path) -> Result<String, FormatError> {
     let bytes = std::fs::read(path).map_err(|e| FormatError::io(path, e))?;
-    Ok(match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    Ok(decode_text(bytes))
+}
+
+/// UTF-8 without its byte-order mark, else Latin-1 (see [`read_text`]).
+pub(crate) fn decode_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => match s.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => s,
+        },
+        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
+    }
 }
 
 fn element_of(doc: &Doc, e: &BytesStart, pos: usize) -> Result<Element, FormatError> {

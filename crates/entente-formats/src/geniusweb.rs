@@ -83,10 +83,18 @@ fn parse_json(text: &str, path: &Path) -> Result<Value, FormatError> {
     serde_json::from_str(text).map_err(|e| FormatError::json(path, &e))
 }
 
+/// Reads a JSON file as text; a UTF-8 byte-order mark (which JSON forbids, and some editors write) is dropped.
 #[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
-fn read_json(path: &Path) -> Result<Value, FormatError> {
+fn read_json_text(path: &Path) -> Result<String, FormatError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
-    parse_json(&text, path)
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+fn read_json(path: &Path) -> Result<Value, FormatError> {
+    parse_json(&read_json_text(path)?, path)
 }
 
 /// A GeniusWeb number range that entente cannot read as an issue.
@@ -427,9 +435,8 @@ enum JsonKind {
     Other,
 }
 
-#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 fn classify(path: &Path) -> Result<JsonKind, FormatError> {
-    let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
+    let text = read_json_text(path)?;
     Ok(match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(m)) if m.contains_key("issuesValues") => JsonKind::Domain,
         Ok(Value::Object(m)) if m.contains_key("LinearAdditiveUtilitySpace") => JsonKind::Profile,

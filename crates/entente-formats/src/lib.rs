@@ -69,6 +69,9 @@ pub fn detect_format(path: &Path) -> Result<Format, FormatError> {
         return Err(FormatError::NotAScenario { file: path.to_path_buf() });
     }
     if !path.is_dir() {
+        if path.exists() {
+            return Err(FormatError::NotAFile { file: path.to_path_buf() });
+        }
         return Err(FormatError::NotFound { file: path.to_path_buf() });
     }
     if !genius::scan_genius_folder(path)?.domains.is_empty() {

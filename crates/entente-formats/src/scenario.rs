@@ -178,6 +178,9 @@ pub struct NegotiatorDecl {
     pub p_reject: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_end: Option<f64>,
+    /// Random strategy only: accept offers below the reservation value when the draw says accept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accept_below_reservation: Option<bool>,
 }
 
 impl NegotiatorDecl {
@@ -194,7 +197,22 @@ impl NegotiatorDecl {
             p_reject: self.p_reject,
             p_end: self.p_end,
         };
-        StrategySpec::from_name(&self.strategy, &o)
+        let mut spec = StrategySpec::from_name(&self.strategy, &o)?;
+        if let Some(below) = self.accept_below_reservation {
+            match &mut spec {
+                StrategySpec::Random(p) => p.accept_below_reservation = below,
+                _ => {
+                    return Err(entente_model::strategy::StrategyError::Parameter {
+                        field: "accept_below_reservation",
+                        reason: format!(
+                            "strategy {:?} takes no such parameter (only `random` may accept below its reservation value)",
+                            self.strategy
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(spec)
     }
 
     /// The declaration that resolves to `spec`.
@@ -229,6 +247,7 @@ impl NegotiatorDecl {
                 p_accept: Some(p.p_accept),
                 p_reject: Some(p.p_reject),
                 p_end: Some(p.p_end),
+                accept_below_reservation: p.accept_below_reservation.then_some(true),
                 ..Default::default()
             },
         }

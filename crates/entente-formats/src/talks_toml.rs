@@ -58,7 +58,7 @@ use std::path::Path;
 use entente_core::blocs::{RedLine, Reversion};
 use entente_core::{OutcomeSpace, Value};
 use entente_model::talks::{
-    Baseline, Conduct, DAY, Effect, Guarantor, HOUR, Incident, Instruction, Session, TableItem, Talks,
+    Baseline, Conduct, DAY, Effect, Guarantor, HOUR, Incident, Instruction, Session, TableItem, Talks, clock,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -189,6 +189,15 @@ pub fn has_talks(text: &str) -> bool {
 /// Reads a talks file.
 #[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
 pub fn read_talks(path: &Path) -> Result<Talks, FormatError> {
+    match crate::detect_format(path) {
+        Ok(format @ (crate::Format::Genius | crate::Format::GeniusWeb)) => {
+            return Err(FormatError::FolderHasNoTalks { file: path.to_path_buf(), format });
+        }
+        Err(e @ (FormatError::NotFound { .. } | FormatError::NotAFile { .. } | FormatError::UnknownFolder { .. })) => {
+            return Err(e);
+        }
+        _ => {}
+    }
     let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
     parse_talks(&text, path)
 }
@@ -269,6 +278,17 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
 
     if t.mediators.get_ref().is_empty() {
         return Err(loc.at(t.mediators.span(), "talks need at least one mediator"));
+    }
+    for (k, m) in t.mediators.get_ref().iter().enumerate() {
+        if t.mediators.get_ref()[..k].contains(m) {
+            return Err(loc.at(t.mediators.span(), format!("mediators: {m:?} is named twice")));
+        }
+        if scenario.parties.iter().any(|p| p.name == *m) {
+            return Err(loc.at(
+                t.mediators.span(),
+                format!("mediators: {m:?} is a party of the talks; a mediator must be another actor"),
+            ));
+        }
     }
     let mut agenda = Vec::new();
     for a in t.agenda.get_ref() {
@@ -365,18 +385,37 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
             }
         }
     }
-    let guarantors: Vec<Guarantor> = t
-        .guarantors
-        .iter()
-        .map(|g| {
-            let g = g.get_ref();
-            Guarantor { name: g.name.clone(), present: g.present, consents: g.consents }
-        })
-        .collect();
+    let mut guarantors: Vec<Guarantor> = Vec::new();
+    for g in &t.guarantors {
+        let gd = g.get_ref();
+        if guarantors.iter().any(|x| x.name == gd.name) {
+            return Err(loc.at(g.span(), format!("guarantors: two guarantors are named {:?}", gd.name)));
+        }
+        if scenario.parties.iter().any(|p| p.name == gd.name) {
+            return Err(loc.at(
+                g.span(),
+                format!("guarantors: {:?} is a party of the talks; a guarantor must be a third party", gd.name),
+            ));
+        }
+        guarantors.push(Guarantor { name: gd.name.clone(), present: gd.present, consents: gd.consents });
+    }
+    let last_end = sessions.iter().map(Session::end).max().unwrap_or(0);
+    // Items tabled so far (by an earlier instruction), with the instruction's time.
+    let mut tabled: Vec<(usize, u64)> = Vec::new();
     let mut instructions = Vec::new();
     for i in &t.instructions {
         let d = i.get_ref();
         let at = minute(&loc, &d.day, &d.time)?;
+        if at >= last_end {
+            return Err(loc.at(
+                d.day.span(),
+                format!(
+                    "instructions: dated {}, at or after the end of the last session ({}): it would never be applied",
+                    clock(at),
+                    clock(last_end)
+                ),
+            ));
+        }
         let k = party(&d.party)?;
         let Some(delegation) = &scenario.parties[k].delegation else {
             return Err(loc.at(
@@ -402,6 +441,22 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
             Some(tb) => {
                 let td = tb.get_ref();
                 let issue = issue_index(&loc, space, &td.issue, tb.span())?;
+                if agenda.contains(&issue) {
+                    return Err(loc.at(
+                        tb.span(),
+                        format!(
+                            "table: issue {:?} is already on the agenda; only an item off it can be tabled",
+                            td.issue
+                        ),
+                    ));
+                }
+                if let Some(&(_, when)) = tabled.iter().find(|(i, _)| *i == issue) {
+                    return Err(loc.at(
+                        tb.span(),
+                        format!("table: issue {:?} is already tabled by the instruction of {}", td.issue, clock(when)),
+                    ));
+                }
+                tabled.push((issue, at));
                 let guarantor = match &td.guarantor {
                     Some(g) => Some(guarantors.iter().position(|x| x.name == *g).ok_or_else(|| {
                         loc.at(tb.span(), format!("there is no guarantor {g:?} in [[talks.guarantors]]"))

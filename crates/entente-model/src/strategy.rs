@@ -147,6 +147,7 @@ impl StrategySpec {
                     p_accept: o.p_accept.unwrap_or(d.p_accept),
                     p_reject: o.p_reject.unwrap_or(d.p_reject),
                     p_end: o.p_end.unwrap_or(d.p_end),
+                    accept_below_reservation: false,
                 };
                 for (field, x) in [("p_accept", p.p_accept), ("p_reject", p.p_reject), ("p_end", p.p_end)] {
                     check(x.is_finite() && (0.0..=1.0).contains(&x), field, "must be a probability in [0, 1]")?;
@@ -155,6 +156,12 @@ impl StrategySpec {
                     p.p_accept + p.p_reject + p.p_end <= 1.0 + 1e-9,
                     "p_accept",
                     "the three probabilities sum above 1",
+                )?;
+                check(
+                    p.p_accept + p.p_reject + p.p_end > 0.0,
+                    "p_accept",
+                    "p_accept, p_reject and p_end are all 0: the random negotiator would have no answer to draw; \
+                     give at least one of them a positive probability (defaults: 0.15, 0.75, 0.1)",
                 )?;
                 Ok(StrategySpec::Random(p))
             }
@@ -230,17 +237,24 @@ impl Default for TitForTatParams {
 
 /// Probabilities of each answer to an offer (NegMAS `RandomNegotiator`
 /// defaults: 0.15 accept, 0.75 reject, 0.1 end). What is left up to 1 counts
-/// as a rejection.
+/// as a rejection. At least one of the three is positive.
+///
+/// A drawn acceptance of an offer worth less than the party's reservation
+/// value is a rejection, unless `accept_below_reservation` (as every strategy:
+/// none accepts below its reservation value unless asked to).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RandomParams {
     pub p_accept: f64,
     pub p_reject: f64,
     pub p_end: f64,
+    /// Accept offers below the reservation value when the draw says accept.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accept_below_reservation: bool,
 }
 
 impl Default for RandomParams {
     fn default() -> Self {
-        RandomParams { p_accept: 0.15, p_reject: 0.75, p_end: 0.1 }
+        RandomParams { p_accept: 0.15, p_reject: 0.75, p_end: 0.1, accept_below_reservation: false }
     }
 }
 

@@ -147,6 +147,12 @@ impl Negotiator for NaiveTitForTat<'_> {
         self.partner_offer = Some(offer);
         let pc = self.partner_concession(Some(offer));
         let c = self.concession(pc, turn.round);
-        if self.normalized(Some(offer)) >= 1.0 - c { Response::Accept } else { Response::Reject }
+        // Never below the reservation value (NegMAS's normalisation alone lets an offer a hair below it through).
+        let table = self.prepared.table();
+        if self.normalized(Some(offer)) >= 1.0 - c && table.utility(offer) >= table.reservation() {
+            Response::Accept
+        } else {
+            Response::Reject
+        }
     }
 }

@@ -337,8 +337,10 @@ impl Negotiator for TimeBased<'_> {
     #[inline]
     fn respond(&mut self, turn: &TurnInfo, offer: OutcomeId) -> Response {
         let (lo, hi) = self.band_at(turn.t);
-        let u = self.prepared.table().utility(offer);
-        if lo <= u && u <= hi { Response::Accept } else { Response::Reject }
+        let table = self.prepared.table();
+        let u = table.utility(offer);
+        // Never below the reservation value, whatever the band.
+        if lo <= u && u <= hi && u >= table.reservation() { Response::Accept } else { Response::Reject }
     }
 }
 

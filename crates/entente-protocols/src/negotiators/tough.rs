@@ -5,7 +5,8 @@ use entente_core::OutcomeId;
 use super::{Negotiator, Prepared, Response, TurnInfo};
 
 /// Offers its best outcome every time; accepts only offers worth as much
-/// (within 1e-10), as NegMAS's `ToughNegotiator`.
+/// (within 1e-10), as NegMAS's `ToughNegotiator`, and never one below its
+/// reservation value.
 #[derive(Debug)]
 pub struct Tough<'a> {
     prepared: &'a Prepared,
@@ -24,6 +25,8 @@ impl Negotiator for Tough<'_> {
 
     fn respond(&mut self, _turn: &TurnInfo, offer: OutcomeId) -> Response {
         let table = self.prepared.table();
-        if table.utility(offer) >= table.max() - 1e-10 { Response::Accept } else { Response::Reject }
+        let u = table.utility(offer);
+        // Never below the reservation value (when even the best outcome is below it, nothing is accepted).
+        if u >= table.max() - 1e-10 && u >= table.reservation() { Response::Accept } else { Response::Reject }
     }
 }
