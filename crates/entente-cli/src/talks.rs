@@ -29,10 +29,14 @@ pub struct TalksArgs {
     /// Run a counterfactual instead: unified, no-injection, guarantor-consents.
     #[arg(long, value_parser = ["unified", "no-injection", "guarantor-consents"])]
     pub counterfactual: Option<String>,
+    /// Draw the round to this SVG file: sessions, clause lanes, markers, closure and utilities over time. With
+    /// --export ROLE, only what that role may see; with --counterfactual, the base round above the changed one.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
-    let talks = match &args.scenario {
+    let base = match &args.scenario {
         Some(p) => read_talks(p)?,
         None => parse_talks(DEFAULT_TALKS, Path::new(DEFAULT_TALKS_NAME))?,
     };
@@ -43,27 +47,26 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
                 .find(|c| c.name() == name)
                 .ok_or_else(|| anyhow::anyhow!("unknown counterfactual {name:?}"))?;
             outln!("Counterfactual: {}.\n", which.describe());
-            talks.counterfactual(which)?
+            base.counterfactual(which)?
         }
-        None => talks,
+        None => base.clone(),
     };
     let run = entente_talks::simulate(&talks)?;
     let measures = measures(&talks, &run)?;
-    if let Some(role) = &args.export {
-        let role = match role.as_str() {
-            "mediator" | "mediators" => Role::Mediator,
-            "observer" | "public" => Role::Observer,
-            name => match talks.scenario.parties.iter().position(|p| p.name == name) {
-                Some(party) => Role::Party { party },
-                None => {
-                    let names: Vec<&str> = talks.scenario.parties.iter().map(|p| p.name.as_str()).collect();
-                    anyhow::bail!(
-                        "--export {name:?}: expected a party ({}), \"mediator\" or \"observer\"",
-                        names.join(", ")
-                    );
-                }
-            },
+    let role = args.export.as_deref().map(|r| parse_role(&talks, r)).transpose()?;
+    if let Some(path) = &args.plot {
+        let figure = match args.counterfactual.as_deref() {
+            Some(name) => {
+                let base_run = entente_talks::simulate(&base)?;
+                let changed = format!("counterfactual: {name}");
+                entente_talks::figure::compare_figure((&base, &base_run), (&talks, &run), &changed, role)?
+            }
+            None => entente_talks::figure::talks_figure(&talks, &run, role)?,
         };
+        crate::figure::write_svg(path, &entente_plot::render_talks(&figure)?)?;
+        eprintln!("Figure written to {}", path.display());
+    }
+    if let Some(role) = role {
         outln!("{}", serde_json::to_string_pretty(&export_for(&run.log, role))?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -79,4 +82,22 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
     out!("{}", transcript(&talks, &run, args.verbose));
     out!("\n{}", measures_text(&measures, &talks));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reader `--export` names: a party's name, "mediator" or "observer".
+fn parse_role(talks: &entente_talks::Talks, role: &str) -> anyhow::Result<Role> {
+    Ok(match role {
+        "mediator" | "mediators" => Role::Mediator,
+        "observer" | "public" => Role::Observer,
+        name => match talks.scenario.parties.iter().position(|p| p.name == name) {
+            Some(party) => Role::Party { party },
+            None => {
+                let names: Vec<&str> = talks.scenario.parties.iter().map(|p| p.name.as_str()).collect();
+                anyhow::bail!(
+                    "--export {name:?}: expected a party ({}), \"mediator\" or \"observer\"",
+                    names.join(", ")
+                );
+            }
+        },
+    })
 }

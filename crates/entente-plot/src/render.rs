@@ -3,6 +3,7 @@
 mod legend;
 mod scale;
 mod style;
+pub(crate) mod talks;
 
 use plotters::prelude::*;
 use plotters::style::FontTransform;
@@ -20,17 +21,26 @@ pub(crate) fn svg(view: &View) -> Result<String, PlotError> {
     view.validate()?;
     let fig = Figure::new(view);
     let layout = Layout::new(&fig);
+    document(layout.width, layout.height, fig.title(), |root| draw_figure(root, &fig, &layout))
+}
+
+/// An SVG document of `width` × `height` pixels on a white ground, drawn by `draw`, named `title`.
+pub(crate) fn document(
+    width: i32,
+    height: i32,
+    title: &str,
+    draw: impl FnOnce(&Area) -> Result<(), PlotError>,
+) -> Result<String, PlotError> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (layout.width as u32, layout.height as u32)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width as u32, height as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(backend)?;
-        draw_figure(&root, &fig, &layout)?;
+        draw(&root)?;
         root.present().map_err(backend)?;
     }
     let mut svg = tidy_font_sizes(&svg);
     // A <title> names the document (browser tabs, screen readers).
     if let Some(end) = svg.find('>') {
-        let title = fig.title();
         svg.insert_str(end + 1, &format!("\n<title>{}</title>", xml_escape(title)));
     }
     Ok(svg)
@@ -359,7 +369,7 @@ fn draw_figure(area: &Area, fig: &Figure, layout: &Layout) -> Result<(), PlotErr
             PanelKind::Time(p) => draw_time(area, fig, layout, panel, p)?,
         }
     }
-    draw_legend(area, layout)
+    draw_legend(area, &layout.legend, layout.legend_top, layout.content_x, layout.width)
 }
 
 /// Maps data coordinates to pixels in a panel.

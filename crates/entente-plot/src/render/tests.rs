@@ -6,13 +6,13 @@ use super::*;
 use crate::{AnalysisFigure, Offer, RunFigure, render_run};
 
 #[path = "../../tests/common/mod.rs"]
-mod common;
+pub(super) mod common;
 
 use common::{add_party, sample};
 
 /// The boxes of every `<text>` of `svg` (estimated with [`text_width`], one pixel in from each side), with
 /// their contents: `(x0, y0, x1, y1, content)`.
-fn text_boxes(svg: &str) -> Vec<(f64, f64, f64, f64, String)> {
+pub(super) fn text_boxes(svg: &str) -> Vec<(f64, f64, f64, f64, String)> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(svg);
     let mut boxes = Vec::new();
@@ -98,25 +98,30 @@ fn no_text_overlaps_another() {
         ("coinciding points", one),
     ] {
         let svg = render_run(&input).expect("renders");
-        let (width, height) = {
-            let attr = |k: &str| {
-                let at = svg.find(&format!(" {k}=\"")).expect("size") + k.len() + 3;
-                svg[at..].split('"').next().and_then(|v| v.parse::<f64>().ok()).expect("number")
-            };
-            (attr("width"), attr("height"))
+        assert_texts_clear(name, &svg, 20);
+    }
+}
+
+/// Asserts that `svg` has more than `min_texts` texts, none of which overlaps another or leaves the canvas.
+pub(super) fn assert_texts_clear(name: &str, svg: &str, min_texts: usize) {
+    let (width, height) = {
+        let attr = |k: &str| {
+            let at = svg.find(&format!(" {k}=\"")).expect("size") + k.len() + 3;
+            svg[at..].split('"').next().and_then(|v| v.parse::<f64>().ok()).expect("number")
         };
-        let boxes = text_boxes(&svg);
-        assert!(boxes.len() > 20, "{name}: {} texts", boxes.len());
-        for (i, a) in boxes.iter().enumerate() {
-            assert!(
-                a.0 >= 0.0 && a.1 >= 0.0 && a.2 <= width && a.3 <= height,
-                "{name}: {:?} leaves the canvas {width}x{height}: {a:?}",
-                a.4
-            );
-            for b in &boxes[i + 1..] {
-                let overlap = a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
-                assert!(!overlap, "{name}: {:?} overlaps {:?}: {a:?} {b:?}", a.4, b.4);
-            }
+        (attr("width"), attr("height"))
+    };
+    let boxes = text_boxes(svg);
+    assert!(boxes.len() > min_texts, "{name}: {} texts", boxes.len());
+    for (i, a) in boxes.iter().enumerate() {
+        assert!(
+            a.0 >= 0.0 && a.1 >= 0.0 && a.2 <= width && a.3 <= height,
+            "{name}: {:?} leaves the canvas {width}x{height}: {a:?}",
+            a.4
+        );
+        for b in &boxes[i + 1..] {
+            let overlap = a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+            assert!(!overlap, "{name}: {:?} overlaps {:?}: {a:?} {b:?}", a.4, b.4);
         }
     }
 }
