@@ -9,7 +9,8 @@
 //! ([`DelegationState`] on the talks' timeline); they are drawn only for a role that may read the delegation's
 //! own channel. Without a role (`None`) the figure is the analyst's: the whole simulation.
 
-use entente_core::{OutcomeId, UtilityFunction};
+use entente_core::blocs::Instructions;
+use entente_core::{OutcomeId, UtilityFunction, UtilityTable};
 use entente_model::timeline::DelegationState;
 use entente_plot::{
     BlocCurves, ClauseLane, DelegationCurves, LaneState, MarkerKind, PartyCurves, SessionBand, TalksFigure,
@@ -69,7 +70,7 @@ pub fn compare_figure(
     changed_name: &str,
     view: Option<Role>,
 ) -> Result<TalksFigure, FigureError> {
-    let heading = |name: &str, run: &TalksRun| Some(format!("{name}: {}", outcome(run)));
+    let heading = |name: &str, run: &TalksRun| Some(format!("{name} — {}", outcome(run)));
     Ok(TalksFigure {
         title: base.0.scenario.name.clone(),
         subtitle: Some(capitalised(&view_name(base.0, view))),
@@ -243,16 +244,16 @@ fn party_curves(
     }
     // The reservation value's changes: (minute, set to, or moved by).
     let mut changes: Vec<(Timestamp, Option<f64>, f64)> = Vec::new();
-    match (&p.delegation, talks.timeline(k)) {
-        (Some(d), Some(tl)) if own_channel => {
-            let tables = DelegationState::bloc_tables(&talks.scenario.space, d)?;
-            for epoch in tl.epochs() {
-                let state = DelegationState::new(&talks.scenario.space, d, &tables, &epoch)?;
-                changes.push((epoch.from as Timestamp, Some(state.reservation), 0.0));
+    match &p.delegation {
+        Some(_) if own_channel => {
+            if let Some(periods) = periods(talks, k)? {
+                for (epoch, state) in periods.epochs.iter().zip(&periods.states) {
+                    changes.push((epoch.from as Timestamp, Some(state.reservation), 0.0));
+                }
             }
         }
-        (Some(_), _) => {}
-        (None, _) => {
+        Some(_) => {}
+        None => {
             let r = p.utility.reservation();
             // Its scores are on the same channel as its reservation value: the view holds both.
             if r.is_finite() {
@@ -279,6 +280,29 @@ fn party_curves(
     Ok(Some(PartyCurves { name: p.name.clone(), index: k, utility, reservation }))
 }
 
+/// A divided delegation's periods of unchanged instructions on the talks' timeline, with its state in each.
+struct Periods {
+    /// Each bloc's utilities.
+    tables: Vec<UtilityTable>,
+    /// The instructions in force from the start, then after each change (minutes).
+    epochs: Vec<Instructions>,
+    /// The delegation's state under each.
+    states: Vec<DelegationState>,
+}
+
+/// Party `k`'s periods (`None` for a unitary party).
+fn periods(talks: &Talks, k: usize) -> Result<Option<Periods>, FigureError> {
+    let (Some(d), Some(tl)) = (talks.scenario.parties.get(k).and_then(|p| p.delegation.as_ref()), talks.timeline(k))
+    else {
+        return Ok(None);
+    };
+    let space = &talks.scenario.space;
+    let tables = DelegationState::bloc_tables(space, d)?;
+    let epochs = tl.epochs();
+    let states = epochs.iter().map(|e| DelegationState::new(space, d, &tables, e)).collect::<Result<_, _>>()?;
+    Ok(Some(Periods { tables, epochs, states }))
+}
+
 /// A divided delegation's blocs: each bloc's utility of every text proposed, its reversion point under the
 /// instructions in force, and the periods when the text was outside the win-set. `None` for a unitary party.
 fn delegation_curves(
@@ -288,12 +312,10 @@ fn delegation_curves(
     end: Timestamp,
 ) -> Result<Option<DelegationCurves>, FigureError> {
     let p = &talks.scenario.parties[k];
-    let (Some(d), Some(tl)) = (&p.delegation, talks.timeline(k)) else { return Ok(None) };
+    let (Some(d), Some(Periods { tables, epochs, states })) = (&p.delegation, periods(talks, k)?) else {
+        return Ok(None);
+    };
     let space = &talks.scenario.space;
-    let tables = DelegationState::bloc_tables(space, d)?;
-    let epochs = tl.epochs();
-    let states: Vec<DelegationState> =
-        epochs.iter().map(|e| DelegationState::new(space, d, &tables, e)).collect::<Result<_, _>>()?;
     let texts: Vec<(Timestamp, OutcomeId)> = entries
         .iter()
         .filter_map(|e| match &e.entry {

@@ -6,6 +6,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::style::*;
 use super::{Figure, backend};
 use crate::error::PlotError;
+use crate::talks::MarkerKind;
 
 #[derive(Clone, Debug)]
 pub(super) enum Swatch {
@@ -39,14 +40,8 @@ pub(super) enum ShapeId {
     Agreement,
     Offer,
     Received,
-    /// The talks' markers: a bloc's instructions, a public statement, an item tabled, an incident, the vote,
-    /// the end.
-    Instruction,
-    Statement,
-    Tabled,
-    Incident,
-    Vote,
-    End,
+    /// A marker of the talks figure.
+    Talks(MarkerKind),
 }
 
 #[derive(Clone, Debug)]
@@ -143,12 +138,14 @@ pub(super) fn draw_swatch_marker(area: &Area, kind: ShapeKind, c: (i32, i32)) ->
         ShapeId::Agreement => marker(area, Shape::Star, c, 10, STAR, Some(STAR_EDGE)),
         ShapeId::Offer => marker(area, Shape::Circle, c, 3, kind.colour, None),
         ShapeId::Received => marker(area, Shape::HollowCircle, c, 3, kind.colour, None),
-        ShapeId::Instruction => marker(area, Shape::Diamond, c, 5, kind.colour, Some(WHITE)),
-        ShapeId::Statement => marker(area, Shape::HollowCircle, c, 5, kind.colour, None),
-        ShapeId::Tabled => marker(area, Shape::Square, c, 4, kind.colour, Some(WHITE)),
-        ShapeId::Incident => marker(area, Shape::Triangle, c, 5, kind.colour, Some(WHITE)),
-        ShapeId::Vote => marker(area, Shape::Circle, c, 5, kind.colour, Some(WHITE)),
-        ShapeId::End => marker(area, Shape::Star, c, 8, kind.colour, Some(STAR_EDGE)),
+        ShapeId::Talks(k) => match k {
+            MarkerKind::Instruction => marker(area, Shape::Diamond, c, 5, kind.colour, Some(WHITE)),
+            MarkerKind::Statement => marker(area, Shape::HollowCircle, c, 5, kind.colour, None),
+            MarkerKind::Tabled => marker(area, Shape::Square, c, 4, kind.colour, Some(WHITE)),
+            MarkerKind::Incident => marker(area, Shape::Triangle, c, 5, kind.colour, Some(WHITE)),
+            MarkerKind::Vote => marker(area, Shape::Circle, c, 5, kind.colour, Some(WHITE)),
+            MarkerKind::End => marker(area, Shape::Star, c, 8, kind.colour, Some(STAR_EDGE)),
+        },
     }
 }
 

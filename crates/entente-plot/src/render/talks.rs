@@ -44,15 +44,15 @@ fn state_colour(s: LaneState) -> RGBColor {
 }
 
 fn marker_shape(k: MarkerKind) -> ShapeKind {
-    let (shape, colour) = match k {
-        MarkerKind::Instruction => (ShapeId::Instruction, RGBColor(0x6A, 0x3D, 0x9A)),
-        MarkerKind::Statement => (ShapeId::Statement, RGBColor(0x3A, 0x3D, 0x42)),
-        MarkerKind::Tabled => (ShapeId::Tabled, RGBColor(0x00, 0x72, 0xB2)),
-        MarkerKind::Incident => (ShapeId::Incident, RGBColor(0xC0, 0x39, 0x2B)),
-        MarkerKind::Vote => (ShapeId::Vote, NASH),
-        MarkerKind::End => (ShapeId::End, STAR),
+    let colour = match k {
+        MarkerKind::Instruction => RGBColor(0x6A, 0x3D, 0x9A),
+        MarkerKind::Statement => RGBColor(0x3A, 0x3D, 0x42),
+        MarkerKind::Tabled => RGBColor(0x00, 0x72, 0xB2),
+        MarkerKind::Incident => RGBColor(0xC0, 0x39, 0x2B),
+        MarkerKind::Vote => NASH,
+        MarkerKind::End => STAR,
     };
-    ShapeKind { shape, colour }
+    ShapeKind { shape: ShapeId::Talks(k), colour }
 }
 
 fn marker_meaning(k: MarkerKind) -> &'static str {
