@@ -54,6 +54,9 @@ mod error;
 mod input;
 mod render;
 mod talks;
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
+pub mod testing;
 
 pub use error::{Datum, InvalidInput, PlotError};
 pub use input::{AnalysisFigure, Offer, RunFigure};

@@ -2,7 +2,7 @@
 
 mod legend;
 mod scale;
-mod style;
+pub(crate) mod style;
 pub(crate) mod talks;
 
 use plotters::prelude::*;

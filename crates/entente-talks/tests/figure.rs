@@ -4,10 +4,12 @@
 // Test code: reads its fixtures (clippy.toml).
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
-use entente_formats::talks_toml::read_talks;
+use entente_formats::talks_toml::{parse_talks, read_talks};
 use entente_model::talks::{DAY, HOUR, Talks};
+use entente_plot::testing::assert_texts_clear;
 use entente_plot::{LaneState, MarkerKind, TalksRound, render_talks};
 use entente_talks::figure::{round, talks_figure};
 use entente_talks::log::Role;
@@ -192,4 +194,133 @@ fn figures_by_role() {
     let observer = svg(Some(Role::Observer));
     assert!(!observer.contains("instructs") && !observer.contains("utility of the text"));
     assert!(observer.contains("guarantor tabled by state_b"));
+}
+
+/// Generated talks: `parties` parties (the last a delegation of two blocs, whose second bloc gains a veto and
+/// tables the last issue during the round), `clauses` issues of two values (all but the last on the agenda),
+/// `sessions` sessions (two sittings a day), names long or short, an incident; a deterministic mix of preferences.
+fn generated(parties: usize, clauses: usize, sessions: usize, long: bool) -> Talks {
+    let name = |base: &str, k: usize| {
+        if long { format!("{base} of the northern federated states {k}") } else { format!("{base}{k}") }
+    };
+    let issue = |k: usize| name("clause_on_sanctuaries", k).replace(' ', "_");
+    let party = |k: usize| name("delegation", k).replace(' ', "_");
+    let mut x = (parties * 1000 + clauses * 10 + sessions) as u64;
+    let mut next = move || {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((x >> 33) % 1000) as f64 / 1000.0
+    };
+    let mut s = format!("name = \"{}\"\n[protocol]\nseed = 7\n", name("generated talks", parties));
+    for k in 0..clauses {
+        let _ = writeln!(s, "[[issues]]\nname = \"{}\"\nvalues = [\"v0\", \"v1\"]", issue(k));
+    }
+    let table = |s: &mut String, header: &str, lean: bool, next: &mut dyn FnMut() -> f64| {
+        let _ = writeln!(s, "[{header}]");
+        for k in 0..clauses {
+            let (a, b) = (next(), next());
+            let (a, b) = if lean { (a.min(b), a.max(b)) } else { (a.max(b), a.min(b)) };
+            let _ = writeln!(s, "{} = {{ weight = {:.3}, values = [{a:.3}, {b:.3}] }}", issue(k), 0.2 + next());
+        }
+    };
+    for k in 0..parties {
+        let _ = writeln!(s, "[[parties]]\nname = \"{}\"", party(k));
+        if k + 1 < parties {
+            let _ = writeln!(s, "reservation = 0.3");
+            table(&mut s, "parties.issues", k % 2 == 0, &mut next);
+        } else {
+            let _ = writeln!(s, "[parties.delegation]\nrule = \"unanimity\"");
+            for b in 0..2 {
+                let _ = writeln!(
+                    s,
+                    "[[parties.blocs]]\nname = \"{}\"\nweight = 0.5\nveto = {}\nreversion = 0.3",
+                    name("bloc", b),
+                    b == 0
+                );
+                table(&mut s, "parties.blocs.issues", b == 1, &mut next);
+            }
+        }
+    }
+    let agenda: Vec<String> = (0..clauses - 1).map(|k| format!("\"{}\"", issue(k))).collect();
+    let defaults: Vec<String> = (0..clauses).map(|k| format!("{} = \"v0\"", issue(k))).collect();
+    let _ = writeln!(
+        s,
+        "[talks]\nmediators = [\"m0\", \"m1\"]\nagenda = [{}]\ndefaults = {{ {} }}\nstep_minutes = 45",
+        agenda.join(", "),
+        defaults.join(", ")
+    );
+    for k in 0..sessions {
+        let (day, sitting) = (k / 2 + 1, k % 2);
+        let label = if long {
+            format!("day {day}, {} sitting of the plenary", ["first", "second"][sitting])
+        } else {
+            format!("day {day}")
+        };
+        let _ = writeln!(
+            s,
+            "[[talks.sessions]]\nday = {day}\nstart = \"{}\"\nhours = {}\nlabel = \"{label}\"",
+            ["09:00", "15:00"][sitting],
+            if sessions == 1 { 8 } else { 4 }
+        );
+    }
+    // Parties that concede late keep long rounds going.
+    for k in 0..parties {
+        let _ = writeln!(s, "[talks.conduct.{}]\nexponent = 4.0", party(k));
+    }
+    // In the first break (during the only session when there is one).
+    let day = 1;
+    let _ = writeln!(
+        s,
+        "[[talks.instructions]]\nday = {day}\ntime = \"{}\"\nparty = \"{}\"\nbloc = \"{}\"\ntext = \"a new condition\"\nveto = true\ntable = {{ issue = \"{}\" }}\nstatement = \"We have a new condition.\"",
+        if sessions == 1 { "12:00" } else { "14:00" },
+        party(parties - 1),
+        name("bloc", 1),
+        issue(clauses - 1)
+    );
+    let _ = writeln!(
+        s,
+        "[[talks.incidents]]\nday = 1\ntime = \"10:30\"\nplace = \"{}\"\ntext = \"an attack\"\nissues = [\"{}\"]",
+        name("the border district", 0),
+        issue(0)
+    );
+    parse_talks(&s, Path::new("generated.toml")).unwrap_or_else(|e| panic!("{e}\n{s}"))
+}
+
+/// No text of the figure overlaps another or leaves the canvas, for simulated talks of 2 to 4 parties, 3 to 12
+/// clauses, long names and 1 to 20 sessions, in every role's view and side by side.
+#[test]
+fn no_text_overlaps_in_generated_talks() {
+    for parties in [2, 3, 4] {
+        for (clauses, sessions) in [(3, 1), (12, 2), (7, 5), (12, 20), (3, 20)] {
+            for long in [false, true] {
+                let talks = generated(parties, clauses, sessions, long);
+                let run = simulate(&talks).expect("simulates");
+                let case = format!("{parties} parties, {clauses} clauses, {sessions} sessions, long names {long}");
+                let roles = [
+                    None,
+                    Some(Role::Party { party: parties - 1 }),
+                    Some(Role::Party { party: 0 }),
+                    Some(Role::Observer),
+                ];
+                for role in roles {
+                    let figure = talks_figure(&talks, &run, role).expect("figure data");
+                    // One lane per clause (the tabled one only if the round lasted until it was tabled).
+                    assert_eq!(figure.rounds[0].clauses.len(), run.clauses.len(), "{case}");
+                    assert!(run.clauses.len() >= clauses - 1, "{case}");
+                    assert_eq!(figure.rounds[0].sessions.len(), sessions);
+                    let svg = render_talks(&figure).expect("renders");
+                    assert_texts_clear(&format!("{case}, {role:?}"), &svg, 10);
+                }
+                let unified = talks.counterfactual(entente_model::talks::Counterfactual::Unified).expect("unified");
+                let changed = simulate(&unified).expect("simulates");
+                let figure = entente_talks::figure::compare_figure(
+                    (&talks, &run),
+                    (&unified, &changed),
+                    "counterfactual: unified",
+                    None,
+                )
+                .expect("figure data");
+                assert_texts_clear(&format!("{case}, compared"), &render_talks(&figure).expect("renders"), 10);
+            }
+        }
+    }
 }

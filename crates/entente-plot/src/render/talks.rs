@@ -369,15 +369,15 @@ fn draw_round(area: &Area, layout: &Layout, r: &TalksRound, l: &RoundLayout) -> 
         let (x0, x1) = (t.x(s.start), t.x(s.end));
         rect(area, x0, l.band_y + BAND_H, x1, l.ticks_y, opaque(SESSION_SHADE))?;
         rect(area, x0, l.band_y, x1, l.band_y + BAND_H, opaque(SESSION_BAND))?;
-        // The label in bold, else smaller, else cut.
+        // The label in bold, else smaller; else its part before a comma ("day 3"); else cut.
         let room = x1 - x0 - 6;
         let small = Font { px: 10.0, bold: false, colour: TEXT };
         let label = s.label.trim();
-        let (label, font) = if text_width(label, BAND_FONT) <= room || text_width(label, small) > room {
-            (fit(label, BAND_FONT, room), BAND_FONT)
-        } else {
-            (label.to_string(), small)
-        };
+        let head = label.split(',').next().unwrap_or(label).trim();
+        let (label, font) = [(label, BAND_FONT), (label, small), (head, BAND_FONT), (head, small)]
+            .into_iter()
+            .find(|(l, f)| text_width(l, *f) <= room)
+            .map_or_else(|| (fit(label, BAND_FONT, room), BAND_FONT), |(l, f)| (l.to_string(), f));
         if !label.is_empty() && text_width(&label, font) <= room {
             text(area, &label, ((x0 + x1) / 2, l.band_y + BAND_H / 2), font, HPos::Center, VPos::Center)?;
         }
@@ -400,12 +400,15 @@ fn draw_round(area: &Area, layout: &Layout, r: &TalksRound, l: &RoundLayout) -> 
     for (i, c) in r.clauses.iter().enumerate() {
         let cy = l.lanes_top + i as i32 * LANE_PITCH + LANE_PITCH / 2;
         let room = layout.label_w;
+        // Titles cut in the middle: long names that differ at the end stay apart.
+        let title = fit_middle(&c.title, LANE_FONT, room);
         match lane_note(c) {
             Some(note) => {
-                text(area, &fit(&c.title, LANE_FONT, room), (MARGIN, cy - 6), LANE_FONT, HPos::Left, VPos::Center)?;
-                text(area, &fit(&note, SMALL_FONT, room), (MARGIN, cy + 7), SMALL_FONT, HPos::Left, VPos::Center)?;
+                text(area, &title, (MARGIN, cy - 6), LANE_FONT, HPos::Left, VPos::Center)?;
+                let note = fit_middle(&note, SMALL_FONT, room);
+                text(area, &note, (MARGIN, cy + 7), SMALL_FONT, HPos::Left, VPos::Center)?;
             }
-            None => text(area, &fit(&c.title, LANE_FONT, room), (MARGIN, cy), LANE_FONT, HPos::Left, VPos::Center)?,
+            None => text(area, &title, (MARGIN, cy), LANE_FONT, HPos::Left, VPos::Center)?,
         }
         let mut states = c.states.clone();
         states.sort_by_key(|s| s.0);
@@ -483,6 +486,25 @@ fn draw_round(area: &Area, layout: &Layout, r: &TalksRound, l: &RoundLayout) -> 
     }
     debug_assert!(l.ticks_y + 16 <= l.bottom);
     Ok(())
+}
+
+/// `s`, with its middle replaced by "…" if needed so that it is at most `max_px` wide in `font`.
+fn fit_middle(s: &str, font: Font, max_px: i32) -> String {
+    if text_width(s, font) <= max_px {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    (1..chars.len())
+        .rev()
+        .map(|k| {
+            let (head, tail) = (k.div_ceil(2), k / 2);
+            let mut t: String = chars[..head].iter().collect();
+            t.push('…');
+            t.extend(&chars[chars.len() - tail..]);
+            t
+        })
+        .find(|t| text_width(t, font) <= max_px)
+        .unwrap_or_else(|| "…".to_string())
 }
 
 /// An axis for utilities (at least [0, 1] for values that look normalised).

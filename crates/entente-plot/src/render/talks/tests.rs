@@ -2,8 +2,8 @@
 //! parties, 3 to 12 clauses, long names and 1 to 20 sessions; the compressed time axis.
 
 use super::*;
-use crate::render::tests::assert_texts_clear;
 use crate::render_talks;
+use crate::testing::assert_texts_clear;
 
 use crate::render::tests::common::Rng;
 
