@@ -153,17 +153,33 @@ fn shorten(s: &str, max_chars: usize) -> String {
 
 /// `s`, cut with an ellipsis if needed so that it is at most `max_px` wide in `font`.
 fn fit(s: &str, font: Font, max_px: i32) -> String {
+    fit_by(s, font, max_px, |chars, k| {
+        let mut t: String = chars[..k].iter().collect::<String>().trim_end().to_string();
+        t.push('…');
+        t
+    })
+}
+
+/// `s`, with its middle replaced by "…" if needed so that it is at most `max_px` wide in `font`.
+fn fit_middle(s: &str, font: Font, max_px: i32) -> String {
+    fit_by(s, font, max_px, |chars, k| {
+        let (head, tail) = (k.div_ceil(2), k / 2);
+        let mut t: String = chars[..head].iter().collect();
+        t.push('…');
+        t.extend(&chars[chars.len() - tail..]);
+        t
+    })
+}
+
+/// `s` if it fits in `max_px`, else the longest `shorten(chars, k)` (k characters kept) that fits, else "…".
+fn fit_by(s: &str, font: Font, max_px: i32, shorten: impl Fn(&[char], usize) -> String) -> String {
     if text_width(s, font) <= max_px {
         return s.to_string();
     }
     let chars: Vec<char> = s.chars().collect();
     (1..chars.len())
         .rev()
-        .map(|k| {
-            let mut t: String = chars[..k].iter().collect::<String>().trim_end().to_string();
-            t.push('…');
-            t
-        })
+        .map(|k| shorten(&chars, k))
         .find(|t| text_width(t, font) <= max_px)
         .unwrap_or_else(|| "…".to_string())
 }

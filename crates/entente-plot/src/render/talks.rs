@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::legend::*;
 use super::scale::Axis;
 use super::style::*;
-use super::{CAPTION_H, Rect, backend, document, fit};
+use super::{CAPTION_H, Rect, backend, document, fit, fit_middle};
 use crate::error::PlotError;
 use crate::talks::*;
 
@@ -486,25 +486,6 @@ fn draw_round(area: &Area, layout: &Layout, r: &TalksRound, l: &RoundLayout) -> 
     }
     debug_assert!(l.ticks_y + 16 <= l.bottom);
     Ok(())
-}
-
-/// `s`, with its middle replaced by "…" if needed so that it is at most `max_px` wide in `font`.
-fn fit_middle(s: &str, font: Font, max_px: i32) -> String {
-    if text_width(s, font) <= max_px {
-        return s.to_string();
-    }
-    let chars: Vec<char> = s.chars().collect();
-    (1..chars.len())
-        .rev()
-        .map(|k| {
-            let (head, tail) = (k.div_ceil(2), k / 2);
-            let mut t: String = chars[..head].iter().collect();
-            t.push('…');
-            t.extend(&chars[chars.len() - tail..]);
-            t
-        })
-        .find(|t| text_width(t, font) <= max_px)
-        .unwrap_or_else(|| "…".to_string())
 }
 
 /// An axis for utilities (at least [0, 1] for values that look normalised).
