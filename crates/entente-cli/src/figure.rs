@@ -53,6 +53,11 @@ pub fn write_plot(
         Some(r) => entente_plot::render_run(&run_figure(figure, r))?,
         None => entente_plot::render_analysis(&figure)?,
     };
+    write_svg(path, &svg)
+}
+
+/// Writes a figure's SVG text to `path`.
+pub fn write_svg(path: &Path, svg: &str) -> anyhow::Result<()> {
     std::fs::write(path, svg).with_context(|| format!("cannot write the plot to {}", path.display()))
 }
 

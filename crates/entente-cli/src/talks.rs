@@ -32,15 +32,19 @@ pub struct TalksArgs {
     /// Seed of the talks' random draws (the breakdown risk of incidents), instead of the scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Draw the round to this SVG file: sessions, clause lanes, markers, closure and utilities over time. With
+    /// --export ROLE, only what that role may see; with --counterfactual, the base round above the changed one.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
-    let mut talks = match &args.scenario {
+    let mut base = match &args.scenario {
         Some(p) => read_talks(p)?,
         None => parse_talks(DEFAULT_TALKS, Path::new(DEFAULT_TALKS_NAME))?,
     };
     if let Some(seed) = args.seed {
-        talks.seed = seed;
+        base.seed = seed;
     }
     // JSON output is one document on stdout: the counterfactual goes into it (and to stderr for
     // `--export`, whose document is the log alone), the sentence to the text only.
@@ -58,27 +62,26 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
                 outln!("Counterfactual: {}.\n", which.describe());
             }
             counterfactual = Some(serde_json::json!({"name": which.name(), "description": which.describe()}));
-            talks.counterfactual(which)?
+            base.counterfactual(which)?
         }
-        None => talks,
+        None => base.clone(),
     };
     let run = entente_talks::simulate(&talks)?;
     let measures = measures(&talks, &run)?;
-    if let Some(role) = &args.export {
-        let role = match role.as_str() {
-            "mediator" | "mediators" => Role::Mediator,
-            "observer" | "public" => Role::Observer,
-            name => match talks.scenario.parties.iter().position(|p| p.name == name) {
-                Some(party) => Role::Party { party },
-                None => {
-                    let names: Vec<&str> = talks.scenario.parties.iter().map(|p| p.name.as_str()).collect();
-                    anyhow::bail!(
-                        "--export {name:?}: expected a party ({}), \"mediator\" or \"observer\"",
-                        names.join(", ")
-                    );
-                }
-            },
+    let role = args.export.as_deref().map(|r| parse_role(&talks, r)).transpose()?;
+    if let Some(path) = &args.plot {
+        let figure = match args.counterfactual.as_deref() {
+            Some(name) => {
+                let base_run = entente_talks::simulate(&base)?;
+                let changed = format!("counterfactual: {name}");
+                entente_talks::figure::compare_figure((&base, &base_run), (&talks, &run), &changed, role)?
+            }
+            None => entente_talks::figure::talks_figure(&talks, &run, role)?,
         };
+        crate::figure::write_svg(path, &entente_plot::render_talks(&figure)?)?;
+        eprintln!("Figure written to {}", path.display());
+    }
+    if let Some(role) = role {
         outln!("{}", serde_json::to_string_pretty(&export_for(&run.log, role))?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -95,4 +98,22 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
     out!("{}", transcript(&talks, &run, args.verbose));
     out!("\n{}", measures_text(&measures, &talks));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reader `--export` names: a party's name, "mediator" or "observer".
+fn parse_role(talks: &entente_talks::Talks, role: &str) -> anyhow::Result<Role> {
+    Ok(match role {
+        "mediator" | "mediators" => Role::Mediator,
+        "observer" | "public" => Role::Observer,
+        name => match talks.scenario.parties.iter().position(|p| p.name == name) {
+            Some(party) => Role::Party { party },
+            None => {
+                let names: Vec<&str> = talks.scenario.parties.iter().map(|p| p.name.as_str()).collect();
+                anyhow::bail!(
+                    "--export {name:?}: expected a party ({}), \"mediator\" or \"observer\"",
+                    names.join(", ")
+                );
+            }
+        },
+    })
 }

@@ -316,3 +316,32 @@ fn run_on_a_talks_file_points_to_the_talks_command() {
     let plain = entente(&["run", root().join("scenarios/job-offer.toml").to_str().unwrap()]);
     assert!(!stderr(&plain).contains("entente talks"));
 }
+
+/// The README's figure of the reference case is what `entente talks --plot` draws (regenerate it with
+/// `cargo run --release -- talks --plot docs/figures/talks-istanbul.svg`).
+#[test]
+fn the_committed_talks_figure_is_what_the_command_draws() {
+    let dir = std::env::temp_dir().join(format!("entente-talks-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let path = dir.join("talks-istanbul.svg");
+    let o = entente(&["talks", "--plot", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("Istanbul round"), "the transcript is still printed");
+    let drawn = std::fs::read_to_string(&path).expect("the figure");
+    let committed = std::fs::read_to_string(root().join("docs/figures/talks-istanbul.svg")).expect("committed");
+    assert!(drawn == committed, "docs/figures/talks-istanbul.svg is stale: regenerate it (see the test's doc)");
+    // A party's figure: its own curves and blocs, never the other side's.
+    let o = entente(&["talks", "--plot", path.to_str().expect("utf-8"), "--export", "state_b"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let b = std::fs::read_to_string(&path).expect("the figure");
+    assert!(b.contains("state_b: utility of the text") && !b.contains("state_a: utility of the text"));
+    // A counterfactual: the base round above the changed one.
+    let o = entente(&["talks", "--plot", path.to_str().expect("utf-8"), "--counterfactual", "unified"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let both = std::fs::read_to_string(&path).expect("the figure");
+    assert!(
+        both.contains("Base round — no agreement")
+            && both.contains("Counterfactual: unified — the package was adopted")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

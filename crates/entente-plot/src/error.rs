@@ -82,6 +82,38 @@ pub enum InvalidInput {
         /// The number of parties.
         parties: usize,
     },
+    /// A talks figure without rounds, or with more than [`crate::MAX_ROUNDS`].
+    #[error("a talks figure shows 1 to {} rounds, got {rounds}", crate::MAX_ROUNDS)]
+    Rounds {
+        /// How many were given.
+        rounds: usize,
+    },
+    /// A round of talks without sessions.
+    #[error("round {round} of the talks figure has no session")]
+    NoSessions {
+        /// The round's index.
+        round: usize,
+    },
+    /// A session that ends before it starts, or starts before the previous one ends.
+    #[error("round {round}: session {session} ends before it starts or overlaps the one before")]
+    SessionOrder {
+        /// The round's index.
+        round: usize,
+        /// The session's index.
+        session: usize,
+    },
+    /// A value of a talks figure's curve that is NaN or infinite.
+    #[error("round {round}: the {what} at minute {at} is {value} (not finite)")]
+    TalksValue {
+        /// The round's index.
+        round: usize,
+        /// Which curve.
+        what: &'static str,
+        /// The minute.
+        at: u64,
+        /// The value.
+        value: f64,
+    },
     /// An offer whose time is NaN or infinite.
     #[error("offer {offer}: its time is {t} (not finite)")]
     OfferTime {

@@ -53,14 +53,24 @@
 mod error;
 mod input;
 mod render;
+mod talks;
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
+pub mod testing;
 
 pub use error::{Datum, InvalidInput, PlotError};
 pub use input::{AnalysisFigure, Offer, RunFigure};
+pub use talks::{
+    BlocCurves, ClauseLane, DelegationCurves, LaneState, MarkerKind, PartyCurves, SessionBand, TalksFigure,
+    TalksMarker, TalksRound,
+};
 
 /// At most this many outcome dots per panel (after merging dots that fall on the same spot).
 pub const MAX_OUTCOME_MARKERS: usize = 20_000;
 /// The most parties a figure can show (45 pairwise planes).
 pub const MAX_PARTIES: usize = 10;
+/// The most rounds a talks figure shows one above the other.
+pub const MAX_ROUNDS: usize = 4;
 
 /// Draws the figure of an analysis (the utility plane or planes, no time panels) and returns the SVG document.
 ///
@@ -80,4 +90,19 @@ pub fn render_analysis(figure: &AnalysisFigure) -> Result<String, PlotError> {
 /// As [`render_analysis`]; besides, an offer by a party that does not exist, or a time that is not finite.
 pub fn render_run(figure: &RunFigure) -> Result<String, PlotError> {
     render::svg(&input::View::run(figure))
+}
+
+/// Draws the figure of a round of talks (or of rounds one above the other, on one time axis) and returns the SVG
+/// document: the sessions as bands with breaks compressed, one lane per clause coloured by its state over time
+/// with its final state at the right edge, markers for instructions, statements, tabled items, incidents, the
+/// vote and the end, the closure ratio, each party's utility of the text with its reservation value, and each
+/// divided delegation's blocs with their reversion points.
+///
+/// # Errors
+///
+/// [`PlotError::Invalid`] for input that cannot be drawn (no round or more than [`MAX_ROUNDS`], a round without
+/// sessions or with sessions out of order, a value that is not finite); [`PlotError::Backend`] if drawing fails.
+pub fn render_talks(figure: &TalksFigure) -> Result<String, PlotError> {
+    figure.validate()?;
+    render::talks::svg(figure)
 }

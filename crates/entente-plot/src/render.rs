@@ -2,7 +2,8 @@
 
 mod legend;
 mod scale;
-mod style;
+pub(crate) mod style;
+pub(crate) mod talks;
 
 use plotters::prelude::*;
 use plotters::style::FontTransform;
@@ -20,17 +21,26 @@ pub(crate) fn svg(view: &View) -> Result<String, PlotError> {
     view.validate()?;
     let fig = Figure::new(view);
     let layout = Layout::new(&fig);
+    document(layout.width, layout.height, fig.title(), |root| draw_figure(root, &fig, &layout))
+}
+
+/// An SVG document of `width` × `height` pixels on a white ground, drawn by `draw`, named `title`.
+pub(crate) fn document(
+    width: i32,
+    height: i32,
+    title: &str,
+    draw: impl FnOnce(&Area) -> Result<(), PlotError>,
+) -> Result<String, PlotError> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (layout.width as u32, layout.height as u32)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width as u32, height as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(backend)?;
-        draw_figure(&root, &fig, &layout)?;
+        draw(&root)?;
         root.present().map_err(backend)?;
     }
     let mut svg = tidy_font_sizes(&svg);
     // A <title> names the document (browser tabs, screen readers).
     if let Some(end) = svg.find('>') {
-        let title = fig.title();
         svg.insert_str(end + 1, &format!("\n<title>{}</title>", xml_escape(title)));
     }
     Ok(svg)
@@ -143,17 +153,33 @@ fn shorten(s: &str, max_chars: usize) -> String {
 
 /// `s`, cut with an ellipsis if needed so that it is at most `max_px` wide in `font`.
 fn fit(s: &str, font: Font, max_px: i32) -> String {
+    fit_by(s, font, max_px, |chars, k| {
+        let mut t: String = chars[..k].iter().collect::<String>().trim_end().to_string();
+        t.push('…');
+        t
+    })
+}
+
+/// `s`, with its middle replaced by "…" if needed so that it is at most `max_px` wide in `font`.
+fn fit_middle(s: &str, font: Font, max_px: i32) -> String {
+    fit_by(s, font, max_px, |chars, k| {
+        let (head, tail) = (k.div_ceil(2), k / 2);
+        let mut t: String = chars[..head].iter().collect();
+        t.push('…');
+        t.extend(&chars[chars.len() - tail..]);
+        t
+    })
+}
+
+/// `s` if it fits in `max_px`, else the longest `shorten(chars, k)` (k characters kept) that fits, else "…".
+fn fit_by(s: &str, font: Font, max_px: i32, shorten: impl Fn(&[char], usize) -> String) -> String {
     if text_width(s, font) <= max_px {
         return s.to_string();
     }
     let chars: Vec<char> = s.chars().collect();
     (1..chars.len())
         .rev()
-        .map(|k| {
-            let mut t: String = chars[..k].iter().collect::<String>().trim_end().to_string();
-            t.push('…');
-            t
-        })
+        .map(|k| shorten(&chars, k))
         .find(|t| text_width(t, font) <= max_px)
         .unwrap_or_else(|| "…".to_string())
 }
@@ -359,7 +385,7 @@ fn draw_figure(area: &Area, fig: &Figure, layout: &Layout) -> Result<(), PlotErr
             PanelKind::Time(p) => draw_time(area, fig, layout, panel, p)?,
         }
     }
-    draw_legend(area, layout)
+    draw_legend(area, &layout.legend, layout.legend_top, layout.content_x, layout.width)
 }
 
 /// Maps data coordinates to pixels in a panel.

@@ -3,10 +3,12 @@
 //!
 //! - [`model`]: the talks as declared (sessions, agenda, instructions, incidents, baseline);
 //! - [`sim`]: the simulation, driving the package protocol of `entente-protocols`;
-//! - [`log`]: the event log with its channels and per-role exports.
+//! - [`log`]: the event log with its channels and per-role exports;
+//! - [`figure`]: the figure of a round as plain data for `entente-plot`, by role.
 
 pub mod actors;
 pub mod assessment;
+pub mod figure;
 pub mod log;
 pub mod measures;
 pub mod participant;

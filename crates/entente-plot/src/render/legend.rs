@@ -4,8 +4,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
-use super::{Figure, Layout, backend};
+use super::{Figure, backend};
 use crate::error::PlotError;
+use crate::talks::MarkerKind;
 
 #[derive(Clone, Debug)]
 pub(super) enum Swatch {
@@ -19,6 +20,8 @@ pub(super) enum Swatch {
     },
     /// A dashed line over a shaded patch (reservation value, region below it).
     Reservation,
+    /// A filled patch of a colour (a clause's state; a shaded region).
+    Patch(RGBAColor),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -37,6 +40,8 @@ pub(super) enum ShapeId {
     Agreement,
     Offer,
     Received,
+    /// A marker of the talks figure.
+    Talks(MarkerKind),
 }
 
 #[derive(Clone, Debug)]
@@ -133,21 +138,36 @@ pub(super) fn draw_swatch_marker(area: &Area, kind: ShapeKind, c: (i32, i32)) ->
         ShapeId::Agreement => marker(area, Shape::Star, c, 10, STAR, Some(STAR_EDGE)),
         ShapeId::Offer => marker(area, Shape::Circle, c, 3, kind.colour, None),
         ShapeId::Received => marker(area, Shape::HollowCircle, c, 3, kind.colour, None),
+        ShapeId::Talks(k) => match k {
+            MarkerKind::Instruction => marker(area, Shape::Diamond, c, 5, kind.colour, Some(WHITE)),
+            MarkerKind::Statement => marker(area, Shape::HollowCircle, c, 5, kind.colour, None),
+            MarkerKind::Tabled => marker(area, Shape::Square, c, 4, kind.colour, Some(WHITE)),
+            MarkerKind::Incident => marker(area, Shape::Triangle, c, 5, kind.colour, Some(WHITE)),
+            MarkerKind::Vote => marker(area, Shape::Circle, c, 5, kind.colour, Some(WHITE)),
+            MarkerKind::End => marker(area, Shape::Star, c, 8, kind.colour, Some(STAR_EDGE)),
+        },
     }
 }
 
-pub(super) fn draw_legend(area: &Area, layout: &Layout) -> Result<(), PlotError> {
-    let rows = legend_rows(&layout.legend, layout.width - MARGIN - layout.content_x);
+/// Draws the legend `items` in rows from `top`, from `content_x` to the right margin of a figure `width` wide.
+pub(super) fn draw_legend(
+    area: &Area,
+    items: &[LegendItem],
+    top: i32,
+    content_x: i32,
+    width: i32,
+) -> Result<(), PlotError> {
+    let rows = legend_rows(items, width - MARGIN - content_x);
     if rows.is_empty() {
         return Ok(());
     }
     // A hairline above the legend separates it from the panels.
-    let sep_y = layout.legend_top - 4;
-    line(area, vec![(MARGIN, sep_y), (layout.width - MARGIN, sep_y)], stroke(opaque(GRID), 1))?;
+    let sep_y = top - 4;
+    line(area, vec![(MARGIN, sep_y), (width - MARGIN, sep_y)], stroke(opaque(GRID), 1))?;
     for (r, &(start, count)) in rows.iter().enumerate() {
-        let cy = layout.legend_top + r as i32 * LEGEND_ROW_H + LEGEND_ROW_H / 2;
-        let mut x = layout.content_x;
-        for item in &layout.legend[start..start + count] {
+        let cy = top + r as i32 * LEGEND_ROW_H + LEGEND_ROW_H / 2;
+        let mut x = content_x;
+        for item in &items[start..start + count] {
             let mid = (x + SWATCH_W / 2, cy);
             match &item.swatch {
                 Swatch::Marker(kind) => draw_swatch_marker(area, *kind, mid)?,
@@ -161,6 +181,10 @@ pub(super) fn draw_legend(area: &Area, layout: &Layout) -> Result<(), PlotError>
                     if let Some(kind) = marker {
                         draw_swatch_marker(area, *kind, mid)?;
                     }
+                }
+                Swatch::Patch(colour) => {
+                    area.draw(&Rectangle::new([(x, cy - 7), (x + SWATCH_W, cy + 7)], fill(*colour)))
+                        .map_err(backend)?;
                 }
                 Swatch::Reservation => {
                     area.draw(&Rectangle::new([(x, cy - 8), (x + SWATCH_W, cy + 1)], fill(BLACK.mix(0.06))))

@@ -12,7 +12,7 @@ use crate::error::PlotError;
 pub(super) const FAMILY: &str = "DejaVu Sans, Helvetica, Arial, sans-serif";
 pub(super) const MARGIN: i32 = 24;
 
-pub(super) const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub(super) const MUTED: RGBColor = RGBColor(0x55, 0x5B, 0x63);
 pub(super) const TICK_TEXT: RGBColor = RGBColor(0x44, 0x44, 0x44);
 pub(super) const GRID: RGBColor = RGBColor(0xE8, 0xEA, 0xED);
@@ -44,10 +44,10 @@ pub(super) fn party_colour(p: usize) -> RGBColor {
 }
 
 #[derive(Clone, Copy)]
-pub(super) struct Font {
-    pub(super) px: f64,
-    pub(super) bold: bool,
-    pub(super) colour: RGBColor,
+pub(crate) struct Font {
+    pub(crate) px: f64,
+    pub(crate) bold: bool,
+    pub(crate) colour: RGBColor,
 }
 
 pub(super) const TITLE_FONT: Font = Font { px: 20.0, bold: true, colour: TEXT };
@@ -60,7 +60,7 @@ pub(super) const LEGEND_FONT: Font = Font { px: 13.0, bold: false, colour: TEXT 
 pub(super) const LABEL_FONT: Font = Font { px: 12.0, bold: true, colour: TEXT };
 
 /// A width estimate for `s` in pixels: DejaVu Sans advance widths (wider than Helvetica and Arial), +8% for bold.
-pub(super) fn text_width(s: &str, font: Font) -> i32 {
+pub(crate) fn text_width(s: &str, font: Font) -> i32 {
     let em: f64 = s
         .chars()
         .map(|c| match c {
