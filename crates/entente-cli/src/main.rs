@@ -75,6 +75,7 @@ mod figure;
 mod ratification;
 mod run;
 mod source;
+mod sweep;
 mod talks;
 mod tournament;
 mod whatif;

@@ -32,6 +32,8 @@ pub enum TournamentCommand {
     Merge(MergeArgs),
     /// Negotiations per second of a tournament of the classic strategies, end to end.
     TournamentBench(BenchArgs),
+    /// Vary scenario parameters over a grid or random draws: the probability of agreement per setting.
+    Sweep(crate::sweep::SweepArgs),
 }
 
 #[derive(Args)]
@@ -97,6 +99,7 @@ pub fn run(cmd: TournamentCommand) -> anyhow::Result<ExitCode> {
         TournamentCommand::Tournament(a) => tournament(a),
         TournamentCommand::Merge(a) => merge(a),
         TournamentCommand::TournamentBench(a) => bench(a),
+        TournamentCommand::Sweep(a) => crate::sweep::run(a),
     }
 }
 

@@ -52,6 +52,7 @@
 
 mod error;
 mod input;
+pub mod intervals;
 mod render;
 
 pub use error::{Datum, InvalidInput, PlotError};

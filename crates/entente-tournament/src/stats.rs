@@ -284,3 +284,22 @@ pub fn bradley_terry_bootstrap(
         .collect();
     (point, intervals)
 }
+
+/// Wilson's score interval at level `level` (e.g. 0.95) of a proportion of
+/// `k` successes in `n` trials: `(p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)`.
+/// Exactly 0 below with no success and exactly 1 above with no failure.
+/// `None` for `n = 0`.
+pub fn wilson(k: u64, n: u64, level: f64) -> Option<Interval> {
+    if n == 0 || k > n {
+        return None;
+    }
+    let z = normal_quantile(0.5 + level / 2.0);
+    let (nf, p) = (n as f64, k as f64 / n as f64);
+    let z2 = z * z;
+    let denom = 1.0 + z2 / nf;
+    let centre = (p + z2 / (2.0 * nf)) / denom;
+    let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+    let low = if k == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    Some(Interval { low, high })
+}

@@ -258,3 +258,19 @@ fn normal_quantile_and_large_sample_interval() {
     let c = ci[0].unwrap();
     assert!(c.low < point[0] && point[0] < c.high, "{c:?} {point:?}");
 }
+
+#[test]
+fn wilson_by_hand() {
+    // z = 1.959963985 (95%). 0 of 10: [0, z²/(n + z²)] = [0, 3.841459/13.841459].
+    let i = wilson(0, 10, 0.95).unwrap();
+    assert_eq!(i.low, 0.0);
+    assert!((i.high - 3.841_458_82 / 13.841_458_82).abs() < 1e-8, "{i:?}");
+    // n of n: [n/(n + z²), 1].
+    let i = wilson(100, 100, 0.95).unwrap();
+    assert_eq!(i.high, 1.0);
+    assert!((i.low - 100.0 / 103.841_458_82).abs() < 1e-8, "{i:?}");
+    // 5 of 10: 0.5 ± z·√(0.025 + z²/400)/(1 + z²/10) = [0.236593, 0.763407] (textbook value).
+    let i = wilson(5, 10, 0.95).unwrap();
+    assert!((i.low - 0.236_593).abs() < 1e-6 && (i.high - 0.763_407).abs() < 1e-6, "{i:?}");
+    assert!(wilson(0, 0, 0.95).is_none());
+}
