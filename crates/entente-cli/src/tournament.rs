@@ -437,7 +437,7 @@ fn reason(r: &entente_protocols::EndReason) -> String {
     }
 }
 
-/// Writes `records.csv`, `summary.json` and `summary.txt` from the records.
+/// Writes `records.csv`, `summary.json`, `summary.txt` and the figures from the records.
 fn finish(dir: &Path, m: &Manifest) -> anyhow::Result<entente_tournament::Summary> {
     let mut csv = BufWriter::new(File::create(dir.join("records.csv"))?);
     writeln!(
@@ -484,7 +484,46 @@ fn finish(dir: &Path, m: &Manifest) -> anyhow::Result<entente_tournament::Summar
     }
     fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&summary)? + "\n")?;
     fs::write(dir.join("summary.txt"), summary.render())?;
+    write_figures(dir, &summary)?;
     Ok(summary)
+}
+
+/// `ranking.svg` (mean advantage, the table's order) and `ratings.svg`
+/// (Bradley–Terry), each with its intervals; strategies without a finite
+/// estimate (never played) are left out.
+fn write_figures(dir: &Path, s: &entente_tournament::Summary) -> anyhow::Result<()> {
+    use entente_plot::intervals::{RankRow, RankingFigure, render_ranking};
+    let pct = (s.level * 100.0).round();
+    let row = |name: &str, value: f64, ci: &Option<entente_tournament::stats::Interval>| {
+        let (low, high) = ci.map(|i| (i.low, i.high)).unwrap_or((value, value));
+        [value, low, high].iter().all(|x| x.is_finite()).then(|| RankRow { name: name.to_string(), value, low, high })
+    };
+    let ranking = RankingFigure {
+        title: "Ranking by mean advantage".into(),
+        subtitle: Some(format!(
+            "{} negotiations; utility minus reservation value, mean over every role played; {pct}% bootstrap intervals",
+            s.records
+        )),
+        x_label: "mean advantage".into(),
+        rows: s.scores.iter().filter_map(|r| row(&r.strategy, r.advantage.mean, &r.advantage.ci)).collect(),
+        reference: Some(0.0),
+    };
+    let ratings = RankingFigure {
+        title: "Bradley-Terry ratings".into(),
+        subtitle: Some(format!(
+            "log-strength (mean 0) from head-to-head advantage in the same negotiation; {pct}% bootstrap intervals"
+        )),
+        x_label: "rating (log-strength)".into(),
+        rows: s.ratings.iter().filter_map(|r| row(&r.strategy, r.rating, &r.ci)).collect(),
+        reference: Some(0.0),
+    };
+    for (file, fig) in [("ranking.svg", ranking), ("ratings.svg", ratings)] {
+        if fig.rows.is_empty() {
+            continue;
+        }
+        fs::write(dir.join(file), render_ranking(&fig)?).with_context(|| format!("writing {file}"))?;
+    }
+    Ok(())
 }
 
 fn manifest_of(t: &Tournament, seed: u64, shard: Shard) -> Manifest {

@@ -49,7 +49,7 @@ fn run(cfg: &Path, out: &Path, extra: &[&str]) -> Output {
 }
 
 fn same_outputs(a: &Path, b: &Path) {
-    for f in ["records.jsonl", "records.csv", "summary.json", "summary.txt"] {
+    for f in ["records.jsonl", "records.csv", "summary.json", "summary.txt", "ranking.svg", "ratings.svg"] {
         assert!(read(&a.join(f)) == read(&b.join(f)), "{f} differs between {} and {}", a.display(), b.display());
     }
 }
