@@ -58,6 +58,10 @@ pub struct TournamentArgs {
     /// Negotiations per chunk: records are written and flushed chunk by chunk.
     #[arg(long, default_value_t = 4096, hide = true)]
     pub chunk: usize,
+    /// Disk budget in bytes for the records (default: the free space of the output folder's disk);
+    /// a tournament whose records would exceed it is refused before it starts.
+    #[arg(long, value_name = "BYTES")]
+    pub max_disk: Option<u64>,
 }
 
 #[derive(Args)]
@@ -120,6 +124,8 @@ struct Config {
     rotate_preferences: bool,
     /// Rounds for scenarios that do not say (default: each scenario's own).
     n_steps: Option<u32>,
+    /// Seconds per negotiation for scenarios that do not say (default: none).
+    time_limit: Option<f64>,
     #[serde(default)]
     strategies: Vec<StrategyConfig>,
     #[serde(default)]
@@ -157,6 +163,8 @@ struct ScenarioConfig {
     /// A scenario file (.toml), a GENIUS or GeniusWeb folder, or a folder of such folders.
     path: PathBuf,
     n_steps: Option<u32>,
+    /// Seconds per negotiation (wall clock).
+    time_limit: Option<f64>,
     /// For folders: the profiles (file stems) that take part.
     profiles: Option<Vec<String>>,
 }
@@ -171,6 +179,7 @@ struct GenerateConfig {
     #[serde(default)]
     seed: u64,
     n_steps: Option<u32>,
+    time_limit: Option<f64>,
 }
 
 /// Reads a configuration file into a tournament spec (scenarios loaded).
@@ -188,6 +197,7 @@ fn parse_config(text: &str, base: &Path) -> anyhow::Result<TournamentSpec> {
     if c.n_steps == Some(0) {
         bail!("n_steps: must be at least 1");
     }
+    check_time_limit(c.time_limit, "time_limit")?;
     if c.strategies.is_empty() {
         bail!("strategies: give at least one [[strategies]] entry");
     }
@@ -224,11 +234,18 @@ fn parse_config(text: &str, base: &Path) -> anyhow::Result<TournamentSpec> {
         }
         Ok(n)
     };
+    // A time limit comes from the configuration only (a scenario file's own is not used).
+    let limit = |own: Option<f64>, field: &str| -> anyhow::Result<Option<f64>> {
+        check_time_limit(own, &format!("{field}.time_limit"))?;
+        Ok(own.or(c.time_limit))
+    };
     for (i, s) in c.scenarios.iter().enumerate() {
         let path = base.join(&s.path);
         let field = format!("scenarios[{i}]");
-        for sc in load_scenarios(&path, s.profiles.as_deref()).with_context(|| format!("{field}.path"))? {
+        let time_limit = limit(s.time_limit, &field)?;
+        for mut sc in load_scenarios(&path, s.profiles.as_deref()).with_context(|| format!("{field}.path"))? {
             let n_steps = steps(s.n_steps, &field, &sc)?;
+            sc.config.time_limit = time_limit;
             scenarios.push(ScenarioEntry { scenario: sc, n_steps });
         }
     }
@@ -237,9 +254,11 @@ fn parse_config(text: &str, base: &Path) -> anyhow::Result<TournamentSpec> {
         if g.issues == 0 || g.values < 2 {
             bail!("{field}: needs issues >= 1 and values >= 2");
         }
+        let time_limit = limit(g.time_limit, &field)?;
         for k in 0..g.count as u64 {
-            let sc = random_scenario(g.issues, g.values, g.seed.wrapping_add(k), 100)
+            let mut sc = random_scenario(g.issues, g.values, g.seed.wrapping_add(k), 100)
                 .map_err(|e| anyhow!("{field}: {e}"))?;
+            sc.config.time_limit = time_limit;
             let n_steps = steps(g.n_steps, &field, &sc)?;
             scenarios.push(ScenarioEntry { scenario: sc, n_steps });
         }
@@ -255,6 +274,15 @@ fn parse_config(text: &str, base: &Path) -> anyhow::Result<TournamentSpec> {
         rotate_preferences: c.rotate_preferences,
         seed: c.seed,
     })
+}
+
+fn check_time_limit(limit: Option<f64>, field: &str) -> anyhow::Result<()> {
+    if let Some(x) = limit
+        && !(x.is_finite() && x > 0.0)
+    {
+        bail!("{field}: must be a positive number of seconds, not {x}");
+    }
+    Ok(())
 }
 
 /// A scenario file or folder, or every scenario in a folder of them (sorted by name).
@@ -447,26 +475,7 @@ fn finish(dir: &Path, m: &Manifest) -> anyhow::Result<entente_tournament::Summar
     )?;
     for r in records_of(dir)? {
         let r = r?;
-        writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.id,
-            csv_field(&r.scenario),
-            r.repetition,
-            r.rotation,
-            csv_field(&r.strategies.join(";")),
-            csv_field(&r.profiles.join(";")),
-            r.seed,
-            r.agreement.map(|a| a.to_string()).unwrap_or_default(),
-            join(&r.utilities),
-            join(&r.advantages),
-            r.rounds,
-            reason(&r.reason),
-            r.welfare,
-            opt(r.pareto_distance),
-            opt(r.nash_distance),
-            opt(r.ks_distance)
-        )?;
+        writeln!(csv, "{}", csv_line(&r))?;
     }
     csv.flush()?;
     let mut error = None;
@@ -486,6 +495,130 @@ fn finish(dir: &Path, m: &Manifest) -> anyhow::Result<entente_tournament::Summar
     fs::write(dir.join("summary.txt"), summary.render())?;
     write_figures(dir, &summary)?;
     Ok(summary)
+}
+
+/// One record as a line of `records.csv` (without its newline).
+fn csv_line(r: &Record) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        r.id,
+        csv_field(&r.scenario),
+        r.repetition,
+        r.rotation,
+        csv_field(&r.strategies.join(";")),
+        csv_field(&r.profiles.join(";")),
+        r.seed,
+        r.agreement.map(|a| a.to_string()).unwrap_or_default(),
+        join(&r.utilities),
+        join(&r.advantages),
+        r.rounds,
+        reason(&r.reason),
+        r.welfare,
+        opt(r.pareto_distance),
+        opt(r.nash_distance),
+        opt(r.ks_distance)
+    )
+}
+
+/// Bytes of `records.jsonl` and `records.csv` for the ids `range`, estimated per scenario from a record
+/// whose numbers all print at their longest (so usually above the real size).
+fn estimate_record_bytes(t: &Tournament, range: std::ops::Range<u64>) -> u64 {
+    let longest = t.strategy_labels().into_iter().max_by_key(|l| l.len()).unwrap_or_default();
+    let x = -0.123_456_789_012_345_68; // 20 characters: the longest an f64 of a utility prints
+    let mut total = 0u64;
+    for sc in t.scenarios() {
+        let (lo, hi) = (sc.ids.start.max(range.start), sc.ids.end.min(range.end));
+        if lo >= hi {
+            continue;
+        }
+        let n = sc.profiles.len();
+        let r = Record {
+            id: hi - 1,
+            scenario: sc.name.clone(),
+            repetition: u32::MAX,
+            rotation: n as u32,
+            strategies: vec![longest.clone(); n],
+            profiles: sc.profiles.clone(),
+            seed: u64::MAX,
+            agreement: Some(sc.n_outcomes.saturating_sub(1).min(u32::MAX as u64) as u32),
+            utilities: vec![x; n],
+            advantages: vec![x; n],
+            rounds: u32::MAX,
+            reason: entente_protocols::EndReason::BrokenOff { by: n },
+            welfare: x * n as f64,
+            pareto_distance: Some(x),
+            nash_distance: Some(x),
+            ks_distance: Some(x),
+        };
+        let per = serde_json::to_vec(&r).map_or(512, |v| v.len() as u64) + 1 + csv_line(&r).len() as u64 + 1;
+        total = total.saturating_add(per.saturating_mul(hi - lo));
+    }
+    total
+}
+
+/// Free bytes for an unprivileged user on the disk holding `path` (or its nearest existing parent).
+#[cfg(unix)]
+fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut p = path;
+    while !p.as_os_str().is_empty() && !p.exists() {
+        p = p.parent()?;
+    }
+    let p = if p.as_os_str().is_empty() { Path::new(".") } else { p };
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized, writable statvfs.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+    if rc != 0 {
+        return None;
+    }
+    #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_path: &Path) -> Option<u64> {
+    None
+}
+
+/// A byte count for people: 1.2 GB, 340 kB.
+fn human_bytes(b: u64) -> String {
+    let units = ["bytes", "kB", "MB", "GB", "TB", "PB"];
+    let mut x = b as f64;
+    let mut u = 0;
+    while x >= 1000.0 && u + 1 < units.len() {
+        x /= 1000.0;
+        u += 1;
+    }
+    if u == 0 { format!("{b} bytes") } else { format!("{x:.1} {}", units[u]) }
+}
+
+/// Refuses a run whose records would not fit: the estimate for the shard, less what its files already take
+/// (a resumed run), against `--max-disk` or the free space.
+fn check_disk(t: &Tournament, range: std::ops::Range<u64>, dir: &Path, max_disk: Option<u64>) -> anyhow::Result<u64> {
+    let estimate = estimate_record_bytes(t, range.clone());
+    let existing: u64 =
+        [RECORDS, "records.csv"].iter().filter_map(|f| fs::metadata(dir.join(f)).ok()).map(|m| m.len()).sum();
+    let needed = estimate.saturating_sub(existing);
+    let (budget, what) = match max_disk {
+        Some(b) => (Some(b), "the budget given by --max-disk".to_string()),
+        None => (free_bytes(dir), format!("free on the disk of {}", dir.display())),
+    };
+    if let Some(budget) = budget
+        && needed > budget
+    {
+        let n = range.end - range.start;
+        bail!(
+            "the records would take about {} ({} bytes: {n} negotiations, records.jsonl and records.csv, about {} \
+             bytes each), more than the {} ({budget} bytes) {what}; nothing was run. Run fewer negotiations \
+             (repetitions, scenarios, strategies), split them with --shard i/k over several disks, or free space",
+            human_bytes(needed),
+            needed,
+            estimate / n.max(1),
+            human_bytes(budget),
+        );
+    }
+    Ok(estimate)
 }
 
 /// `ranking.svg` (mean advantage, the table's order) and `ratings.svg`
@@ -583,7 +716,7 @@ fn run_into(
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let n = t.run::<anyhow::Error>(part, &pool, chunk, stop, |r| {
+        let n = t.run_with_clock::<anyhow::Error, _>(part, &pool, chunk, stop, crate::WallClock::default, |r| {
             line.clear();
             serde_json::to_writer(&mut line, r)?;
             line.push(b'\n');
@@ -625,7 +758,15 @@ fn tournament(a: TournamentArgs) -> anyhow::Result<ExitCode> {
         range.start,
         range.end
     );
+    if t.has_time_limits() {
+        eprintln!(
+            "note: some scenarios have a time limit, measured by this machine's clock: their records depend on \
+             its speed and load, not only on the configuration"
+        );
+    }
+    let estimate = check_disk(&t, range.clone(), &a.out, a.max_disk)?;
     if a.dry_run {
+        eprintln!("records: about {} ({estimate} bytes)", human_bytes(estimate));
         return Ok(ExitCode::SUCCESS);
     }
     let stop = Arc::new(AtomicBool::new(false));
