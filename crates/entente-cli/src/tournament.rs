@@ -96,6 +96,23 @@ pub struct BenchArgs {
     /// Thread counts to measure.
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     pub threads: Vec<usize>,
+    /// Also run NegMAS 0.16's cartesian_tournament (scripts/negmas_tournament.py) in the same run, on the
+    /// first --negmas-scenarios of the same scenarios, and print both rates and their ratio.
+    #[arg(long)]
+    pub negmas: bool,
+    /// Python with negmas==0.16.0 (default: $NEGMAS_VENV/bin/python, else /work/negmas-venv/bin/python,
+    /// else /tmp/negmas-venv/bin/python, else python3).
+    #[arg(long, value_name = "PATH")]
+    pub negmas_python: Option<PathBuf>,
+    /// Scenarios NegMAS plays (it runs some 20 negotiations per second).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub negmas_scenarios: u64,
+    /// NegMAS's repetitions.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub negmas_repetitions: u32,
+    /// NegMAS's njobs (-1: serial, its default; 0: all cores).
+    #[arg(long, default_value_t = -1, allow_hyphen_values = true, value_name = "N")]
+    pub negmas_njobs: i32,
 }
 
 pub fn run(cmd: TournamentCommand) -> anyhow::Result<ExitCode> {
@@ -872,6 +889,8 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         rotate_preferences: true,
         seed: 0,
     };
+    let negmas_scenarios: Vec<Scenario> =
+        spec.scenarios.iter().take(a.negmas_scenarios as usize).map(|e| e.scenario.clone()).collect();
     let setup = Instant::now();
     let t = Tournament::new(spec)?;
     let setup = setup.elapsed().as_secs_f64();
@@ -892,6 +911,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     );
     let stop = AtomicBool::new(false);
     let mut first = None;
+    let mut rates = Vec::new();
     for &threads in &a.threads {
         let dir = base.join(format!("threads-{threads}"));
         if dir.exists() {
@@ -906,6 +926,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         let speedup =
             first.map(|r0: f64| format!(", x{:.2} vs {} thread(s)", rate / r0, a.threads[0])).unwrap_or_default();
         first.get_or_insert(rate);
+        rates.push((threads, rate));
         crate::outln!(
             "{threads} thread(s): {} negotiations in {:.3} s = {:.0} negotiations/s (records.jsonl written){speedup}; \
              CSV + summary {:.2} s",
@@ -918,10 +939,130 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
             fs::remove_dir_all(&dir)?;
         }
     }
+    if a.negmas {
+        negmas_side_by_side(&a, &negmas_scenarios, &base, &rates)?;
+    }
     if a.out.is_none() {
-        let _ = fs::remove_dir(&base);
+        let _ = fs::remove_dir_all(&base);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scenarios as `scripts/negmas_tournament.py --from-json` reads them: issues with their value labels,
+/// per party the weights, each issue's value utilities and the reservation value.
+fn negmas_json(scenarios: &[Scenario]) -> anyhow::Result<serde_json::Value> {
+    use entente_core::UtilityFunction as _;
+    let mut out = Vec::new();
+    for sc in scenarios {
+        let issues: Vec<serde_json::Value> = sc
+            .space
+            .issues()
+            .iter()
+            .map(|i| {
+                let values: Vec<String> =
+                    (0..i.cardinality() as u32).filter_map(|j| i.value(j)).map(|v| v.to_string()).collect();
+                serde_json::json!({"name": i.name, "values": values})
+            })
+            .collect();
+        let mut parties = Vec::new();
+        for p in &sc.parties {
+            let la = p
+                .utility
+                .as_additive()
+                .ok_or_else(|| anyhow!("scenario {:?}: party {:?} is not linear additive", sc.name, p.name))?;
+            let values: Vec<Vec<f64>> = sc
+                .space
+                .issues()
+                .iter()
+                .enumerate()
+                .map(|(k, i)| (0..i.cardinality() as u32).map(|j| la.value_utility(&sc.space, k, j)).collect())
+                .collect();
+            parties.push(serde_json::json!({
+                "name": p.name, "weights": la.weights(), "values": values, "reservation": p.utility.reservation()
+            }));
+        }
+        out.push(serde_json::json!({"name": sc.name, "issues": issues, "parties": parties}));
+    }
+    Ok(serde_json::Value::Array(out))
+}
+
+fn negmas_python(a: &BenchArgs) -> PathBuf {
+    if let Some(p) = &a.negmas_python {
+        return p.clone();
+    }
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(v) = std::env::var_os("NEGMAS_VENV") {
+        candidates.push(PathBuf::from(v).join("bin/python"));
+    }
+    candidates.push(PathBuf::from("/work/negmas-venv/bin/python"));
+    candidates.push(PathBuf::from("/tmp/negmas-venv/bin/python"));
+    candidates.into_iter().find(|p| p.exists()).unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+/// Runs NegMAS's tournament on the first scenarios of the benchmark and prints its rate beside ours.
+fn negmas_side_by_side(
+    a: &BenchArgs,
+    scenarios: &[Scenario],
+    base: &Path,
+    rates: &[(usize, f64)],
+) -> anyhow::Result<()> {
+    let script = [
+        PathBuf::from("scripts/negmas_tournament.py"),
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/negmas_tournament.py")),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+    .ok_or_else(|| anyhow!("--negmas: scripts/negmas_tournament.py not found (run from the project's root)"))?;
+    fs::create_dir_all(base)?;
+    let json = base.join("negmas-scenarios.json");
+    fs::write(&json, serde_json::to_string(&negmas_json(scenarios)?)?)?;
+    let python = negmas_python(a);
+    let mut cmd = std::process::Command::new(&python);
+    cmd.arg(&script)
+        .arg("--from-json")
+        .arg(&json)
+        .args(["--repetitions", &a.negmas_repetitions.to_string()])
+        .args(["--steps", &a.steps.to_string()])
+        .args(["--njobs", &a.negmas_njobs.to_string()])
+        .arg("--json");
+    crate::outln!(
+        "NegMAS: {} {} --from-json {} --repetitions {} --steps {} --njobs {} --json",
+        python.display(),
+        script.display(),
+        json.display(),
+        a.negmas_repetitions,
+        a.steps,
+        a.negmas_njobs
+    );
+    let out = cmd.output().with_context(|| format!("--negmas: running {}", python.display()))?;
+    if !out.status.success() {
+        bail!(
+            "--negmas: {} failed ({}); it needs negmas==0.16.0 (give its python with --negmas-python):\n{}",
+            script.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).lines().rev().take(5).collect::<Vec<_>>().join("\n")
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let doc: serde_json::Value = text
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or_else(|| anyhow!("--negmas: no JSON result in the script's output: {text}"))?;
+    let n = doc["negotiations"].as_u64().unwrap_or(0);
+    let seconds = doc["seconds"].as_f64().unwrap_or(f64::NAN);
+    let rate = doc["per_second"].as_f64().unwrap_or(f64::NAN);
+    crate::outln!(
+        "NegMAS 0.16 cartesian_tournament (njobs={}): same strategies, steps, self-play and rotation, the first {} \
+         of the scenarios above, {} repetition(s): {n} negotiations in {seconds:.2} s = {rate:.1} negotiations/s",
+        a.negmas_njobs,
+        scenarios.len(),
+        a.negmas_repetitions
+    );
+    for (threads, r) in rates {
+        crate::outln!("ratio, entente with {threads} thread(s) / NegMAS: x{:.0}", r / rate);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -954,5 +1095,34 @@ mod tests {
         assert!(e.contains("strategies[1].label"), "{e}");
         let e = err("[[strategies]]\nname = \"linear\"\n");
         assert!(e.contains("scenarios"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod negmas_tests {
+    use super::*;
+    use entente_core::UtilityFunction as _;
+
+    /// What the NegMAS script rebuilds from the JSON (Σ w_k · v_k(x_k)) is each party's utility.
+    #[test]
+    fn negmas_json_rebuilds_the_utilities() {
+        let sc = random_scenario(3, 4, 7, 10).unwrap();
+        let doc = negmas_json(std::slice::from_ref(&sc)).unwrap();
+        let parties = doc[0]["parties"].as_array().unwrap();
+        assert_eq!(doc[0]["issues"][2]["values"].as_array().unwrap().len(), 4);
+        let mut checked = 0;
+        sc.space.for_each_outcome(|x| {
+            for (p, party) in sc.parties.iter().zip(parties) {
+                let rebuilt: f64 = (0..3)
+                    .map(|k| {
+                        party["weights"][k].as_f64().unwrap() * party["values"][k][x[k] as usize].as_f64().unwrap()
+                    })
+                    .sum();
+                assert!((rebuilt - p.utility.utility(x)).abs() < 1e-12, "{x:?}");
+                checked += 1;
+            }
+            true
+        });
+        assert_eq!(checked, 2 * 64);
     }
 }
