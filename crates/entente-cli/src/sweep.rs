@@ -141,7 +141,7 @@ fn parse_vary(text: &str) -> anyhow::Result<Vary> {
             return Err(bad(format!("the draw {{{inner}}} is empty: {a} > {b}")));
         }
         Domain::Uniform(a, b)
-    } else if inner.split(':').count() == 3 {
+    } else if !inner.contains(',') && inner.split(':').count() == 3 {
         let parts: Vec<&str> = inner.split(':').collect();
         let (a, b, step) =
             (num(parts[0], "the grid's start")?, num(parts[1], "the grid's end")?, num(parts[2], "the grid's step")?);
@@ -455,7 +455,8 @@ fn apply_change(base: &mut Base, change: &str, removed: &mut Removed) -> anyhow:
 }
 
 /// One setting: the base with the fixed changes and one value per slot.
-fn build_setting(base: &Base, fixed: &[String], changes: &[String]) -> anyhow::Result<Base> {
+/// Errors name the flag and the value.
+fn build_setting(base: &Base, fixed: &[String], varies: &[Vary], values: &[String]) -> anyhow::Result<Base> {
     let mut b = base.clone();
     let mut removed = match &b {
         Base::Talks(t) => {
@@ -466,8 +467,8 @@ fn build_setting(base: &Base, fixed: &[String], changes: &[String]) -> anyhow::R
     for c in fixed {
         apply_change(&mut b, c, &mut removed).with_context(|| format!("--change {c:?}"))?;
     }
-    for c in changes {
-        apply_change(&mut b, c, &mut removed)?;
+    for (v, x) in varies.iter().zip(values) {
+        apply_change(&mut b, &v.change(x), &mut removed).with_context(|| format!("--vary {:?} with {x:?}", v.text))?;
     }
     if let Base::Talks(t) = &mut b {
         let mut k = 0;
@@ -692,56 +693,46 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
             args.repetitions
         );
     }
-    // Check every slot's values (or a draw's ends) on the base before running anything, naming the flag.
-    for (j, v) in varies.iter().enumerate() {
-        let probes: Vec<String> = match &v.domain {
-            Domain::Values(x) => x.clone(),
-            Domain::Uniform(a, b) => vec![grid_number(*a), grid_number(*b)],
-        };
-        for value in probes {
-            let mut probe = vec![];
-            for (i, w) in varies.iter().enumerate() {
-                if i == j {
-                    probe.push(w.change(&value));
-                }
-            }
-            build_setting(&base, &args.changes, &probe)
-                .map_err(|e| anyhow!("--vary {:?} with {value:?}: {e:#}", v.text))?;
-        }
-    }
+    // Every setting is built (and so checked) before anything runs; errors name the flag and the value.
+    let bases: Vec<Base> = settings
+        .iter()
+        .map(|values| build_setting(&base, &args.changes, &varies, values))
+        .collect::<anyhow::Result<_>>()?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build()?;
-    let n_settings = settings.len();
     let reps = args.repetitions;
-    let ready: Vec<Ready> = pool.install(|| {
-        settings
-            .par_iter()
-            .map(|values| -> anyhow::Result<Ready> {
-                let changes: Vec<String> = varies.iter().zip(values).map(|(v, x)| v.change(x)).collect();
-                let b = build_setting(&base, &args.changes, &changes)
-                    .with_context(|| format!("the setting {}", changes.join("; ")))?;
-                Ok(match b {
-                    Base::Sao(s) => {
-                        let prepared = s.prepare()?;
-                        Ready::Sao(Box::new(s), prepared)
-                    }
-                    Base::Talks(t) => Ready::Talks(t),
+    let describe = |s: usize| -> String {
+        let changes: Vec<String> = varies.iter().zip(&settings[s]).map(|(v, x)| v.change(x)).collect();
+        format!("the setting {}", changes.join("; "))
+    };
+    // Settings are prepared (utility tables) and run a chunk at a time, so memory stays bounded; runs are
+    // collected in order: k = setting · reps + r, with seed party_seed(seed, r), the same in every setting.
+    let mut results: Vec<RunResult> = Vec::with_capacity((bases.len() as u64 * reps) as usize);
+    let indices: Vec<usize> = (0..bases.len()).collect();
+    for chunk in indices.chunks(64) {
+        let ready: Vec<Ready> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|&s| -> anyhow::Result<Ready> {
+                    Ok(match &bases[s] {
+                        Base::Sao(sc) => Ready::Sao(Box::new(sc.clone()), sc.prepare().with_context(|| describe(s))?),
+                        Base::Talks(t) => Ready::Talks(t.clone()),
+                    })
                 })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()
-    })?;
-    // Run k = setting · reps + r with seed party_seed(seed, r): the same seeds in every setting.
-    let results: Vec<RunResult> = pool.install(|| {
-        (0..n_settings as u64 * reps)
-            .into_par_iter()
-            .map(|k| {
-                let (s, r) = ((k / reps) as usize, k % reps);
-                ready[s].run(party_seed(seed, r as usize)).with_context(|| {
-                    let changes: Vec<String> = varies.iter().zip(&settings[s]).map(|(v, x)| v.change(x)).collect();
-                    format!("the setting {}, repetition {r}", changes.join("; "))
+                .collect::<anyhow::Result<Vec<_>>>()
+        })?;
+        let part: Vec<RunResult> = pool.install(|| {
+            (0..chunk.len() as u64 * reps)
+                .into_par_iter()
+                .map(|k| {
+                    let (i, r) = ((k / reps) as usize, k % reps);
+                    ready[i]
+                        .run(party_seed(seed, r as usize))
+                        .with_context(|| format!("{}, repetition {r}", describe(chunk[i])))
                 })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()
-    })?;
+                .collect::<anyhow::Result<Vec<_>>>()
+        })?;
+        results.extend(part);
+    }
     let n_parties = base.scenario().parties.len();
     let docs: Vec<SettingDoc> = settings
         .iter()

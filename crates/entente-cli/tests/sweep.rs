@@ -206,3 +206,30 @@ fn bad_input_names_the_flag() {
     let e = error(&["sweep", car.as_str(), "--vary", "reservation buyer={0,1}", "--repetitions", "0"]);
     assert!(e.contains("--repetitions"), "{e}");
 }
+
+#[test]
+fn settings_are_checked_whole_and_slots_sit_anywhere() {
+    // The quota needs the quota rule, which another --vary sets: each setting is checked as a whole.
+    let doc = json(&[
+        "sweep",
+        &scenario("delegation-unanimity.toml"),
+        "--vary",
+        "rule delegation_b=quota:{0.5,0.9}",
+        "--vary",
+        "quota delegation_b={0.3:0.6:0.3}",
+        "--vary",
+        "rounds {5,20}",
+        "--repetitions",
+        "3",
+        "--json",
+    ]);
+    let settings = doc["settings"].as_array().unwrap();
+    assert_eq!(settings.len(), 8);
+    assert_eq!(
+        settings[7]["changes"],
+        serde_json::json!(["rule delegation_b=quota:0.9", "quota delegation_b=0.6", "rounds 20"])
+    );
+    for s in settings {
+        assert!(s["mean_rounds"].as_f64().unwrap() <= s["values"][2].as_str().unwrap().parse::<f64>().unwrap());
+    }
+}
