@@ -855,7 +855,8 @@ fn write_plot(path: &Path, doc: &SweepDoc) -> anyhow::Result<()> {
     }
     let mut series: Vec<IntervalSeries> = Vec::new();
     for x in &doc.settings {
-        let name = if doc.parameters.len() > 1 {
+        // Drawn settings: one series (the other parameters are drawn too); a grid: one per combination.
+        let name = if doc.parameters.len() > 1 && doc.mode == "grid" {
             doc.parameters[1..]
                 .iter()
                 .zip(&x.values[1..])
