@@ -448,11 +448,7 @@ impl Round {
                 if self.ending.is_none()
                     && let Some(s) = talks.sessions.get(session)
                 {
-                    self.log.push(
-                        s.end(),
-                        Visibility::Public,
-                        Entry::SessionEnded { day: s.day, label: s.label.clone() },
-                    )?;
+                    self.log.push(s.end(), Visibility::Public, Entry::SessionEnded { day: s.day, label: s.label.clone() })?;
                 }
                 self.phase = if self.ending.is_none() && session + 1 < talks.sessions.len() {
                     Phase::SessionStart { session: session + 1 }
@@ -659,13 +655,7 @@ impl Round {
 
     /// Applies a participant's package action. A refused one is an error
     /// naming the actor, the action and the reason (never dropped).
-    fn apply(
-        &mut self,
-        actor: ActorRef,
-        at: Timestamp,
-        action: Action,
-        reason: Option<Reason>,
-    ) -> Result<(), TalksError> {
+    fn apply(&mut self, actor: ActorRef, at: Timestamp, action: Action, reason: Option<Reason>) -> Result<(), TalksError> {
         let mv = Move { actor: self.id_of(actor), time: at, action, reason };
         if let Err(why) = self.pkg.check(&mv) {
             return Err(TalksError::Refused {
@@ -685,13 +675,7 @@ impl Round {
             match a {
                 Answer::Act { action, reason } => self.apply(actor, at, action, reason)?,
                 Answer::Put { clause, option } => {
-                    return Err(self.bad_put(
-                        actor,
-                        at,
-                        clause,
-                        option,
-                        "only a mediator, at its turn, puts an option",
-                    ));
+                    return Err(self.bad_put(actor, at, clause, option, "only a mediator, at its turn, puts an option"));
                 }
             }
         }
@@ -1012,13 +996,7 @@ impl Round {
                         self.apply(party, t, action, reason)?;
                     }
                     Answer::Put { clause, option } => {
-                        return Err(self.bad_put(
-                            party,
-                            t,
-                            clause,
-                            option,
-                            "only a mediator, at its turn, puts an option",
-                        ));
+                        return Err(self.bad_put(party, t, clause, option, "only a mediator, at its turn, puts an option"));
                     }
                 }
             }
@@ -1033,11 +1011,7 @@ impl Round {
                 {
                     let delay = self.talks.conduct.get(k).map_or(60, |c| c.capital_delay);
                     self.pending.push((t + delay, k, clause));
-                    self.log.push(
-                        t,
-                        Visibility::Party { party: k },
-                        Entry::CapitalCalled { party: k, clause: clause.0 },
-                    )?;
+                    self.log.push(t, Visibility::Party { party: k }, Entry::CapitalCalled { party: k, clause: clause.0 })?;
                 }
             }
             self.rebuild_text();
@@ -1108,8 +1082,7 @@ impl Round {
             .collect();
         let actor_names = self.actors.names();
         let reservations = self.positions.iter().map(|p| p.reservation).collect();
-        let instructions =
-            self.positions.iter().map(|p| p.delegation.as_ref().map(|d| d.instructions.clone())).collect();
+        let instructions = self.positions.iter().map(|p| p.delegation.as_ref().map(|d| d.instructions.clone())).collect();
         TalksRun {
             log: self.log,
             texts: self.texts,

@@ -57,9 +57,9 @@ fn mediate(turn: usize, view: &View<'_>) -> Option<Answer> {
     let c = view.package.clause(clause)?;
     match state {
         ClauseState::Reopened => Some(Answer::act(Action::Restart { clause }).because(Reason::BackToTable)),
-        ClauseState::Open => {
-            Some(Answer::act(Action::Propose { clause, options: c.options.clone() }).because(Reason::MediatorsDraft))
-        }
+        ClauseState::Open => Some(
+            Answer::act(Action::Propose { clause, options: c.options.clone() }).because(Reason::MediatorsDraft),
+        ),
         ClauseState::Bracketed => {
             let issue = c.issue? as usize;
             let known: Vec<_> = (0..view.parties()).filter_map(|k| view.position(k)).collect();
@@ -124,11 +124,9 @@ impl Participant for SimulatedParty {
             Prompt::Instructed { bloc, table } => {
                 let mut out = Vec::new();
                 if let Some(item) = table {
-                    let already = view
-                        .package
-                        .clauses()
-                        .iter()
-                        .any(|c| c.issue.is_some() && c.issue == item.issue && c.state != ClauseState::Withdrawn);
+                    let already = view.package.clauses().iter().any(|c| {
+                        c.issue.is_some() && c.issue == item.issue && c.state != ClauseState::Withdrawn
+                    });
                     if !already && !view.package.is_closed() {
                         let why = Reason::Tabled { party: k, bloc: bloc.clone() };
                         out.push(Answer::act(Action::Table { item: item.clone() }).because(why));
