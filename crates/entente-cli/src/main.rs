@@ -77,6 +77,7 @@ mod progress;
 mod ratification;
 mod run;
 mod source;
+mod sweep;
 mod talks;
 mod tournament;
 mod whatif;

@@ -32,6 +32,8 @@ pub enum TournamentCommand {
     Merge(MergeArgs),
     /// Negotiations per second of a tournament of the classic strategies, end to end.
     TournamentBench(BenchArgs),
+    /// Vary scenario parameters over a grid or random draws: the probability of agreement per setting.
+    Sweep(crate::sweep::SweepArgs),
 }
 
 #[derive(Args)]
@@ -56,6 +58,10 @@ pub struct TournamentArgs {
     /// Negotiations per chunk: records are written and flushed chunk by chunk.
     #[arg(long, default_value_t = 4096, hide = true)]
     pub chunk: usize,
+    /// Disk budget in bytes for the records (default: the free space of the output folder's disk);
+    /// a tournament whose records would exceed it is refused before it starts.
+    #[arg(long, value_name = "BYTES")]
+    pub max_disk: Option<u64>,
 }
 
 #[derive(Args)]
@@ -90,6 +96,23 @@ pub struct BenchArgs {
     /// Thread counts to measure.
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     pub threads: Vec<usize>,
+    /// Also run NegMAS 0.16's cartesian_tournament (scripts/negmas_tournament.py) in the same run, on the
+    /// first --negmas-scenarios of the same scenarios, and print both rates and their ratio.
+    #[arg(long)]
+    pub negmas: bool,
+    /// Python with negmas==0.16.0 (default: $NEGMAS_VENV/bin/python, else /work/negmas-venv/bin/python,
+    /// else /tmp/negmas-venv/bin/python, else python3).
+    #[arg(long, value_name = "PATH")]
+    pub negmas_python: Option<PathBuf>,
+    /// Scenarios NegMAS plays (it runs some 20 negotiations per second).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub negmas_scenarios: u64,
+    /// NegMAS's repetitions.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub negmas_repetitions: u32,
+    /// NegMAS's njobs (-1: serial, its default; 0: all cores).
+    #[arg(long, default_value_t = -1, allow_hyphen_values = true, value_name = "N")]
+    pub negmas_njobs: i32,
 }
 
 pub fn run(cmd: TournamentCommand) -> anyhow::Result<ExitCode> {
@@ -97,6 +120,7 @@ pub fn run(cmd: TournamentCommand) -> anyhow::Result<ExitCode> {
         TournamentCommand::Tournament(a) => tournament(a),
         TournamentCommand::Merge(a) => merge(a),
         TournamentCommand::TournamentBench(a) => bench(a),
+        TournamentCommand::Sweep(a) => crate::sweep::run(a),
     }
 }
 
@@ -117,6 +141,8 @@ struct Config {
     rotate_preferences: bool,
     /// Rounds for scenarios that do not say (default: each scenario's own).
     n_steps: Option<u32>,
+    /// Seconds per negotiation for scenarios that do not say (default: none).
+    time_limit: Option<f64>,
     #[serde(default)]
     strategies: Vec<StrategyConfig>,
     #[serde(default)]
@@ -154,6 +180,8 @@ struct ScenarioConfig {
     /// A scenario file (.toml), a GENIUS or GeniusWeb folder, or a folder of such folders.
     path: PathBuf,
     n_steps: Option<u32>,
+    /// Seconds per negotiation (wall clock).
+    time_limit: Option<f64>,
     /// For folders: the profiles (file stems) that take part.
     profiles: Option<Vec<String>>,
 }
@@ -168,6 +196,7 @@ struct GenerateConfig {
     #[serde(default)]
     seed: u64,
     n_steps: Option<u32>,
+    time_limit: Option<f64>,
 }
 
 /// Reads a configuration file into a tournament spec (scenarios loaded).
@@ -185,6 +214,7 @@ fn parse_config(text: &str, base: &Path) -> anyhow::Result<TournamentSpec> {
     if c.n_steps == Some(0) {
         bail!("n_steps: must be at least 1");
     }
+    check_time_limit(c.time_limit, "time_limit")?;
     if c.strategies.is_empty() {
         bail!("strategies: give at least one [[strategies]] entry");
     }
@@ -221,11 +251,18 @@ fn parse_config(text: &str, base: &Path) -> anyhow::Result<TournamentSpec> {
         }
         Ok(n)
     };
+    // A time limit comes from the configuration only (a scenario file's own is not used).
+    let limit = |own: Option<f64>, field: &str| -> anyhow::Result<Option<f64>> {
+        check_time_limit(own, &format!("{field}.time_limit"))?;
+        Ok(own.or(c.time_limit))
+    };
     for (i, s) in c.scenarios.iter().enumerate() {
         let path = base.join(&s.path);
         let field = format!("scenarios[{i}]");
-        for sc in load_scenarios(&path, s.profiles.as_deref()).with_context(|| format!("{field}.path"))? {
+        let time_limit = limit(s.time_limit, &field)?;
+        for mut sc in load_scenarios(&path, s.profiles.as_deref()).with_context(|| format!("{field}.path"))? {
             let n_steps = steps(s.n_steps, &field, &sc)?;
+            sc.config.time_limit = time_limit;
             scenarios.push(ScenarioEntry { scenario: sc, n_steps });
         }
     }
@@ -234,9 +271,11 @@ fn parse_config(text: &str, base: &Path) -> anyhow::Result<TournamentSpec> {
         if g.issues == 0 || g.values < 2 {
             bail!("{field}: needs issues >= 1 and values >= 2");
         }
+        let time_limit = limit(g.time_limit, &field)?;
         for k in 0..g.count as u64 {
-            let sc = random_scenario(g.issues, g.values, g.seed.wrapping_add(k), 100)
+            let mut sc = random_scenario(g.issues, g.values, g.seed.wrapping_add(k), 100)
                 .map_err(|e| anyhow!("{field}: {e}"))?;
+            sc.config.time_limit = time_limit;
             let n_steps = steps(g.n_steps, &field, &sc)?;
             scenarios.push(ScenarioEntry { scenario: sc, n_steps });
         }
@@ -252,6 +291,15 @@ fn parse_config(text: &str, base: &Path) -> anyhow::Result<TournamentSpec> {
         rotate_preferences: c.rotate_preferences,
         seed: c.seed,
     })
+}
+
+fn check_time_limit(limit: Option<f64>, field: &str) -> anyhow::Result<()> {
+    if let Some(x) = limit
+        && !(x.is_finite() && x > 0.0)
+    {
+        bail!("{field}: must be a positive number of seconds, not {x}");
+    }
+    Ok(())
 }
 
 /// A scenario file or folder, or every scenario in a folder of them (sorted by name).
@@ -434,7 +482,7 @@ fn reason(r: &entente_protocols::EndReason) -> String {
     }
 }
 
-/// Writes `records.csv`, `summary.json` and `summary.txt` from the records.
+/// Writes `records.csv`, `summary.json`, `summary.txt` and the figures from the records.
 fn finish(dir: &Path, m: &Manifest) -> anyhow::Result<entente_tournament::Summary> {
     let mut csv = BufWriter::new(File::create(dir.join("records.csv"))?);
     writeln!(
@@ -444,26 +492,7 @@ fn finish(dir: &Path, m: &Manifest) -> anyhow::Result<entente_tournament::Summar
     )?;
     for r in records_of(dir)? {
         let r = r?;
-        writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.id,
-            csv_field(&r.scenario),
-            r.repetition,
-            r.rotation,
-            csv_field(&r.strategies.join(";")),
-            csv_field(&r.profiles.join(";")),
-            r.seed,
-            r.agreement.map(|a| a.to_string()).unwrap_or_default(),
-            join(&r.utilities),
-            join(&r.advantages),
-            r.rounds,
-            reason(&r.reason),
-            r.welfare,
-            opt(r.pareto_distance),
-            opt(r.nash_distance),
-            opt(r.ks_distance)
-        )?;
+        writeln!(csv, "{}", csv_line(&r))?;
     }
     csv.flush()?;
     let mut error = None;
@@ -481,7 +510,170 @@ fn finish(dir: &Path, m: &Manifest) -> anyhow::Result<entente_tournament::Summar
     }
     fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&summary)? + "\n")?;
     fs::write(dir.join("summary.txt"), summary.render())?;
+    write_figures(dir, &summary)?;
     Ok(summary)
+}
+
+/// One record as a line of `records.csv` (without its newline).
+fn csv_line(r: &Record) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        r.id,
+        csv_field(&r.scenario),
+        r.repetition,
+        r.rotation,
+        csv_field(&r.strategies.join(";")),
+        csv_field(&r.profiles.join(";")),
+        r.seed,
+        r.agreement.map(|a| a.to_string()).unwrap_or_default(),
+        join(&r.utilities),
+        join(&r.advantages),
+        r.rounds,
+        reason(&r.reason),
+        r.welfare,
+        opt(r.pareto_distance),
+        opt(r.nash_distance),
+        opt(r.ks_distance)
+    )
+}
+
+/// Bytes of `records.jsonl` and `records.csv` for the ids `range`, estimated per scenario from a record
+/// whose numbers all print at their longest (so usually above the real size).
+fn estimate_record_bytes(t: &Tournament, range: std::ops::Range<u64>) -> u64 {
+    let longest = t.strategy_labels().into_iter().max_by_key(|l| l.len()).unwrap_or_default();
+    let x = -0.123_456_789_012_345_68; // 20 characters: the longest an f64 of a utility prints
+    let mut total = 0u64;
+    for sc in t.scenarios() {
+        let (lo, hi) = (sc.ids.start.max(range.start), sc.ids.end.min(range.end));
+        if lo >= hi {
+            continue;
+        }
+        let n = sc.profiles.len();
+        let r = Record {
+            id: hi - 1,
+            scenario: sc.name.clone(),
+            repetition: u32::MAX,
+            rotation: n as u32,
+            strategies: vec![longest.clone(); n],
+            profiles: sc.profiles.clone(),
+            seed: u64::MAX,
+            agreement: Some(sc.n_outcomes.saturating_sub(1).min(u32::MAX as u64) as u32),
+            utilities: vec![x; n],
+            advantages: vec![x; n],
+            rounds: u32::MAX,
+            reason: entente_protocols::EndReason::BrokenOff { by: n },
+            welfare: x * n as f64,
+            pareto_distance: Some(x),
+            nash_distance: Some(x),
+            ks_distance: Some(x),
+        };
+        let per = serde_json::to_vec(&r).map_or(512, |v| v.len() as u64) + 1 + csv_line(&r).len() as u64 + 1;
+        total = total.saturating_add(per.saturating_mul(hi - lo));
+    }
+    total
+}
+
+/// Free bytes for an unprivileged user on the disk holding `path` (or its nearest existing parent).
+#[cfg(unix)]
+fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut p = path;
+    while !p.as_os_str().is_empty() && !p.exists() {
+        p = p.parent()?;
+    }
+    let p = if p.as_os_str().is_empty() { Path::new(".") } else { p };
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized, writable statvfs.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+    if rc != 0 {
+        return None;
+    }
+    #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_path: &Path) -> Option<u64> {
+    None
+}
+
+/// A byte count for people: 1.2 GB, 340 kB.
+fn human_bytes(b: u64) -> String {
+    let units = ["bytes", "kB", "MB", "GB", "TB", "PB"];
+    let mut x = b as f64;
+    let mut u = 0;
+    while x >= 1000.0 && u + 1 < units.len() {
+        x /= 1000.0;
+        u += 1;
+    }
+    if u == 0 { format!("{b} bytes") } else { format!("{x:.1} {}", units[u]) }
+}
+
+/// Refuses a run whose records would not fit: the estimate for the shard, less what its files already take
+/// (a resumed run), against `--max-disk` or the free space.
+fn check_disk(t: &Tournament, range: std::ops::Range<u64>, dir: &Path, max_disk: Option<u64>) -> anyhow::Result<u64> {
+    let estimate = estimate_record_bytes(t, range.clone());
+    let existing: u64 =
+        [RECORDS, "records.csv"].iter().filter_map(|f| fs::metadata(dir.join(f)).ok()).map(|m| m.len()).sum();
+    let needed = estimate.saturating_sub(existing);
+    let (budget, what) = match max_disk {
+        Some(b) => (Some(b), "the budget given by --max-disk".to_string()),
+        None => (free_bytes(dir), format!("free on the disk of {}", dir.display())),
+    };
+    if let Some(budget) = budget
+        && needed > budget
+    {
+        let n = range.end - range.start;
+        bail!(
+            "the records would take about {} ({} bytes: {n} negotiations, records.jsonl and records.csv, about {} \
+             bytes each), more than the {} ({budget} bytes) {what}; nothing was run. Run fewer negotiations \
+             (repetitions, scenarios, strategies), split them with --shard i/k over several disks, or free space",
+            human_bytes(needed),
+            needed,
+            estimate / n.max(1),
+            human_bytes(budget),
+        );
+    }
+    Ok(estimate)
+}
+
+/// `ranking.svg` (mean advantage, the table's order) and `ratings.svg`
+/// (Bradley–Terry), each with its intervals; strategies without a finite
+/// estimate (never played) are left out.
+fn write_figures(dir: &Path, s: &entente_tournament::Summary) -> anyhow::Result<()> {
+    use entente_plot::intervals::{RankRow, RankingFigure, render_ranking};
+    let pct = (s.level * 100.0).round();
+    let row = |name: &str, value: f64, ci: &Option<entente_tournament::stats::Interval>| {
+        let (low, high) = ci.map(|i| (i.low, i.high)).unwrap_or((value, value));
+        [value, low, high].iter().all(|x| x.is_finite()).then(|| RankRow { name: name.to_string(), value, low, high })
+    };
+    let ranking = RankingFigure {
+        title: "Ranking by mean advantage".into(),
+        subtitle: Some(format!(
+            "{} negotiations; utility minus reservation value, mean over every role played; {pct}% bootstrap intervals",
+            s.records
+        )),
+        x_label: "mean advantage".into(),
+        rows: s.scores.iter().filter_map(|r| row(&r.strategy, r.advantage.mean, &r.advantage.ci)).collect(),
+        reference: Some(0.0),
+    };
+    let ratings = RankingFigure {
+        title: "Bradley-Terry ratings".into(),
+        subtitle: Some(format!(
+            "log-strength (mean 0) from head-to-head advantage in the same negotiation; {pct}% bootstrap intervals"
+        )),
+        x_label: "rating (log-strength)".into(),
+        rows: s.ratings.iter().filter_map(|r| row(&r.strategy, r.rating, &r.ci)).collect(),
+        reference: Some(0.0),
+    };
+    for (file, fig) in [("ranking.svg", ranking), ("ratings.svg", ratings)] {
+        if fig.rows.is_empty() {
+            continue;
+        }
+        fs::write(dir.join(file), render_ranking(&fig)?).with_context(|| format!("writing {file}"))?;
+    }
+    Ok(())
 }
 
 fn manifest_of(t: &Tournament, seed: u64, shard: Shard) -> Manifest {
@@ -541,7 +733,7 @@ fn run_into(
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let n = t.run::<anyhow::Error>(part, &pool, chunk, stop, |r| {
+        let n = t.run_with_clock::<anyhow::Error, _>(part, &pool, chunk, stop, crate::WallClock::default, |r| {
             line.clear();
             serde_json::to_writer(&mut line, r)?;
             line.push(b'\n');
@@ -583,7 +775,15 @@ fn tournament(a: TournamentArgs) -> anyhow::Result<ExitCode> {
         range.start,
         range.end
     );
+    if t.has_time_limits() {
+        eprintln!(
+            "note: some scenarios have a time limit, measured by this machine's clock: their records depend on \
+             its speed and load, not only on the configuration"
+        );
+    }
+    let estimate = check_disk(&t, range.clone(), &a.out, a.max_disk)?;
     if a.dry_run {
+        eprintln!("records: about {} ({estimate} bytes)", human_bytes(estimate));
         return Ok(ExitCode::SUCCESS);
     }
     let stop = Arc::new(AtomicBool::new(false));
@@ -689,6 +889,8 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         rotate_preferences: true,
         seed: 0,
     };
+    let negmas_scenarios: Vec<Scenario> =
+        spec.scenarios.iter().take(a.negmas_scenarios as usize).map(|e| e.scenario.clone()).collect();
     let setup = Instant::now();
     let t = Tournament::new(spec)?;
     let setup = setup.elapsed().as_secs_f64();
@@ -709,6 +911,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     );
     let stop = AtomicBool::new(false);
     let mut first = None;
+    let mut rates = Vec::new();
     for &threads in &a.threads {
         let dir = base.join(format!("threads-{threads}"));
         if dir.exists() {
@@ -723,6 +926,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         let speedup =
             first.map(|r0: f64| format!(", x{:.2} vs {} thread(s)", rate / r0, a.threads[0])).unwrap_or_default();
         first.get_or_insert(rate);
+        rates.push((threads, rate));
         crate::outln!(
             "{threads} thread(s): {} negotiations in {:.3} s = {:.0} negotiations/s (records.jsonl written){speedup}; \
              CSV + summary {:.2} s",
@@ -735,10 +939,130 @@ fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
             fs::remove_dir_all(&dir)?;
         }
     }
+    if a.negmas {
+        negmas_side_by_side(&a, &negmas_scenarios, &base, &rates)?;
+    }
     if a.out.is_none() {
-        let _ = fs::remove_dir(&base);
+        let _ = fs::remove_dir_all(&base);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scenarios as `scripts/negmas_tournament.py --from-json` reads them: issues with their value labels,
+/// per party the weights, each issue's value utilities and the reservation value.
+fn negmas_json(scenarios: &[Scenario]) -> anyhow::Result<serde_json::Value> {
+    use entente_core::UtilityFunction as _;
+    let mut out = Vec::new();
+    for sc in scenarios {
+        let issues: Vec<serde_json::Value> = sc
+            .space
+            .issues()
+            .iter()
+            .map(|i| {
+                let values: Vec<String> =
+                    (0..i.cardinality() as u32).filter_map(|j| i.value(j)).map(|v| v.to_string()).collect();
+                serde_json::json!({"name": i.name, "values": values})
+            })
+            .collect();
+        let mut parties = Vec::new();
+        for p in &sc.parties {
+            let la = p
+                .utility
+                .as_additive()
+                .ok_or_else(|| anyhow!("scenario {:?}: party {:?} is not linear additive", sc.name, p.name))?;
+            let values: Vec<Vec<f64>> = sc
+                .space
+                .issues()
+                .iter()
+                .enumerate()
+                .map(|(k, i)| (0..i.cardinality() as u32).map(|j| la.value_utility(&sc.space, k, j)).collect())
+                .collect();
+            parties.push(serde_json::json!({
+                "name": p.name, "weights": la.weights(), "values": values, "reservation": p.utility.reservation()
+            }));
+        }
+        out.push(serde_json::json!({"name": sc.name, "issues": issues, "parties": parties}));
+    }
+    Ok(serde_json::Value::Array(out))
+}
+
+fn negmas_python(a: &BenchArgs) -> PathBuf {
+    if let Some(p) = &a.negmas_python {
+        return p.clone();
+    }
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(v) = std::env::var_os("NEGMAS_VENV") {
+        candidates.push(PathBuf::from(v).join("bin/python"));
+    }
+    candidates.push(PathBuf::from("/work/negmas-venv/bin/python"));
+    candidates.push(PathBuf::from("/tmp/negmas-venv/bin/python"));
+    candidates.into_iter().find(|p| p.exists()).unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+/// Runs NegMAS's tournament on the first scenarios of the benchmark and prints its rate beside ours.
+fn negmas_side_by_side(
+    a: &BenchArgs,
+    scenarios: &[Scenario],
+    base: &Path,
+    rates: &[(usize, f64)],
+) -> anyhow::Result<()> {
+    let script = [
+        PathBuf::from("scripts/negmas_tournament.py"),
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/negmas_tournament.py")),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+    .ok_or_else(|| anyhow!("--negmas: scripts/negmas_tournament.py not found (run from the project's root)"))?;
+    fs::create_dir_all(base)?;
+    let json = base.join("negmas-scenarios.json");
+    fs::write(&json, serde_json::to_string(&negmas_json(scenarios)?)?)?;
+    let python = negmas_python(a);
+    let mut cmd = std::process::Command::new(&python);
+    cmd.arg(&script)
+        .arg("--from-json")
+        .arg(&json)
+        .args(["--repetitions", &a.negmas_repetitions.to_string()])
+        .args(["--steps", &a.steps.to_string()])
+        .args(["--njobs", &a.negmas_njobs.to_string()])
+        .arg("--json");
+    crate::outln!(
+        "NegMAS: {} {} --from-json {} --repetitions {} --steps {} --njobs {} --json",
+        python.display(),
+        script.display(),
+        json.display(),
+        a.negmas_repetitions,
+        a.steps,
+        a.negmas_njobs
+    );
+    let out = cmd.output().with_context(|| format!("--negmas: running {}", python.display()))?;
+    if !out.status.success() {
+        bail!(
+            "--negmas: {} failed ({}); it needs negmas==0.16.0 (give its python with --negmas-python):\n{}",
+            script.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).lines().rev().take(5).collect::<Vec<_>>().join("\n")
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let doc: serde_json::Value = text
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or_else(|| anyhow!("--negmas: no JSON result in the script's output: {text}"))?;
+    let n = doc["negotiations"].as_u64().unwrap_or(0);
+    let seconds = doc["seconds"].as_f64().unwrap_or(f64::NAN);
+    let rate = doc["per_second"].as_f64().unwrap_or(f64::NAN);
+    crate::outln!(
+        "NegMAS 0.16 cartesian_tournament (njobs={}): same strategies, steps, self-play and rotation, the first {} \
+         of the scenarios above, {} repetition(s): {n} negotiations in {seconds:.2} s = {rate:.1} negotiations/s",
+        a.negmas_njobs,
+        scenarios.len(),
+        a.negmas_repetitions
+    );
+    for (threads, r) in rates {
+        crate::outln!("ratio, entente with {threads} thread(s) / NegMAS: x{:.0}", r / rate);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -771,5 +1095,34 @@ mod tests {
         assert!(e.contains("strategies[1].label"), "{e}");
         let e = err("[[strategies]]\nname = \"linear\"\n");
         assert!(e.contains("scenarios"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod negmas_tests {
+    use super::*;
+    use entente_core::UtilityFunction as _;
+
+    /// What the NegMAS script rebuilds from the JSON (Σ w_k · v_k(x_k)) is each party's utility.
+    #[test]
+    fn negmas_json_rebuilds_the_utilities() {
+        let sc = random_scenario(3, 4, 7, 10).unwrap();
+        let doc = negmas_json(std::slice::from_ref(&sc)).unwrap();
+        let parties = doc[0]["parties"].as_array().unwrap();
+        assert_eq!(doc[0]["issues"][2]["values"].as_array().unwrap().len(), 4);
+        let mut checked = 0;
+        sc.space.for_each_outcome(|x| {
+            for (p, party) in sc.parties.iter().zip(parties) {
+                let rebuilt: f64 = (0..3)
+                    .map(|k| {
+                        party["weights"][k].as_f64().unwrap() * party["values"][k][x[k] as usize].as_f64().unwrap()
+                    })
+                    .sum();
+                assert!((rebuilt - p.utility.utility(x)).abs() < 1e-12, "{x:?}");
+                checked += 1;
+            }
+            true
+        });
+        assert_eq!(checked, 2 * 64);
     }
 }

@@ -49,7 +49,7 @@ fn run(cfg: &Path, out: &Path, extra: &[&str]) -> Output {
 }
 
 fn same_outputs(a: &Path, b: &Path) {
-    for f in ["records.jsonl", "records.csv", "summary.json", "summary.txt"] {
+    for f in ["records.jsonl", "records.csv", "summary.json", "summary.txt", "ranking.svg", "ratings.svg"] {
         assert!(read(&a.join(f)) == read(&b.join(f)), "{f} differs between {} and {}", a.display(), b.display());
     }
 }
@@ -241,5 +241,83 @@ fn real_domains_folder_of_folders() {
     let o = run(&cfg, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(read(&out.join("records.jsonl")).lines().count(), 2 * 4 * 2);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn disk_estimate_refuses_what_would_not_fit() {
+    let d = scratch("disk");
+    let cfg = config(&d, 3, 2, 3);
+    // A tiny fake budget: refused before anything is written, with the figures named.
+    let out = d.join("o");
+    let o = run(&cfg, &out, &["--max-disk", "1000"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("the records would take about") && e.contains("(1000 bytes)") && e.contains("--max-disk"),
+        "{e}"
+    );
+    assert!(!out.join("records.jsonl").exists());
+    // The estimate (printed by --dry-run) is at least what a run writes, and within a factor 2 of it.
+    let o = run(&cfg, &out, &["--dry-run"]);
+    let e = stderr(&o);
+    let bytes: u64 = e
+        .split("records: about ")
+        .nth(1)
+        .and_then(|s| s.split('(').nth(1))
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no estimate in {e}"));
+    let o = run(&cfg, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = std::fs::metadata(out.join("records.jsonl")).unwrap().len()
+        + std::fs::metadata(out.join("records.csv")).unwrap().len();
+    assert!(bytes >= written && bytes < 2 * written, "estimate {bytes}, written {written}");
+    // A budget large enough passes; resuming a finished run needs nothing more.
+    let o = run(&cfg, &out, &["--max-disk", &(bytes - written + 1).to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn per_scenario_time_limits() {
+    let d = scratch("time");
+    let car = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/car-purchase.toml");
+    let cfg = d.join("t.toml");
+    // The car purchase gets a limit of a nanosecond: every negotiation runs out of time after its first
+    // turn (the clock starts at the first turn); the generated scenario has none and never times out.
+    std::fs::write(
+        &cfg,
+        format!(
+            "n_steps = 30\n[[strategies]]\nname = \"boulware\"\n[[strategies]]\nname = \"conceder\"\n\
+             [[scenarios]]\npath = {car:?}\ntime_limit = 1e-9\n\
+             [[generate]]\nissues = 2\nvalues = 4\n"
+        ),
+    )
+    .unwrap();
+    let out = d.join("o");
+    let o = run(&cfg, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("time limit"), "{}", stderr(&o));
+    let records = read(&out.join("records.jsonl"));
+    let mut seen = (0, 0);
+    for line in records.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        if r["scenario"] == "Used car purchase" {
+            assert_eq!(r["reason"]["kind"], "time_limit", "{line}");
+            seen.0 += 1;
+        } else {
+            assert_ne!(r["reason"]["kind"], "time_limit", "{line}");
+            seen.1 += 1;
+        }
+    }
+    assert_eq!(seen, (8, 8));
+    std::fs::write(
+        &cfg,
+        format!("[[strategies]]\nname = \"boulware\"\n[[scenarios]]\npath = {car:?}\ntime_limit = 0\n"),
+    )
+    .unwrap();
+    let o = run(&cfg, &d.join("o2"), &[]);
+    assert!(stderr(&o).contains("scenarios[0].time_limit: must be a positive number of seconds"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&d);
 }

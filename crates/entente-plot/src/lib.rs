@@ -52,6 +52,7 @@
 
 mod error;
 mod input;
+pub mod intervals;
 mod render;
 mod talks;
 #[cfg(any(test, feature = "testing"))]

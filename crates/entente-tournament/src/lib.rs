@@ -22,7 +22,7 @@ use entente_core::analysis::{DomainAnalysis, agreement_measures, analyze};
 use entente_core::{ModelError, UtilityTable};
 use entente_model::{SaoConfig, Scenario, StrategySpec};
 use entente_protocols::scenario::party_seed;
-use entente_protocols::{BuildNegotiator, EndReason, Negotiator, Prepared, RunError, run_sao};
+use entente_protocols::{BuildNegotiator, Clock, EndReason, Negotiator, Prepared, RunError, run_sao};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -140,6 +140,18 @@ pub struct Record {
     pub pareto_distance: Option<f64>,
     pub nash_distance: Option<f64>,
     pub ks_distance: Option<f64>,
+}
+
+/// A scenario of a tournament as planned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub profiles: Vec<String>,
+    pub n_outcomes: u64,
+    /// Its negotiations' ids.
+    pub ids: std::ops::Range<u64>,
+    /// Seconds, measured by the caller's clock.
+    pub time_limit: Option<f64>,
 }
 
 /// A part `index` of `count` (1-based) of a tournament: a contiguous range of ids.
@@ -295,6 +307,11 @@ impl Tournament {
             if entry.n_steps == 0 {
                 return Err(bad("n_steps must be at least 1".into()));
             }
+            if let Some(limit) = sc.config.time_limit
+                && !(limit.is_finite() && limit > 0.0)
+            {
+                return Err(bad(format!("time_limit must be a positive number of seconds, not {limit}")));
+            }
             if let Some(p) = sc.parties.iter().find(|p| p.delegation.is_some()) {
                 return Err(bad(format!("party {:?} is a divided delegation, which tournaments do not run", p.name)));
             }
@@ -323,6 +340,9 @@ impl Tournament {
             let tables: Vec<&UtilityTable> = prepared.iter().map(|p| p.table()).collect();
             let analysis = analyze(&tables).ok();
             fp.str(&sc.name).u64(entry.n_steps as u64).u64(n as u64);
+            if let Some(limit) = sc.config.time_limit {
+                fp.str("time_limit").u64(limit.to_bits());
+            }
             for (p, t) in sc.parties.iter().zip(&tables) {
                 fp.str(&p.name).u64(t.reservation().to_bits()).u64(t.len() as u64);
                 for &u in t.utilities() {
@@ -343,7 +363,7 @@ impl Tournament {
                 profiles: sc.parties.iter().map(|p| p.name.clone()).collect(),
                 prepared,
                 analysis,
-                config: SaoConfig { n_steps: entry.n_steps, time_limit: None },
+                config: SaoConfig { n_steps: entry.n_steps, time_limit: sc.config.time_limit },
                 assignments: a,
                 rotations,
                 offset,
@@ -400,8 +420,37 @@ impl Tournament {
         }
     }
 
-    /// Runs one negotiation.
+    /// Whether some scenario has a time limit (which only a caller's clock,
+    /// [`Tournament::run_with_clock`], can make expire).
+    pub fn has_time_limits(&self) -> bool {
+        self.scenarios.iter().any(|s| s.config.time_limit.is_some())
+    }
+
+    /// Each scenario's name, profiles, number of parties and ids, in plan order.
+    pub fn scenarios(&self) -> Vec<ScenarioInfo> {
+        let mut out: Vec<ScenarioInfo> = Vec::with_capacity(self.scenarios.len());
+        for (k, sc) in self.scenarios.iter().enumerate() {
+            let end = self.scenarios.get(k + 1).map_or(self.total, |next| next.offset);
+            out.push(ScenarioInfo {
+                name: sc.name.clone(),
+                profiles: sc.profiles.clone(),
+                n_outcomes: sc.prepared[0].table().len() as u64,
+                ids: sc.offset..end,
+                time_limit: sc.config.time_limit,
+            });
+        }
+        out
+    }
+
+    /// Runs one negotiation without a clock: a time limit never expires (see
+    /// [`Tournament::run_one_with_clock`]).
     pub fn run_one(&self, id: u64) -> Result<Record, TournamentError> {
+        self.run_one_with_clock(id, &mut entente_protocols::NoClock)
+    }
+
+    /// Runs one negotiation; a scenario's time limit is measured by `clock`
+    /// (asked only when the scenario has one).
+    pub fn run_one_with_clock(&self, id: u64, clock: &mut dyn Clock) -> Result<Record, TournamentError> {
         let neg = self.negotiation(id);
         let sc = &self.scenarios[neg.scenario];
         let n = sc.prepared.len();
@@ -415,7 +464,7 @@ impl Tournament {
             })
             .collect();
         let n_outcomes = sc.prepared[0].table().len();
-        let outcome = run_sao(&mut negotiators, sc.config, n_outcomes, &mut entente_protocols::NoClock, |_| {})
+        let outcome = run_sao(&mut negotiators, sc.config, n_outcomes, clock, |_| {})
             .map_err(|source| TournamentError::Run { id, source })?;
         drop(negotiators);
         let mut utilities = Vec::with_capacity(n);
@@ -472,6 +521,20 @@ impl Tournament {
         pool: &rayon::ThreadPool,
         chunk: usize,
         stop: &AtomicBool,
+        sink: impl FnMut(&Record) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        self.run_with_clock(ids, pool, chunk, stop, || entente_protocols::NoClock, sink)
+    }
+
+    /// As [`Tournament::run`], each negotiation with its own clock from
+    /// `clock` (a time limit then depends on the machine's speed).
+    pub fn run_with_clock<E: From<TournamentError>, C: Clock>(
+        &self,
+        ids: &[u64],
+        pool: &rayon::ThreadPool,
+        chunk: usize,
+        stop: &AtomicBool,
+        clock: impl Fn() -> C + Sync,
         mut sink: impl FnMut(&Record) -> Result<(), E>,
     ) -> Result<u64, E> {
         let mut done = 0u64;
@@ -481,7 +544,7 @@ impl Tournament {
             }
             #[allow(clippy::disallowed_methods)] // inside the caller's pool
             let records: Vec<Result<Record, TournamentError>> =
-                pool.install(|| part.par_iter().map(|&id| self.run_one(id)).collect());
+                pool.install(|| part.par_iter().map(|&id| self.run_one_with_clock(id, &mut clock())).collect());
             for r in records {
                 sink(&r?)?;
                 done += 1;

@@ -284,3 +284,272 @@ pub fn bradley_terry_bootstrap(
         .collect();
     (point, intervals)
 }
+
+/// Wilson's score interval at level `level` (e.g. 0.95) of a proportion of
+/// `k` successes in `n` trials: `(p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)`.
+/// Exactly 0 below with no success and exactly 1 above with no failure.
+/// `None` for `n = 0`.
+pub fn wilson(k: u64, n: u64, level: f64) -> Option<Interval> {
+    if n == 0 || k > n {
+        return None;
+    }
+    let z = normal_quantile(0.5 + level / 2.0);
+    let (nf, p) = (n as f64, k as f64 / n as f64);
+    let z2 = z * z;
+    let denom = 1.0 + z2 / nf;
+    let centre = (p + z2 / (2.0 * nf)) / denom;
+    let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+    let low = if k == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    Some(Interval { low, high })
+}
+
+/// `ln Γ(x)` for `x > 0`: Stirling's series from `x ≥ 15`, shifted there by
+/// the recurrence `Γ(x) = Γ(x + 1)/x` below (relative error about 1e-15).
+pub fn ln_gamma(x: f64) -> f64 {
+    let mut shift = 0.0;
+    let mut x = x;
+    let mut product = 1.0;
+    while x < 15.0 {
+        product *= x;
+        x += 1.0;
+    }
+    shift += product.ln();
+    let x2 = x * x;
+    // Bernoulli terms B_2k / (2k (2k − 1) x^(2k − 1)), k = 1..6.
+    let inv = 1.0 / x;
+    let inv2 = 1.0 / x2;
+    let series = inv
+        * (1.0 / 12.0
+            + inv2
+                * (-1.0 / 360.0
+                    + inv2
+                        * (1.0 / 1260.0 + inv2 * (-1.0 / 1680.0 + inv2 * (1.0 / 1188.0 - inv2 * 691.0 / 360_360.0)))));
+    (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + series - shift
+}
+
+/// The regularized incomplete beta function `I_x(a, b)`, by its continued
+/// fraction (modified Lentz), using the symmetry `I_x(a, b) = 1 − I_{1−x}(b, a)`
+/// where the fraction converges faster.
+pub fn incomplete_beta(x: f64, a: f64, b: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let front = (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_fraction(x, a, b) / a
+    } else {
+        1.0 - front * beta_fraction(1.0 - x, b, a) / b
+    }
+}
+
+fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..100_000 {
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    h
+}
+
+/// The standard normal distribution function `Φ(x)`, through
+/// `Φ(x) = I_{x²/(1+x²)}`-free form: `Φ(−|x|) = ½·Q(½, x²/2)`, the upper
+/// regularized incomplete gamma function by its series or continued fraction.
+pub fn normal_cdf(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    let tail = 0.5 * upper_gamma_half(0.5 * x * x);
+    if x < 0.0 { tail } else { 1.0 - tail }
+}
+
+/// `Q(½, y)` = `erfc(√y)`.
+fn upper_gamma_half(y: f64) -> f64 {
+    let a = 0.5;
+    if y <= 0.0 {
+        return 1.0;
+    }
+    let ln_front = -y + a * y.ln() - ln_gamma(a);
+    if y < a + 1.0 {
+        // Series of P(a, y).
+        let (mut ap, mut del) = (a, 1.0 / a);
+        let mut sum = del;
+        for _ in 0..10_000 {
+            ap += 1.0;
+            del *= y / ap;
+            sum += del;
+            if del.abs() < sum.abs() * 1e-16 {
+                break;
+            }
+        }
+        1.0 - sum * ln_front.exp()
+    } else {
+        // Continued fraction of Q(a, y) (modified Lentz).
+        const TINY: f64 = 1e-300;
+        let mut b = y + 1.0 - a;
+        let mut c = 1.0 / TINY;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..10_000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < TINY {
+                d = TINY;
+            }
+            c = b + an / c;
+            if c.abs() < TINY {
+                c = TINY;
+            }
+            d = 1.0 / d;
+            let del = d * c;
+            h *= del;
+            if (del - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        ln_front.exp() * h
+    }
+}
+
+/// Two-sided p-value of Student's t with `df` degrees of freedom:
+/// `I_{df/(df+t²)}(df/2, ½)`.
+pub fn student_t_two_sided(t: f64, df: f64) -> f64 {
+    if t.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    if t.is_infinite() {
+        return 0.0;
+    }
+    incomplete_beta(df / (df + t * t), df / 2.0, 0.5).clamp(0.0, 1.0)
+}
+
+/// The paired t-test of differences `d` (two-sided): `t = mean/(sd/√n)` with
+/// `n − 1` degrees of freedom. Returns `(t, df, p)`; with fewer than two
+/// differences `None`. Differences all equal: `t = ±∞, p = 0`, or, all zero,
+/// `t = 0, p = 1` (scipy returns NaN there).
+pub fn paired_t(d: &[f64]) -> Option<(f64, f64, f64)> {
+    let n = d.len();
+    if n < 2 {
+        return None;
+    }
+    let (m, sd) = (mean(d), std_dev(d));
+    let df = (n - 1) as f64;
+    if sd == 0.0 {
+        return Some(if m == 0.0 { (0.0, df, 1.0) } else { (m.signum() * f64::INFINITY, df, 0.0) });
+    }
+    let t = m / (sd / (n as f64).sqrt());
+    Some((t, df, student_t_two_sided(t, df)))
+}
+
+/// The result of [`wilcoxon`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Wilcoxon {
+    /// Non-zero differences (zeros are dropped, Wilcoxon's convention).
+    pub n: u64,
+    /// Sum of the ranks of the positive differences.
+    pub w_plus: f64,
+    /// `min(W+, W−)`, scipy's two-sided statistic.
+    pub statistic: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Whether `p_value` is exact (n ≤ 50 and no tied magnitudes) or the normal approximation.
+    pub exact: bool,
+}
+
+/// Wilcoxon's signed-rank test of paired differences, two-sided. Zeros are
+/// dropped; magnitudes are ranked with average ranks for ties. The p-value is
+/// exact (the distribution of `W+` over the `2^n` sign patterns) for `n ≤ 50`
+/// without ties, otherwise normal with the tie correction of the variance and
+/// no continuity correction (scipy's `method="approx"`). `None` without a
+/// non-zero difference.
+pub fn wilcoxon(d: &[f64]) -> Option<Wilcoxon> {
+    let mut nz: Vec<f64> = d.iter().copied().filter(|x| *x != 0.0 && !x.is_nan()).collect();
+    let n = nz.len();
+    if n == 0 {
+        return None;
+    }
+    nz.sort_by(|a, b| a.abs().total_cmp(&b.abs()));
+    let mut ranks = vec![0.0; n];
+    let mut ties = false;
+    let mut tie_term = 0.0;
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && nz[j].abs() == nz[i].abs() {
+            j += 1;
+        }
+        let avg = (i + 1 + j) as f64 / 2.0;
+        ranks[i..j].iter_mut().for_each(|r| *r = avg);
+        let t = (j - i) as f64;
+        if j - i > 1 {
+            ties = true;
+            tie_term += t * t * t - t;
+        }
+        i = j;
+    }
+    let w_plus: f64 = nz.iter().zip(&ranks).filter(|(x, _)| **x > 0.0).map(|(_, r)| r).sum();
+    let total = (n * (n + 1)) as f64 / 2.0;
+    let statistic = w_plus.min(total - w_plus);
+    let nf = n as f64;
+    let (p_value, exact) = if n <= 50 && !ties {
+        // counts[s]: sign patterns with W+ = s (exact in f64 below 2^53).
+        let max = n * (n + 1) / 2;
+        let mut counts = vec![0.0f64; max + 1];
+        counts[0] = 1.0;
+        for k in 1..=n {
+            for s in (k..=max).rev() {
+                counts[s] += counts[s - k];
+            }
+        }
+        let below: f64 = counts[..=statistic as usize].iter().sum();
+        ((2.0 * below / 2f64.powi(n as i32)).min(1.0), true)
+    } else {
+        let mean = nf * (nf + 1.0) / 4.0;
+        let var = nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - tie_term / 48.0;
+        if var <= 0.0 {
+            (1.0, false)
+        } else {
+            let z = (statistic - mean) / var.sqrt();
+            ((2.0 * normal_cdf(-z.abs())).min(1.0), false)
+        }
+    };
+    Some(Wilcoxon { n: n as u64, w_plus, statistic, p_value, exact })
+}

@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::Record;
-use crate::stats::{Interval, PairCounts, bootstrap_mean, bradley_terry_bootstrap, holm, mean, sign_test, std_dev};
+use crate::stats::{
+    Interval, PairCounts, bootstrap_mean, bradley_terry_bootstrap, holm, mean, paired_t, sign_test, std_dev, wilcoxon,
+};
 
 /// Options of [`summarize`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -64,6 +66,37 @@ pub struct Comparison {
     pub decided: u64,
     pub p_value: f64,
     /// Holm-adjusted over all comparisons.
+    pub p_holm: f64,
+    /// Wilcoxon's signed-rank test of the same differences (none if all are zero).
+    pub wilcoxon: Option<WilcoxonTest>,
+    /// The paired t-test of the same differences (none with fewer than two pairs).
+    pub t_test: Option<TTest>,
+}
+
+/// Wilcoxon's signed-rank test of a comparison (two-sided; zeros dropped).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WilcoxonTest {
+    /// Non-zero differences.
+    pub n: u64,
+    /// Sum of the ranks of the differences where `a` did better.
+    pub w_plus: f64,
+    /// `min(W+, W−)`.
+    pub statistic: f64,
+    /// Exact (n ≤ 50 without ties) or the normal approximation.
+    pub exact: bool,
+    pub p_value: f64,
+    /// Holm-adjusted over all comparisons' Wilcoxon tests.
+    pub p_holm: f64,
+}
+
+/// The paired t-test of a comparison (two-sided).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TTest {
+    /// `mean / (sd / √n)`; none when every difference is the same (infinite, or 0/0).
+    pub t: Option<f64>,
+    pub df: f64,
+    pub p_value: f64,
+    /// Holm-adjusted over all comparisons' t-tests.
     pub p_holm: f64,
 }
 
@@ -182,12 +215,37 @@ pub fn summarize<I: IntoIterator<Item = Record>>(labels: &[String], records: I, 
                 decided: n,
                 p_value: p,
                 p_holm: p,
+                wilcoxon: wilcoxon(d).map(|w| WilcoxonTest {
+                    n: w.n,
+                    w_plus: w.w_plus,
+                    statistic: w.statistic,
+                    exact: w.exact,
+                    p_value: w.p_value,
+                    p_holm: w.p_value,
+                }),
+                t_test: paired_t(d).map(|(t, df, p)| TTest {
+                    t: t.is_finite().then_some(t),
+                    df,
+                    p_value: p,
+                    p_holm: p,
+                }),
             });
         }
     }
     let adjusted = holm(&comparisons.iter().map(|c| c.p_value).collect::<Vec<_>>());
     for (c, p) in comparisons.iter_mut().zip(adjusted) {
         c.p_holm = p;
+    }
+    // Each test's family: the comparisons where it is defined.
+    let w_p: Vec<f64> = comparisons.iter().filter_map(|c| c.wilcoxon.as_ref().map(|w| w.p_value)).collect();
+    let mut w_adj = holm(&w_p).into_iter();
+    for w in comparisons.iter_mut().filter_map(|c| c.wilcoxon.as_mut()) {
+        w.p_holm = w_adj.next().unwrap_or(w.p_value);
+    }
+    let t_p: Vec<f64> = comparisons.iter().filter_map(|c| c.t_test.as_ref().map(|t| t.p_value)).collect();
+    let mut t_adj = holm(&t_p).into_iter();
+    for t in comparisons.iter_mut().filter_map(|c| c.t_test.as_mut()) {
+        t.p_holm = t_adj.next().unwrap_or(t.p_value);
     }
     let (bt, intervals) = bradley_terry_bootstrap(&counts, 0.5, o.rating_resamples, o.level, seed_of(m, 7));
     let mut ratings: Vec<Rating> =
@@ -231,16 +289,32 @@ impl Summary {
             );
         }
         if !self.comparisons.is_empty() {
-            let _ = writeln!(s, "\npairwise (advantage a - b in the same negotiation; sign test, Holm-adjusted)");
             let _ = writeln!(
                 s,
-                "{:<16} {:<16} {:>7} {:>9} {:>20} {:>9} {:>10} {:>10}",
-                "a", "b", "pairs", "mean", "ci", "a better", "p", "p (Holm)"
+                "\npairwise (advantage a - b in the same negotiation; two-sided p-values: sign test, Wilcoxon \
+                 signed-rank, paired t; each Holm-adjusted over the pairs)"
             );
+            let _ = writeln!(
+                s,
+                "{:<16} {:<16} {:>7} {:>9} {:>20} {:>9} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+                "a",
+                "b",
+                "pairs",
+                "mean",
+                "ci",
+                "a better",
+                "p sign",
+                "(Holm)",
+                "p Wilcoxon",
+                "(Holm)",
+                "p t",
+                "(Holm)"
+            );
+            let p = |x: Option<f64>| x.map(|v| format!("{v:.3e}")).unwrap_or_else(|| "-".into());
             for c in &self.comparisons {
                 let _ = writeln!(
                     s,
-                    "{:<16} {:<16} {:>7} {:>9.4} {:>20} {:>9} {:>10.3e} {:>10.3e}",
+                    "{:<16} {:<16} {:>7} {:>9.4} {:>20} {:>9} {:>10.3e} {:>10.3e} {:>10} {:>10} {:>10} {:>10}",
                     c.a,
                     c.b,
                     c.pairs,
@@ -248,7 +322,11 @@ impl Summary {
                     ci(&c.ci),
                     format!("{}/{}", c.a_better, c.decided),
                     c.p_value,
-                    c.p_holm
+                    c.p_holm,
+                    p(c.wilcoxon.as_ref().map(|w| w.p_value)),
+                    p(c.wilcoxon.as_ref().map(|w| w.p_holm)),
+                    p(c.t_test.as_ref().map(|t| t.p_value)),
+                    p(c.t_test.as_ref().map(|t| t.p_holm)),
                 );
             }
         }

@@ -258,3 +258,114 @@ fn normal_quantile_and_large_sample_interval() {
     let c = ci[0].unwrap();
     assert!(c.low < point[0] && point[0] < c.high, "{c:?} {point:?}");
 }
+
+#[test]
+fn wilson_by_hand() {
+    // z = 1.959963985 (95%). 0 of 10: [0, z²/(n + z²)] = [0, 3.841459/13.841459].
+    let i = wilson(0, 10, 0.95).unwrap();
+    assert_eq!(i.low, 0.0);
+    assert!((i.high - 3.841_458_82 / 13.841_458_82).abs() < 1e-8, "{i:?}");
+    // n of n: [n/(n + z²), 1].
+    let i = wilson(100, 100, 0.95).unwrap();
+    assert_eq!(i.high, 1.0);
+    assert!((i.low - 100.0 / 103.841_458_82).abs() < 1e-8, "{i:?}");
+    // 5 of 10: 0.5 ± z·√(0.025 + z²/400)/(1 + z²/10) = [0.236593, 0.763407] (textbook value).
+    let i = wilson(5, 10, 0.95).unwrap();
+    assert!((i.low - 0.236_593).abs() < 1e-6 && (i.high - 0.763_407).abs() < 1e-6, "{i:?}");
+    assert!(wilson(0, 0, 0.95).is_none());
+}
+
+// Reference values below: scipy 1.17.1 (`scipy.stats.wilcoxon`, `ttest_1samp` on the differences, `norm.cdf`),
+// run separately as an independent source, and closed forms where there are some.
+
+#[test]
+fn wilcoxon_textbook_and_scipy() {
+    // Fisher's Zea mays differences (scipy's documented example): W = 24, exact p = 1352/32768.
+    let d = [6.0, 8.0, 14.0, 16.0, 23.0, 24.0, 28.0, 29.0, 41.0, -48.0, 49.0, 56.0, 60.0, -67.0, 75.0];
+    let w = wilcoxon(&d).unwrap();
+    assert!(w.exact);
+    assert_eq!((w.n, w.statistic, w.w_plus), (15, 24.0, 96.0));
+    assert_eq!(w.p_value, 1352.0 / 32768.0);
+    assert_eq!(w.p_value, 0.041259765625);
+    // Ties and a zero: zero dropped, average ranks, normal approximation with the tie correction.
+    let e = [0.5, -1.0, 2.0, 2.0, -2.0, 0.0, 3.5, 1.0, 1.0, 4.0, -0.5, 2.5];
+    let w = wilcoxon(&e).unwrap();
+    assert!(!w.exact);
+    assert_eq!((w.n, w.statistic), (11, 12.5));
+    assert!((w.p_value - 0.067_125_689_520_604_3).abs() < 1e-12, "{}", w.p_value);
+    // By hand: n = 1, one positive difference: P(W+ >= 1 or <= 0) = 1; n = 3 all positive: 2·(1/8).
+    assert_eq!(wilcoxon(&[2.0]).unwrap().p_value, 1.0);
+    assert_eq!(wilcoxon(&[1.0, 2.0, 3.0]).unwrap().p_value, 0.25);
+    assert!(wilcoxon(&[0.0, 0.0]).is_none());
+}
+
+#[test]
+fn paired_t_closed_forms_and_scipy() {
+    // One degree of freedom: Student's t is Cauchy, p = 1 − 2·atan(|t|)/π; d = (1, 3): t = 2.
+    let (t, df, p) = paired_t(&[1.0, 3.0]).unwrap();
+    assert_eq!((t, df), (2.0, 1.0));
+    assert!((p - (1.0 - 2.0 * 2f64.atan() / std::f64::consts::PI)).abs() < 1e-13, "{p}");
+    // Two degrees of freedom: p = 1 − |t|/√(2 + t²); d = (1, 2, 6): mean 3, sd √7, t = 3√3/√7.
+    let (t, _, p) = paired_t(&[1.0, 2.0, 6.0]).unwrap();
+    assert!((t - 3.0 * 3f64.sqrt() / 7f64.sqrt()).abs() < 1e-13);
+    assert!((p - (1.0 - t / (2.0 + t * t).sqrt())).abs() < 1e-13, "{p}");
+    let (t, _, p) = paired_t(&[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+    assert!((t - 4.242_640_687_119_285).abs() < 1e-12 && (p - 0.013_235_599_563_682_69).abs() < 1e-12, "{t} {p}");
+    let x = [0.3, -0.1, 0.25, 0.4, 0.05, 0.12, -0.02, 0.33, 0.18, 0.07];
+    let (t, df, p) = paired_t(&x).unwrap();
+    assert_eq!(df, 9.0);
+    assert!((t - 3.083_126_549_136_364_4).abs() < 1e-12 && (p - 0.013_073_776_449_709_01).abs() < 1e-12);
+    assert_eq!(paired_t(&[0.0, 0.0, 0.0]).unwrap().2, 1.0);
+    assert_eq!(paired_t(&[0.5, 0.5]).unwrap().2, 0.0);
+    assert!(paired_t(&[1.0]).is_none());
+}
+
+#[test]
+fn special_functions() {
+    assert!((normal_cdf(-1.5) - 0.066_807_201_268_858_07).abs() < 1e-15);
+    assert!((normal_cdf(0.3) - 0.617_911_422_188_952_6).abs() < 1e-15);
+    assert!((normal_cdf(-6.0) / 9.865_876_450_376_946e-10 - 1.0).abs() < 1e-12);
+    assert_eq!(normal_cdf(0.0), 0.5);
+    // Γ(1/2) = √π, Γ(5) = 24, Γ(10.5) = 1133278.3889487855...
+    assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-14);
+    assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-14);
+    // I_x(1, 1) = x; I_x(a, 1) = x^a.
+    assert!((incomplete_beta(0.3, 1.0, 1.0) - 0.3).abs() < 1e-14);
+    assert!((incomplete_beta(0.6, 3.0, 1.0) - 0.216).abs() < 1e-14);
+}
+
+#[test]
+fn summary_paired_tests_and_holm() {
+    let t = Tournament::new(spec(true, true, 2)).unwrap();
+    let ids: Vec<u64> = (0..t.len()).collect();
+    let recs = run_all(&t, &ids, 1, 64);
+    let o = SummaryOptions { resamples: 50, rating_resamples: 10, level: 0.95, seed: 1 };
+    let s = summarize(&t.strategy_labels(), recs.clone(), &o);
+    let mut w_p = Vec::new();
+    let mut t_p = Vec::new();
+    for c in &s.comparisons {
+        // The differences a − b, recomputed from the records.
+        let d: Vec<f64> = recs
+            .iter()
+            .filter_map(|r| {
+                let i = r.strategies.iter().position(|x| *x == c.a)?;
+                let j = r.strategies.iter().position(|x| *x == c.b)?;
+                Some(r.advantages[i] - r.advantages[j])
+            })
+            .collect();
+        assert_eq!(d.len(), c.pairs);
+        let w = wilcoxon(&d);
+        assert_eq!(c.wilcoxon.as_ref().map(|x| x.p_value), w.map(|x| x.p_value));
+        assert_eq!(c.t_test.as_ref().map(|x| x.p_value), paired_t(&d).map(|x| x.2));
+        w_p.extend(c.wilcoxon.as_ref().map(|x| (x.p_value, x.p_holm)));
+        t_p.extend(c.t_test.as_ref().map(|x| (x.p_value, x.p_holm)));
+    }
+    for family in [w_p, t_p] {
+        let p: Vec<f64> = family.iter().map(|x| x.0).collect();
+        let adjusted: Vec<f64> = family.iter().map(|x| x.1).collect();
+        assert_eq!(holm(&p), adjusted);
+        assert!(!p.is_empty());
+    }
+    let text = s.render();
+    assert!(text.contains("p Wilcoxon") && text.contains("p t"));
+}
