@@ -1,0 +1,27 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+
+
+def need(module: str):
+    """Imports `module`, or skips the test with "SKIPPED: why" (a failure when CI=true)."""
+    try:
+        return __import__(module)
+    except ImportError as e:
+        why = f"SKIPPED: {module} is not installed ({e}); scripts/test installs it in the test virtualenv"
+        print(why, file=sys.stderr)
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+@pytest.fixture
+def car():
+    import entente
+
+    return entente.load(SCENARIOS / "car-purchase.toml")
