@@ -8,8 +8,9 @@ negotiation through :class:`NegmasSeat`::
     from negmas.sao import AspirationNegotiator
 
     sc = entente.load("scenarios/car-purchase.toml")
-    seat = NegmasSeat(AspirationNegotiator(), sc, party=0)
-    result = entente.run(sc, strategies={0: seat, 1: "conceder"})
+    result = entente.run(sc, strategies={0: NegmasSeat(AspirationNegotiator(), sc, 0), 1: "conceder"})
+    # several NegMAS negotiators: one table
+    result = entente.run(sc, strategies=seat(sc, {0: AspirationNegotiator(), 1: NaiveTitForTatNegotiator()}))
 
 entente's protocol machine runs the negotiation; the seat answers its turns by
 calling the NegMAS negotiator exactly as NegMAS's ``SAOMechanism`` does
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Sequence
 
-__all__ = ["NegmasSeat", "outcome_space", "ufuns", "negmas_mechanism", "outcomes"]
+__all__ = ["NegmasTable", "NegmasSeat", "seat", "outcome_space", "ufuns", "negmas_mechanism", "outcomes"]
 
 
 def outcome_space(scenario):
@@ -80,130 +81,221 @@ def negmas_mechanism(scenario, negotiators: Sequence[Any], ufuns_: Optional[Sequ
     return mech
 
 
-class NegmasSeat:
-    """A NegMAS ``SAONegotiator`` in seat ``party`` of an entente negotiation.
+class NegmasTable:
+    """The NegMAS side of one entente negotiation: the NegMAS negotiators in their seats.
 
-    Pass it as that party's strategy to :func:`entente.run`. One seat serves
-    one negotiation (a NegMAS negotiator joins one mechanism).
+    ``negotiators`` maps a party (index or name) to a NegMAS ``SAONegotiator``;
+    the other parties play entente's native strategies. :meth:`strategies`
+    gives the seats to pass to :func:`entente.run`. The table calls the
+    negotiators as NegMAS's ``SAOMechanism`` does, in the same order: at each
+    round's start one draw of Python's global ``random`` (as ``Mechanism.step``
+    does), ``on_negotiation_start`` (first round) and ``on_round_start`` for every
+    negotiator, then the turns (``negotiator(state, dest)``), with
+    ``on_partner_proposal`` and ``on_partner_response`` sent to the others as
+    the offers and answers happen, and ``on_round_end`` at the round's end.
+    An offer of a native seat reaches the NegMAS negotiators when the next
+    NegMAS seat faces it.
     """
 
-    def __init__(self, negotiator, scenario, party: int, *, ufun=None, **mechanism_kwargs):
+    def __init__(self, scenario, negotiators, *, ufuns=None, wall_clock=True, **mechanism_kwargs):
         from negmas.sao import SAOMechanism
 
-        if isinstance(party, str):
-            party = scenario.parties.index(party)
-        self.negotiator = negotiator
-        self.party = party
+        # NegMAS's Mechanism.step draws the global random stream once more whenever the
+        # whole number of elapsed seconds grows; so does the table unless wall_clock=False
+        # (for comparisons with a NegMAS run whose clock is frozen).
+        self.wall_clock = wall_clock
+        self._start = None
+        self._last_second = 0
+
         self.n = len(scenario.parties)
         self.os = outcome_space(scenario)
         self.outcomes = list(self.os.enumerate())
         self.index = {o: i for i, o in enumerate(self.outcomes)}
-        own = ufun if ufun is not None else ufuns(scenario, self.os)[party]
+        seats = {}
+        for party, negotiator in dict(negotiators).items():
+            k = scenario.parties.index(party) if isinstance(party, str) else int(party)
+            if not 0 <= k < self.n:
+                raise ValueError(f"no party {party!r}; the parties are {', '.join(scenario.parties)}")
+            seats[k] = negotiator
+        us = list(ufuns) if ufuns is not None else ufuns_of(scenario, self.os)
         self.mechanism = SAOMechanism(outcome_space=self.os, n_steps=scenario.n_steps, **mechanism_kwargs)
         for k, name in enumerate(scenario.parties):
-            if k == party:
-                self.mechanism.add(negotiator, ufun=own)
-            else:
-                self.mechanism.add(_Placeholder(name=name), ufun=ufuns(scenario, self.os)[k] if ufun is None else None)
+            self.mechanism.add(seats.get(k) or _Placeholder(name=name), ufun=us[k])
+        self.seats = seats
         self.ids = [n.id for n in self.mechanism.negotiators]
-        self._round: Optional[int] = None
-        self._pending: Optional[tuple] = None  # (round, counter-offer) after a rejection
+        self.round = None
+        self._pending = {}  # party -> (round, counter-offer index) after a rejection
 
-    # -- the state NegMAS's mechanism would hand the negotiator -------------
+    def strategies(self):
+        """``{party index: seat}`` for :func:`entente.run`'s ``strategies``."""
+        return {k: _Seat(self, k) for k in self.seats}
+
+    # -- the shadow mechanism's state --------------------------------------
+
+    @property
+    def _state(self):
+        return self.mechanism._current_state
+
+    def _real(self):
+        return [(k, self.seats[k]) for k in sorted(self.seats)]
 
     def _enter(self, round_: int) -> None:
-        """Brings the shadow mechanism to ``round_``, with the callbacks NegMAS sends at round boundaries."""
-        mech, st = self.mechanism, self.mechanism._current_state
-        if self._round is None:
+        import random
+
+        mech, st = self.mechanism, self._state
+        extra = mech._extra_callbacks
+        if self.round is None:
+            random.random()  # Mechanism.step's draw, before on_negotiation_start
+            if self.wall_clock:
+                import time
+
+                self._start = time.perf_counter()
             st.running, st.started, st.step = True, True, 0
             st.relative_time = mech._relative_time_for(mech._internal_nmi)
-            self.negotiator._on_negotiation_start(mech.state_for(self.negotiator))
-            self._round = 0
-            if round_ == 0:
-                self._round_start()
-        while self._round < round_:
-            if mech._extra_callbacks:
-                self.negotiator.on_round_end(mech.state_for(self.negotiator))
-            self._round += 1
-            st.step = self._round
+            for _, neg in self._real():
+                neg._on_negotiation_start(mech.state_for(neg))
+            self.round = 0
+            if extra:
+                for _, neg in self._real():
+                    neg.on_round_start(mech.state_for(neg))
+        while self.round < round_:
+            if extra:
+                for _, neg in self._real():
+                    neg.on_round_end(mech.state_for(neg))
+            self.round += 1
+            st.step = self.round
             st.relative_time = mech._relative_time_for(mech._internal_nmi)
             st.new_offers, st.new_data = [], []
-            self._round_start()
+            random.random()
+            if self.wall_clock and self._start is not None:
+                import time
 
-    def _round_start(self) -> None:
+                elapsed = int(time.perf_counter() - self._start)
+                if self._last_second < elapsed:
+                    random.random()
+                    self._last_second = elapsed
+            if extra:
+                for _, neg in self._real():
+                    neg.on_round_start(mech.state_for(neg))
+
+    def _offered(self, party: int, index) -> None:
+        """Party ``party`` offered outcome ``index``: the state changes and the others hear of it."""
+        if index is None:
+            return
+        st, pid, outcome = self._state, self.ids[party], self.outcomes[index]
+        st.n_acceptances = 1 if self.mechanism._internal_nmi.offering_is_accepting else 0
         if self.mechanism._extra_callbacks:
-            self.negotiator.on_round_start(self.mechanism.state_for(self.negotiator))
+            for k, neg in self._real():
+                if k != party:
+                    neg.on_partner_proposal(partner_id=pid, offer=outcome, state=self.mechanism.state)
+        st.current_offer, st.current_proposer = outcome, pid
+        st.new_offers.append((pid, outcome))
+        st.new_data.append((pid, None))
 
-    def _partner_offer(self, offer: int) -> None:
-        mech, st = self.mechanism, self.mechanism._current_state
-        proposer = self.ids[(self.party - 1) % self.n]
-        outcome = self.outcomes[offer]
-        st.current_offer, st.current_proposer = outcome, proposer
-        st.n_acceptances = 1 if mech._internal_nmi.offering_is_accepting else 0
-        st.new_offers.append((proposer, outcome))
-        st.new_data.append((proposer, None))
-        if mech._extra_callbacks:
-            self.negotiator.on_partner_proposal(partner_id=proposer, offer=outcome, state=mech.state)
+    def _responded(self, party: int, response) -> None:
+        st = self._state
+        if self.mechanism._extra_callbacks and st.current_offer is not None:
+            for k, neg in self._real():
+                if k != party:
+                    neg.on_partner_response(
+                        state=self.mechanism.state_for(neg), partner_id=self.ids[party], outcome=st.current_offer, response=response
+                    )
 
-    def _call(self):
+    def _call(self, party: int):
         from negmas.sao import SAOResponse
 
-        dest = self.ids[(self.party + 1) % self.n]
-        resp = self.negotiator(self.mechanism.state_for(self.negotiator), dest=dest)
+        neg = self.seats[party]
+        dest = self.ids[(party + 1) % self.n]
+        state = self.mechanism.state_for(neg)
+        if self.ids[party] == self._state.current_proposer and self.mechanism._internal_nmi.offering_is_accepting:
+            self._state.n_acceptances = 0
+        # As SAOMechanism._safe_counter: with `dest`, and again without it if that raised.
+        try:
+            resp = neg(state, dest=dest)
+        except Exception:
+            resp = neg(state)
         if not isinstance(resp, SAOResponse):
-            raise TypeError(f"{type(self.negotiator).__name__} answered {resp!r}, not an SAOResponse")
+            raise TypeError(f"{type(neg).__name__} answered {resp!r}, not an SAOResponse")
+        self._responded(party, resp.response)
         return resp
 
-    def _index(self, outcome) -> Optional[int]:
-        if outcome is None:
-            return None
+    def _index(self, party: int, outcome):
         outcome = getattr(outcome, "outcome", outcome)  # ExtendedOutcome
         if outcome is None:
             return None
         try:
             return self.index[tuple(outcome)]
-        except KeyError:
-            raise ValueError(f"{type(self.negotiator).__name__} offered {outcome!r}, not an outcome of the scenario")
+        except (KeyError, TypeError):
+            name = type(self.seats[party]).__name__
+            raise ValueError(f"{name} offered {outcome!r}, not an outcome of the scenario") from None
 
-    def _offered(self, index: Optional[int]) -> None:
-        st = self.mechanism._current_state
-        if index is not None:
-            me = self.ids[self.party]
-            st.current_offer, st.current_proposer = self.outcomes[index], me
-            st.new_offers.append((me, self.outcomes[index]))
+    # -- entente's turns ----------------------------------------------------
 
-    # -- entente's negotiator interface --------------------------------------
-
-    def propose(self, round_: int, t: float) -> Optional[int]:
-        if self._pending is not None and self._pending[0] == round_:
-            index = self._pending[1]
-            self._pending = None
-            self._offered(index)
-            return index
+    def propose(self, party: int, round_: int) -> Optional[int]:
+        pending = self._pending.pop(party, None)
+        if pending is not None and pending[0] == round_:
+            self._offered(party, pending[1])
+            return pending[1]
         self._enter(round_)
-        st = self.mechanism._current_state
+        st = self._state
         st.current_offer, st.current_proposer, st.n_acceptances = None, None, 0
-        index = self._index(self._call().outcome)
-        self._offered(index)
+        index = self._index(party, self._call(party).outcome)
+        self._offered(party, index)
         return index
 
-    def respond(self, round_: int, t: float, offer: int) -> str:
+    def respond(self, party: int, round_: int, offer: int) -> str:
         from negmas.gb.common import ResponseType
 
-        if self.party == 0:
-            # The offer was made in the previous round (by the last party).
-            self._partner_offer(offer)
+        previous = (party - 1) % self.n
+        st = self._state
+        native_offer = previous not in self.seats or st.current_offer != self.outcomes[offer]
+        if party == 0:
+            # The offer was made in the previous round, by the last party.
+            if native_offer:
+                self._offered(previous, offer)
             self._enter(round_)
         else:
             self._enter(round_)
-            self._partner_offer(offer)
-        resp = self._call()
+            if native_offer:
+                self._offered(previous, offer)
+        resp = self._call(party)
         if resp.response == ResponseType.ACCEPT_OFFER:
+            st.n_acceptances += 1
             return "accept"
         if resp.response == ResponseType.REJECT_OFFER:
-            self._pending = (round_, self._index(resp.outcome))
+            self._pending[party] = (round_, self._index(party, resp.outcome))
             return "reject"
         return "end"
+
+
+class _Seat:
+    """One NegMAS negotiator's seat: what entente calls (``propose``, ``respond``)."""
+
+    def __init__(self, table: NegmasTable, party: int):
+        self.table, self.party = table, party
+
+    def propose(self, round_: int, t: float) -> Optional[int]:
+        return self.table.propose(self.party, round_)
+
+    def respond(self, round_: int, t: float, offer: int) -> str:
+        return self.table.respond(self.party, round_, offer)
+
+
+def NegmasSeat(negotiator, scenario, party, **kwargs):
+    """A single NegMAS negotiator in seat ``party`` (the others play entente's strategies).
+
+    With several NegMAS negotiators in one negotiation, seat them at one
+    :class:`NegmasTable` instead, so that the callbacks and the draws of the
+    global random stream happen once per round, as under NegMAS.
+    """
+    if isinstance(party, str):
+        party = scenario.parties.index(party)
+    return NegmasTable(scenario, {party: negotiator}, **kwargs).strategies()[party]
+
+
+def seat(scenario, negotiators, **kwargs):
+    """``{party: NegMAS negotiator}`` seated at one :class:`NegmasTable`: the ``strategies`` for :func:`entente.run`."""
+    return NegmasTable(scenario, negotiators, **kwargs).strategies()
 
 
 def _placeholder_class():
@@ -228,3 +320,6 @@ def _Placeholder(**kwargs):
     except NameError:
         cls = _PLACEHOLDER = _placeholder_class()
     return cls(**kwargs)
+
+
+ufuns_of = ufuns

@@ -8,7 +8,7 @@ from conftest import SCENARIOS, need
 
 def _both(sc, make):
     """Runs the negotiators `make()` under NegMAS's SAOMechanism and, seated, under entente."""
-    from entente.negmas import NegmasSeat, negmas_mechanism
+    from entente.negmas import negmas_mechanism, seat
 
     mech = negmas_mechanism(sc, make())
     mech.run()
@@ -16,9 +16,8 @@ def _both(sc, make):
     # extended_trace: (step, negotiator, offer) of every offer (full_trace drops the last one of a
     # run that times out, and files the accepted offer under the step of its acceptance).
     negmas_offers = [(step, ids.index(n), offer) for step, n, offer in mech.extended_trace]
-    seats = [NegmasSeat(n, sc, k) for k, n in enumerate(make())]
-    result = entente.run(sc, strategies=dict(enumerate(seats)))
-    outs = seats[0].outcomes
+    result = entente.run(sc, strategies=seat(sc, dict(enumerate(make()))))
+    outs = list(mech.outcome_space.enumerate())
     entente_offers = [(o.round, o.party, outs[o.outcome_index]) for o in result.offers]
     return mech, negmas_offers, result, entente_offers
 
