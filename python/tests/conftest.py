@@ -25,3 +25,18 @@ def car():
     import entente
 
     return entente.load(SCENARIOS / "car-purchase.toml")
+
+
+SHARED = ROOT.parent / "shared"
+
+
+def shared_domain(name: str):
+    """A domain of ../shared/domains, or skip with "SKIPPED: why" (a failure when CI=true)."""
+    path = SHARED / "domains" / name
+    if not path.is_dir():
+        why = f"SKIPPED: {path} is missing (the shared folder lies beside the project)"
+        print(why, file=sys.stderr)
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    return path

@@ -156,3 +156,32 @@ def test_long_calls_release_the_gil(car):
         th.join()
     inside = [t for t in ticks if start < t < end]
     assert end - start < 0.05 or len(inside) >= 3
+
+
+def test_genius_and_geniusweb_folders():
+    from conftest import shared_domain
+
+    laptop = entente.load(shared_domain("anac2011_Laptop"))
+    assert laptop.parties == ["laptop_buyer_utility", "laptop_seller_utility"]
+    assert laptop.n_outcomes == 27
+    assert entente.run(laptop, strategies={0: "boulware", 1: "conceder"}).end["reason"] in ("agreement", "timeout")
+    web = entente.load(shared_domain("geniusweb_anl2023_domain00"))
+    assert web.n_outcomes == 6480 and len(web.parties) == 2
+    assert entente.analyze(web)["pareto"]["distinct"] >= 1
+    with pytest.raises(entente.EntenteError, match="profiles"):
+        entente.load(shared_domain("anac2011_Laptop"), profiles=["nobody"])
+
+
+def test_genius_utilities_are_negmas_own():
+    """NegMAS reading the same GENIUS files gives the same utilities, bit for bit (raw_discrete: NegMAS's reading)."""
+    from conftest import shared_domain
+
+    need("negmas")
+    from negmas.inout import Scenario as NegmasScenario
+
+    path = shared_domain("anac2011_Laptop")
+    sc = entente.load(path, raw_discrete=True)
+    ns = NegmasScenario.load(path)
+    table = entente.utilities(sc)
+    for k, u in enumerate(ns.ufuns):
+        assert [u(o) for o in ns.outcome_space.enumerate()] == [row[k] for row in table]

@@ -59,3 +59,30 @@ def test_seat_beside_a_native_strategy():
     seated = entente.run(sc, strategies={0: NegmasSeat(BoulwareTBNegotiator(), sc, 0), 1: "conceder"})
     # entente's Boulware is NegMAS's, offer for offer.
     assert seated.trace == native.trace and seated.agreement == native.agreement
+
+
+@pytest.mark.parametrize("a,b", PAIRS)
+def test_builtin_negotiators_match_negmas_on_a_genius_domain(a, b):
+    """NegMAS's own utility functions, read by NegMAS from the GENIUS files, in both runs."""
+    from conftest import shared_domain
+
+    need("negmas")
+    import negmas.sao as sao
+    from negmas.inout import Scenario as NegmasScenario
+
+    from entente.negmas import negmas_mechanism, seat
+
+    path = shared_domain("anac2011_Laptop")
+    sc = entente.load(path, raw_discrete=True)
+    # Fresh utility functions for each run: NegMAS's tit-for-tat keeps a cursor on them.
+    ufuns = lambda: NegmasScenario.load(path).ufuns
+    make = lambda: [getattr(sao, a)(), getattr(sao, b)()]
+    mech = negmas_mechanism(sc, make(), ufuns())
+    mech.run()
+    ids = [n.id for n in mech.negotiators]
+    negmas_offers = [(step, ids.index(n), offer) for step, n, offer in mech.extended_trace]
+    result = entente.run(sc, strategies=seat(sc, dict(enumerate(make())), ufuns=ufuns()))
+    outs = list(mech.outcome_space.enumerate())
+    assert [(o.round, o.party, outs[o.outcome_index]) for o in result.offers] == negmas_offers
+    assert (tuple(result.agreement.values()) if result.agreement else None) == mech.agreement
+    assert result.rounds == mech.state.step
