@@ -153,6 +153,7 @@ def run(
     strategies: Optional[Mapping[Union[str, int], Strategy]] = None,
     seed: Optional[int] = None,
     n_steps: Optional[int] = None,
+    tie_order: str = "stable",
 ) -> RunResult:
     """Runs one negotiation (stacked alternating offers) and returns its result.
 
@@ -163,9 +164,12 @@ def run(
     3}``), or a Python negotiator: any object with ``propose(round, t) ->
     outcome index | None`` and ``respond(round, t, offer) -> "accept" |
     "reject" | "end"`` (see :mod:`entente.negmas` to seat a NegMAS
-    negotiator). The same ``seed`` gives the same negotiation.
+    negotiator). The same ``seed`` gives the same negotiation. ``tie_order``:
+    ``"stable"`` (among outcomes of equal utility, enumeration order) or
+    ``"numpy"`` (NegMAS's order, numpy's argsort under AVX2).
     """
-    return _result(_entente.run(scenario, strategies=dict(strategies) if strategies else None, seed=seed, n_steps=n_steps))
+    strategies = dict(strategies) if strategies else None
+    return _result(_entente.run(scenario, strategies=strategies, seed=seed, n_steps=n_steps, tie_order=tie_order))
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ def run(
     strategies: Optional[Dict[Any, Any]] = None,
     seed: Optional[int] = None,
     n_steps: Optional[int] = None,
+    tie_order: str = "stable",
 ) -> Dict[str, Any]: ...
 def analyze(scenario: Scenario, *, method: str = "auto", list_rational: int = 1000) -> Dict[str, Any]: ...
 def talks(
@@ -77,3 +78,19 @@ def tournament(
     shard: str = "1/1",
     threads: Optional[int] = None,
 ) -> List[Dict[str, Any]]: ...
+
+class NativeNegotiator:
+    """One of entente's strategies for one party, driven from outside (see entente.negmas.EntenteNegotiator)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        party: Union[str, int],
+        strategy: Union[str, Mapping[str, Any]],
+        *,
+        seed: Optional[int] = None,
+        n_steps: Optional[int] = None,
+        tie_order: str = "stable",
+    ) -> None: ...
+    def propose(self, round: int, t: float) -> Optional[int]: ...
+    def respond(self, round: int, t: float, offer: int) -> str: ...

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Sequence
 
-__all__ = ["NegmasTable", "NegmasSeat", "seat", "outcome_space", "ufuns", "negmas_mechanism", "outcomes"]
+__all__ = ["NegmasTable", "NegmasSeat", "seat", "EntenteNegotiator", "outcome_space", "ufuns", "negmas_mechanism", "outcomes"]
 
 
 def outcome_space(scenario):
@@ -323,3 +323,62 @@ def _Placeholder(**kwargs):
 
 
 ufuns_of = ufuns
+
+
+def _entente_negotiator_class():
+    from negmas.gb.common import ResponseType
+    from negmas.sao import SAONegotiator
+
+    from . import _entente
+
+    class EntenteNegotiator(SAONegotiator):
+        """One of entente's strategies as a NegMAS negotiator, for NegMAS's ``SAOMechanism``.
+
+        ``strategy`` is a built-in's name or a dict with parameters; it plays for
+        ``party`` of ``scenario`` (entente's utilities of that party; give the
+        mechanism the same party's utility function). Offers are NegMAS
+        outcomes of :func:`outcome_space`; the round and relative time come from
+        the ``SAOState``.
+        """
+
+        def __init__(self, strategy, scenario, party, *, seed=None, n_steps=None, tie_order="numpy", **kwargs):
+            super().__init__(**kwargs)
+            self._native = _entente.NativeNegotiator(
+                scenario, party, strategy, seed=seed, n_steps=n_steps, tie_order=tie_order
+            )
+            self._outcomes = outcomes(scenario)
+            self._index = {o: i for i, o in enumerate(self._outcomes)}
+
+        def propose(self, state, dest=None):
+            i = self._native.propose(state.step, state.relative_time)
+            return None if i is None else self._outcomes[i]
+
+        def respond(self, state, source=None):
+            offer = state.current_offer
+            if offer is None:
+                return ResponseType.REJECT_OFFER
+            answer = self._native.respond(state.step, state.relative_time, self._index[tuple(offer)])
+            return {
+                "accept": ResponseType.ACCEPT_OFFER,
+                "reject": ResponseType.REJECT_OFFER,
+            }.get(answer, ResponseType.END_NEGOTIATION)
+
+    return EntenteNegotiator
+
+
+def EntenteNegotiator(strategy, scenario, party, *, seed=None, n_steps=None, tie_order="numpy", **kwargs):
+    """entente's ``strategy`` playing for ``party`` of ``scenario`` as a NegMAS ``SAONegotiator``.
+
+    Among outcomes of equal utility it picks as NegMAS does (``tie_order="numpy"``,
+    numpy's argsort under AVX2) unless ``tie_order="stable"``. ``kwargs`` go to
+    ``SAONegotiator`` (``name=...``). Example::
+
+        mech = negmas_mechanism(sc, [EntenteNegotiator("boulware", sc, 0), AspirationNegotiator()])
+        mech.run()
+    """
+    global _ENTENTE_NEGOTIATOR
+    try:
+        cls = _ENTENTE_NEGOTIATOR
+    except NameError:
+        cls = _ENTENTE_NEGOTIATOR = _entente_negotiator_class()
+    return cls(strategy, scenario, party, seed=seed, n_steps=n_steps, tie_order=tie_order, **kwargs)

@@ -2,7 +2,12 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
+# NegMAS orders outcomes of equal utility by numpy's argsort, whose order depends on the SIMD code
+# numpy dispatches to; entente reproduces the AVX2 order (tie_order="numpy"). On a CPU with
+# AVX-512, keep numpy on AVX2 (before anything imports numpy), as scripts/check_npsort.py does.
+os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL")
+
+import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"

@@ -52,10 +52,10 @@ def test_seat_beside_a_native_strategy():
 
     from entente.negmas import NegmasSeat
 
-    # job-offer has no tied utilities: entente's native strategies order ties stably, NegMAS by
-    # numpy's argsort (entente reproduces that order only in its conformance mode).
-    sc = entente.load(SCENARIOS / "job-offer.toml")
-    native = entente.run(sc, strategies={0: "boulware", 1: "conceder"})
+    # entente's native strategies order outcomes of equal utility by enumeration unless
+    # tie_order="numpy" (NegMAS's order): car-purchase has ties on the buyer's side.
+    sc = entente.load(SCENARIOS / "car-purchase.toml")
+    native = entente.run(sc, strategies={0: "boulware", 1: "conceder"}, tie_order="numpy")
     seated = entente.run(sc, strategies={0: NegmasSeat(BoulwareTBNegotiator(), sc, 0), 1: "conceder"})
     # entente's Boulware is NegMAS's, offer for offer.
     assert seated.trace == native.trace and seated.agreement == native.agreement
@@ -86,3 +86,39 @@ def test_builtin_negotiators_match_negmas_on_a_genius_domain(a, b):
     assert [(o.round, o.party, outs[o.outcome_index]) for o in result.offers] == negmas_offers
     assert (tuple(result.agreement.values()) if result.agreement else None) == mech.agreement
     assert result.rounds == mech.state.step
+
+
+@pytest.mark.parametrize(
+    "native,theirs",
+    [("boulware", "BoulwareTBNegotiator"), ("conceder", "ConcederTBNegotiator"), ("tit-for-tat", "NaiveTitForTatNegotiator"), ("tough", "ToughNegotiator")],
+)
+@pytest.mark.parametrize("party", [0, 1])
+def test_entente_strategies_as_negmas_negotiators(native, theirs, party):
+    """entente's strategy in a NegMAS SAOMechanism plays as NegMAS's own negotiator of the same strategy."""
+    need("negmas")
+    import negmas.sao as sao
+
+    from entente.negmas import EntenteNegotiator, negmas_mechanism
+
+    sc = entente.load(SCENARIOS / "job-offer.toml")  # many outcomes of equal utility: NegMAS's tie order
+
+    def trace(ours):
+        negotiators = [sao.AspirationNegotiator(), sao.AspirationNegotiator()]
+        negotiators[party] = ours
+        mech = negmas_mechanism(sc, negotiators)
+        mech.run()
+        ids = [n.id for n in mech.negotiators]
+        return [(s, ids.index(n), o) for s, n, o in mech.extended_trace], mech.agreement, mech.state.step
+
+    assert trace(EntenteNegotiator(native, sc, party)) == trace(getattr(sao, theirs)())
+
+
+def test_native_negotiator_errors(car):
+    with pytest.raises(entente.EntenteError, match="no party"):
+        entente._entente.NativeNegotiator(car, "nobody", "boulware")
+    n = entente._entente.NativeNegotiator(car, 0, "boulware")
+    with pytest.raises(entente.EntenteError, match="not an outcome"):
+        n.respond(0, 0.1, 10**6)
+    with pytest.raises(entente.EntenteError, match="relative time"):
+        n.propose(0, 2.0)
+    assert isinstance(n.propose(0, 0.1), int)

@@ -15,7 +15,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use entente_core::analysis::{AnalysisOptions, Limits, Method, Requested, agreement_measures, analyze_preferences};
-use entente_core::{UtilityFunction, UtilityTable};
+use entente_core::{TieOrder, UtilityFunction, UtilityTable};
 use entente_formats::{ReadOptions, folder_profiles, load_scenario, parse_scenario};
 use entente_model::Scenario;
 use entente_model::strategy::{StrategyOptions, StrategySpec};
@@ -368,6 +368,22 @@ fn strategy_spec(obj: &Bound<'_, PyAny>) -> PyResult<StrategySpec> {
     StrategySpec::from_name(&name, &options).map_err(|e| fail(format!("strategy {name:?}: {e}")))
 }
 
+/// `"stable"` (entente's order among outcomes of equal utility: enumeration
+/// order) or `"numpy"` (NegMAS's: numpy's argsort under AVX2, as in the
+/// conformance corpus).
+fn tie_order(name: &str) -> PyResult<TieOrder> {
+    match name {
+        "stable" => Ok(TieOrder::Stable),
+        "numpy" => Ok(TieOrder::NumpyAvx2),
+        other => Err(fail(format!("tie_order {other:?}: expected \"stable\" or \"numpy\""))),
+    }
+}
+
+/// Every party's prepared utilities with ties ordered by `order`.
+fn prepare(s: &Scenario, order: TieOrder) -> Result<Vec<Prepared>, entente_core::ModelError> {
+    s.parties.iter().map(|p| Ok(Prepared::with_tie_order(UtilityTable::new(&s.space, &p.utility)?, order))).collect()
+}
+
 /// Reads a scenario: an entente `.toml` file, a GENIUS folder or a GeniusWeb folder.
 #[pyfunction]
 #[pyo3(signature = (path, *, profiles=None, all_profiles=false, real_steps=None, raw_discrete=false))]
@@ -540,15 +556,19 @@ fn run_with_python(
 /// `strategies`: `{party name or index: strategy}` where a strategy is a
 /// built-in's name, a dict with `name` and parameters, or a Python object
 /// with `propose(round, t)` and `respond(round, t, offer)` methods.
+/// `tie_order`: "stable" (entente's) or "numpy" (NegMAS's order among
+/// outcomes of equal utility).
 #[pyfunction]
-#[pyo3(signature = (scenario, *, strategies=None, seed=None, n_steps=None))]
+#[pyo3(signature = (scenario, *, strategies=None, seed=None, n_steps=None, tie_order="stable"))]
 fn run<'py>(
     py: Python<'py>,
     scenario: &PyScenario,
     strategies: Option<&Bound<'py, PyDict>>,
     seed: Option<u64>,
     n_steps: Option<u32>,
+    tie_order: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let order = self::tie_order(tie_order)?;
     let mut s = scenario.inner.clone();
     if let Some(n) = n_steps {
         if n == 0 {
@@ -582,7 +602,7 @@ fn run<'py>(
     }
     let (report, analysis) = if seats.is_empty() {
         py.detach(|| -> Result<_, String> {
-            let prepared = s.prepare().map_err(|e| chain(&e))?;
+            let prepared = prepare(&s, order).map_err(|e| chain(&e))?;
             let report = s.run_prepared(&prepared, seed).map_err(|e| chain(&e))?;
             let tables: Vec<&UtilityTable> = prepared.iter().map(|p| p.table()).collect();
             let analysis = entente_core::analysis::analyze_with(&tables, &AnalysisOptions { list_rational_up_to: 0 })
@@ -591,7 +611,7 @@ fn run<'py>(
         })
         .map_err(fail)?
     } else {
-        let prepared = py.detach(|| s.prepare()).map_err(err)?;
+        let prepared = py.detach(|| prepare(&s, order)).map_err(err)?;
         let report = run_with_python(&s, &prepared, seed.unwrap_or(s.seed), &seats)?;
         let tables: Vec<&UtilityTable> = prepared.iter().map(|p| p.table()).collect();
         let analysis =
@@ -602,6 +622,123 @@ fn run<'py>(
     let dynamics = Dynamics::of(&report, &analysis);
     let doc = RunDoc::new(&s, &report, measures.as_ref(), &dynamics);
     doc_to_py(py, &doc)
+}
+
+// ---------------------------------------------------------------------------
+// A native strategy as a stand-alone negotiator (for hosts such as NegMAS)
+
+/// One call a negotiator answered: `offer` is `None` for `propose`.
+#[derive(Clone, Copy)]
+struct Call {
+    round: u32,
+    t: f64,
+    offer: Option<u32>,
+}
+
+/// One of entente's strategies playing for one party, driven from outside:
+/// the host calls `propose(round, t)` and `respond(round, t, offer)` as its
+/// protocol requires. `entente.negmas.EntenteNegotiator` seats it in a NegMAS
+/// `SAOMechanism`.
+///
+/// The negotiator borrows its party's prepared utilities, so it is rebuilt
+/// at every call and replays the calls before it (strategies are
+/// deterministic given their seed): each call costs the calls before it.
+#[pyclass(module = "entente._entente", name = "NativeNegotiator")]
+pub struct NativeNegotiator {
+    spec: StrategySpec,
+    prepared: Prepared,
+    seed: u64,
+    config: entente_model::SaoConfig,
+    calls: Vec<Call>,
+}
+
+impl NativeNegotiator {
+    /// `Ok(offer)` for a proposal, `Err(response)` for an answer to an offer.
+    fn answer(&mut self, call: Call) -> PyResult<Result<Option<u32>, Response>> {
+        let n = self.prepared.table().len();
+        if let Some(o) = call.offer
+            && o as usize >= n
+        {
+            return Err(fail(format!("offer {o} is not an outcome: the space has {n} outcomes")));
+        }
+        if !(0.0..=1.0).contains(&call.t) {
+            return Err(fail(format!("t = {} is not a relative time in [0, 1]", call.t)));
+        }
+        let mut negotiator = self.spec.build_for(&self.prepared, self.seed, &self.config);
+        for c in &self.calls {
+            let turn = TurnInfo { round: c.round, t: c.t };
+            match c.offer {
+                None => {
+                    negotiator.propose(&turn);
+                }
+                Some(o) => {
+                    negotiator.respond(&turn, o);
+                }
+            }
+        }
+        let turn = TurnInfo { round: call.round, t: call.t };
+        let out = match call.offer {
+            None => Ok(negotiator.propose(&turn)),
+            Some(o) => Err(negotiator.respond(&turn, o)),
+        };
+        drop(negotiator);
+        self.calls.push(call);
+        Ok(out)
+    }
+}
+
+#[pymethods]
+impl NativeNegotiator {
+    /// The strategy `strategy` (a name or a dict) for party `party` of
+    /// `scenario`, seeded with the party's seed of run seed `seed` (as
+    /// `entente.run` does), for a negotiation of `n_steps` rounds (default:
+    /// the scenario's); `tie_order`: "stable" or "numpy" (NegMAS's order among
+    /// outcomes of equal utility).
+    #[new]
+    #[pyo3(signature = (scenario, party, strategy, *, seed=None, n_steps=None, tie_order="stable"))]
+    fn new(
+        py: Python<'_>,
+        scenario: &PyScenario,
+        party: &Bound<'_, PyAny>,
+        strategy: &Bound<'_, PyAny>,
+        seed: Option<u64>,
+        n_steps: Option<u32>,
+        tie_order: &str,
+    ) -> PyResult<Self> {
+        let order = self::tie_order(tie_order)?;
+        let s = &scenario.inner;
+        let k = party_index(s, party)?;
+        let spec = strategy_spec(strategy)?;
+        if n_steps == Some(0) {
+            return Err(fail("n_steps must be at least 1"));
+        }
+        let mut config = s.config;
+        if let Some(n) = n_steps {
+            config.n_steps = n;
+        }
+        let table = py.detach(|| UtilityTable::new(&s.space, &s.parties[k].utility)).map_err(err)?;
+        Ok(NativeNegotiator {
+            spec,
+            prepared: Prepared::with_tie_order(table, order),
+            seed: party_seed(seed.unwrap_or(s.seed), k),
+            config,
+            calls: Vec::new(),
+        })
+    }
+
+    /// The outcome index to offer in `round` at relative time `t`, or None to break off.
+    fn propose(&mut self, round: u32, t: f64) -> PyResult<Option<u32>> {
+        Ok(self.answer(Call { round, t, offer: None })?.unwrap_or(None))
+    }
+
+    /// The answer to the standing `offer`: "accept", "reject" or "end".
+    fn respond(&mut self, round: u32, t: f64, offer: u32) -> PyResult<&'static str> {
+        Ok(match self.answer(Call { round, t, offer: Some(offer) })? {
+            Err(Response::Accept) => "accept",
+            Err(Response::Reject) => "reject",
+            _ => "end",
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -832,6 +969,7 @@ fn _entente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EntenteError", m.py().get_type::<EntenteError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<PyScenario>()?;
+    m.add_class::<NativeNegotiator>()?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
