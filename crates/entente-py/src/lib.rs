@@ -318,6 +318,19 @@ impl PyScenario {
         Ok(PyScenario { inner: s })
     }
 
+    /// The scenario as entente TOML (what `entente convert --to toml` writes).
+    fn to_toml(&self) -> PyResult<String> {
+        entente_formats::write_scenario(&self.inner).map_err(err)
+    }
+
+    /// Pickling (for multiprocessing, Ray): the scenario travels as its TOML text.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
+        let py = slf.py();
+        let this = slf.get();
+        let parse = py.import("entente._entente")?.getattr("parse")?;
+        Ok((parse, (this.to_toml()?, format!("{} (pickled)", this.inner.name))))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<entente.Scenario {:?}: {} parties ({}), {} issues, {} outcomes, {} steps>",
