@@ -149,7 +149,7 @@ def test_long_calls_release_the_gil(car):
     th.start()
     try:
         start = time.perf_counter()
-        entente.tournament([car], ["boulware", "conceder", "linear", "aspiration", "tit-for-tat"], repetitions=20, threads=1, as_frame=False)
+        entente.tournament([car], ["boulware", "conceder", "linear", "aspiration", "tit-for-tat"], repetitions=200, threads=1, as_frame=False)
         end = time.perf_counter()
     finally:
         done.set()
