@@ -45,3 +45,19 @@ def shared_domain(name: str):
             pytest.fail(why)
         pytest.skip(why)
     return path
+
+
+def cli_binary():
+    """The `entente` binary that `cargo test --workspace` builds, or skip with "SKIPPED: why" (fail when CI=true)."""
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    if not target.is_absolute():
+        target = ROOT / target
+    for profile in ("debug", "release"):
+        exe = target / profile / "entente"
+        if exe.exists():
+            return exe
+    why = f"SKIPPED: no entente binary under {target} (cargo build -p entente-cli builds it)"
+    print(why, file=sys.stderr)
+    if os.environ.get("CI") == "true":
+        pytest.fail(why)
+    pytest.skip(why)

@@ -55,17 +55,9 @@ def test_random_strategy_depends_on_the_seed_only(car):
 
 def test_run_matches_the_cli(car):
     """The same document as `entente run --json` (when the CLI binary is built)."""
-    import os
+    from conftest import cli_binary
 
-    target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
-    exe = None
-    for profile in ("debug", "release"):
-        p = os.path.join(target, profile, "entente")
-        if os.path.exists(p):
-            exe = p
-            break
-    if exe is None:
-        pytest.skip("the entente binary is not built")
+    exe = str(cli_binary())
     path = str(SCENARIOS / "car-purchase.toml")
     cli = json.loads(subprocess.run([exe, "run", path, "--json", "--seed", "9", "--strategy", "buyer=tit-for-tat"], check=True, capture_output=True, text=True).stdout)
     py = entente.run(car, seed=9, strategies={"buyer": "tit-for-tat"}).doc
