@@ -130,3 +130,50 @@ def test_python_negotiator_that_plays(car):
     r = e.run(car, strategies={"buyer": Simple(), "dealer": "conceder"})
     assert r.agreement is not None and r.utilities[0] >= 0.6
     assert all(o.outcome_index == best for o in r.offers if o.party == 0)
+
+
+def _mutations(text, seed, n):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(n):
+        chars = list(text)
+        for _ in range(rng.randint(1, 8)):
+            op = rng.random()
+            i = rng.randrange(len(chars))
+            if op < 0.4:
+                del chars[i : i + rng.randint(1, 20)]
+            elif op < 0.7:
+                chars.insert(i, rng.choice(["]", "[", "=", '"', "\n", "-1", "1e308", "nan", "{", "}", ",", "0", "x"]))
+            else:
+                j = rng.randrange(len(chars))
+                chars[i], chars[j] = chars[j], chars[i]
+        yield "".join(chars)
+
+
+def test_mutated_scenarios_never_crash():
+    """Hostile variants of real files give a scenario or an EntenteError, never a panic or a crash."""
+    text = (SCENARIOS / "car-purchase.toml").read_text()
+    outcomes = {"ok": 0, "error": 0}
+    for t in _mutations(text, 1, 300):
+        try:
+            sc = entente.parse(t, "mutant.toml")
+        except entente.EntenteError:
+            outcomes["error"] += 1
+            continue
+        outcomes["ok"] += 1
+        try:
+            entente.run(sc, strategies={0: "boulware", 1: "conceder"} if len(sc.parties) >= 2 else None, n_steps=5)
+            entente.analyze(sc)
+        except entente.EntenteError:
+            pass
+    assert outcomes["error"] > 0 and outcomes["ok"] > 0
+
+
+def test_mutated_talks_never_crash():
+    text = (SCENARIOS / "istanbul-2025.toml").read_text()
+    for t in _mutations(text, 2, 60):
+        try:
+            entente.talks(text=t)
+        except entente.EntenteError:
+            pass
