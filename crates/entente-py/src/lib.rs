@@ -281,8 +281,7 @@ impl PyScenario {
             s.parties
                 .iter()
                 .map(|p| {
-                    UtilityTable::new(&s.space, &p.utility)
-                        .map(|t| Some(t.reservation()).filter(|r| r.is_finite() && *r > f64::MIN))
+                    UtilityTable::new(&s.space, &p.utility).map(|t| Some(t.reservation()).filter(|r| r.is_finite()))
                 })
                 .collect::<Result<Vec<_>, _>>()
         })
