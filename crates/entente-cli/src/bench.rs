@@ -23,8 +23,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 use entente_core::UtilityTable;
 use entente_core::synthetic::{Bilateral, integrative_bilateral};
-use entente_protocols::run::{NoClock, RunOutcome, TraceEntry, run_sao_traced};
 use entente_protocols::{BuildNegotiator, Prepared, SaoConfig, StrategySpec};
+use entente_protocols::{NoClock, RunOutcome, TraceEntry, run_sao_traced};
 use entente_report::bench::{BenchCase, BenchFigure, bench_case_text, bench_heading};
 use rayon::prelude::*;
 

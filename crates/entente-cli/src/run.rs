@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use entente_core::UtilityTable;
 use entente_core::analysis::{AnalysisOptions, agreement_measures, analyze_with};
-use entente_formats::scenario::NegotiatorDecl;
+use entente_formats::NegotiatorDecl;
 use entente_model::Scenario;
 use entente_protocols::RunScenario;
 use entente_report::run::{Dynamics, RunDoc, run_text};

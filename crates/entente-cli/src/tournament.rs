@@ -19,8 +19,8 @@ use std::time::Instant;
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Subcommand};
 use entente_model::{Scenario, StrategyOptions, StrategySpec};
-use entente_tournament::generate::random_scenario;
-use entente_tournament::summary::SummaryOptions;
+use entente_tournament::SummaryOptions;
+use entente_tournament::random_scenario;
 use entente_tournament::{Entry, Record, ScenarioEntry, Shard, Tournament, TournamentSpec, summarize};
 use serde::{Deserialize, Serialize};
 

@@ -8,13 +8,13 @@
 
 pub mod analysis;
 pub mod blocs;
-pub mod error;
-pub mod hyper;
-pub mod npsort;
-pub mod space;
+mod error;
+mod hyper;
+mod npsort;
+mod space;
 pub mod synthetic;
 pub mod table;
-pub mod utility;
+mod utility;
 
 pub use error::ModelError;
 pub use hyper::{Aggregation, Bound, HyperRectangles, Rectangle, RectangleFunction, RectangleKind};

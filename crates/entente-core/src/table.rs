@@ -135,7 +135,7 @@ pub enum TieOrder {
     #[default]
     Stable,
     /// The order of numpy 2.4's `argsort` under AVX2 dispatch, as NegMAS gets
-    /// it on such machines (see [`crate::npsort`]). For conformance checks.
+    /// it on such machines (see `npsort.rs`). For conformance checks.
     NumpyAvx2,
 }
 

@@ -1,23 +1,23 @@
 //! File formats of entente.
 //!
-//! - [`scenario`]: entente's own scenario format (TOML): issues, parties,
-//!   their utilities and negotiators, protocol settings.
-//! - [`genius`]: GENIUS XML domains and profiles (linear additive and the
-//!   ANAC 2014 hyper-rectangles), read and written.
-//! - [`geniusweb`]: GeniusWeb JSON domains and linear additive profiles, read
-//!   and written.
-//! - [`parity`]: NegMAS parity cases (negotiations with full offer traces) and
-//!   their replay, the conformance check of the engine.
+//! - entente's own scenario format (TOML: issues, parties, their utilities
+//!   and negotiators, protocol settings): [`read_scenario`],
+//!   [`write_scenario`]; the talks ([`talks_toml`]) and changes ([`whatif`]).
+//! - GENIUS XML domains and profiles (linear additive and the ANAC 2014
+//!   hyper-rectangles), read and written: [`read_genius`], [`write_genius`].
+//! - GeniusWeb JSON domains and linear additive profiles, read and written:
+//!   [`read_geniusweb`], [`write_geniusweb`].
+//! - [`parity`]: NegMAS parity cases (negotiations with full offer traces).
 //!
 //! [`load_scenario`] reads any of the first three from a path: a `.toml` file,
 //! a GENIUS folder or a GeniusWeb folder.
 
 pub(crate) mod delegation_toml;
-pub mod error;
-pub mod genius;
-pub mod geniusweb;
+mod error;
+mod genius;
+mod geniusweb;
 pub mod parity;
-pub mod scenario;
+mod scenario;
 pub mod talks_toml;
 pub mod whatif;
 
@@ -28,14 +28,14 @@ use entente_model::Scenario;
 pub use delegation_toml::DelegationWriteError;
 pub use error::FormatError;
 pub use genius::{
-    DEFAULT_REAL_STEPS, GeniusDomain, ReadOptions, read_genius, read_genius_domain, read_genius_folder,
-    read_genius_profile, write_genius,
+    DEFAULT_REAL_STEPS, GeniusDomain, ReadOptions, parse_genius_domain, parse_genius_profile, read_genius,
+    read_genius_domain, read_genius_folder, read_genius_profile, write_genius,
 };
 pub use geniusweb::{
     GeniusWebDomain, read_geniusweb, read_geniusweb_domain, read_geniusweb_folder, read_geniusweb_profile,
     write_geniusweb,
 };
-pub use scenario::{WriteError, parse_scenario, read_scenario, write_scenario};
+pub use scenario::{DEFAULT_N_STEPS, NegotiatorDecl, WriteError, parse_scenario, read_scenario, write_scenario};
 
 /// The formats [`load_scenario`] recognises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

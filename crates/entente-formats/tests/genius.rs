@@ -13,11 +13,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use entente_core::{OutcomeSpace, UtilityFunction, Value};
-use entente_formats::genius::{parse_genius_domain, parse_genius_profile};
 use entente_formats::{
     FormatError, ReadOptions, load_scenario, parse_scenario, read_genius, read_genius_domain, read_genius_folder,
     write_genius, write_scenario,
 };
+use entente_formats::{parse_genius_domain, parse_genius_profile};
 use entente_model::Scenario;
 use proptest::prelude::*;
 use quick_xml::events::Event;

@@ -20,10 +20,10 @@ use entente_formats::{ReadOptions, folder_profiles, load_scenario, parse_scenari
 use entente_model::Scenario;
 use entente_model::strategy::{StrategyOptions, StrategySpec};
 use entente_protocols::negotiators::{Negotiator, Prepared, Response, TurnInfo};
-use entente_protocols::run::{NoClock, run_sao_traced};
-use entente_protocols::sao::step_time;
 use entente_protocols::scenario::{OfferRecord, RunReport, party_seed};
+use entente_protocols::step_time;
 use entente_protocols::{BuildNegotiator, RunScenario};
+use entente_protocols::{NoClock, run_sao_traced};
 use entente_report::analysis::AnalysisDoc;
 use entente_report::run::{Dynamics, RunDoc};
 use entente_talks::log::{Role, export_for};

@@ -20,7 +20,7 @@
 
 pub mod analysis;
 pub mod bench;
-pub mod outcome;
+mod outcome;
 pub mod ratification;
 pub mod run;
 pub mod whatif;

@@ -11,15 +11,19 @@ pub mod assessment;
 pub mod figure;
 pub mod log;
 pub mod measures;
-pub mod participant;
+mod participant;
 pub mod sim;
-pub mod simulated;
+mod simulated;
 pub mod transcript;
 
+pub use actors::ActorRef;
 pub use entente_model::talks as model;
 pub use model::Talks;
-pub use participant::{Answer, Participant, Prompt, ScriptedParticipant, Seats, View};
+pub use participant::{
+    Answer, DelegationPosition, Participant, Position, Prompt, ScriptedParticipant, Seats, View, role_of,
+};
 pub use sim::{Phase, Round, TalksRun, Turn, simulate, simulate_with};
+pub use simulated::{SimulatedCapital, SimulatedGuarantor, SimulatedMediator, SimulatedParty};
 
 /// The schema of the talks document (`entente talks --json`): `{schema, talks,
 /// run, measures}`, `run` a [`TalksRun`] that reads back from JSON.

@@ -55,7 +55,7 @@
 //! open for days, advancing it as its clock runs, while a simulation runs it
 //! through at once ([`simulate`]). At each point where an actor decides, the
 //! round prompts the participant in that actor's seat ([`Seats`]; the
-//! simulated behaviours of [`crate::simulated`] by default) and applies its
+//! simulated behaviours, e.g. [`crate::SimulatedParty`], by default) and applies its
 //! answers through the package machine. Every prompt and its answers are
 //! kept as [`Turn`]s: replaying an actor's turns ([`ScriptedParticipant`])
 //! reproduces the round.

@@ -14,10 +14,10 @@ use entente_model::talks::Talks;
 use entente_protocols::package::{Action, ClauseId, Event, Timestamp};
 use entente_talks::actors::ActorRef;
 use entente_talks::log::Entry;
-use entente_talks::participant::role_of;
+use entente_talks::role_of;
 use entente_talks::sim::{Ending, TalksError};
-use entente_talks::simulated::{SimulatedMediator, SimulatedParty};
 use entente_talks::{Answer, Participant, Prompt, Round, ScriptedParticipant, Seats, View, simulate};
+use entente_talks::{SimulatedMediator, SimulatedParty};
 
 fn istanbul() -> Talks {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/istanbul-2025.toml");

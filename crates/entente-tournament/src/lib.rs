@@ -27,11 +27,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub mod generate;
+mod generate;
 pub mod stats;
-pub mod summary;
+mod summary;
 
-pub use summary::{Summary, summarize};
+pub use generate::random_scenario;
+pub use summary::{Comparison, Rating, Stat, StrategyScore, Summary, SummaryOptions, TTest, WilcoxonTest, summarize};
 
 /// Format tag of records and manifests.
 pub const FORMAT: &str = "entente.tournament/1";
