@@ -68,7 +68,11 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
     };
     let run = entente_talks::simulate(&talks)?;
     let measures = measures(&talks, &run)?;
-    let role = args.export.as_deref().map(|r| parse_role(&talks, r)).transpose()?;
+    let role = args
+        .export
+        .as_deref()
+        .map(|r| Role::named(&talks, r).map_err(|e| anyhow::anyhow!("--export {e}")))
+        .transpose()?;
     if let Some(path) = &args.plot {
         let figure = match args.counterfactual.as_deref() {
             Some(name) => {
@@ -98,22 +102,4 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
     out!("{}", transcript(&talks, &run, args.verbose));
     out!("\n{}", measures_text(&measures, &talks));
     Ok(ExitCode::SUCCESS)
-}
-
-/// The reader `--export` names: a party's name, "mediator" or "observer".
-fn parse_role(talks: &entente_talks::Talks, role: &str) -> anyhow::Result<Role> {
-    Ok(match role {
-        "mediator" | "mediators" => Role::Mediator,
-        "observer" | "public" => Role::Observer,
-        name => match talks.scenario.parties.iter().position(|p| p.name == name) {
-            Some(party) => Role::Party { party },
-            None => {
-                let names: Vec<&str> = talks.scenario.parties.iter().map(|p| p.name.as_str()).collect();
-                anyhow::bail!(
-                    "--export {name:?}: expected a party ({}), \"mediator\" or \"observer\"",
-                    names.join(", ")
-                );
-            }
-        },
-    })
 }

@@ -23,6 +23,7 @@
 //! # Ok::<(), entente_plot::intervals::ChartError>(())
 //! ```
 
+use crate::render::xml_escape;
 use std::fmt::Write as _;
 
 /// Why a chart could not be drawn.
@@ -128,21 +129,6 @@ pub struct RankingFigure {
 const PALETTE: [&str; 8] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
 const FONT: &str = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\"";
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A conservative text width in pixels (DejaVu Sans is about 0.62 em wide on average).
 fn text_width(s: &str, size: f64) -> f64 {
     s.chars().count() as f64 * size * 0.62
@@ -192,7 +178,7 @@ impl Svg {
             "<svg width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" \
              xmlns=\"http://www.w3.org/2000/svg\">"
         );
-        let _ = writeln!(out, "<title>{}</title>", esc(title));
+        let _ = writeln!(out, "<title>{}</title>", xml_escape(title));
         let _ = writeln!(out, "<rect x=\"0\" y=\"0\" width=\"{width:.0}\" height=\"{height:.0}\" fill=\"#ffffff\"/>");
         Svg { out }
     }
@@ -200,7 +186,7 @@ impl Svg {
         let _ = writeln!(
             self.out,
             "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{size}\" {FONT} text-anchor=\"{anchor}\"{extra}>{}</text>",
-            esc(s)
+            xml_escape(s)
         );
     }
     fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), colour: &str, width: f64, extra: &str) {

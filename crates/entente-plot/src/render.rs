@@ -46,7 +46,8 @@ pub(crate) fn document(
     Ok(svg)
 }
 
-fn xml_escape(s: &str) -> String {
+/// Escapes text for an SVG element or attribute.
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::delegation::{PreparedDelegation, Ratification};
-use crate::negotiators::{BuildNegotiator, Prepared};
+use crate::negotiators::{BuildNegotiator, Negotiator, Prepared};
 use crate::run::{Clock, NoClock, RunError, TraceEntry, run_sao_traced};
 use crate::sao::{EndReason, step_time};
 
@@ -86,6 +86,17 @@ pub trait RunScenario {
         seed: Option<u64>,
         clock: &mut dyn Clock,
     ) -> Result<RunReport, ScenarioError>;
+    /// Runs with parties prepared beforehand, `seat(k)` giving the negotiator
+    /// that sits for party `k` instead of its declared strategy, or `None`.
+    // The seated negotiators borrow from `prepared`: the lifetime says so.
+    #[allow(clippy::needless_lifetimes)]
+    fn run_seated<'a>(
+        &self,
+        prepared: &'a [Prepared],
+        seed: Option<u64>,
+        clock: &mut dyn Clock,
+        seat: &mut dyn FnMut(usize) -> Option<Box<dyn Negotiator + Send + 'a>>,
+    ) -> Result<RunReport, ScenarioError>;
 }
 
 impl RunScenario for Scenario {
@@ -121,6 +132,21 @@ impl RunScenario for Scenario {
         seed: Option<u64>,
         clock: &mut dyn Clock,
     ) -> Result<RunReport, ScenarioError> {
+        self.run_seated(prepared, seed, clock, &mut |_| None)
+    }
+
+    /// Runs with parties prepared beforehand, `seat(k)` giving the negotiator
+    /// that sits for party `k` instead of its declared strategy (e.g. one
+    /// written in Python), or `None` to build the declared one.
+    // The seated negotiators borrow from `prepared`: the lifetime says so.
+    #[allow(clippy::needless_lifetimes)]
+    fn run_seated<'a>(
+        &self,
+        prepared: &'a [Prepared],
+        seed: Option<u64>,
+        clock: &mut dyn Clock,
+        seat: &mut dyn FnMut(usize) -> Option<Box<dyn Negotiator + Send + 'a>>,
+    ) -> Result<RunReport, ScenarioError> {
         if self.parties.len() < 2 {
             return Err(ScenarioError::TooFewParties(self.parties.len()));
         }
@@ -132,6 +158,10 @@ impl RunScenario for Scenario {
             .collect::<Result<_, _>>()?;
         let mut negotiators = Vec::with_capacity(self.parties.len());
         for (k, (party, prep)) in self.parties.iter().zip(prepared).enumerate() {
+            if let Some(negotiator) = seat(k) {
+                negotiators.push(negotiator);
+                continue;
+            }
             let strategy = party.strategy.ok_or_else(|| ScenarioError::NoStrategy(party.name.clone()))?;
             negotiators.push(match &delegations[k] {
                 Some(d) => d.negotiator(&strategy, party_seed(seed, k), &self.config),

@@ -15,15 +15,14 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use entente_core::analysis::{AnalysisOptions, Limits, Method, Requested, agreement_measures, analyze_preferences};
-use entente_core::{TieOrder, UtilityFunction, UtilityTable};
+use entente_core::{TieOrder, UtilityTable};
 use entente_formats::{ReadOptions, folder_profiles, load_scenario, parse_scenario};
 use entente_model::Scenario;
 use entente_model::strategy::{StrategyOptions, StrategySpec};
+use entente_protocols::NoClock;
 use entente_protocols::negotiators::{Negotiator, Prepared, Response, TurnInfo};
-use entente_protocols::scenario::{OfferRecord, RunReport, party_seed};
-use entente_protocols::step_time;
+use entente_protocols::scenario::{RunReport, party_seed};
 use entente_protocols::{BuildNegotiator, RunScenario};
-use entente_protocols::{NoClock, run_sao_traced};
 use entente_report::analysis::AnalysisDoc;
 use entente_report::run::{Dynamics, RunDoc};
 use entente_talks::log::{Role, export_for};
@@ -507,59 +506,17 @@ fn run_with_python(
         return Err(fail("Python negotiators cannot sit beside divided delegations yet"));
     }
     let error = Arc::new(Mutex::new(None));
-    let mut negotiators: Vec<Box<dyn Negotiator + Send + '_>> = Vec::new();
-    for (k, (party, prep)) in scenario.parties.iter().zip(prepared).enumerate() {
-        match seats.iter().find(|(j, _)| *j == k) {
-            Some((_, obj)) => {
-                let obj = Python::attach(|py| obj.clone_ref(py));
-                negotiators.push(Box::new(PyNegotiator { obj, error: Arc::clone(&error) }));
-            }
-            None => {
-                let strategy = party.strategy.ok_or_else(|| {
-                    fail(format!("party {:?} has no negotiator: give one in the scenario or in strategies", party.name))
-                })?;
-                negotiators.push(strategy.build_for(prep, party_seed(seed, k), &scenario.config));
-            }
-        }
-    }
-    let mut trace = Vec::new();
-    let n = prepared[0].table().len();
-    let outcome = run_sao_traced(&mut negotiators, scenario.config, n, &mut NoClock, &mut trace);
-    drop(negotiators);
+    let mut seat = |k: usize| -> Option<Box<dyn Negotiator + Send + '_>> {
+        let (_, obj) = seats.iter().find(|(j, _)| *j == k)?;
+        let obj = Python::attach(|py| obj.clone_ref(py));
+        Some(Box::new(PyNegotiator { obj, error: Arc::clone(&error) }))
+    };
+    let report = scenario.run_seated(prepared, Some(seed), &mut NoClock, &mut seat);
+    // A Python negotiator's own exception is the cause of whatever followed.
     if let Some(e) = error.lock().ok().and_then(|mut e| e.take()) {
         return Err(e);
     }
-    let outcome = outcome.map_err(err)?;
-    let offers = trace
-        .iter()
-        .map(|e| OfferRecord {
-            round: e.round,
-            party: e.party,
-            t: step_time(e.round, scenario.config.n_steps),
-            outcome: e.outcome,
-            utilities: prepared.iter().map(|p| p.table().utility(e.outcome)).collect(),
-        })
-        .collect();
-    let utilities: Vec<f64> = prepared
-        .iter()
-        .map(|p| match outcome.agreement {
-            Some(a) => p.table().utility(a),
-            None => p.table().reservation(),
-        })
-        .collect();
-    let discounted_utilities =
-        utilities.iter().zip(&scenario.parties).map(|(&u, p)| p.utility.discounted(u, outcome.t)).collect();
-    Ok(RunReport {
-        seed,
-        offers,
-        agreement: outcome.agreement,
-        utilities,
-        discounted_utilities,
-        rounds: outcome.rounds,
-        reason: outcome.reason,
-        t: outcome.t,
-        ratification: vec![None; prepared.len()],
-    })
+    report.map_err(err)
 }
 
 /// Runs one negotiation of `scenario` and returns its document (the JSON of
@@ -839,20 +796,7 @@ fn talks<'py>(
         }
         None => talks,
     };
-    let reader = match role {
-        "mediator" | "mediators" => Role::Mediator,
-        "observer" | "public" => Role::Observer,
-        name => match talks.scenario.parties.iter().position(|p| p.name == name) {
-            Some(party) => Role::Party { party },
-            None => {
-                let names: Vec<&str> = talks.scenario.parties.iter().map(|p| p.name.as_str()).collect();
-                return Err(fail(format!(
-                    "role {name:?}: expected a party ({}), \"mediator\" or \"observer\"",
-                    names.join(", ")
-                )));
-            }
-        },
-    };
+    let reader = Role::named(&talks, role).map_err(|e| fail(format!("role {e}")))?;
     let run = py.detach(|| entente_talks::simulate(&talks)).map_err(err)?;
     let doc = serde_json::json!({
         "schema": entente_talks::SCHEMA,

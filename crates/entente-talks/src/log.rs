@@ -50,7 +50,34 @@ pub enum Role {
     Observer,
 }
 
+/// A reader named by a person (`--export NAME`, a role in a request) that
+/// is no role of these talks.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("{name:?}: expected a party ({}), \"mediator\" or \"observer\"", parties.join(", "))]
+pub struct UnknownRole {
+    pub name: String,
+    /// The parties' names, in order.
+    pub parties: Vec<String>,
+}
+
 impl Role {
+    /// The reader `name` names: a party's name, "mediator" (or "mediators")
+    /// or "observer" (or "public").
+    pub fn named(talks: &entente_model::talks::Talks, name: &str) -> Result<Role, UnknownRole> {
+        let parties = &talks.scenario.parties;
+        Ok(match name {
+            "mediator" | "mediators" => Role::Mediator,
+            "observer" | "public" => Role::Observer,
+            _ => match parties.iter().position(|p| p.name == name) {
+                Some(party) => Role::Party { party },
+                None => {
+                    let parties = parties.iter().map(|p| p.name.clone()).collect();
+                    return Err(UnknownRole { name: name.to_string(), parties });
+                }
+            },
+        })
+    }
+
     /// Whether this role may read an entry of `visibility`.
     pub fn may_see(&self, visibility: &Visibility) -> bool {
         match (self, visibility) {
