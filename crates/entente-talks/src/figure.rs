@@ -185,7 +185,7 @@ fn closure(lanes: &[ClauseLane], start: Timestamp) -> Vec<(Timestamp, f64)> {
 }
 
 fn actor_name(run: &TalksRun, a: ActorId) -> String {
-    run.actor_names.iter().find(|(id, _)| *id == a).map_or(format!("actor {}", a.0), |(_, n)| n.clone())
+    run.actor_name(a)
 }
 
 fn markers(talks: &Talks, run: &TalksRun, entries: &[LogEntry]) -> Vec<TalksMarker> {

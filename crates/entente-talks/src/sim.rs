@@ -163,6 +163,21 @@ pub struct TalksRun {
     pub baseline: Option<crate::assessment::BaselineReport>,
 }
 
+impl TalksRun {
+    /// The name of the actor `a` ("actor N" if the run does not name it).
+    pub fn actor_name(&self, a: ActorId) -> String {
+        self.actor_names.iter().find(|(id, _)| *id == a).map_or(format!("actor {}", a.0), |(_, n)| n.clone())
+    }
+
+    /// The package protocol's events, in the log's order, with their `seq`.
+    pub fn package_events(&self) -> impl Iterator<Item = (u64, &entente_protocols::package::Event)> + '_ {
+        self.log.entries().iter().filter_map(|e| match &e.entry {
+            Entry::Package { event } => Some((e.seq, event)),
+            _ => None,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClauseSummary {
     pub clause: u32,

@@ -9,7 +9,7 @@ use crate::model::{DAY, Talks, clock};
 use crate::sim::{Ending, TalksRun};
 
 fn name(run: &TalksRun, a: ActorId) -> String {
-    run.actor_names.iter().find(|(id, _)| *id == a).map_or(format!("actor {}", a.0), |(_, n)| n.clone())
+    run.actor_name(a)
 }
 
 fn clause_title(run: &TalksRun, clause: u32) -> String {

@@ -25,18 +25,11 @@ fn minute(day: u64, h: u64, m: u64) -> Timestamp {
 }
 
 fn events(run: &TalksRun) -> Vec<(u64, &Event)> {
-    run.log
-        .entries()
-        .iter()
-        .filter_map(|e| match &e.entry {
-            Entry::Package { event } => Some((e.seq, event)),
-            _ => None,
-        })
-        .collect()
+    run.package_events().collect()
 }
 
-fn name_of(run: &TalksRun, id: entente_protocols::package::ActorId) -> &str {
-    run.actor_names.iter().find(|(a, _)| *a == id).map_or("?", |(_, n)| n.as_str())
+fn name_of(run: &TalksRun, id: entente_protocols::package::ActorId) -> String {
+    run.actor_name(id)
 }
 
 /// A unitary party and a delegation answering to one bloc at home, both
@@ -127,14 +120,14 @@ fn the_vote_is_called_as_soon_as_the_last_capital_confirms() {
         })
         .collect();
     assert_eq!(confirmed, vec![minute(1, 11, 45), minute(1, 12, 45)]);
-    let called: Vec<(u64, &str)> = ev
+    let called: Vec<(u64, String)> = ev
         .iter()
         .filter_map(|(_, e)| match e {
             Event::VoteCalled { time, actor, .. } => Some((*time, name_of(&run, *actor))),
             _ => None,
         })
         .collect();
-    assert_eq!(called, vec![(minute(1, 12, 45), "M0")]);
+    assert_eq!(called, vec![(minute(1, 12, 45), "M0".to_string())]);
     assert_eq!(run.ending, Ending::Adopted { at: minute(1, 12, 45), text: vec![1, 1] });
 }
 
