@@ -6,11 +6,11 @@ use std::path::Path;
 use entente_core::blocs::{Delegation, OutcomeSet, RedLine, Reversion, Rule};
 use entente_core::{OutcomeSpace, Preferences, UtilityFunction, UtilityTable, Value};
 use entente_formats::parse_scenario;
-use entente_formats::whatif::{
-    ChangeApplyError, ChangeSyntaxError, WhatIf, WhatIfError, apply, apply_all, apply_noted, parse_change,
-    parse_changes,
-};
+use entente_formats::whatif::parse_changes;
 use entente_model::Scenario;
+use entente_model::whatif::{
+    ChangeApplyError, ChangeSyntaxError, WhatIf, WhatIfError, apply, apply_all, apply_noted, parse_change,
+};
 use entente_protocols::RunScenario;
 use entente_protocols::delegation::PreparedDelegation;
 use proptest::prelude::*;
