@@ -574,28 +574,13 @@ fn estimate_record_bytes(t: &Tournament, range: std::ops::Range<u64>) -> u64 {
 }
 
 /// Free bytes for an unprivileged user on the disk holding `path` (or its nearest existing parent).
-#[cfg(unix)]
 fn free_bytes(path: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
     let mut p = path;
     while !p.as_os_str().is_empty() && !p.exists() {
         p = p.parent()?;
     }
     let p = if p.as_os_str().is_empty() { Path::new(".") } else { p };
-    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
-    // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized, writable statvfs.
-    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
-    if rc != 0 {
-        return None;
-    }
-    #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
-    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
-}
-
-#[cfg(not(unix))]
-fn free_bytes(_path: &Path) -> Option<u64> {
-    None
+    fs4::available_space(p).ok()
 }
 
 /// A byte count for people: 1.2 GB, 340 kB.
