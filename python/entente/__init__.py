@@ -240,7 +240,9 @@ def utilities(scenario: Scenario):
 
 @dataclass(frozen=True)
 class TalksResult:
-    """A round of mediated talks: the log as one role may see it, the ending and the assessment."""
+    """A round of mediated talks: the log as one role may see it, the ending and, for the
+    mediators only, their assessment (``None`` for any other role: it is computed from every
+    party's preferences)."""
 
     role: str
     log: List[Dict[str, Any]]
@@ -265,7 +267,7 @@ def talks(
     never sees another party's private entries).
     """
     doc = _entente.talks(None if path is None else str(path), text=text, counterfactual=counterfactual, role=role)
-    return TalksResult(role=role, log=doc["log"], ending=doc["ending"], assessment=doc["assessment"], doc=doc)
+    return TalksResult(role=role, log=doc["entries"], ending=doc["ending"], assessment=doc["assessment"], doc=doc)
 
 
 def tournament(

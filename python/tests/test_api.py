@@ -93,8 +93,13 @@ def test_analysis(car):
 def test_talks_reference_case_and_roles():
     t = entente.talks()
     assert t.ending["result"] == "not_adopted"
-    assert t.assessment["blockage"] == "internal"
-    assert t.doc["schema"].startswith("entente.talks/")
+    # The assessment is the mediators': nobody else receives it.
+    assert t.assessment is None
+    assert entente.talks(role="state_a").assessment is None
+    assert entente.talks(role="mediator").assessment["blockage"] == "internal"
+    assert t.doc["schema"].startswith("entente.export/")
+    # Indices come with their names.
+    assert t.doc["issues"][0]["name"] == "assurances"
     seen = {r: entente.talks(role=r).log for r in ("observer", "mediator", "state_a", "state_b")}
     visibility = lambda log: {json.dumps(e, sort_keys=True) for e in log}
     # Everyone sees the public log; each reader sees more than the public, and a party sees

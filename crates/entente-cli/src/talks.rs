@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use entente_formats::talks_toml::{parse_talks, read_talks};
-use entente_talks::log::{Role, export_for};
+use entente_talks::log::Role;
 use entente_talks::measures::{measures, measures_text};
 use entente_talks::transcript::transcript;
 
@@ -23,7 +23,8 @@ pub struct TalksArgs {
     /// Print the whole run as JSON (log, texts, clauses, ending, assessment, baseline).
     #[arg(long)]
     pub json: bool,
-    /// Print the log as one role may see it, as JSON: a party's name, "mediator" or "observer".
+    /// Print the log as one role may see it, as JSON (with the names of issues, values, clauses and
+    /// actors): a party's name, "mediator" or "observer".
     #[arg(long, value_name = "ROLE")]
     pub export: Option<String>,
     /// Run a counterfactual instead: unified, no-injection, guarantor-consents.
@@ -86,7 +87,7 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         eprintln!("Figure written to {}", path.display());
     }
     if let Some(role) = role {
-        outln!("{}", serde_json::to_string_pretty(&export_for(&run.log, role))?);
+        outln!("{}", serde_json::to_string_pretty(&entente_talks::Export::new(&talks, &run, role))?);
         return Ok(ExitCode::SUCCESS);
     }
     if args.json {

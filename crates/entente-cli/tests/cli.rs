@@ -298,9 +298,19 @@ fn talks_print_the_reference_case_and_export_by_role() {
     assert_eq!(v["schema"], "entente.talks/2");
     assert_eq!(v["run"]["assessment"]["blockage"], "internal");
     let a: serde_json::Value = serde_json::from_str(&stdout(&entente(&["talks", "--export", "state_a"]))).unwrap();
+    assert_eq!(a["schema"], "entente.export/1");
     assert!(
-        a.as_array().unwrap().iter().all(|e| e["visibility"]["channel"] == "public" || e["visibility"]["party"] == 0)
+        a["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["visibility"]["channel"] == "public" || e["visibility"]["party"] == 0)
     );
+    // The names the indices refer to, as the scenario file writes them.
+    assert_eq!(a["issues"][0]["name"], "assurances");
+    assert_eq!(a["issues"][0]["kind"]["discrete"]["values"][2], "written");
+    assert_eq!(a["parties"][1], "state_b");
+    assert!(a["actors"].as_array().unwrap().iter().any(|x| x["name"] == "capital of state_b"), "{}", a["actors"]);
     let o = entente(&["talks", "--export", "nobody"]);
     assert_eq!(o.status.code(), Some(2));
     let u = stdout(&entente(&["talks", "--counterfactual", "unified"]));

@@ -48,9 +48,9 @@ fn talks_json_with_a_counterfactual_is_one_document() {
     // Without a counterfactual the key is there, null.
     let v = json(&entente(&["talks", &f, "--json"]));
     assert!(v["counterfactual"].is_null());
-    // The export is the log alone; the note goes to stderr.
+    // The export is the log and its names; the note goes to stderr.
     let o = entente(&["talks", &f, "--counterfactual", "no-injection", "--export", "observer"]);
-    assert!(json(&o).is_array());
+    assert!(json(&o)["entries"].is_array());
     assert!(stderr(&o).contains("counterfactual"), "{}", stderr(&o));
     // The text keeps its sentence.
     let o = entente(&["talks", &f, "--counterfactual", "unified"]);

@@ -25,7 +25,7 @@ use entente_protocols::scenario::{RunReport, party_seed};
 use entente_protocols::{BuildNegotiator, RunScenario};
 use entente_report::analysis::AnalysisDoc;
 use entente_report::run::{Dynamics, RunDoc};
-use entente_talks::log::{Role, export_for};
+use entente_talks::log::Role;
 use entente_tournament::{Entry, ScenarioEntry, Shard, Tournament, TournamentSpec};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
@@ -798,17 +798,19 @@ fn talks<'py>(
     };
     let reader = Role::named(&talks, role).map_err(|e| fail(format!("role {e}")))?;
     let run = py.detach(|| entente_talks::simulate(&talks)).map_err(err)?;
-    let doc = serde_json::json!({
-        "schema": entente_talks::SCHEMA,
-        "talks": talks.scenario.name,
-        "role": role,
-        "ending": run.ending,
-        "text": run.text,
-        "clauses": run.clauses,
-        "assessment": run.assessment,
-        "baseline": run.baseline,
-        "log": export_for(&run.log, reader),
-    });
+    // The role's export (entries and names), what is public of the outcome,
+    // and the mediators' assessment for the mediators only: it is computed
+    // from every party's preferences.
+    let export = entente_talks::Export::new(&talks, &run, reader);
+    let mut doc = serde_json::to_value(&export).map_err(err)?;
+    if let Value::Object(map) = &mut doc {
+        map.insert("ending".into(), serde_json::to_value(&run.ending).map_err(err)?);
+        map.insert("text".into(), serde_json::to_value(&run.text).map_err(err)?);
+        map.insert("baseline".into(), serde_json::to_value(&run.baseline).map_err(err)?);
+        let assessment =
+            if reader == Role::Mediator { serde_json::to_value(&run.assessment).map_err(err)? } else { Value::Null };
+        map.insert("assessment".into(), assessment);
+    }
     to_py(py, &doc)
 }
 

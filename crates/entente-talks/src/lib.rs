@@ -8,6 +8,7 @@
 
 pub mod actors;
 pub mod assessment;
+mod export;
 pub mod figure;
 pub mod log;
 pub mod measures;
@@ -18,6 +19,7 @@ pub mod transcript;
 
 pub use actors::ActorRef;
 pub use entente_model::talks as model;
+pub use export::{ActorName, EXPORT_SCHEMA, Export};
 pub use model::Talks;
 pub use participant::{
     Answer, DelegationPosition, Participant, Position, Prompt, ScriptedParticipant, Seats, View, role_of,
