@@ -52,7 +52,8 @@ pub struct AnalyzeArgs {
     /// How to find the frontier.
     #[arg(long, value_enum, default_value_t = Method::Auto)]
     pub method: Method,
-    /// List the reservation-rational outcomes in the JSON when there are at most this many.
+    /// List the outcomes of the zone of possible agreement (every party strictly above its reservation value,
+    /// docs/zone.md) in the JSON when there are at most this many.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub list_rational: usize,
     /// For divided delegations: analyse the instructions in force at this time: a relative time in

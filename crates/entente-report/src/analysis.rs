@@ -1,4 +1,4 @@
-//! `entente analyze`: the document `entente.analysis/1` and the printed
+//! `entente analyze`: the document `entente.analysis/2` and the printed
 //! analysis of a domain (frontier, bargaining solutions, opposition).
 
 use std::fmt::Write as _;
@@ -12,7 +12,7 @@ use crate::ratification::{LargeZonesDoc, RatificationDoc};
 use crate::zones::ZonesDoc;
 
 /// The schema of [`AnalysisDoc`].
-pub const ANALYSIS_SCHEMA: &str = "entente.analysis/1";
+pub const ANALYSIS_SCHEMA: &str = "entente.analysis/2";
 
 /// A point of the utility space: every party's utility of an outcome.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -71,6 +71,8 @@ pub struct ParetoDoc {
     pub negmas: usize,
 }
 
+/// The zone of possible agreement: the outcomes every party strictly prefers
+/// to no agreement (`u_i > rv_i`; in `entente.analysis/1`, `u_i >= rv_i`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RationalDoc {
     #[serde(with = "decimal")]
@@ -143,6 +145,8 @@ pub struct AnalysisDoc {
     pub max_welfare_genius: Option<PointDoc>,
     pub opposition: Option<f64>,
     pub opposition_negmas: Option<f64>,
+    /// The zone of possible agreement (the field keeps its name; its meaning
+    /// changed with version 2: strictly above every reservation value).
     pub rational: Option<RationalDoc>,
     /// How the analysis library chose to analyse the domain, and its limits.
     pub method: MethodDoc,
@@ -234,7 +238,7 @@ pub fn analysis_text(scenario: &Scenario, a: &DomainAnalysis) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Pareto frontier: {} points ({} outcomes counting ties); {} of them reservation-rational (NegMAS's frontier)",
+        "Pareto frontier: {} points ({} outcomes counting ties); {} of them NegMAS-rational, at or above every reservation value (NegMAS's frontier)",
         a.pareto.distinct, a.pareto.with_ties, a.pareto.negmas
     );
     let s = &a.solutions;
@@ -271,12 +275,12 @@ pub fn analysis_text(scenario: &Scenario, a: &DomainAnalysis) -> String {
         Some(r) => {
             let _ = writeln!(
                 out,
-                "Reservation-rational outcomes (every party's utility at least its reservation value): {}",
+                "Zone of possible agreement (outcomes every party strictly prefers to no agreement): {}",
                 r.count
             );
         }
         None => {
-            let _ = writeln!(out, "Reservation-rational outcomes: not counted (the merge does not enumerate outcomes)");
+            let _ = writeln!(out, "Zone of possible agreement: not counted (the merge does not enumerate outcomes)");
         }
     }
     out

@@ -1,5 +1,5 @@
 //! Divided delegations on an enumerated space: win-sets, zones, veto players
-//! and the diagnosis (the `delegations` part of `entente.analysis/1` and the
+//! and the diagnosis (the `delegations` part of `entente.analysis/2` and the
 //! `zones` part of `entente.whatif/1`), as document and as text.
 
 use std::fmt::Write as _;
