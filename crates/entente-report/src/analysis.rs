@@ -123,6 +123,39 @@ impl MethodDoc {
     }
 }
 
+/// On a talks file: what the analysis covers, the talks as they stand at the
+/// time asked (the same analysis as the talks' assessment).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TalksScopeDoc {
+    /// The minute of the round (`day 3, 17:30`), and as a relative time of the round.
+    pub minute: u64,
+    pub clock: String,
+    pub at: f64,
+    /// The issues under negotiation then: the agenda and the items tabled by then.
+    pub negotiated: Vec<String>,
+    /// The other issues, each held at the value that holds while it is off
+    /// the agenda (the baseline's, else the default); a tabled item whose
+    /// guarantor refuses, at its default.
+    pub fixed: Vec<(String, String)>,
+    /// Every party's reservation value then (incidents may have moved it).
+    pub reservations: Vec<f64>,
+}
+
+impl TalksScopeDoc {
+    /// The line that says what the analysis covers.
+    pub fn text(&self) -> String {
+        let fixed = self.fixed.iter().map(|(i, v)| format!("{i}={v}")).collect::<Vec<_>>().join(", ");
+        let held = if fixed.is_empty() { String::new() } else { format!("; held as they stand: {fixed}") };
+        format!(
+            "Talks: what the talks negotiate on {} (t = {:.3} of the round), as their assessment sees it: the agenda \
+             ({}){held}; the instructions in force and the reservation values then.\n",
+            self.clock,
+            self.at,
+            self.negotiated.join(", ")
+        )
+    }
+}
+
 /// `entente analyze --json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisDoc {
@@ -156,6 +189,12 @@ pub struct AnalysisDoc {
     /// The probability of ratification under uncertainty (absent when not estimated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratification: Option<RatificationDoc>,
+    /// On a talks file: what the talks negotiate at the time asked; the
+    /// frontier and solutions above are over those outcomes only (their
+    /// `outcome_index` numbers the reduced space), the `delegations` part over
+    /// the same outcomes of the whole space (absent on other files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub talks: Option<TalksScopeDoc>,
 }
 
 impl AnalysisDoc {
@@ -206,6 +245,7 @@ impl AnalysisDoc {
             method: MethodDoc::new(choice, zones),
             delegations: None,
             ratification: None,
+            talks: None,
         }
     }
 }

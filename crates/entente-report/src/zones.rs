@@ -161,7 +161,9 @@ pub fn package_text(scenario: &Scenario, p: &ZonePoint) -> String {
 /// delegation, in party order (as [`ZoneReport::delegations`]).
 pub fn zone_text(scenario: &Scenario, delegations: &[DelegationState], r: &ZoneReport, at: f64) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "\nDivided delegations (instructions in force at t = {at}):");
+    if !delegations.is_empty() {
+        let _ = writeln!(out, "\nDivided delegations (instructions in force at t = {at}):");
+    }
     for (state, d) in delegations.iter().zip(&r.delegations) {
         let p = &scenario.parties[state.party];
         let _ = writeln!(
