@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub mod generate;
+pub mod mediate;
 pub mod stats;
 pub mod summary;
 
