@@ -84,6 +84,9 @@ pub fn run(args: MediateArgs) -> anyhow::Result<ExitCode> {
     if !(args.level > 0.0 && args.level < 1.0) {
         bail!("--level {}: a confidence level is between 0 and 1 (e.g. 0.95)", args.level);
     }
+    if args.steps == 0 {
+        bail!("--steps 0: a run needs at least one step");
+    }
     if args.threads == Some(0) {
         bail!("--threads 0: give at least one thread");
     }
