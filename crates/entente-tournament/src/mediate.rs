@@ -201,15 +201,15 @@ impl MediateSetup {
         format!("{mediator} + {voters}, {} steps", self.n_steps)
     }
 
-    /// `annealing / hill-climbing` (mediator / voters), for a legend.
+    /// `anneal. / hill-climb.` (mediator / voters), short enough for a legend.
     pub fn short_label(&self) -> String {
         let m = match self.mediator {
             MediatorKind::Veto => "veto",
-            MediatorKind::Annealing => "annealing",
+            MediatorKind::Annealing => "anneal.",
         };
         let v = match self.voters {
-            VoterKind::HillClimbing => "hill-climbing",
-            VoterKind::Annealing => "annealing",
+            VoterKind::HillClimbing => "hill-climb.",
+            VoterKind::Annealing => "anneal.",
         };
         format!("{m} / {v}")
     }
