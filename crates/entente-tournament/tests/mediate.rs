@@ -192,3 +192,16 @@ fn too_few_parties_are_refused() {
     s.parties.pop();
     assert!(MediateDomain::new(&s).is_err());
 }
+
+#[test]
+fn the_document_reads_back_byte_for_byte() {
+    let s = scenario(3, &[3, 2, 2], 0.25, 9);
+    let domain = MediateDomain::new(&s).unwrap();
+    let setups = [MediateSetup { n_steps: 40, ..MediateSetup::default() }, MediateSetup::baseline(40)];
+    let doc = MediateDoc::build(&domain, &setups, &[4, 5, 6], 0.9, &pool(2)).unwrap();
+    let text = serde_json::to_string_pretty(&doc).unwrap();
+    let back: MediateDoc = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, doc);
+    assert_eq!(serde_json::to_string_pretty(&back).unwrap(), text);
+    assert_eq!(doc.schema, "entente.mediate/1");
+}
