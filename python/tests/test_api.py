@@ -74,7 +74,7 @@ def test_strategies_by_name_dict_and_index(car):
 def test_analysis(car):
     np = need("numpy")
     a = entente.analyze(car)
-    assert a["schema"] == "entente.analysis/1"
+    assert a["schema"] == "entente.analysis/2"
     assert isinstance(a.frontier, np.ndarray) and a.frontier.shape[1] == 2
     # Brute force: the frontier is the set of non-dominated utility vectors.
     u = entente.utilities(car)

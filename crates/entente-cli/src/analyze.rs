@@ -7,14 +7,17 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use entente_core::Preferences;
+use entente_core::analysis::zones::ZoneReport;
 use entente_core::analysis::{
     self, AnalysisOptions, Choice, DomainAnalysis, Limits, PlanError, Requested, analyze_preferences,
 };
 use entente_formats::talks_toml::{has_talks, read_talks};
 use entente_model::Scenario;
+use entente_model::timeline::DelegationState as StateAt;
 use entente_model::timeline::When;
-use entente_report::analysis::{AnalysisDoc, DelegationsDoc, analysis_text, method_text};
-use entente_report::zones::{ZonesDoc, zone_text};
+use entente_report::analysis::{AnalysisDoc, DelegationsDoc, TalksScopeDoc, analysis_text, method_text};
+use entente_report::zones::{DelegationState, ZonesDoc, zone_text};
+use entente_talks::assessment::Standing;
 
 use crate::source::SourceArgs;
 
@@ -52,7 +55,8 @@ pub struct AnalyzeArgs {
     /// How to find the frontier.
     #[arg(long, value_enum, default_value_t = Method::Auto)]
     pub method: Method,
-    /// List the reservation-rational outcomes in the JSON when there are at most this many.
+    /// List the outcomes of the zone of possible agreement (every party strictly above its reservation value,
+    /// docs/zone.md) in the JSON when there are at most this many.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub list_rational: usize,
     /// For divided delegations: analyse the instructions in force at this time: a relative time in
@@ -112,20 +116,26 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     };
     let in_force = when.in_force(&scenario, talks.as_ref()).with_context(|| format!("--at {:?}", args.at))?;
     let at = in_force.at;
+    // On a talks file: what the talks negotiate at that time, as their assessment sees it.
+    let talks_scope = match &talks {
+        Some(t) => Some(talks_scope(&scenario, t, when.minute(t), at)?),
+        None => None,
+    };
+    let analysed = talks_scope.as_ref().map_or(&scenario, |s| &s.negotiated);
     let limits = Limits::default();
     let what =
-        format!("the analysis of {} outcomes of {} parties", scenario.space.cardinality(), scenario.parties.len());
+        format!("the analysis of {} outcomes of {} parties", analysed.space.cardinality(), analysed.parties.len());
     let deadline = crate::progress::Deadline::start(args.max_seconds, "--max-seconds", what.clone());
     let spinner = crate::progress::Spinner::new(format!("{what}: frontier and bargaining solutions"));
-    let (analysis, choice) = analyze_scenario(&scenario, &limits, args.method, args.list_rational)?;
+    let (analysis, choice) = analyze_scenario(analysed, &limits, args.method, args.list_rational)?;
     spinner.set(format!("{what}: zones of agreement"));
-    let zone_choice = scenario
-        .parties
-        .iter()
-        .any(|p| p.delegation.is_some())
+    let zone_choice = (talks_scope.is_some() || scenario.parties.iter().any(|p| p.delegation.is_some()))
         .then(|| limits.choose_zone_method(scenario.space.cardinality()));
-    let zones = match zone_choice {
-        Some(c) if c.method == analysis::Method::Enumerate => crate::zones::zone_report(&scenario, &in_force)?,
+    let zones = match (&talks_scope, zone_choice) {
+        (Some(s), _) => Some((s.states.clone(), s.zones.clone())),
+        (None, Some(c)) if c.method == analysis::Method::Enumerate => {
+            crate::zones::zone_report(&scenario, &in_force)?.map(|(inputs, z)| (inputs.states(), z))
+        }
         _ => None,
     };
     let extra = match &zone_choice {
@@ -142,23 +152,27 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("note: {why}; the analysis is printed without it");
     }
     if let Some(path) = args.plot.as_ref().filter(|_| no_plot.is_none()) {
-        crate::figure::write_plot(path, &scenario, &analysis, None)
+        crate::figure::write_plot(path, analysed, &analysis, None)
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json {
-        let mut doc = AnalysisDoc::new(&scenario, &analysis, &choice, zone_choice.as_ref());
+        let mut doc = AnalysisDoc::new(analysed, &analysis, &choice, zone_choice.as_ref());
         if let Some((_, z)) = &zones {
             doc.delegations = Some(DelegationsDoc::Enumerated(Box::new(ZonesDoc::new(&scenario, z, at))));
         }
         if let Some(e) = extra.as_ref() {
             e.add_to(&mut doc);
         }
+        doc.talks = talks_scope.map(|s| s.doc);
         outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        out!("{}", analysis_text(&scenario, &analysis));
+        if let Some(s) = &talks_scope {
+            out!("{}", s.doc.text());
+        }
+        out!("{}", analysis_text(analysed, &analysis));
         out!("{}", method_text(&choice, zone_choice.as_ref()));
-        if let Some((inputs, z)) = &zones {
-            out!("{}", zone_text(&scenario, &inputs.states(), z, at));
+        if let Some((states, z)) = &zones {
+            out!("{}", zone_text(&scenario, states, z, at));
         }
         if let Some(e) = &extra {
             out!("{}", e.text);
@@ -168,4 +182,57 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `analyze` on a talks file: the talks as they stand at minute `minute`.
+struct TalksScope {
+    /// The scenario reduced to what the talks negotiate then.
+    negotiated: Scenario,
+    /// The delegations' states as the renderers show them, each bloc's
+    /// acceptable outcomes counted among the negotiated ones.
+    states: Vec<DelegationState>,
+    /// The zone analysis: the one the talks' assessment makes.
+    zones: ZoneReport,
+    doc: TalksScopeDoc,
+}
+
+fn talks_scope(scenario: &Scenario, talks: &entente_talks::Talks, minute: u64, at: f64) -> anyhow::Result<TalksScope> {
+    let clock = entente_talks::model::clock(minute);
+    let ctx = || format!("analysing the talks as they stand on {clock}");
+    let standing = Standing::at(talks, minute).with_context(ctx)?;
+    let zones = standing.zones(talks).with_context(ctx)?;
+    let within = standing.within(talks).with_context(ctx)?;
+    let negotiated = standing.negotiated_scenario(talks).with_context(ctx)?;
+    let space = &scenario.space;
+    let mut states = Vec::new();
+    for (k, p) in scenario.parties.iter().enumerate() {
+        let (Some(d), Some(Some(i))) = (&p.delegation, standing.instructions.get(k)) else { continue };
+        let tables = StateAt::bloc_tables(space, d)?;
+        let state = StateAt::new(space, d, &tables, i).context("a delegation's state")?;
+        let mut shown = DelegationState::new(k, i, &state.sets);
+        for (b, s) in shown.blocs.iter_mut().zip(&state.sets) {
+            b.accepts = s.acceptable().and(&within).count();
+        }
+        states.push(shown);
+    }
+    let name = |i: usize| space.issues().get(i).map_or_else(|| format!("#{i}"), |x| x.name.clone());
+    let mut negotiated_issues = standing.negotiated.clone();
+    negotiated_issues.sort_unstable();
+    let doc = TalksScopeDoc {
+        minute,
+        clock,
+        at,
+        negotiated: negotiated_issues.iter().map(|&i| name(i)).collect(),
+        fixed: standing
+            .fixed
+            .iter()
+            .map(|&(i, v)| {
+                let value =
+                    space.issues().get(i).and_then(|x| x.value(v)).map_or_else(|| v.to_string(), |x| x.to_string());
+                (name(i), value)
+            })
+            .collect(),
+        reservations: standing.reservations.clone(),
+    };
+    Ok(TalksScope { negotiated, states, zones, doc })
 }

@@ -73,6 +73,7 @@ mod budget;
 mod conformance;
 mod convert;
 mod figure;
+mod mediate;
 mod progress;
 mod ratification;
 mod run;
@@ -134,6 +135,9 @@ enum Command {
     /// and the simulated negotiation, side by side with the base case.
     #[command(name = "whatif")]
     WhatIf(whatif::WhatIfArgs),
+    /// Mediated single negotiating text over many seeds: a mediator (veto, annealing) and voters (hill-climbing,
+    /// annealing) on any scenario or GENIUS/GeniusWeb folder; with --compare or --vs, two set-ups paired.
+    Mediate(mediate::MediateArgs),
     #[command(flatten)]
     Tournament(tournament::TournamentCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell), generated from the command line's
@@ -233,6 +237,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Convert(args) => convert::run(args),
         Command::WhatIf(args) => whatif::run(args),
+        Command::Mediate(args) => mediate::run(args),
         Command::Tournament(cmd) => tournament::run(cmd),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => man(out),

@@ -179,7 +179,7 @@ fn analyze_reports_frontier_and_solutions_and_draws() {
     let o = entente(&["analyze", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["schema"], "entente.analysis/1");
+    assert_eq!(v["schema"], "entente.analysis/2");
     assert_eq!(v["outcomes"], "325");
     let frontier = v["frontier"].as_array().unwrap();
     assert_eq!(frontier.len() as u64, v["pareto"]["distinct"].as_u64().unwrap());

@@ -49,7 +49,7 @@ fn run_documents_round_trip() {
 #[test]
 fn analysis_documents_round_trip() {
     let doc: AnalysisDoc = round_trip(&json_of(&["analyze", "--json"]));
-    assert_eq!(doc.schema, "entente.analysis/1");
+    assert_eq!(doc.schema, "entente.analysis/2");
     assert!(doc.delegations.is_none() && doc.ratification.is_none());
     // The method the analysis library chose, with its limit.
     assert_eq!((doc.method.frontier, doc.method.requested), (Method::Enumerate, Requested::Auto));

@@ -220,7 +220,8 @@ impl BlocSets {
     /// indices (one per issue) into `buf`.
     pub fn new(bloc: &Bloc, table: &UtilityTable, n_issues: usize, values_of: &dyn Fn(OutcomeId, &mut [u32])) -> Self {
         let r = bloc.reversion_utility(table);
-        let better = OutcomeSet::from_fn(table.len(), |o| table.utility(o) > r);
+        let better =
+            OutcomeSet::from_fn(table.len(), |o| crate::analysis::zones::prefers_to_no_agreement(table.utility(o), r));
         let red = if bloc.red_lines.is_empty() {
             OutcomeSet::empty(table.len())
         } else {
@@ -281,7 +282,9 @@ pub fn rule_set(
             let Some((table, reversion)) = mandate else {
                 return OutcomeSet::empty(n);
             };
-            let rule_set = OutcomeSet::from_fn(n, |o| table.utility(o) > reversion);
+            let rule_set = OutcomeSet::from_fn(n, |o| {
+                crate::analysis::zones::prefers_to_no_agreement(table.utility(o), reversion)
+            });
             let red = sets.iter().fold(OutcomeSet::empty(n), |acc, s| acc.or(&s.red));
             set.and(&rule_set).and_not(&red)
         }

@@ -43,6 +43,7 @@
 
 use std::sync::Arc;
 
+use entente_core::analysis::zones::prefers_to_no_agreement;
 use entente_core::analysis::zones_sampled::{
     ExactError, ExactOptions, ExactZones, PointDelegation, PointParty, Proportion, SampleCounts, SampledZones,
     bloc_zone_witness, sample_zones,
@@ -371,7 +372,7 @@ impl<'s> Model<'s> {
                 if let Some(o) = &mut others {
                     let t = UtilityTable::new(space, &times.own[k])?;
                     let r = times.reservations[k];
-                    *o = o.and(&OutcomeSet::from_fn(n, |x| t.utility(x) > r));
+                    *o = o.and(&OutcomeSet::from_fn(n, |x| prefers_to_no_agreement(t.utility(x), r)));
                 }
                 continue;
             };
@@ -542,7 +543,7 @@ impl<'s> Model<'s> {
                 };
                 let r = b.reversion_utility(table);
                 sets.push(BlocSets {
-                    better: OutcomeSet::from_fn(n, |o| table.utility(o) > r),
+                    better: OutcomeSet::from_fn(n, |o| prefers_to_no_agreement(table.utility(o), r)),
                     red: dm.red[f].clone(),
                 });
             }

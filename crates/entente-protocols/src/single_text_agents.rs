@@ -24,6 +24,7 @@
 //! driver [`run_single_text`] derives each actor's seed from the run seed, so
 //! a run depends only on its inputs and seed, never on threads.
 
+use entente_core::analysis::zones::prefers_to_no_agreement;
 use entente_core::blocs::{Bloc, OutcomeSet};
 use entente_core::table::MAX_TABLE_OUTCOMES;
 use entente_core::{OutcomeId, UtilityTable};
@@ -388,19 +389,21 @@ pub enum Objection {
 /// Who objects to `text`: every party whose utility is not above its
 /// reservation value (`tables[k].reservation()`, `−∞` when none), and every
 /// veto bloc that does not strictly prefer it to its reversion or finds it on a
-/// red line. The text is an agreement iff the list is empty.
+/// red line. The text is an agreement iff the list is empty: it lies in the
+/// zone of possible agreement (the one definition,
+/// [`entente_core::analysis::zones::prefers_to_no_agreement`]).
 pub fn objections(text: OutcomeId, tables: &[UtilityTable], veto_blocs: &[VetoBloc<'_>]) -> Vec<Objection> {
     let mut out = Vec::new();
     for (party, t) in tables.iter().enumerate() {
         let (utility, reservation) = (t.utility(text), t.reservation());
-        if utility <= reservation {
+        if !prefers_to_no_agreement(utility, reservation) {
             out.push(Objection::Party { party, utility, reservation });
         }
     }
     for (bloc, b) in veto_blocs.iter().enumerate() {
         let utility = b.table.utility(text);
         let red_line = b.red.is_some_and(|r| r.contains(text));
-        if utility <= b.reversion || red_line {
+        if !prefers_to_no_agreement(utility, b.reversion) || red_line {
             out.push(Objection::Bloc { bloc, name: b.name.to_string(), utility, reversion: b.reversion, red_line });
         }
     }

@@ -1,4 +1,4 @@
-//! `entente analyze`: the document `entente.analysis/1` and the printed
+//! `entente analyze`: the document `entente.analysis/2` and the printed
 //! analysis of a domain (frontier, bargaining solutions, opposition).
 
 use std::fmt::Write as _;
@@ -12,7 +12,7 @@ use crate::ratification::{LargeZonesDoc, RatificationDoc};
 use crate::zones::ZonesDoc;
 
 /// The schema of [`AnalysisDoc`].
-pub const ANALYSIS_SCHEMA: &str = "entente.analysis/1";
+pub const ANALYSIS_SCHEMA: &str = "entente.analysis/2";
 
 /// A point of the utility space: every party's utility of an outcome.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -71,6 +71,8 @@ pub struct ParetoDoc {
     pub negmas: usize,
 }
 
+/// The zone of possible agreement: the outcomes every party strictly prefers
+/// to no agreement (`u_i > rv_i`; in `entente.analysis/1`, `u_i >= rv_i`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RationalDoc {
     #[serde(with = "decimal")]
@@ -121,6 +123,39 @@ impl MethodDoc {
     }
 }
 
+/// On a talks file: what the analysis covers, the talks as they stand at the
+/// time asked (the same analysis as the talks' assessment).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TalksScopeDoc {
+    /// The minute of the round (`day 3, 17:30`), and as a relative time of the round.
+    pub minute: u64,
+    pub clock: String,
+    pub at: f64,
+    /// The issues under negotiation then: the agenda and the items tabled by then.
+    pub negotiated: Vec<String>,
+    /// The other issues, each held at the value that holds while it is off
+    /// the agenda (the baseline's, else the default); a tabled item whose
+    /// guarantor refuses, at its default.
+    pub fixed: Vec<(String, String)>,
+    /// Every party's reservation value then (incidents may have moved it).
+    pub reservations: Vec<f64>,
+}
+
+impl TalksScopeDoc {
+    /// The line that says what the analysis covers.
+    pub fn text(&self) -> String {
+        let fixed = self.fixed.iter().map(|(i, v)| format!("{i}={v}")).collect::<Vec<_>>().join(", ");
+        let held = if fixed.is_empty() { String::new() } else { format!("; held as they stand: {fixed}") };
+        format!(
+            "Talks: what the talks negotiate on {} (t = {:.3} of the round), as their assessment sees it: the agenda \
+             ({}){held}; the instructions in force and the reservation values then.\n",
+            self.clock,
+            self.at,
+            self.negotiated.join(", ")
+        )
+    }
+}
+
 /// `entente analyze --json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisDoc {
@@ -143,6 +178,8 @@ pub struct AnalysisDoc {
     pub max_welfare_genius: Option<PointDoc>,
     pub opposition: Option<f64>,
     pub opposition_negmas: Option<f64>,
+    /// The zone of possible agreement (the field keeps its name; its meaning
+    /// changed with version 2: strictly above every reservation value).
     pub rational: Option<RationalDoc>,
     /// How the analysis library chose to analyse the domain, and its limits.
     pub method: MethodDoc,
@@ -152,6 +189,12 @@ pub struct AnalysisDoc {
     /// The probability of ratification under uncertainty (absent when not estimated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratification: Option<RatificationDoc>,
+    /// On a talks file: what the talks negotiate at the time asked; the
+    /// frontier and solutions above are over those outcomes only (their
+    /// `outcome_index` numbers the reduced space), the `delegations` part over
+    /// the same outcomes of the whole space (absent on other files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub talks: Option<TalksScopeDoc>,
 }
 
 impl AnalysisDoc {
@@ -202,6 +245,7 @@ impl AnalysisDoc {
             method: MethodDoc::new(choice, zones),
             delegations: None,
             ratification: None,
+            talks: None,
         }
     }
 }
@@ -234,7 +278,7 @@ pub fn analysis_text(scenario: &Scenario, a: &DomainAnalysis) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Pareto frontier: {} points ({} outcomes counting ties); {} of them reservation-rational (NegMAS's frontier)",
+        "Pareto frontier: {} points ({} outcomes counting ties); {} of them NegMAS-rational, at or above every reservation value (NegMAS's frontier)",
         a.pareto.distinct, a.pareto.with_ties, a.pareto.negmas
     );
     let s = &a.solutions;
@@ -271,12 +315,12 @@ pub fn analysis_text(scenario: &Scenario, a: &DomainAnalysis) -> String {
         Some(r) => {
             let _ = writeln!(
                 out,
-                "Reservation-rational outcomes (every party's utility at least its reservation value): {}",
+                "Zone of possible agreement (outcomes every party strictly prefers to no agreement): {}",
                 r.count
             );
         }
         None => {
-            let _ = writeln!(out, "Reservation-rational outcomes: not counted (the merge does not enumerate outcomes)");
+            let _ = writeln!(out, "Zone of possible agreement: not counted (the merge does not enumerate outcomes)");
         }
     }
     out

@@ -7,7 +7,7 @@
 //! | document | schema | printed by |
 //! |---|---|---|
 //! | [`run::RunDoc`] | `entente.run/1` (docs/run-json.md) | `entente run --json` |
-//! | [`analysis::AnalysisDoc`] | `entente.analysis/1` | `entente analyze --json` |
+//! | [`analysis::AnalysisDoc`] | `entente.analysis/2` | `entente analyze --json` |
 //! | [`whatif::WhatIfDoc`] | `entente.whatif/1` | `entente whatif --json` |
 //! | [`bench::BenchCase`], [`bench::AnalysisFigure`] | (arrays, unversioned) | `entente bench --json`, `entente bench-analysis --json` |
 //!

@@ -1,6 +1,6 @@
 //! Divided delegations beyond the enumerated zone analysis: the probability
 //! of ratification under uncertainty (the `ratification` part of
-//! `entente.analysis/1`) and the zones of a space too large to enumerate (its
+//! `entente.analysis/2`) and the zones of a space too large to enumerate (its
 //! `delegations` part with `"method": "large_space"`), as documents and text.
 //! Methods: docs/delegations-analysis.md.
 

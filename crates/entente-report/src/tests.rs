@@ -83,7 +83,7 @@ fn analysis_documents_round_trip() {
     let choice = Limits::default().choose_method(s.space.cardinality(), true, Requested::Auto).expect("a method");
     let doc = AnalysisDoc::new(&s, &analysis, &choice, None);
     let text = round_trip(&doc);
-    assert!(text.contains("\"schema\": \"entente.analysis/1\""));
+    assert!(text.contains("\"schema\": \"entente.analysis/2\""));
     assert!(text.contains("\"method\": {\n    \"frontier\": \"enumerate\",\n    \"requested\": \"auto\""), "{text}");
     assert!(!text.contains("\"delegations\""), "absent without delegation");
     assert!(analysis_text(&s, &analysis).contains("Pareto frontier:"));

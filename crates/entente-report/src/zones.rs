@@ -1,5 +1,5 @@
 //! Divided delegations on an enumerated space: win-sets, zones, veto players
-//! and the diagnosis (the `delegations` part of `entente.analysis/1` and the
+//! and the diagnosis (the `delegations` part of `entente.analysis/2` and the
 //! `zones` part of `entente.whatif/1`), as document and as text.
 
 use std::fmt::Write as _;
@@ -161,7 +161,9 @@ pub fn package_text(scenario: &Scenario, p: &ZonePoint) -> String {
 /// delegation, in party order (as [`ZoneReport::delegations`]).
 pub fn zone_text(scenario: &Scenario, delegations: &[DelegationState], r: &ZoneReport, at: f64) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "\nDivided delegations (instructions in force at t = {at}):");
+    if !delegations.is_empty() {
+        let _ = writeln!(out, "\nDivided delegations (instructions in force at t = {at}):");
+    }
     for (state, d) in delegations.iter().zip(&r.delegations) {
         let p = &scenario.parties[state.party];
         let _ = writeln!(

@@ -8,12 +8,17 @@
 //! the issues nobody negotiated as they were, and from the log (who tabled
 //! what, on whose instructions).
 
-use entente_core::UtilityTable;
-use entente_core::analysis::zones::{DelegationInput, Diagnosis, PartyInput, ZonePoint, analyze_zones_within};
-use entente_core::blocs::OutcomeSet;
+use entente_core::analysis::zones::{
+    DelegationInput, Diagnosis, PartyInput, ZonePoint, ZoneReport, analyze_zones_within,
+};
+use entente_core::blocs::{Instructions, OutcomeSet};
+use entente_core::{Preferences, UtilityFunction, UtilityTable};
+use entente_model::talks::{Effect, Timestamp};
 use entente_model::timeline::DelegationState;
+use entente_model::whatif::{WhatIf, WhatIfError};
 use entente_protocols::package::{ClauseState, Event, Reason};
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 use crate::log::Entry;
 use crate::model::{Talks, clock};
@@ -105,9 +110,6 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
     let negotiated: Vec<usize> = run.clauses.iter().map(|c| c.issue).filter(|&i| i < n_issues).collect();
     let fixed: Vec<(usize, u32)> =
         (0..n_issues).filter(|i| !negotiated.contains(i)).map(|i| (i, run.text[i])).collect();
-    let n = space
-        .enumerable(entente_core::analysis::plan::TALKS_ENUMERATION_LIMIT as usize)
-        .map_err(|_| TalksError::TooLarge(space.cardinality()))?;
     // A guarantee refused: the item's issue stays at its default (no guarantee).
     let mut refusals = Vec::new();
     let mut unguaranteed: Vec<(usize, u32)> = Vec::new();
@@ -122,48 +124,13 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
             unguaranteed.push((c.issue, d));
         }
     }
-    let mut values = vec![0u32; n_issues];
-    let within = OutcomeSet::from_fn(n, |o| {
-        let _ = space.values_into(o as u128, &mut values);
-        fixed.iter().chain(&unguaranteed).all(|&(i, v)| values[i] == v)
-    });
-
-    // The parties at the end.
-    let mut own = Vec::new();
-    let mut blocs = Vec::new();
-    let mut sets = Vec::new();
-    for (k, p) in talks.scenario.parties.iter().enumerate() {
-        match (&p.delegation, run.instructions.get(k).and_then(|i| i.as_ref())) {
-            (Some(d), Some(i)) => {
-                let tables = DelegationState::bloc_tables(space, d)?;
-                let state = DelegationState::new(space, d, &tables, i)?;
-                own.push(state.table);
-                sets.push(Some(state.sets));
-                blocs.push(Some(i.clone()));
-            }
-            _ => {
-                own.push(UtilityTable::new(space, &p.utility)?);
-                sets.push(None);
-                blocs.push(None);
-            }
-        }
-    }
-    let parties: Vec<PartyInput> = talks
-        .scenario
-        .parties
-        .iter()
-        .enumerate()
-        .map(|(k, p)| PartyInput {
-            name: &p.name,
-            own: &own[k],
-            reservation: run.reservations[k],
-            delegation: match (&blocs[k], &sets[k]) {
-                (Some(i), Some(s)) => Some(DelegationInput { blocs: &i.blocs, rule: i.rule, sets: s.clone() }),
-                _ => None,
-            },
-        })
-        .collect();
-    let zones = analyze_zones_within(&parties, &within);
+    let standing = Standing {
+        instructions: run.instructions.clone(),
+        reservations: run.reservations.clone(),
+        negotiated: negotiated.clone(),
+        fixed: fixed.iter().chain(&unguaranteed).copied().collect(),
+    };
+    let (own, zones) = standing.zones_and_tables(talks)?;
 
     // Items tabled during the talks, and on whose instructions.
     let mut injected = Vec::new();
@@ -262,6 +229,207 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
         package: package_labels,
         text,
     })
+}
+
+/// Why the scenario as the talks stand could not be built.
+#[derive(Debug, Error)]
+pub enum NegotiatedError {
+    #[error(transparent)]
+    Model(#[from] entente_core::ModelError),
+    #[error(transparent)]
+    WhatIf(#[from] WhatIfError),
+    #[error("{party}'s reservation value moved during the talks, and its utility function cannot take another one")]
+    Reservation { party: String },
+}
+
+/// The parties of a round as they stand at one moment, and what the talks
+/// negotiate then: the input of the zone analysis. The assessment builds it
+/// from a finished run ([`assess`]); `entente analyze` on a talks file builds
+/// it for any time of the round before running it ([`Standing::at`]). Both
+/// analyse it with [`Standing::zones`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Standing {
+    /// Per party: the instructions in force (`None` for a unitary party).
+    pub instructions: Vec<Option<Instructions>>,
+    /// Per party: its reservation value (a delegation's as its instructions
+    /// say, moved by incidents since).
+    pub reservations: Vec<f64>,
+    /// The issues under negotiation: the agenda and the items tabled.
+    pub negotiated: Vec<usize>,
+    /// `(issue, value)` held fixed: every issue off the agenda at the value
+    /// that holds while it is (the baseline's, else the default), and an item
+    /// whose guarantor refused, at its default.
+    pub fixed: Vec<(usize, u32)>,
+}
+
+impl Standing {
+    /// The round of `talks` at minute `t`, as its schedule determines it
+    /// before anything is simulated: the instructions in force at `t` (on the
+    /// delegations' timelines), the reservation values moved by the incidents
+    /// up to `t` (a delegation's since its last instruction, which resets it,
+    /// as in the round), the agenda with the items the instructions up to `t`
+    /// table, and the issues off it at the values that hold. A tabled item
+    /// whose guarantor is present and refuses stays at its default.
+    pub fn at(talks: &Talks, t: Timestamp) -> Result<Standing, TalksError> {
+        let scenario = &talks.scenario;
+        let space = &scenario.space;
+        let n_issues = space.issues().len();
+        let in_force = entente_model::timeline::InForce::talks(talks, t);
+        let mut instructions = Vec::with_capacity(scenario.parties.len());
+        let mut reservations = Vec::with_capacity(scenario.parties.len());
+        for (k, p) in scenario.parties.iter().enumerate() {
+            let (ins, mut reservation, since) = match (&p.delegation, in_force.instructions.get(k).cloned().flatten()) {
+                (Some(d), Some(i)) => {
+                    let tables = DelegationState::bloc_tables(space, d)?;
+                    let state = DelegationState::new(space, d, &tables, &i)?;
+                    let last = talks.instructions.iter().filter(|x| x.party == k && x.at <= t).map(|x| x.at).max();
+                    (Some(i), state.reservation, last)
+                }
+                _ => (None, p.utility.reservation(), None),
+            };
+            for inc in talks.incidents.iter().filter(|i| i.at <= t && since.is_none_or(|s| i.at >= s)) {
+                for e in &inc.effects {
+                    if let Effect::LowerReservation { party, by } = e
+                        && *party == k
+                    {
+                        reservation -= by;
+                    }
+                }
+            }
+            instructions.push(ins);
+            reservations.push(reservation);
+        }
+        let mut negotiated: Vec<usize> = talks.agenda.clone();
+        let mut refused = Vec::new();
+        for ins in talks.instructions.iter().filter(|i| i.at <= t) {
+            let delegation = scenario.parties.get(ins.party).is_some_and(|p| p.delegation.is_some());
+            let Some(item) = ins.table.as_ref().filter(|_| delegation) else { continue };
+            if !negotiated.contains(&item.issue) {
+                negotiated.push(item.issue);
+            }
+            let refuses =
+                item.guarantor.and_then(|g| talks.guarantors.get(g)).is_some_and(|g| g.present && !g.consents);
+            if refuses && let Some(&d) = talks.defaults.get(item.issue) {
+                refused.push((item.issue, d));
+            }
+        }
+        let mut held = talks.defaults.clone();
+        if let Some(b) = &talks.baseline {
+            for &(issue, value) in &b.clauses {
+                if let Some(v) = held.get_mut(issue) {
+                    *v = value;
+                }
+            }
+        }
+        let fixed = (0..n_issues)
+            .filter(|i| !negotiated.contains(i))
+            .filter_map(|i| held.get(i).map(|&v| (i, v)))
+            .chain(refused)
+            .collect();
+        Ok(Standing { instructions, reservations, negotiated, fixed })
+    }
+
+    /// The scenario as the talks stand, reduced to what they negotiate: each
+    /// delegation declared with the instructions in force (its mandate
+    /// recomputed), every party's reservation value as it stands, and every
+    /// fixed issue keeping only its value (what-if `drop-value` changes), so
+    /// that the domain analysis (frontier, bargaining solutions, zone count)
+    /// covers the same outcomes and parties as [`Standing::zones`].
+    pub fn negotiated_scenario(&self, talks: &Talks) -> Result<entente_model::Scenario, NegotiatedError> {
+        let mut scenario = talks.scenario.clone();
+        let space = scenario.space.clone();
+        for (k, p) in scenario.parties.iter_mut().enumerate() {
+            let (Some(d), Some(Some(i))) = (&mut p.delegation, self.instructions.get(k)) else { continue };
+            for (spec, b) in d.blocs.iter_mut().zip(&i.blocs) {
+                spec.bloc = b.clone();
+            }
+            d.rule = i.rule;
+            d.changes.clear();
+            p.utility = d.mandate(&space, &i.blocs)?;
+        }
+        let mut changes = Vec::new();
+        let mut seen = Vec::new();
+        for &(i, keep) in &self.fixed {
+            let Some(issue) = space.issues().get(i).filter(|_| !seen.contains(&i)) else { continue };
+            seen.push(i);
+            for v in (0..space.radices()[i]).filter(|&v| v != keep) {
+                if let Some(value) = issue.value(v) {
+                    changes.push(WhatIf::DropValue { issue: issue.name.clone(), value });
+                }
+            }
+        }
+        let (mut scenario, _) = entente_model::whatif::apply_all(&scenario, &changes)?;
+        for (p, &r) in scenario.parties.iter_mut().zip(&self.reservations) {
+            if p.utility.reservation() != r {
+                p.utility = match &p.utility {
+                    Preferences::Additive(u) => Preferences::Additive(u.clone().with_reservation(r)),
+                    Preferences::Rectangles(u) => Preferences::Rectangles(u.clone().with_reservation(r)),
+                    Preferences::Other(_) => return Err(NegotiatedError::Reservation { party: p.name.clone() }),
+                };
+            }
+        }
+        Ok(scenario)
+    }
+
+    /// The outcomes the talks negotiate: those that keep every fixed issue
+    /// at its value.
+    pub fn within(&self, talks: &Talks) -> Result<OutcomeSet, TalksError> {
+        let space = &talks.scenario.space;
+        let n = space
+            .enumerable(entente_core::analysis::plan::TALKS_ENUMERATION_LIMIT as usize)
+            .map_err(|_| TalksError::TooLarge(space.cardinality()))?;
+        let mut values = vec![0u32; space.issues().len()];
+        Ok(OutcomeSet::from_fn(n, |o| {
+            let _ = space.values_into(o as u128, &mut values);
+            self.fixed.iter().all(|&(i, v)| values[i] == v)
+        }))
+    }
+
+    /// The zone analysis (unitary and bloc-level zones, vetoes, diagnosis) of
+    /// the parties as they stand, over the outcomes the talks negotiate.
+    pub fn zones(&self, talks: &Talks) -> Result<ZoneReport, TalksError> {
+        Ok(self.zones_and_tables(talks)?.1)
+    }
+
+    /// [`Standing::zones`], with every party's own utility table (a
+    /// delegation's mandate under its instructions).
+    pub fn zones_and_tables(&self, talks: &Talks) -> Result<(Vec<UtilityTable>, ZoneReport), TalksError> {
+        let within = self.within(talks)?;
+        let space = &talks.scenario.space;
+        let mut own = Vec::new();
+        let mut sets = Vec::new();
+        for (k, p) in talks.scenario.parties.iter().enumerate() {
+            match (&p.delegation, self.instructions.get(k).and_then(|i| i.as_ref())) {
+                (Some(d), Some(i)) => {
+                    let tables = DelegationState::bloc_tables(space, d)?;
+                    let state = DelegationState::new(space, d, &tables, i)?;
+                    own.push(state.table);
+                    sets.push(Some(state.sets));
+                }
+                _ => {
+                    own.push(UtilityTable::new(space, &p.utility)?);
+                    sets.push(None);
+                }
+            }
+        }
+        let parties: Vec<PartyInput> = talks
+            .scenario
+            .parties
+            .iter()
+            .enumerate()
+            .map(|(k, p)| PartyInput {
+                name: &p.name,
+                own: &own[k],
+                reservation: self.reservations[k],
+                delegation: match (self.instructions.get(k).and_then(|i| i.as_ref()), &sets[k]) {
+                    (Some(i), Some(s)) => Some(DelegationInput { blocs: &i.blocs, rule: i.rule, sets: s.clone() }),
+                    _ => None,
+                },
+            })
+            .collect();
+        let zones = analyze_zones_within(&parties, &within);
+        Ok((own, zones))
+    }
 }
 
 /// What the narrative says why.

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 mod generate;
+pub mod mediate;
 pub mod stats;
 mod summary;
 

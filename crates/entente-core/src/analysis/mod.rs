@@ -96,8 +96,11 @@ pub struct ParetoCounts {
     pub negmas: usize,
 }
 
-/// The reservation-rational outcomes (every `u_i >= rv_i`; all outcomes
-/// when no party has a reservation value): the zone of possible agreement.
+/// The zone of possible agreement: the outcomes every party strictly prefers
+/// to no agreement (every `u_i > rv_i`, [`zones::prefers_to_no_agreement`];
+/// all outcomes when no party has a reservation value). The same definition
+/// as the zones of `whatif` and `talks` (`docs/zone.md`); NegMAS's rational
+/// outcomes (`u_i >= rv_i`) are used only for its frontier and opposition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RationalOutcomes {
     pub count: u128,
@@ -128,8 +131,8 @@ pub struct DomainAnalysis {
     /// NegMAS `opposition_level` (with each party's maximum as `max_utils`):
     /// the smallest `sqrt(Σ_i (1 − u_i / max_i)²)` over rational outcomes.
     pub opposition_negmas: Option<f64>,
-    /// The zone of possible agreement (`None` from the additive merge, which
-    /// does not enumerate outcomes).
+    /// The zone of possible agreement, every `u_i > rv_i` (`None` from the
+    /// additive merge, which does not enumerate outcomes).
     pub rational: Option<RationalOutcomes>,
 }
 
@@ -181,7 +184,8 @@ pub fn analyze_with(tables: &[&UtilityTable], options: &AnalysisOptions) -> Resu
     let (opp_frontier, opp_neg_frontier) = frontier_oppositions(&frontier.points, &ranges);
     let rv: Vec<f64> = ranges.iter().map(|r| r.reservation).collect();
     let max: Vec<f64> = ranges.iter().map(|r| r.max).collect();
-    let all_rational = ranges.iter().all(|r| r.reservation <= r.min);
+    // Every outcome in the zone (strictly above every reservation value).
+    let all_in_zone = ranges.iter().all(|r| zones::prefers_to_no_agreement(r.min, r.reservation));
     let mut opp = solutions::NearestToOnes::default();
     let mut zone = Zone {
         max: &max,
@@ -191,7 +195,7 @@ pub fn analyze_with(tables: &[&UtilityTable], options: &AnalysisOptions) -> Resu
         listed: Vec::new(),
         limit: options.list_rational_up_to,
     };
-    if all_rational && opp_frontier.is_some() && opp_neg_frontier.is_some() {
+    if all_in_zone && opp_frontier.is_some() && opp_neg_frontier.is_some() {
         zone.count = n as u128;
         if n <= zone.limit {
             zone.listed = (0..n as OutcomeIndex).collect();
@@ -205,7 +209,8 @@ pub fn analyze_with(tables: &[&UtilityTable], options: &AnalysisOptions) -> Resu
                 opp.push([x, y].into_iter());
             }
             if x >= r0 && y >= r1 {
-                zone.push(i, [x, y].into_iter());
+                let inside = zones::prefers_to_no_agreement(x, r0) && zones::prefers_to_no_agreement(y, r1);
+                zone.push(i, inside, [x, y].into_iter());
             }
         }
     } else {
@@ -214,13 +219,14 @@ pub fn analyze_with(tables: &[&UtilityTable], options: &AnalysisOptions) -> Resu
                 opp.push(utils.iter().map(|u| u[i]));
             }
             if utils.iter().zip(&rv).all(|(u, r)| u[i] >= *r) {
-                zone.push(i, utils.iter().map(|u| u[i]));
+                let inside = utils.iter().zip(&rv).all(|(u, r)| zones::prefers_to_no_agreement(u[i], *r));
+                zone.push(i, inside, utils.iter().map(|u| u[i]));
             }
         }
     }
     let count = zone.count;
     let opposition = opp_frontier.unwrap_or_else(|| opp.distance());
-    let opposition_negmas = opp_neg_frontier.unwrap_or_else(|| (count > 0).then(|| zone.opp_neg.sqrt()));
+    let opposition_negmas = opp_neg_frontier.unwrap_or_else(|| zone.opp_neg.is_finite().then(|| zone.opp_neg.sqrt()));
     let rational =
         RationalOutcomes { count, outcomes: (count <= options.list_rational_up_to as u128).then_some(zone.listed) };
     Ok(assemble(n as u128, parties, &ranges, frontier, opposition, opposition_negmas, Some(rational)))
@@ -256,7 +262,8 @@ fn frontier_oppositions(points: &[FrontierPoint], ranges: &[PartyRange]) -> (Opt
     (genius, negmas)
 }
 
-/// The rational outcomes seen so far, and NegMAS's opposition over them.
+/// The outcomes of the zone seen so far, and NegMAS's opposition over its
+/// rational outcomes (`u_i >= rv_i`, NegMAS's reading).
 struct Zone<'a> {
     max: &'a [f64],
     /// Whether NegMAS's opposition is taken here (not from the frontier).
@@ -268,10 +275,15 @@ struct Zone<'a> {
 }
 
 impl Zone<'_> {
+    /// A NegMAS-rational outcome; `inside`: in the zone (strictly above every
+    /// reservation value).
     #[inline]
-    fn push(&mut self, i: usize, u: impl Iterator<Item = f64>) {
+    fn push(&mut self, i: usize, inside: bool, u: impl Iterator<Item = f64>) {
         if self.negmas {
             self.opp_neg = self.opp_neg.min(solutions::opposition_negmas_sq(u, self.max));
+        }
+        if !inside {
+            return;
         }
         self.count += 1;
         if self.listed.len() <= self.limit {

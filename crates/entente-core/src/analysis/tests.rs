@@ -150,8 +150,10 @@ fn brute_solutions(u: &[Vec<f64>], rv: &[f64]) -> Brute {
     for i in 0..n {
         let v: Vec<f64> = u.iter().map(|p| p[i]).collect();
         opposition = opposition.min(v.iter().fold(0.0, |s, x| s + (1.0 - x) * (1.0 - x)));
-        if rational(&v) {
+        if v.iter().zip(rv).all(|(a, r)| a > r) {
             count += 1;
+        }
+        if rational(&v) {
             // NegMAS opposition_level: Σ (1 − u/max)², (1 − u)² when max = 0
             let o = (0..np).fold(0.0, |s, p| {
                 let e = if max[p] != 0.0 { 1.0 - v[p] / max[p] } else { 1.0 - v[p] };
@@ -413,4 +415,37 @@ fn errors_are_clear() {
     let (u, v) = (opposed(1.0), opposed(-1.0));
     let err = additive_frontier(&space, &[&u, &v], MergeLimits { max_candidates: 3 }).unwrap_err();
     assert!(matches!(err, AnalysisError::TooManyCandidates { .. }), "{err}");
+}
+
+/// The zone is strictly above every reservation value, in the domain analysis
+/// as in the zone analysis; NegMAS's frontier and opposition keep `u >= rv`.
+/// Six outcomes (by hand): (0, 1), (0.5, 0.75), (0.25, 1), (0.75, 0.75),
+/// (0.5, 0.5), (1, 0.25), reservation values 0.5 and 0.5.
+#[test]
+fn the_zone_excludes_outcomes_at_a_reservation_value() {
+    let north = UtilityTable::from_utilities(vec![0.0, 0.5, 0.25, 0.75, 0.5, 1.0], 0.5).unwrap();
+    let south = UtilityTable::from_utilities(vec![1.0, 0.75, 1.0, 0.75, 0.5, 0.25], 0.5).unwrap();
+    for parties in [vec![&north, &south], vec![&north, &south, &south]] {
+        let a = analyze(&parties).unwrap();
+        let r = a.rational.unwrap();
+        assert_eq!(r.count, 1, "{} parties", parties.len());
+        assert_eq!(r.outcomes, Some(vec![3]));
+        // NegMAS: rational points (u >= rv) of the frontier: (0.75, 0.75) alone.
+        assert_eq!(a.pareto.negmas, 1);
+        // NegMAS opposition over its rational outcomes: the nearest is (0.75, 0.75), max 1 each.
+        let o = a.opposition_negmas.unwrap();
+        let expected = ((parties.len() as f64) * 0.25 * 0.25).sqrt();
+        assert!((o - expected).abs() < 1e-12, "{o} vs {expected}");
+    }
+    let input = |name, own| zones::PartyInput { name, own, reservation: 0.5, delegation: None };
+    let z = zones::analyze_zones(&[input("north", &north), input("south", &south)]);
+    assert_eq!((z.unitary_zone, z.bloc_zone), (1, 1));
+    // Both parties exactly at their reservation values: the zone is empty.
+    let flat = UtilityTable::from_utilities(vec![0.5; 6], 0.5).unwrap();
+    let a = analyze(&[&flat, &flat]).unwrap();
+    assert_eq!(a.rational.unwrap().count, 0);
+    assert_eq!(a.pareto.negmas, 1, "NegMAS keeps the point at the reservation values");
+    let z = zones::analyze_zones(&[input("a", &flat), input("b", &flat)]);
+    assert_eq!(z.unitary_zone, 0);
+    assert!(matches!(z.diagnosis, zones::Diagnosis::NoAgreementInSubstance));
 }

@@ -122,9 +122,26 @@ pub struct ZoneReport {
     pub diagnosis: Diagnosis,
 }
 
+/// The one definition of the zone of possible agreement, used by every
+/// command (`analyze`, `whatif`, `talks`, `mediate`): an actor (a party, a
+/// bloc) counts an outcome in its zone iff it **strictly** prefers it to no
+/// agreement, `utility > reservation` (a bloc: `utility > reversion`). An
+/// outcome exactly at the reservation value leaves the actor indifferent, and
+/// is outside the zone. This is the reading of the talks model
+/// (`../shared/reference/talks-model.md`: win-sets `v_r(x) > v_r(q)`, veto
+/// players `u_i(x) > u_i(q)`). NegMAS's `is_rational` and its Pareto frontier
+/// keep `u >= rv` (its own readings, kept where entente reproduces NegMAS's
+/// numbers: [`crate::analysis::pareto::Frontier::negmas`] and the NegMAS
+/// solutions); GENIUS has no zone (its Nash point accepts a product of 0).
+/// See `docs/zone.md`.
+#[inline]
+pub fn prefers_to_no_agreement(utility: f64, reservation: f64) -> bool {
+    utility > reservation
+}
+
 /// The unitary set of a party: outcomes it strictly prefers to no agreement.
 pub fn unitary_set(p: &PartyInput) -> OutcomeSet {
-    OutcomeSet::from_fn(p.own.len(), |o| p.own.utility(o) > p.reservation)
+    OutcomeSet::from_fn(p.own.len(), |o| prefers_to_no_agreement(p.own.utility(o), p.reservation))
 }
 
 /// The outcomes a party ratifies (a delegation's win-set, else its unitary set).

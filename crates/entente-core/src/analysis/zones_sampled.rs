@@ -223,7 +223,8 @@ impl<'a> PointDelegation<'a> {
     /// Whether bloc `f` accepts the outcome: strictly better than its
     /// reversion, on none of its red lines.
     pub fn accepts(&self, f: usize, index: OutcomeIndex, values: &[u32]) -> bool {
-        self.utilities[f].utility(values) > self.reversions[f] && !crosses(&self.blocs[f].red_lines, index, values)
+        super::zones::prefers_to_no_agreement(self.utilities[f].utility(values), self.reversions[f])
+            && !crosses(&self.blocs[f].red_lines, index, values)
     }
 }
 
@@ -242,7 +243,7 @@ impl PointParty<'_> {
     /// Whether the party, as a unitary actor, strictly prefers the outcome to
     /// no agreement.
     pub fn unitary(&self, values: &[u32]) -> bool {
-        self.own.utility(values) > self.reservation
+        super::zones::prefers_to_no_agreement(self.own.utility(values), self.reservation)
     }
 
     /// Whether the party ratifies the outcome (a delegation: its rule; else
