@@ -1256,8 +1256,16 @@ impl Round {
 impl Round {
     /// At the opening, the guarantors named for agenda clauses (`guarantees`) are asked for their consent.
     fn agenda_consents(&mut self, at: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
-        let asks: Vec<(ClauseId, ActorRef)> =
-            self.pkg.clauses().iter().filter_map(|c| Some((c.id, self.actors.actor(c.consent?.guarantor)?))).collect();
+        let asks: Vec<(ClauseId, ActorRef)> = self
+            .pkg
+            .clauses()
+            .iter()
+            .filter(|c| matches!(c.origin, package::Origin::Agenda { .. }))
+            .filter_map(|c| {
+                let g = c.consent.filter(|g| g.consent == package::Consent::Pending)?;
+                Some((c.id, self.actors.actor(g.guarantor)?))
+            })
+            .collect();
         for (clause, g) in asks {
             let answers = self.prompt(g, Prompt::ConsentRequested { clause }, at, seats);
             self.apply_all(g, at, answers)?;

@@ -205,7 +205,7 @@ pub enum TalksApplyError {
     NoIssue { issue: String, issues: Vec<String> },
     #[error("issue {issue:?} has no value {value:?}")]
     NoValue { issue: String, value: String },
-    #[error("the talks have {count} {what}; expected a number from 1 to {count}, not {n}")]
+    #[error("there is no {what} {n}: the talks have {count}")]
     NoSuch { what: &'static str, n: usize, count: usize },
     #[error("no guarantor {name:?}; the guarantors are {}", if names.is_empty() { "(none)".to_string() } else { names.join(", ") })]
     NoGuarantor { name: String, names: Vec<String> },
@@ -556,7 +556,7 @@ fn apply_in_place(t: &mut Talks, change: &TalksChange) -> Result<String, TalksCh
             match which {
                 InstructionSel::Number(n) => {
                     if *n > before {
-                        return Err(err(TalksApplyError::NoSuch { what: "instructions", n: *n, count: before }));
+                        return Err(err(TalksApplyError::NoSuch { what: "instruction", n: *n, count: before }));
                     }
                     t.instructions.remove(n - 1);
                 }
@@ -573,7 +573,7 @@ fn apply_in_place(t: &mut Talks, change: &TalksChange) -> Result<String, TalksCh
             let before = t.incidents.len();
             match which {
                 Some(n) if *n > before => {
-                    return Err(err(TalksApplyError::NoSuch { what: "incidents", n: *n, count: before }));
+                    return Err(err(TalksApplyError::NoSuch { what: "incident", n: *n, count: before }));
                 }
                 Some(n) => {
                     t.incidents.remove(n - 1);
@@ -586,7 +586,7 @@ fn apply_in_place(t: &mut Talks, change: &TalksChange) -> Result<String, TalksCh
             let before = t.tabling.len();
             match which {
                 Some(n) if *n > before => {
-                    return Err(err(TalksApplyError::NoSuch { what: "tabled items", n: *n, count: before }));
+                    return Err(err(TalksApplyError::NoSuch { what: "tabled item", n: *n, count: before }));
                 }
                 Some(n) => {
                     t.tabling.remove(n - 1);
@@ -648,12 +648,12 @@ fn apply_in_place(t: &mut Talks, change: &TalksChange) -> Result<String, TalksCh
             let count = t.sessions.len();
             let n = match session {
                 Some(n) if *n > count || *n == 0 => {
-                    return Err(err(TalksApplyError::NoSuch { what: "sessions", n: *n, count }));
+                    return Err(err(TalksApplyError::NoSuch { what: "session", n: *n, count }));
                 }
                 Some(n) => n - 1,
                 None => count
                     .checked_sub(1)
-                    .ok_or_else(|| err(TalksApplyError::NoSuch { what: "sessions", n: 1, count }))?,
+                    .ok_or_else(|| err(TalksApplyError::NoSuch { what: "session", n: 1, count }))?,
             };
             let total = t.sessions[n].minutes + minutes;
             if total > 72 * HOUR {
