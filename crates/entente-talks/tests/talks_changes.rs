@@ -26,7 +26,8 @@ fn minute(day: u64, h: u64, m: u64) -> Timestamp {
 }
 
 fn changed(t: &Talks, changes: &[&str]) -> Talks {
-    let changes: Vec<TalksChange> = changes.iter().map(|c| parse_talks_change(c).unwrap_or_else(|e| panic!("{e}"))).collect();
+    let changes: Vec<TalksChange> =
+        changes.iter().map(|c| parse_talks_change(c).unwrap_or_else(|e| panic!("{e}"))).collect();
     apply_talks_changes(t, &changes).unwrap_or_else(|e| panic!("{e}")).0
 }
 
@@ -497,14 +498,32 @@ fn bad_tabling_and_guarantees_are_refused_naming_the_field() {
         Ok(_) => panic!("accepted: {needle}"),
         Err(e) => assert!(e.to_string().contains(needle), "{e}"),
     };
-    refused(TABLING.replace("by = \"M\"", "by = \"Z\""), "tabling: `by` must be a party or a mediator (A, B, M), not \"Z\"");
+    refused(
+        TABLING.replace("by = \"M\"", "by = \"Z\""),
+        "tabling: `by` must be a party or a mediator (A, B, M), not \"Z\"",
+    );
     refused(TABLING.replace("issue = \"d\"", "issue = \"a\""), "tabling: issue \"a\" is already on the agenda");
-    refused(TABLING.replace("issue = \"d\"", "issue = \"c\""), "tabling: issue \"c\" is already tabled at day 1, 09:30");
-    refused(TABLING.replace("time = \"10:30\"", "time = \"21:00\""), "tabling: dated day 1, 21:00, at or after the end");
-    refused(TABLING.replace("guarantees = { b = \"g\" }", "guarantees = { c = \"g\" }"), "guarantees: issue \"c\" is not on the agenda");
+    refused(
+        TABLING.replace("issue = \"d\"", "issue = \"c\""),
+        "tabling: issue \"c\" is already tabled at day 1, 09:30",
+    );
+    refused(
+        TABLING.replace("time = \"10:30\"", "time = \"21:00\""),
+        "tabling: dated day 1, 21:00, at or after the end",
+    );
+    refused(
+        TABLING.replace("guarantees = { b = \"g\" }", "guarantees = { c = \"g\" }"),
+        "guarantees: issue \"c\" is not on the agenda",
+    );
     refused(TABLING.replace("guarantees = { b = \"g\" }", "guarantees = { b = \"h\" }"), "there is no guarantor \"h\"");
-    refused(TABLING.replace("step_minutes = 60", "step_minutes = 60\ndrafting = { M = \"fair\" }"), "drafting of \"M\": expected margin");
-    refused(TABLING.replace("step_minutes = 60", "step_minutes = 60\ndrafting = { N = \"nash\" }"), "drafting: \"N\" is not a mediator");
+    refused(
+        TABLING.replace("step_minutes = 60", "step_minutes = 60\ndrafting = { M = \"fair\" }"),
+        "drafting of \"M\": expected margin",
+    );
+    refused(
+        TABLING.replace("step_minutes = 60", "step_minutes = 60\ndrafting = { N = \"nash\" }"),
+        "drafting: \"N\" is not a mediator",
+    );
     refused(
         TABLING.replace("step_minutes = 60", "step_minutes = 60\ndrafting = { M = \"lean:Q:0.5\" }"),
         "no party \"Q\" to lean toward",
@@ -561,7 +580,10 @@ fn co_mediators_draft_by_their_own_rules_and_the_measures_say_whose_drafts_were_
     assert_eq!(drafts, vec![("M0", "lean:A:1", 1, 0), ("M1", "lean:B:1", 2, 0)]);
     let m = measures(&t, &run).unwrap();
     assert_eq!(m.drafts, run.drafts);
-    assert!(measures_text(&m, &t).contains("drafts by mediator: M0 (lean:A:1) 1 put, 0 accepted; M1 (lean:B:1) 2 put, 0 accepted"));
+    assert!(
+        measures_text(&m, &t)
+            .contains("drafts by mediator: M0 (lean:A:1) 1 put, 0 accepted; M1 (lean:B:1) 2 put, 0 accepted")
+    );
 
     // M1 egalitarian: the smallest gain is 0 for x0 and x2, min(0.6, 0.7) = 0.6 for x1: it puts x1 at 10:00;
     // A gives up 0.4, B 0.3, both within 0.986: adopted at 10:00 with x1.

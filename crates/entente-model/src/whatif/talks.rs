@@ -651,9 +651,9 @@ fn apply_in_place(t: &mut Talks, change: &TalksChange) -> Result<String, TalksCh
                     return Err(err(TalksApplyError::NoSuch { what: "session", n: *n, count }));
                 }
                 Some(n) => n - 1,
-                None => count
-                    .checked_sub(1)
-                    .ok_or_else(|| err(TalksApplyError::NoSuch { what: "session", n: 1, count }))?,
+                None => {
+                    count.checked_sub(1).ok_or_else(|| err(TalksApplyError::NoSuch { what: "session", n: 1, count }))?
+                }
             };
             let total = t.sessions[n].minutes + minutes;
             if total > 72 * HOUR {
