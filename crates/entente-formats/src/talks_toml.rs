@@ -7,6 +7,8 @@
 //! agenda = ["assurances", "designation"]   # issues on the table from the start, in order
 //! defaults = { assurances = "none", guarantor = "none" }   # the status quo of every issue
 //! step_minutes = 30                        # one mediation step
+//! drafting = { qatar = "nash" }            # a mediator's drafting rule (default: margin)
+//! guarantees = { verification = "united_states" }   # an agenda clause that needs a guarantor's consent
 //!
 //! [[talks.sessions]]
 //! day = 1
@@ -34,6 +36,14 @@
 //! red_lines = [{ issue = "guarantor", value = "none" }]
 //! table = { issue = "guarantor", guarantor = "united_states" }
 //! statement = "…"                          # a public statement, optional
+//!
+//! [[talks.tabling]]                       # an item tabled on a party's or a mediator's own initiative
+//! day = 2
+//! time = "10:30"
+//! by = "state_a"                           # a party or a mediator
+//! issue = "verification"
+//! guarantor = "united_states"              # optional
+//! text = "…"                               # optional: the reason logged
 //!
 //! [[talks.incidents]]
 //! day = 2

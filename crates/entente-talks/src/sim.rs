@@ -32,7 +32,11 @@
 //!   table a new item. The delegation then reviews the provisional text: when
 //!   the text has left its win-set, it reopens every provisional clause for
 //!   which another option would reduce its objecting blocs' shortfall.
-//! - **Guarantors.** A tabled item that names a guarantor needs its consent;
+//! - **Tabling.** A delegation tables an item on a bloc's instructions; a
+//!   party or a mediator may table one on its own initiative
+//!   (`[[talks.tabling]]`).
+//! - **Guarantors.** A clause that names a guarantor (a tabled item, or an
+//!   agenda clause in `guarantees`, asked at the opening) needs its consent;
 //!   an absent guarantor never answers, and the clause can never become
 //!   provisional.
 //! - **Incidents** are logged with the issues they bear on, and may lower a
