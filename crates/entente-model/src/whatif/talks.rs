@@ -116,7 +116,7 @@ impl GuarantorAnswer {
 }
 
 fn duration(minutes: u64) -> String {
-    if minutes % HOUR == 0 { format!("{}h", minutes / HOUR) } else { format!("{minutes}m") }
+    if minutes.is_multiple_of(HOUR) { format!("{}h", minutes / HOUR) } else { format!("{minutes}m") }
 }
 
 impl fmt::Display for TalksChange {
