@@ -629,11 +629,92 @@ fn talks_written_back_run_the_same_round() {
         ("merged", changed(&talks(BLOCS), &["merge B.x+y as xy", "drop-instruction 2"])),
         ("unified", changed(&base, &["unify all", "drop-incident all"])),
     ];
+    let fishery = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../entente-cli/tests/fixtures/fishery-talks.toml"
+    ))
+    .expect("the fishery talks");
+    let mut cases = cases;
+    cases.push(("fishery", talks(&fishery)));
+    cases.push(("fishery unified", talks(&fishery).counterfactual(Counterfactual::Unified).unwrap()));
     for (name, t) in cases {
         let text = write_talks(&t).unwrap_or_else(|e| panic!("{name}: {e}"));
         let back = parse_talks(&text, Path::new("back.toml")).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
         assert_eq!(json(&simulate(&t).unwrap()), json(&simulate(&back).unwrap()), "{name}");
         // Written again: the same text.
         assert_eq!(write_talks(&back).unwrap(), text, "{name}");
+    }
+}
+
+mod random {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Changes, well-formed or not, over the names of `GUARANTEED` (and some that do not exist).
+    fn change() -> impl Strategy<Value = String> {
+        let party = prop::sample::select(vec!["A", "B", "C"]);
+        let bloc = prop::sample::select(vec!["home", "away"]);
+        let n = 0usize..4;
+        prop_oneof![
+            (party.clone(), bloc.clone(), any::<bool>())
+                .prop_map(|(p, b, v)| format!("veto {p}.{b} {}", if v { "on" } else { "off" })),
+            (party.clone(), bloc.clone(), -1.0f64..3.0).prop_map(|(p, b, w)| format!("weight {p}.{b}={w}")),
+            (party.clone(), bloc.clone(), -1.0f64..2.0).prop_map(|(p, b, r)| format!("reversion {p}.{b}={r}")),
+            (party.clone(), -1.0f64..2.0).prop_map(|(p, r)| format!("reservation {p}={r}")),
+            (party.clone(), bloc.clone(), prop::sample::select(vec!["none", "a:a1", "a:a0,b:b1", "c:c9", "z:a1"]))
+                .prop_map(|(p, b, r)| format!("red-lines {p}.{b}={r}")),
+            prop::sample::select(vec!["unify all", "unify A", "unify B", "unify C"]).prop_map(String::from),
+            n.clone().prop_map(|n| format!("drop-instruction {n}")),
+            prop::sample::select(vec!["drop-instruction tabling", "drop-instruction all", "drop-instruction B.home"])
+                .prop_map(String::from),
+            n.clone().prop_map(|n| format!("drop-incident {n}")),
+            (
+                prop::sample::select(vec!["g", "h", "all"]),
+                prop::sample::select(vec!["consents", "refuses", "absent", "present", "soon"])
+            )
+                .prop_map(|(g, a)| format!("guarantor {g} {a}")),
+            (0u32..4, 0u64..26, 0u64..70, prop::sample::select(vec!["1h", "90m", "0m", "80h", "x"]))
+                .prop_map(|(d, h, m, l)| format!("add-session {d} {h:02}:{m:02} {l}")),
+            (n, prop::sample::select(vec!["1h", "30m", "72h"])).prop_map(|(n, l)| format!("lengthen-session {n} {l}")),
+            (party.clone(), -1.0f64..3.0).prop_map(|(p, e)| format!("exponent {p}={e}")),
+            (
+                prop::sample::select(vec!["M", "N"]),
+                prop::sample::select(vec!["nash", "egalitarian", "ks", "lean:A:0.5", "lean:C:0.5", "lean:B:0", "odd"])
+            )
+                .prop_map(|(m, r)| format!("drafting {m}={r}")),
+            "[ -~]{0,24}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Any changes: refused with an error naming the change, or applied to talks that run, and that run
+        /// the same round once written back and read again.
+        #[test]
+        fn any_changes_are_refused_or_run_and_write_back(changes in prop::collection::vec(change(), 1..4)) {
+            let base = talks(GUARANTEED);
+            let mut parsed = Vec::new();
+            for c in &changes {
+                match parse_talks_change(c) {
+                    Ok(x) => parsed.push(x),
+                    Err(e) => {
+                        prop_assert!(e.to_string().starts_with("change "), "{e}");
+                        return Ok(());
+                    }
+                }
+            }
+            let t = match apply_talks_changes(&base, &parsed) {
+                Ok((t, _)) => t,
+                Err(e) => {
+                    prop_assert!(e.to_string().starts_with("change "), "{e}");
+                    return Ok(());
+                }
+            };
+            let run = simulate(&t).map_err(|e| TestCaseError::fail(format!("{changes:?}: {e}")))?;
+            let text = write_talks(&t).map_err(|e| TestCaseError::fail(format!("{changes:?}: {e}")))?;
+            let back = parse_talks(&text, Path::new("back.toml")).map_err(|e| TestCaseError::fail(format!("{changes:?}: {e}\n{text}")))?;
+            prop_assert_eq!(json(&run), json(&simulate(&back).unwrap()));
+        }
     }
 }
