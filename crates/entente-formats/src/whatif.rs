@@ -181,7 +181,7 @@ pub fn parse_talks_changes(text: &str, path: &Path) -> Result<Vec<talks::TalksCh
         }
         if let Some(kind) = &d.kind {
             let k = kind.get_ref().trim().to_ascii_lowercase().replace('_', "-");
-            if TALKS_KINDS.contains(&k.as_str()) || k == "drafting" {
+            if TALKS_KINDS.contains(&k.as_str()) || ["drafting", "table", "guarantee"].contains(&k.as_str()) {
                 return Err(at(
                     kind.span(),
                     format!(

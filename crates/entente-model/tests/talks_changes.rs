@@ -36,6 +36,10 @@ fn every_talks_change_reads_back_from_its_compact_form() {
         "weight d.k=2",
         "merge d.k1+k2 as south",
         "reservation a=0.3",
+        "table a c 1 10:00",
+        "table m d 2 09:30 g",
+        "guarantee b=g",
+        "guarantee b=none",
     ] {
         let c: TalksChange = parse_talks_change(text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.to_string(), text);
@@ -70,6 +74,10 @@ fn bad_talks_changes_name_what_was_expected() {
         ("negotiate harder", "unknown change \"negotiate\""),
         ("veto d.k maybe", "expected on or off"),
         ("", "empty change"),
+        ("table a c 1", "table BY ISSUE DAY HH:MM [GUARANTOR]"),
+        ("table a c 0 10:00", "the day must be a number from 1 to 366"),
+        ("table a c 1 10h", "HH:MM"),
+        ("guarantee b", "guarantee ISSUE=GUARANTOR|none"),
     ] {
         let e = parse_talks_change(text).err().unwrap_or_else(|| panic!("{text:?} was accepted")).to_string();
         assert!(e.contains(needle), "{text:?}: {e}");

@@ -490,6 +490,46 @@ fn a_unitary_party_and_a_mediator_table_items_and_an_agenda_clause_needs_its_gua
     assert_eq!(run.clauses.len(), 2);
     let e = change_error(&t, "drop-tabling 3");
     assert!(e.contains("there is no tabled item 3: the talks have 2"), "{e}");
+
+    // The same as changes: without the guarantee, nobody is asked at the opening; B tables c at 09:15 instead
+    // of A at 09:30, and needs g's consent for it (asked at once).
+    let c = changed(&t, &["guarantee b=none", "drop-tabling 1", "table B c 1 09:15 g"]);
+    let run = simulate(&c).unwrap();
+    let ev = events(&run);
+    let consents: Vec<_> = ev
+        .iter()
+        .filter_map(|(who, e)| match e {
+            Event::Consent { given, time, .. } => Some((who.as_str(), *given, *time)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(consents, vec![("g", true, minute(1, 9, 15))]);
+    // Clauses are numbered in the order they are tabled: c (09:15) before d (10:30).
+    let summary: Vec<_> = run.clauses.iter().map(|c| (c.title.as_str(), c.tabled.clone())).collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("a", None),
+            ("b", None),
+            ("c", Some(("B".to_string(), minute(1, 9, 15)))),
+            ("d", Some(("M".to_string(), minute(1, 10, 30)))),
+        ]
+    );
+    for (change, needle) in [
+        ("table Z c 1 10:00", "\"Z\" is neither a party nor a mediator (A, B, M)"),
+        ("table A a 1 10:00", "issue \"a\" is on the agenda"),
+        ("table B c 1 10:00", "issue \"c\" is already tabled at day 1, 09:30"),
+        ("table A e 1 10:00", "no issue \"e\"; the issues are a, b, c, d"),
+    ] {
+        let e = change_error(&t, change);
+        assert!(e.contains(change) && e.contains(needle), "{e}");
+    }
+    let e = change_error(&changed(&t, &["drop-tabling all"]), "table A c 2 10:00");
+    assert!(e.contains("day 2, 10:00 is at or after the end of the last session (day 1, 21:00)"), "{e}");
+    let e = change_error(&t, "guarantee c=g");
+    assert!(e.contains("issue \"c\" is not on the agenda"), "{e}");
+    let e = change_error(&t, "guarantee a=h");
+    assert!(e.contains("no guarantor \"h\"; the guarantors are g"), "{e}");
 }
 
 #[test]
@@ -682,6 +722,15 @@ mod random {
                 prop::sample::select(vec!["nash", "egalitarian", "ks", "lean:A:0.5", "lean:C:0.5", "lean:B:0", "odd"])
             )
                 .prop_map(|(m, r)| format!("drafting {m}={r}")),
+            (
+                prop::sample::select(vec!["A", "B", "M", "Z"]),
+                prop::sample::select(vec!["a", "c", "e"]),
+                0u32..3,
+                prop::sample::select(vec!["", " g", " h"])
+            )
+                .prop_map(|(by, i, d, g)| format!("table {by} {i} {d} 10:00{g}")),
+            (prop::sample::select(vec!["a", "b", "c"]), prop::sample::select(vec!["g", "h", "none"]))
+                .prop_map(|(i, g)| format!("guarantee {i}={g}")),
             "[ -~]{0,24}",
         ]
     }

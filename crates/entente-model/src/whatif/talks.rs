@@ -19,6 +19,8 @@
 //! exponent PARTY=E                    a party's concession exponent (> 0)
 //! drafting MEDIATOR=RULE              a mediator's drafting rule (margin, nash, kalai-smorodinsky,
 //!                                     egalitarian, lean:PARTY:W)
+//! table BY ISSUE DAY HH:MM [GUARANTOR] a party or a mediator tables an item off the agenda
+//! guarantee ISSUE=GUARANTOR|none      an agenda clause needs (or no longer needs) a guarantor's consent
 //! ```
 //!
 //! # Semantics
@@ -74,6 +76,11 @@ pub enum TalksChange {
     Exponent { party: String, exponent: f64 },
     /// A mediator's drafting rule.
     Drafting { mediator: String, rule: Drafting },
+    /// An item tabled on `by`'s own initiative (a party or a mediator) at
+    /// `day`, `time` (minutes after midnight), with an optional guarantor.
+    Table { by: String, issue: String, day: u32, time: u64, guarantor: Option<String> },
+    /// An agenda clause needs a guarantor's consent (`None`: no longer).
+    Guarantee { issue: String, guarantor: Option<String> },
 }
 
 /// Which instructions `drop-instruction` drops.
@@ -159,6 +166,16 @@ impl fmt::Display for TalksChange {
             },
             TalksChange::Exponent { party, exponent } => write!(f, "exponent {party}={exponent}"),
             TalksChange::Drafting { mediator, rule } => write!(f, "drafting {mediator}={rule}"),
+            TalksChange::Table { by, issue, day, time, guarantor } => {
+                write!(f, "table {by} {issue} {day} {:02}:{:02}", time / HOUR, time % HOUR)?;
+                match guarantor {
+                    Some(g) => write!(f, " {g}"),
+                    None => Ok(()),
+                }
+            }
+            TalksChange::Guarantee { issue, guarantor } => {
+                write!(f, "guarantee {issue}={}", guarantor.as_deref().unwrap_or("none"))
+            }
         }
     }
 }
@@ -167,7 +184,8 @@ const TALKS_SYNTAX: &str = "talks changes: red-lines PARTY.BLOC=ISSUE:VALUE[,…
      drop-instruction N|all|tabling|PARTY.BLOC; drop-incident N|all; drop-tabling N|all; \
      guarantor NAME|all consents|refuses|absent|present; add-session DAY HH:MM DURATION; \
      lengthen-session N|last DURATION; exponent PARTY=E; \
-     drafting MEDIATOR=margin|nash|kalai-smorodinsky|egalitarian|lean:PARTY:W";
+     drafting MEDIATOR=margin|nash|kalai-smorodinsky|egalitarian|lean:PARTY:W; \
+     table BY ISSUE DAY HH:MM [GUARANTOR]; guarantee ISSUE=GUARANTOR|none";
 
 /// Why a talks change cannot be read.
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -221,6 +239,18 @@ pub enum TalksApplyError {
     Exponent { exponent: f64 },
     #[error("lean: the weight must be in (0, 1], not {weight}")]
     LeanWeight { weight: f64 },
+    #[error("{name:?} is neither a party nor a mediator ({})", names.join(", "))]
+    NoTabler { name: String, names: Vec<String> },
+    #[error("issue {issue:?} is on the agenda; only an item off it can be tabled")]
+    OnAgenda { issue: String },
+    #[error("issue {issue:?} is already tabled at {at}")]
+    Tabled { issue: String, at: String },
+    #[error("{at} is at or after the end of the last session ({end}): the item would never be tabled")]
+    AfterTheEnd { at: String, end: String },
+    #[error(
+        "issue {issue:?} is not on the agenda; an item tabled later names its guarantor (table BY ISSUE DAY HH:MM GUARANTOR)"
+    )]
+    OffAgenda { issue: String },
 }
 
 /// Errors of talks changes, naming the change.
@@ -395,6 +425,32 @@ pub fn parse_talks_compact(input: &str) -> Result<TalksChange, TalksSyntaxError>
                 return Err(TalksSyntaxError::ExpectedForm { form: "exponent PARTY=E" });
             }
             TalksChange::Exponent { party: p.trim().to_string(), exponent }
+        }
+        "table" => {
+            const FORM: &str = "table BY ISSUE DAY HH:MM [GUARANTOR]";
+            let parts: Vec<&str> = rest.split_whitespace().collect();
+            let (by, issue, day, time, guarantor) = match parts[..] {
+                [by, issue, day, time] => (by, issue, day, time, None),
+                [by, issue, day, time, g] => (by, issue, day, time, Some(g.to_string())),
+                _ => return Err(TalksSyntaxError::ExpectedForm { form: FORM }),
+            };
+            let day: u32 = match day.trim_end_matches(',').parse() {
+                Ok(d) if (1..=366).contains(&d) => d,
+                _ => return Err(bad("the day", "a number from 1 to 366", day)),
+            };
+            TalksChange::Table { by: by.to_string(), issue: issue.to_string(), day, time: parse_hhmm(time)?, guarantor }
+        }
+        "guarantee" => {
+            const FORM: &str = "guarantee ISSUE=GUARANTOR|none";
+            let (i, g) = rest.split_once('=').ok_or(TalksSyntaxError::ExpectedForm { form: FORM })?;
+            let (i, g) = (i.trim(), g.trim());
+            if i.is_empty() || g.is_empty() {
+                return Err(TalksSyntaxError::ExpectedForm { form: FORM });
+            }
+            TalksChange::Guarantee {
+                issue: i.to_string(),
+                guarantor: (!g.eq_ignore_ascii_case("none")).then(|| g.to_string()),
+            }
         }
         "drafting" => {
             const FORM: &str = "drafting MEDIATOR=RULE";
@@ -681,6 +737,67 @@ fn apply_in_place(t: &mut Talks, change: &TalksChange) -> Result<String, TalksCh
             c.exponent = *exponent;
             Ok(format!("concession exponent of {party}: {was} → {exponent}"))
         }
+        TalksChange::Table { by, issue, day, time, guarantor } => {
+            let tabler = match t.scenario.parties.iter().position(|p| p.name == *by) {
+                Some(k) => crate::talks::Tabler::Party(k),
+                None => match t.mediators.iter().position(|m| m == by) {
+                    Some(m) => crate::talks::Tabler::Mediator(m),
+                    None => {
+                        let mut names: Vec<String> = t.scenario.parties.iter().map(|p| p.name.clone()).collect();
+                        names.extend(t.mediators.iter().cloned());
+                        return Err(err(TalksApplyError::NoTabler { name: by.clone(), names }));
+                    }
+                },
+            };
+            let i = issue_of(t, issue).map_err(err)?;
+            if t.agenda.contains(&i) {
+                return Err(err(TalksApplyError::OnAgenda { issue: issue.clone() }));
+            }
+            let earlier = t.instructions.iter().filter_map(|x| Some((x.table.as_ref()?.issue, x.at)));
+            let earlier = earlier.chain(t.tabling.iter().map(|x| (x.item.issue, x.at)));
+            if let Some((_, at)) = earlier.clone().find(|(x, _)| *x == i) {
+                return Err(err(TalksApplyError::Tabled { issue: issue.clone(), at: crate::talks::clock(at) }));
+            }
+            let at = (u64::from(*day) - 1) * crate::talks::DAY + time;
+            if at >= t.end() {
+                return Err(err(TalksApplyError::AfterTheEnd {
+                    at: crate::talks::clock(at),
+                    end: crate::talks::clock(t.end()),
+                }));
+            }
+            let g = guarantor.as_ref().map(|g| guarantor_of(t, g)).transpose().map_err(err)?;
+            t.tabling.push(crate::talks::Tabling {
+                at,
+                by: tabler,
+                item: crate::talks::TableItem { issue: i, guarantor: g },
+                text: None,
+            });
+            let with = guarantor.as_ref().map_or(String::new(), |g| format!(", guaranteed by {g}"));
+            Ok(format!("{by} tables {issue} on {}{with}", crate::talks::clock(at)))
+        }
+        TalksChange::Guarantee { issue, guarantor } => {
+            let i = issue_of(t, issue).map_err(err)?;
+            if !t.agenda.contains(&i) {
+                return Err(err(TalksApplyError::OffAgenda { issue: issue.clone() }));
+            }
+            let was = t
+                .guarantees
+                .iter()
+                .find(|(x, _)| *x == i)
+                .and_then(|&(_, g)| t.guarantors.get(g))
+                .map(|g| g.name.clone());
+            t.guarantees.retain(|(x, _)| *x != i);
+            if let Some(g) = guarantor {
+                let g = guarantor_of(t, g).map_err(err)?;
+                t.guarantees.push((i, g));
+                t.guarantees.sort_unstable();
+            }
+            Ok(format!(
+                "guarantor of {issue}: {} → {}",
+                was.as_deref().unwrap_or("none"),
+                guarantor.as_deref().unwrap_or("none")
+            ))
+        }
         TalksChange::Drafting { mediator, rule } => {
             let m = t.mediators.iter().position(|x| x == mediator).ok_or_else(|| {
                 err(TalksApplyError::NoMediator { name: mediator.clone(), names: t.mediators.clone() })
@@ -696,6 +813,20 @@ fn apply_in_place(t: &mut Talks, change: &TalksChange) -> Result<String, TalksCh
             Ok(format!("drafting rule of {mediator}: {was} → {rule}"))
         }
     }
+}
+
+fn issue_of(t: &Talks, issue: &str) -> Result<usize, TalksApplyError> {
+    t.scenario.space.issue_position(issue).ok_or_else(|| TalksApplyError::NoIssue {
+        issue: issue.to_string(),
+        issues: t.scenario.space.issues().iter().map(|x| x.name.clone()).collect(),
+    })
+}
+
+fn guarantor_of(t: &Talks, name: &str) -> Result<usize, TalksApplyError> {
+    t.guarantors.iter().position(|g| g.name == name).ok_or_else(|| TalksApplyError::NoGuarantor {
+        name: name.to_string(),
+        names: t.guarantors.iter().map(|g| g.name.clone()).collect(),
+    })
 }
 
 fn session_text(s: &Session) -> String {
