@@ -36,7 +36,7 @@ pub struct TalksArgs {
     /// "drop-instruction tabling"), guarantor-consents (= --change "guarantor all consents").
     #[arg(long, value_parser = ["unified", "no-injection", "guarantor-consents"])]
     pub counterfactual: Option<String>,
-    /// A change of the talks, e.g. "veto delegation_b.khost off", "unify all", "guarantor united_states consents",
+    /// A change of the talks, e.g. "veto state_b.khost off", "unify all", "guarantor united_states consents",
     /// "add-session 6 09:00 8h"; repeatable, applied in order, after --counterfactual and --changes (docs/talks.md).
     #[arg(long = "change", value_name = "CHANGE")]
     pub changes: Vec<String>,
