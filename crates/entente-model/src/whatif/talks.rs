@@ -547,11 +547,12 @@ fn apply_in_place(t: &mut Talks, change: &TalksChange) -> Result<String, TalksCh
                     .ok_or_else(|| err(TalksApplyError::NoValue { issue: issue.clone(), value: value.clone() }))?;
                 lines.push(RedLine::Value { issue: i, value: v });
             }
+            let dels = delegations(t);
             let p = &mut t.scenario.parties[k];
             let d = p
                 .delegation
                 .as_mut()
-                .ok_or_else(|| err(TalksApplyError::NotADelegation { party: party.clone(), delegations: vec![] }))?;
+                .ok_or_else(|| err(TalksApplyError::NotADelegation { party: party.clone(), delegations: dels }))?;
             let was = d.blocs[f].bloc.red_lines.len();
             d.blocs[f].bloc.red_lines = lines;
             for c in d.changes.iter_mut().filter(|c| c.bloc == Some(f)) {
@@ -729,10 +730,10 @@ fn apply_in_place(t: &mut Talks, change: &TalksChange) -> Result<String, TalksCh
                 return Err(err(TalksApplyError::Exponent { exponent: *exponent }));
             }
             let k = party_index(t, party).map_err(err)?;
-            let c = t
-                .conduct
-                .get_mut(k)
-                .ok_or_else(|| err(TalksApplyError::NoParty { party: party.clone(), parties: vec![] }))?;
+            let parties: Vec<String> = t.scenario.parties.iter().map(|p| p.name.clone()).collect();
+            // Talks whose conduct is missing for this party (not read from a file): no party to change.
+            let c =
+                t.conduct.get_mut(k).ok_or_else(|| err(TalksApplyError::NoParty { party: party.clone(), parties }))?;
             let was = c.exponent;
             c.exponent = *exponent;
             Ok(format!("concession exponent of {party}: {was} → {exponent}"))
