@@ -3,11 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::{Context, bail};
 use clap::Args;
-use entente_formats::talks_toml::{parse_talks, read_talks};
+use entente_formats::talks_toml::{parse_talks, read_talks, write_talks};
+use entente_formats::whatif::read_talks_changes_file;
+use entente_model::whatif::talks::{TalksChange, apply_talks_changes, parse_talks_change};
+use entente_talks::figure::outcome;
 use entente_talks::log::Role;
-use entente_talks::measures::{measures, measures_text};
+use entente_talks::measures::{Measures, measures, measures_text};
 use entente_talks::transcript::transcript;
+use entente_talks::{Talks, TalksRun};
 
 /// The embedded default talks (`scenarios/istanbul-2025.toml`).
 pub const DEFAULT_TALKS: &str = include_str!("../../../scenarios/istanbul-2025.toml");
@@ -27,14 +32,34 @@ pub struct TalksArgs {
     /// actors): a party's name, "mediator" or "observer".
     #[arg(long, value_name = "ROLE")]
     pub export: Option<String>,
-    /// Run a counterfactual instead: unified, no-injection, guarantor-consents.
+    /// Run a counterfactual instead: unified (= --change "unify all"), no-injection (= --change
+    /// "drop-instruction tabling"), guarantor-consents (= --change "guarantor all consents").
     #[arg(long, value_parser = ["unified", "no-injection", "guarantor-consents"])]
     pub counterfactual: Option<String>,
+    /// A change of the talks, e.g. "veto state_b.khost off", "unify all", "guarantor united_states consents",
+    /// "add-session 6 09:00 8h"; repeatable, applied in order, after --counterfactual and --changes (docs/talks.md).
+    #[arg(long = "change", value_name = "CHANGE")]
+    pub changes: Vec<String>,
+    /// A TOML file of [[change]] tables (as for `entente whatif`; talks changes as change = "..."), applied
+    /// before the --change ones.
+    #[arg(long = "changes", value_name = "FILE")]
+    pub changes_file: Option<PathBuf>,
+    /// Run the base and the changed talks and print them side by side (ending, assessment, measures); with
+    /// --json, one document {base, changed, changes}.
+    #[arg(long)]
+    pub compare: bool,
+    /// Write the (changed) talks to this TOML file, which `entente talks FILE` runs to the same round.
+    #[arg(long, value_name = "NEW.toml")]
+    pub save: Option<PathBuf>,
+    /// With --save: overwrite the file if it exists.
+    #[arg(long, requires = "save")]
+    pub force: bool,
     /// Seed of the talks' random draws (the breakdown risk of incidents), instead of the scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
     /// Draw the round to this SVG file: sessions, clause lanes, markers, closure and utilities over time. With
-    /// --export ROLE, only what that role may see; with --counterfactual, the base round above the changed one.
+    /// --export ROLE, only what that role may see; with --counterfactual, --change or --compare, the base round
+    /// above the changed one.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
 }
@@ -47,26 +72,60 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
     if let Some(seed) = args.seed {
         base.seed = seed;
     }
+    // The changes: the counterfactual's shorthand, the changes file, then each --change.
+    let mut changes: Vec<TalksChange> = Vec::new();
+    let mut counterfactual = None;
+    if let Some(name) = args.counterfactual.as_deref() {
+        let which = entente_talks::model::Counterfactual::ALL
+            .into_iter()
+            .find(|c| c.name() == name)
+            .ok_or_else(|| anyhow::anyhow!("--counterfactual: unknown counterfactual {name:?}"))?;
+        counterfactual = Some(which);
+        changes.extend(which.changes());
+    }
+    if let Some(path) = &args.changes_file {
+        changes.extend(read_talks_changes_file(path).context("--changes")?);
+    }
+    for c in &args.changes {
+        changes.push(parse_talks_change(c).context("--change")?);
+    }
+    if args.compare && changes.is_empty() {
+        bail!("--compare needs a change: give --change \"...\", --changes FILE or --counterfactual NAME");
+    }
+    let (talks, notes) = apply_talks_changes(&base, &changes)?;
+    let change_docs: Vec<serde_json::Value> = changes
+        .iter()
+        .zip(&notes)
+        .map(|(c, note)| serde_json::json!({"change": c.to_string(), "note": note}))
+        .collect();
+    if let Some(path) = &args.save {
+        save(&talks, path, args.force)?;
+    }
     // JSON output is one document on stdout: the counterfactual goes into it (and to stderr for
     // `--export`, whose document is the log alone), the sentence to the text only.
     let machine = args.json || args.export.is_some();
-    let mut counterfactual = None;
-    let talks = match args.counterfactual.as_deref() {
-        Some(name) => {
-            let which = entente_talks::model::Counterfactual::ALL
-                .into_iter()
-                .find(|c| c.name() == name)
-                .ok_or_else(|| anyhow::anyhow!("unknown counterfactual {name:?}"))?;
-            if args.export.is_some() {
-                eprintln!("note: counterfactual: {}.", which.describe());
-            } else if !machine {
-                outln!("Counterfactual: {}.\n", which.describe());
-            }
-            counterfactual = Some(serde_json::json!({"name": which.name(), "description": which.describe()}));
-            base.counterfactual(which)?
+    let own_changes = !args.changes.is_empty() || args.changes_file.is_some();
+    if let Some(which) = counterfactual {
+        if args.export.is_some() {
+            eprintln!("note: counterfactual: {}.", which.describe());
+        } else if !machine && !args.compare {
+            outln!("Counterfactual: {}.\n", which.describe());
         }
-        None => base.clone(),
-    };
+    }
+    if own_changes && !args.compare {
+        if machine {
+            for (c, note) in changes.iter().zip(&notes) {
+                eprintln!("note: change `{c}`: {note}");
+            }
+        } else {
+            outln!("Changes:");
+            for (c, note) in changes.iter().zip(&notes) {
+                outln!("  {c}: {note}");
+            }
+            outln!();
+        }
+    }
+    let counterfactual_doc = counterfactual.map(|w| serde_json::json!({"name": w.name(), "description": w.describe()}));
     let run = entente_talks::simulate(&talks)?;
     let measures = measures(&talks, &run)?;
     let role = args
@@ -74,12 +133,15 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|r| Role::named(&talks, r).map_err(|e| anyhow::anyhow!("--export {e}")))
         .transpose()?;
+    let base_run = if changes.is_empty() { None } else { Some(entente_talks::simulate(&base)?) };
     if let Some(path) = &args.plot {
-        let figure = match args.counterfactual.as_deref() {
-            Some(name) => {
-                let base_run = entente_talks::simulate(&base)?;
-                let changed = format!("counterfactual: {name}");
-                entente_talks::figure::compare_figure((&base, &base_run), (&talks, &run), &changed, role)?
+        let figure = match &base_run {
+            Some(base_run) => {
+                let changed = match (counterfactual, own_changes) {
+                    (Some(w), false) => format!("counterfactual: {}", w.name()),
+                    _ => format!("changed: {}", changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; ")),
+                };
+                entente_talks::figure::compare_figure((&base, base_run), (&talks, &run), &changed, role)?
             }
             None => entente_talks::figure::talks_figure(&talks, &run, role)?,
         };
@@ -90,17 +152,116 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         outln!("{}", serde_json::to_string_pretty(&entente_talks::Export::new(&talks, &run, role))?);
         return Ok(ExitCode::SUCCESS);
     }
+    if args.compare {
+        let base_run = base_run.as_ref().ok_or_else(|| anyhow::anyhow!("--compare: no base run"))?;
+        let base_measures = measures_of(&base, base_run)?;
+        if args.json {
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "schema": COMPARE_SCHEMA, "talks": talks.scenario.name, "seed": talks.seed,
+                    "counterfactual": counterfactual_doc, "changes": change_docs,
+                    "base": {"run": base_run, "measures": base_measures},
+                    "changed": {"run": run, "measures": measures},
+                }))?
+            );
+        } else {
+            out!("{}", compare_text(&base, base_run, &base_measures, &talks, &run, &measures, &changes, &notes));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({"schema": entente_talks::SCHEMA, "talks": talks.scenario.name,
-                    "counterfactual": counterfactual, "run": run, "measures": measures})
-            )?
-        );
+        let mut doc = serde_json::json!({"schema": entente_talks::SCHEMA, "talks": talks.scenario.name,
+            "counterfactual": counterfactual_doc, "run": run, "measures": measures});
+        if own_changes && let Some(o) = doc.as_object_mut() {
+            o.insert("changes".into(), serde_json::Value::Array(change_docs));
+        }
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
     out!("{}", transcript(&talks, &run, args.verbose));
     out!("\n{}", measures_text(&measures, &talks));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The schema of `entente talks --compare --json`.
+pub const COMPARE_SCHEMA: &str = "entente.talks-compare/1";
+
+fn measures_of(talks: &Talks, run: &TalksRun) -> anyhow::Result<Measures> {
+    Ok(measures(talks, run)?)
+}
+
+/// Writes the talks to `path` (never over an existing file unless `force`), then reads them back and checks
+/// that they run the same round.
+fn save(talks: &Talks, path: &Path, force: bool) -> anyhow::Result<()> {
+    if path.exists() && !force {
+        bail!("--save {}: the file exists; give another path, or --force to overwrite it", path.display());
+    }
+    if path.is_dir() {
+        bail!("--save {}: is a folder; give the .toml file to write", path.display());
+    }
+    let text = write_talks(talks).with_context(|| format!("--save {}: cannot write these talks", path.display()))?;
+    let back = parse_talks(&text, path)
+        .with_context(|| format!("--save {}: the written talks do not read back", path.display()))?;
+    let (a, b) = (entente_talks::simulate(talks)?, entente_talks::simulate(&back)?);
+    if serde_json::to_value(&a)? != serde_json::to_value(&b)? {
+        bail!("--save {}: the written talks do not run the same round; nothing was written", path.display());
+    }
+    std::fs::write(path, text).with_context(|| format!("--save {}", path.display()))?;
+    eprintln!("Talks written to {} (read back: the same round)", path.display());
+    Ok(())
+}
+
+fn blockage(run: &TalksRun) -> String {
+    run.assessment.as_ref().map_or("-".to_string(), |a| {
+        serde_json::to_value(a.blockage).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    })
+}
+
+/// The base and the changed run side by side.
+#[allow(clippy::too_many_arguments)]
+fn compare_text(
+    base: &Talks,
+    base_run: &TalksRun,
+    bm: &Measures,
+    changed: &Talks,
+    run: &TalksRun,
+    cm: &Measures,
+    changes: &[TalksChange],
+    notes: &[String],
+) -> String {
+    use std::fmt::Write;
+    let mut out =
+        format!("{} (seed {}): the base round and the changed round\n\nChanges:\n", base.scenario.name, changed.seed);
+    for (c, n) in changes.iter().zip(notes) {
+        let _ = writeln!(out, "  {c}: {n}");
+    }
+    let closure = |m: &Measures| m.curve.last().map_or("-".to_string(), |p| format!("{:.0}%", 100.0 * p.closure));
+    let reopen = |m: &Measures| format!("{} of {} closures", m.reopens.reopenings, m.reopens.closures);
+    let drafts = |m: &Measures| {
+        let d: Vec<String> = m.drafts.iter().map(|d| format!("{} {}/{}", d.mediator, d.accepted, d.put)).collect();
+        if d.is_empty() { "-".to_string() } else { d.join(", ") }
+    };
+    let text = |t: &Talks, r: &TalksRun| entente_talks::transcript::text_line(t, r, &r.text);
+    let rows: Vec<(&str, String, String)> = vec![
+        ("ending", outcome(base_run), outcome(run)),
+        ("blockage", blockage(base_run), blockage(run)),
+        ("text at the end", text(base, base_run), text(changed, run)),
+        ("closure at the end", closure(bm), closure(cm)),
+        ("reopenings", reopen(bm), reopen(cm)),
+        ("items tabled off the agenda", bm.injections.items.len().to_string(), cm.injections.items.len().to_string()),
+        ("stall at the end (minutes)", bm.stall.minutes.to_string(), cm.stall.minutes.to_string()),
+        ("drafts accepted/put", drafts(bm), drafts(cm)),
+    ];
+    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0).max(4);
+    let _ = writeln!(out, "\n{:w0$}  {:w1$}  changed", "", "base");
+    for (k, a, b) in &rows {
+        let _ = writeln!(out, "{k:w0$}  {a:w1$}  {b}");
+    }
+    for (name, r) in [("base", base_run), ("changed", run)] {
+        let a = r.assessment.as_ref().map_or("(none)", |a| a.text.as_str());
+        let _ = writeln!(out, "\nAssessment ({name}):\n{}", a.trim_end());
+    }
+    out
 }

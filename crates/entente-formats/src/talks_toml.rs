@@ -7,6 +7,8 @@
 //! agenda = ["assurances", "designation"]   # issues on the table from the start, in order
 //! defaults = { assurances = "none", guarantor = "none" }   # the status quo of every issue
 //! step_minutes = 30                        # one mediation step
+//! drafting = { qatar = "nash" }            # a mediator's drafting rule (default: margin)
+//! guarantees = { verification = "united_states" }   # an agenda clause that needs a guarantor's consent
 //!
 //! [[talks.sessions]]
 //! day = 1
@@ -35,6 +37,14 @@
 //! table = { issue = "guarantor", guarantor = "united_states" }
 //! statement = "…"                          # a public statement, optional
 //!
+//! [[talks.tabling]]                       # an item tabled on a party's or a mediator's own initiative
+//! day = 2
+//! time = "10:30"
+//! by = "state_a"                           # a party or a mediator
+//! issue = "verification"
+//! guarantor = "united_states"              # optional
+//! text = "…"                               # optional: the reason logged
+//!
 //! [[talks.incidents]]
 //! day = 2
 //! time = "04:30"
@@ -58,7 +68,8 @@ use std::path::Path;
 use entente_core::blocs::{RedLine, Reversion};
 use entente_core::{OutcomeSpace, Value};
 use entente_model::talks::{
-    Baseline, Conduct, DAY, Effect, Guarantor, HOUR, Incident, Instruction, Session, TableItem, Talks, clock,
+    Baseline, Conduct, DAY, Drafting, Effect, Guarantor, HOUR, Incident, Instruction, Session, TableItem, Tabler,
+    Tabling, Talks, clock,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -86,6 +97,12 @@ struct TalksDecl {
     guarantors: Vec<Spanned<GuarantorDecl>>,
     #[serde(default)]
     instructions: Vec<Spanned<InstructionDecl>>,
+    #[serde(default)]
+    tabling: Vec<Spanned<TablingDecl>>,
+    #[serde(default)]
+    drafting: Option<Spanned<BTreeMap<String, String>>>,
+    #[serde(default)]
+    guarantees: Option<Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
     incidents: Vec<Spanned<IncidentDecl>>,
     baseline: Option<Spanned<BaselineDecl>>,
@@ -132,8 +149,23 @@ struct InstructionDecl {
     reversion: Option<Spanned<f64>>,
     #[serde(default)]
     red_lines: Vec<Spanned<RedLineDecl>>,
+    /// Replaces the bloc's red lines (before `red_lines` are added).
+    set_red_lines: Option<Vec<Spanned<RedLineDecl>>>,
+    /// Moves the delegation's quota (rule `quota`).
+    quota: Option<Spanned<f64>>,
     table: Option<Spanned<TableDecl>>,
     statement: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TablingDecl {
+    day: Spanned<i64>,
+    time: Spanned<String>,
+    by: Spanned<String>,
+    issue: Spanned<String>,
+    guarantor: Option<Spanned<String>>,
+    text: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -430,13 +462,32 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
                 format!("there is no bloc {:?}; the blocs are {}", d.bloc.get_ref(), names.join(", ")),
             )
         })?;
-        let mut add_red_lines = Vec::new();
-        for r in &d.red_lines {
-            let rd = r.get_ref();
-            let issue = issue_index(&loc, space, &rd.issue, r.span())?;
-            let value = value_index(&loc, space, issue, &rd.value, r.span())?;
-            add_red_lines.push(RedLine::Value { issue, value });
-        }
+        let red_lines_of = |decls: &[Spanned<RedLineDecl>]| -> Result<Vec<RedLine>, FormatError> {
+            let mut out = Vec::new();
+            for r in decls {
+                let rd = r.get_ref();
+                let issue = issue_index(&loc, space, &rd.issue, r.span())?;
+                let value = value_index(&loc, space, issue, &rd.value, r.span())?;
+                out.push(RedLine::Value { issue, value });
+            }
+            Ok(out)
+        };
+        let add_red_lines = red_lines_of(&d.red_lines)?;
+        let set_red_lines = d.set_red_lines.as_deref().map(red_lines_of).transpose()?;
+        let quota = match &d.quota {
+            Some(q) => {
+                let v = *q.get_ref();
+                let total: f64 = delegation.blocs.iter().map(|b| b.bloc.weight).sum();
+                if !matches!(delegation.rule, entente_core::blocs::Rule::Quota { .. }) {
+                    return Err(loc.at(q.span(), format!("quota: {:?} does not ratify by quota", d.party.get_ref())));
+                }
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(loc.at(q.span(), format!("quota must be above 0 (the blocs' total weight is {total})")));
+                }
+                Some(v)
+            }
+            None => None,
+        };
         let table = match &d.table {
             Some(tb) => {
                 let td = tb.get_ref();
@@ -495,12 +546,108 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
             weight,
             veto: d.veto,
             reversion,
-            red_lines: None,
+            red_lines: set_red_lines,
             add_red_lines,
-            quota: None,
+            quota,
             table,
             statement: d.statement.clone(),
         });
+    }
+    let guarantor_of = |g: &str, sp: Range<usize>| -> Result<usize, FormatError> {
+        guarantors.iter().position(|x| x.name == g).ok_or_else(|| {
+            let names: Vec<&str> = guarantors.iter().map(|x| x.name.as_str()).collect();
+            loc.at(
+                sp,
+                format!("there is no guarantor {g:?} in [[talks.guarantors]] (the guarantors: {})", names.join(", ")),
+            )
+        })
+    };
+    let mut tabling = Vec::new();
+    for i in &t.tabling {
+        let d = i.get_ref();
+        let at = minute(&loc, &d.day, &d.time)?;
+        if at >= last_end {
+            return Err(loc.at(
+                d.day.span(),
+                format!(
+                    "tabling: dated {}, at or after the end of the last session ({}): it would never be tabled",
+                    clock(at),
+                    clock(last_end)
+                ),
+            ));
+        }
+        let who = d.by.get_ref();
+        let by = match scenario.parties.iter().position(|p| p.name == *who) {
+            Some(k) => Tabler::Party(k),
+            None => match t.mediators.get_ref().iter().position(|m| m == who) {
+                Some(m) => Tabler::Mediator(m),
+                None => {
+                    let mut names: Vec<&str> = scenario.parties.iter().map(|p| p.name.as_str()).collect();
+                    names.extend(t.mediators.get_ref().iter().map(String::as_str));
+                    return Err(loc.at(
+                        d.by.span(),
+                        format!("tabling: `by` must be a party or a mediator ({}), not {who:?}", names.join(", ")),
+                    ));
+                }
+            },
+        };
+        let issue = issue_index(&loc, space, d.issue.get_ref(), d.issue.span())?;
+        if agenda.contains(&issue) {
+            return Err(loc.at(
+                d.issue.span(),
+                format!(
+                    "tabling: issue {:?} is already on the agenda; only an item off it can be tabled",
+                    d.issue.get_ref()
+                ),
+            ));
+        }
+        if let Some(&(_, when)) = tabled.iter().find(|(i, _)| *i == issue) {
+            return Err(loc.at(
+                d.issue.span(),
+                format!("tabling: issue {:?} is already tabled at {}", d.issue.get_ref(), clock(when)),
+            ));
+        }
+        tabled.push((issue, at));
+        let guarantor = d.guarantor.as_ref().map(|g| guarantor_of(g.get_ref(), g.span())).transpose()?;
+        tabling.push(Tabling { at, by, item: TableItem { issue, guarantor }, text: d.text.clone() });
+    }
+    let mut drafting = Vec::new();
+    if let Some(dr) = &t.drafting {
+        drafting = vec![Drafting::Margin; t.mediators.get_ref().len()];
+        for (m, rule) in dr.get_ref() {
+            let Some(k) = t.mediators.get_ref().iter().position(|x| x == m) else {
+                return Err(loc.at(
+                    dr.span(),
+                    format!(
+                        "drafting: {m:?} is not a mediator; the mediators are {}",
+                        t.mediators.get_ref().join(", ")
+                    ),
+                ));
+            };
+            let rule: Drafting = rule.parse().map_err(|e| loc.at(dr.span(), format!("drafting of {m:?}: {e}")))?;
+            if let Drafting::Lean { party, .. } = &rule
+                && !scenario.parties.iter().any(|p| p.name == *party)
+            {
+                return Err(loc.at(dr.span(), format!("drafting of {m:?}: there is no party {party:?} to lean toward")));
+            }
+            drafting[k] = rule;
+        }
+    }
+    let mut guarantees = Vec::new();
+    if let Some(gs) = &t.guarantees {
+        for (issue, g) in gs.get_ref() {
+            let i = issue_index(&loc, space, issue, gs.span())?;
+            if !agenda.contains(&i) {
+                return Err(loc.at(
+                    gs.span(),
+                    format!(
+                        "guarantees: issue {issue:?} is not on the agenda; an item tabled later names its guarantor in its `table`"
+                    ),
+                ));
+            }
+            guarantees.push((i, guarantor_of(g, gs.span())?));
+        }
+        guarantees.sort_unstable();
     }
     let mut incidents = Vec::new();
     for i in &t.incidents {
@@ -556,11 +703,14 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
         seed: scenario.seed,
         scenario,
         mediators: t.mediators.into_inner(),
+        drafting,
         guarantors,
+        guarantees,
         agenda,
         defaults,
         sessions,
         instructions,
+        tabling,
         incidents,
         baseline,
         conduct,
@@ -573,4 +723,246 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
         message: e.to_string(),
     })?;
     Ok(talks)
+}
+
+// ---------------------------------------------------------------------------
+// Writing talks back.
+
+/// Why talks cannot be written as a talks file.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TalksWriteError {
+    #[error(transparent)]
+    Scenario(#[from] crate::WriteError),
+    #[error("{what}: {field} names {kind} {index}, which does not exist")]
+    Dangling { what: String, field: &'static str, kind: &'static str, index: usize },
+    #[error("{what}: a reversion outcome has no form in [[talks.instructions]] (only a reversion utility)")]
+    ReversionOutcome { what: String },
+    #[error("{what}: a red line on a whole outcome has no form in [[talks.instructions]] (only issue = value)")]
+    OutcomeRedLine { what: String },
+}
+
+/// Writes talks as a talks file (the scenario, then its `[talks]` table) that
+/// [`parse_talks`] reads back into talks that run the same round. The talks'
+/// seed is written as the scenario's; `[[parties.changes]]` after the start
+/// were adopted as instructions when the file was read and are written as
+/// `[[talks.instructions]]` (with `set_red_lines` and `quota` where they
+/// replace red lines or move a quota).
+pub fn write_talks(talks: &Talks) -> Result<String, TalksWriteError> {
+    use std::fmt::Write;
+    let mut scenario = talks.scenario.clone();
+    scenario.seed = talks.seed;
+    let mut out = crate::write_scenario(&scenario)?;
+    let space = &talks.scenario.space;
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let key = |s: &str| crate::scenario::toml_key(s);
+    let dangling = |what: &str, field: &'static str, kind: &'static str, index: usize| TalksWriteError::Dangling {
+        what: what.to_string(),
+        field,
+        kind,
+        index,
+    };
+    let issue_name = |what: &str, i: usize| -> Result<&str, TalksWriteError> {
+        space.issues().get(i).map(|x| x.name.as_str()).ok_or_else(|| dangling(what, "issue", "issue", i))
+    };
+    let value = |what: &str, i: usize, v: u32| -> Result<String, TalksWriteError> {
+        let issue = space.issues().get(i).ok_or_else(|| dangling(what, "issue", "issue", i))?;
+        let v = issue.value(v).ok_or_else(|| dangling(what, "value", "value", v as usize))?;
+        Ok(match v {
+            Value::Int(n) => n.to_string(),
+            Value::Real(x) => crate::scenario::num(x),
+            Value::Text(t) => q(&t),
+        })
+    };
+    let party = |what: &str, k: usize| -> Result<&str, TalksWriteError> {
+        talks.scenario.parties.get(k).map(|p| p.name.as_str()).ok_or_else(|| dangling(what, "party", "party", k))
+    };
+    let guarantor = |what: &str, g: usize| -> Result<&str, TalksWriteError> {
+        talks.guarantors.get(g).map(|x| x.name.as_str()).ok_or_else(|| dangling(what, "guarantor", "guarantor", g))
+    };
+    let when = |at: u64| format!("day = {}\ntime = \"{:02}:{:02}\"", at / DAY + 1, (at % DAY) / HOUR, at % HOUR);
+    let list = |xs: Vec<String>| format!("[{}]", xs.join(", "));
+
+    let _ = writeln!(out, "\n[talks]");
+    let _ = writeln!(out, "mediators = {}", list(talks.mediators.iter().map(|m| q(m)).collect()));
+    let agenda: Vec<String> = talks.agenda.iter().map(|&i| issue_name("agenda", i).map(q)).collect::<Result<_, _>>()?;
+    let _ = writeln!(out, "agenda = {}", list(agenda));
+    let mut defaults = Vec::new();
+    for (i, &v) in talks.defaults.iter().enumerate() {
+        defaults.push(format!("{} = {}", key(issue_name("defaults", i)?), value("defaults", i, v)?));
+    }
+    let _ = writeln!(out, "defaults = {{ {} }}", defaults.join(", "));
+    let _ = writeln!(out, "step_minutes = {}", talks.step_minutes);
+    if talks.drafting.iter().any(|d| *d != Drafting::Margin) {
+        let rules: Vec<String> = talks
+            .mediators
+            .iter()
+            .enumerate()
+            .map(|(m, name)| format!("{} = {}", key(name), q(&talks.drafting_of(m).to_string())))
+            .collect();
+        let _ = writeln!(out, "drafting = {{ {} }}", rules.join(", "));
+    }
+    if !talks.guarantees.is_empty() {
+        let mut items = Vec::new();
+        for &(i, g) in &talks.guarantees {
+            items.push(format!("{} = {}", key(issue_name("guarantees", i)?), q(guarantor("guarantees", g)?)));
+        }
+        let _ = writeln!(out, "guarantees = {{ {} }}", items.join(", "));
+    }
+    for s in &talks.sessions {
+        let _ = writeln!(
+            out,
+            "\n[[talks.sessions]]\nday = {}\nstart = \"{:02}:{:02}\"\nminutes = {}\nlabel = {}",
+            s.day,
+            (s.start % DAY) / HOUR,
+            s.start % HOUR,
+            s.minutes,
+            q(&s.label)
+        );
+    }
+    for (k, c) in talks.conduct.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\n[talks.conduct.{}]\nexponent = {}\ncapital_delay_minutes = {}\nconfided_to_mediators = {}",
+            key(party("conduct", k)?),
+            crate::scenario::num(c.exponent),
+            c.capital_delay,
+            c.confided_to_mediators
+        );
+    }
+    for g in &talks.guarantors {
+        let _ = writeln!(
+            out,
+            "\n[[talks.guarantors]]\nname = {}\npresent = {}\nconsents = {}",
+            q(&g.name),
+            g.present,
+            g.consents
+        );
+    }
+    for (n, ins) in talks.instructions.iter().enumerate() {
+        let what = format!("instruction {}", n + 1);
+        let p = party(&what, ins.party)?;
+        let bloc = talks.scenario.parties[ins.party]
+            .delegation
+            .as_ref()
+            .and_then(|d| d.blocs.get(ins.bloc))
+            .map(|b| b.bloc.name.clone())
+            .ok_or_else(|| dangling(&what, "bloc", "bloc", ins.bloc))?;
+        let _ = writeln!(
+            out,
+            "\n[[talks.instructions]]\n{}\nparty = {}\nbloc = {}\ntext = {}",
+            when(ins.at),
+            q(p),
+            q(&bloc),
+            q(&ins.text)
+        );
+        if let Some(w) = ins.weight {
+            let _ = writeln!(out, "weight = {}", crate::scenario::num(w));
+        }
+        if let Some(v) = ins.veto {
+            let _ = writeln!(out, "veto = {v}");
+        }
+        match ins.reversion {
+            Some(Reversion::Utility(r)) => {
+                let _ = writeln!(out, "reversion = {}", crate::scenario::num(r));
+            }
+            Some(Reversion::Outcome(_)) => return Err(TalksWriteError::ReversionOutcome { what }),
+            None => {}
+        }
+        let lines = |rs: &[RedLine]| -> Result<String, TalksWriteError> {
+            let mut items = Vec::new();
+            for r in rs {
+                let RedLine::Value { issue, value: v } = *r else {
+                    return Err(TalksWriteError::OutcomeRedLine { what: what.clone() });
+                };
+                items.push(format!(
+                    "{{ issue = {}, value = {} }}",
+                    q(issue_name(&what, issue)?),
+                    value(&what, issue, v)?
+                ));
+            }
+            Ok(list(items))
+        };
+        if let Some(rs) = &ins.red_lines {
+            let _ = writeln!(out, "set_red_lines = {}", lines(rs)?);
+        }
+        if !ins.add_red_lines.is_empty() {
+            let _ = writeln!(out, "red_lines = {}", lines(&ins.add_red_lines)?);
+        }
+        if let Some(qv) = ins.quota {
+            let _ = writeln!(out, "quota = {}", crate::scenario::num(qv));
+        }
+        if let Some(t) = &ins.table {
+            let mut item = format!("issue = {}", q(issue_name(&what, t.issue)?));
+            if let Some(g) = t.guarantor {
+                item.push_str(&format!(", guarantor = {}", q(guarantor(&what, g)?)));
+            }
+            let _ = writeln!(out, "table = {{ {item} }}");
+        }
+        if let Some(s) = &ins.statement {
+            let _ = writeln!(out, "statement = {}", q(s));
+        }
+    }
+    for (n, tb) in talks.tabling.iter().enumerate() {
+        let what = format!("tabling {}", n + 1);
+        let by = match tb.by {
+            Tabler::Party(k) => party(&what, k)?,
+            Tabler::Mediator(m) => {
+                talks.mediators.get(m).map(String::as_str).ok_or_else(|| dangling(&what, "by", "mediator", m))?
+            }
+        };
+        let _ = writeln!(
+            out,
+            "\n[[talks.tabling]]\n{}\nby = {}\nissue = {}",
+            when(tb.at),
+            q(by),
+            q(issue_name(&what, tb.item.issue)?)
+        );
+        if let Some(g) = tb.item.guarantor {
+            let _ = writeln!(out, "guarantor = {}", q(guarantor(&what, g)?));
+        }
+        if let Some(t) = &tb.text {
+            let _ = writeln!(out, "text = {}", q(t));
+        }
+    }
+    for (n, inc) in talks.incidents.iter().enumerate() {
+        let what = format!("incident {}", n + 1);
+        let _ = writeln!(
+            out,
+            "\n[[talks.incidents]]\n{}\nplace = {}\ncasualties = {}",
+            when(inc.at),
+            q(&inc.place),
+            inc.casualties
+        );
+        if let Some(a) = &inc.attributed_to {
+            let _ = writeln!(out, "attributed_to = {}", q(a));
+        }
+        let _ = writeln!(out, "text = {}", q(&inc.text));
+        let issues: Vec<String> = inc.issues.iter().map(|&i| issue_name(&what, i).map(q)).collect::<Result<_, _>>()?;
+        let _ = writeln!(out, "issues = {}", list(issues));
+        let mut effects = Vec::new();
+        for e in &inc.effects {
+            effects.push(match e {
+                Effect::LowerReservation { party: k, by } => format!(
+                    "{{ lower_reservation = {{ party = {}, by = {} }} }}",
+                    q(party(&what, *k)?),
+                    crate::scenario::num(*by)
+                ),
+                Effect::BreakdownRisk { add } => format!("{{ breakdown_risk = {} }}", crate::scenario::num(*add)),
+                Effect::Reopen { party: k, issues } => {
+                    let names: Vec<String> =
+                        issues.iter().map(|&i| issue_name(&what, i).map(q)).collect::<Result<_, _>>()?;
+                    format!("{{ reopen = {{ party = {}, issues = {} }} }}", q(party(&what, *k)?), list(names))
+                }
+            });
+        }
+        let _ = writeln!(out, "effects = {}", list(effects));
+    }
+    if let Some(b) = &talks.baseline {
+        let mut clauses = Vec::new();
+        for &(i, v) in &b.clauses {
+            clauses.push(format!("{} = {}", key(issue_name("baseline", i)?), value("baseline", i, v)?));
+        }
+        let _ = writeln!(out, "\n[talks.baseline]\nname = {}\nclauses = {{ {} }}", q(&b.name), clauses.join(", "));
+    }
+    Ok(out)
 }

@@ -138,6 +138,65 @@ pub fn parse_changes(text: &str, path: &Path) -> Result<Vec<WhatIf>, FormatError
     Ok(out)
 }
 
+/// Reads the changes file of `entente talks --changes FILE`: the same
+/// `[[change]]` tables, and the talks' own changes in the compact form
+/// (`change = "unify all"`; see [`entente_model::whatif::talks`]).
+#[allow(clippy::disallowed_methods)] // reads or writes files: the job of this crate
+pub fn read_talks_changes_file(path: &Path) -> Result<Vec<talks::TalksChange>, FormatError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
+    parse_talks_changes(&text, path)
+}
+
+/// Parses the text of a talks changes file; `path` is used in error messages.
+pub fn parse_talks_changes(text: &str, path: &Path) -> Result<Vec<talks::TalksChange>, FormatError> {
+    let at = |span: std::ops::Range<usize>, message: String| -> FormatError {
+        let (line, column) = position(text, span.start);
+        FormatError::Syntax { file: path.to_path_buf(), line, column, message }
+    };
+    let decl: ChangesFileDecl =
+        toml::from_str(text).map_err(|e| at(e.span().unwrap_or(0..0), e.message().trim().to_string()))?;
+    if decl.change.is_empty() {
+        return Err(at(0..0, "no changes: give one or more [[change]] tables".into()));
+    }
+    const TALKS_KINDS: [&str; 9] = [
+        "red-lines",
+        "unify",
+        "drop-instruction",
+        "drop-incident",
+        "drop-tabling",
+        "guarantor",
+        "add-session",
+        "lengthen-session",
+        "exponent",
+    ];
+    let mut out = Vec::with_capacity(decl.change.len());
+    for (i, c) in decl.change.iter().enumerate() {
+        let d = c.get_ref();
+        if let (Some(compact), None) = (&d.change, &d.kind) {
+            out.push(
+                talks::parse_talks_compact(compact.get_ref())
+                    .map_err(|m| at(compact.span(), format!("change {}: {m}", i + 1)))?,
+            );
+            continue;
+        }
+        if let Some(kind) = &d.kind {
+            let k = kind.get_ref().trim().to_ascii_lowercase().replace('_', "-");
+            if TALKS_KINDS.contains(&k.as_str()) || ["drafting", "table", "guarantee"].contains(&k.as_str()) {
+                return Err(at(
+                    kind.span(),
+                    format!(
+                        "change {}: a talks change ({k}) is given in the compact form: change = \"{k} ...\" (see docs/talks.md)",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        let w = read_change_decl(d, i + 1).map_err(|(span, m)| at(span.unwrap_or(c.span()), m))?;
+        out.push(talks::TalksChange::Scenario(w));
+    }
+    Ok(out)
+}
+
 type DeclError = (Option<std::ops::Range<usize>>, String);
 
 fn read_change_decl(d: &ChangeDecl, index: usize) -> Result<WhatIf, DeclError> {

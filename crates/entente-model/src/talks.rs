@@ -54,6 +54,93 @@ pub struct TableItem {
     pub guarantor: Option<usize>,
 }
 
+/// Who tables an item on its own initiative.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "by", content = "index")]
+pub enum Tabler {
+    /// A party (index into the scenario's parties): a unitary party or a delegation's head.
+    Party(usize),
+    /// A mediator (index into [`Talks::mediators`]).
+    Mediator(usize),
+}
+
+/// An item tabled off the agenda on a party's or a mediator's own initiative
+/// (`[[talks.tabling]]`); a delegation tabling on a bloc's instructions is an
+/// [`Instruction`] with `table`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tabling {
+    pub at: Timestamp,
+    pub by: Tabler,
+    pub item: TableItem,
+    /// Why, for the log (the reason of the tabling move); neutral when not given.
+    pub text: Option<String>,
+}
+
+/// How a mediator drafts the option it puts to the parties on a bracketed
+/// clause (each co-mediator may have its own).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "rule")]
+pub enum Drafting {
+    /// The option that leaves the parties the largest margin between what
+    /// they are ready to give up and what it costs them (ties: the largest
+    /// Nash product): the default.
+    #[default]
+    Margin,
+    /// The option whose text has the largest product of gains over the
+    /// reservation values (ties: the largest margin).
+    Nash,
+    /// The option whose text has the largest smallest gain as a share of each
+    /// party's best possible gain (ties: the largest margin).
+    KalaiSmorodinsky,
+    /// The option whose text has the largest smallest gain over the
+    /// reservation values (ties: the largest margin).
+    Egalitarian,
+    /// The option whose text maximises `w · g_p + (1 − w) · mean of the gains`,
+    /// leaning toward party `party` (gains over the reservation values; ties:
+    /// the largest margin).
+    Lean { party: String, weight: f64 },
+}
+
+impl std::fmt::Display for Drafting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Drafting::Margin => f.write_str("margin"),
+            Drafting::Nash => f.write_str("nash"),
+            Drafting::KalaiSmorodinsky => f.write_str("kalai-smorodinsky"),
+            Drafting::Egalitarian => f.write_str("egalitarian"),
+            Drafting::Lean { party, weight } => write!(f, "lean:{party}:{weight}"),
+        }
+    }
+}
+
+/// A drafting rule that cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expected margin, nash, kalai-smorodinsky, egalitarian or lean:PARTY:W (W in (0, 1]), not {0:?}")]
+pub struct DraftingError(pub String);
+
+impl std::str::FromStr for Drafting {
+    type Err = DraftingError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase().replace('_', "-");
+        Ok(match lower.as_str() {
+            "margin" => Drafting::Margin,
+            "nash" => Drafting::Nash,
+            "kalai-smorodinsky" | "ks" => Drafting::KalaiSmorodinsky,
+            "egalitarian" => Drafting::Egalitarian,
+            _ => {
+                let rest = t.strip_prefix("lean:").ok_or_else(|| DraftingError(t.to_string()))?;
+                let (party, w) = rest.rsplit_once(':').ok_or_else(|| DraftingError(t.to_string()))?;
+                let weight: f64 = w.trim().parse().map_err(|_| DraftingError(t.to_string()))?;
+                if party.trim().is_empty() || !(weight.is_finite() && weight > 0.0 && weight <= 1.0) {
+                    return Err(DraftingError(t.to_string()));
+                }
+                Drafting::Lean { party: party.trim().to_string(), weight }
+            }
+        })
+    }
+}
+
 /// Instructions a bloc sends its delegation (during a break, or by phone): an
 /// entry of the delegation's timeline in minutes ([`Instruction::change`],
 /// [`Talks::timeline`]), with what the talks also need (text, tabled item,
@@ -131,7 +218,11 @@ pub struct Conduct {
 pub struct Talks {
     pub scenario: Scenario,
     pub mediators: Vec<String>,
+    /// Per mediator: its drafting rule (missing entries: [`Drafting::Margin`]).
+    pub drafting: Vec<Drafting>,
     pub guarantors: Vec<Guarantor>,
+    /// Agenda clauses that need a guarantor's consent: `(issue, guarantor index)`.
+    pub guarantees: Vec<(usize, usize)>,
     /// The issues on the initial agenda, in the order the mediators take them.
     pub agenda: Vec<usize>,
     /// Per issue: the value that holds when nothing is agreed on it (the
@@ -139,6 +230,8 @@ pub struct Talks {
     pub defaults: Vec<u32>,
     pub sessions: Vec<Session>,
     pub instructions: Vec<Instruction>,
+    /// Items tabled on a party's or a mediator's own initiative.
+    pub tabling: Vec<Tabling>,
     pub incidents: Vec<Incident>,
     pub baseline: Option<Baseline>,
     /// Per party.
@@ -149,6 +242,12 @@ pub struct Talks {
 }
 
 impl Talks {
+    /// Mediator `m`'s drafting rule.
+    pub fn drafting_of(&self, m: usize) -> &Drafting {
+        const MARGIN: Drafting = Drafting::Margin;
+        self.drafting.get(m).unwrap_or(&MARGIN)
+    }
+
     /// Start of the first session.
     pub fn start(&self) -> Timestamp {
         self.sessions.first().map_or(0, |s| s.start)
@@ -232,26 +331,24 @@ impl Counterfactual {
     }
 }
 
-impl Talks {
-    /// The talks under a counterfactual.
-    pub fn counterfactual(&self, which: Counterfactual) -> Result<Talks, entente_core::ModelError> {
-        let mut t = self.clone();
-        match which {
-            Counterfactual::Unified => {
-                for k in 0..t.scenario.parties.len() {
-                    let Some(d) = t.scenario.parties[k].delegation.take() else { continue };
-                    t.scenario.parties[k].utility = crate::timeline::start_mandate(&t.scenario.space, &d)?;
-                    t.instructions.retain(|i| i.party != k);
-                }
-            }
-            Counterfactual::NoInjection => t.instructions.retain(|i| i.table.is_none()),
+impl Counterfactual {
+    /// The counterfactual as talks changes (its shorthand): `unify all`,
+    /// `drop-instruction tabling`, `guarantor all consents`.
+    pub fn changes(self) -> Vec<crate::whatif::talks::TalksChange> {
+        use crate::whatif::talks::{GuarantorAnswer, InstructionSel, TalksChange};
+        match self {
+            Counterfactual::Unified => vec![TalksChange::Unify { party: None }],
+            Counterfactual::NoInjection => vec![TalksChange::DropInstruction { which: InstructionSel::Tabling }],
             Counterfactual::GuarantorConsents => {
-                for g in &mut t.guarantors {
-                    g.present = true;
-                    g.consents = true;
-                }
+                vec![TalksChange::Guarantor { name: None, answer: GuarantorAnswer::Consents }]
             }
         }
-        Ok(t)
+    }
+}
+
+impl Talks {
+    /// The talks under a counterfactual: its changes ([`Counterfactual::changes`]) applied.
+    pub fn counterfactual(&self, which: Counterfactual) -> Result<Talks, crate::whatif::talks::TalksChangeError> {
+        crate::whatif::talks::apply_talks_changes(self, &which.changes()).map(|(t, _)| t)
     }
 }

@@ -83,6 +83,8 @@ use thiserror::Error;
 
 use crate::strategy::{StrategyOptions, StrategySpec};
 
+pub mod talks;
+
 /// One change to a scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WhatIf {
@@ -587,7 +589,7 @@ fn bloc_index(d: &Delegation, party: &str, bloc: &str) -> Result<usize, ChangeAp
 }
 
 /// Party index and bloc index of `PARTY.BLOC`.
-fn resolve_bloc(s: &Scenario, party: &str, bloc: &str) -> Result<(usize, usize), ChangeApplyError> {
+pub(crate) fn resolve_bloc(s: &Scenario, party: &str, bloc: &str) -> Result<(usize, usize), ChangeApplyError> {
     let (k, bloc) = resolve_party(s, party, bloc)?;
     delegation_index(s, k)?;
     let d = s.parties[k].delegation.as_ref().ok_or(ChangeApplyError::NoDelegation)?;

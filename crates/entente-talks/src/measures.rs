@@ -153,6 +153,10 @@ pub struct Measures {
     pub waiting_mean: Option<f64>,
     /// Distances of the text to the frontier and solutions, `None` when not computed.
     pub distances: Option<Distances>,
+    /// Per mediator: its drafting rule, the options it put to the parties and
+    /// those every party agreed to (empty when the input has no record of them).
+    #[serde(default)]
+    pub drafts: Vec<crate::sim::DraftTally>,
 }
 
 /// One party's view of the text's steps.
@@ -320,7 +324,9 @@ pub const DISTANCE_BASIS: &str = "the parties' preferences at the start (a deleg
 /// The measures of a simulated round of talks.
 pub fn measures(talks: &Talks, run: &TalksRun) -> Result<Measures, MeasuresError> {
     let input = input_of(talks, run, Some(reference(talks)?));
-    Ok(compute(&input))
+    let mut m = compute(&input);
+    m.drafts = run.drafts.clone();
+    Ok(m)
 }
 
 /// The plain data of a simulated round (with `reference` for the distances).
@@ -430,6 +436,7 @@ pub fn compute(input: &MeasureInput) -> Measures {
         stall,
         injections,
         distances,
+        drafts: Vec::new(),
     }
 }
 
@@ -846,6 +853,15 @@ fn render(m: &Measures, all_sessions: &[Session]) -> String {
         })
         .collect();
     let _ = writeln!(out, "  steps of the text: {}", steps.join("; "));
+    // Co-mediators that differ: whose drafts were accepted (shown when a mediator has a rule of its own).
+    if m.drafts.iter().any(|d| d.rule != "margin") {
+        let drafts: Vec<String> = m
+            .drafts
+            .iter()
+            .map(|d| format!("{} ({}) {} put, {} accepted", d.mediator, d.rule, d.put, d.accepted))
+            .collect();
+        let _ = writeln!(out, "  drafts by mediator: {}", drafts.join("; "));
+    }
     if let Some(d) = &m.distances
         && let (Some(first), Some(last)) = (d.over_time.first(), d.over_time.last())
     {

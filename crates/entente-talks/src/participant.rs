@@ -45,6 +45,10 @@ pub enum Prompt {
     /// in the log, and your position is updated); `table` is the item it
     /// orders you to table, if any. Table it, reopen clauses, or do nothing.
     Instructed { bloc: String, table: Option<ClauseSpec> },
+    /// Party or mediator: the scenario has you table `item` now, on your own
+    /// initiative (`[[talks.tabling]]`; `text` says why, if it says). Table it
+    /// ([`Action::Table`]) or do nothing.
+    TableDue { item: ClauseSpec, text: Option<String> },
     /// Guarantor: `clause` needs your consent to guarantee it.
     ConsentRequested { clause: ClauseId },
     /// Party: incident `index` at `place` bears on `issues`; the scenario says

@@ -32,7 +32,11 @@
 //!   table a new item. The delegation then reviews the provisional text: when
 //!   the text has left its win-set, it reopens every provisional clause for
 //!   which another option would reduce its objecting blocs' shortfall.
-//! - **Guarantors.** A tabled item that names a guarantor needs its consent;
+//! - **Tabling.** A delegation tables an item on a bloc's instructions; a
+//!   party or a mediator may table one on its own initiative
+//!   (`[[talks.tabling]]`).
+//! - **Guarantors.** A clause that names a guarantor (a tabled item, or an
+//!   agenda clause in `guarantees`, asked at the opening) needs its consent;
 //!   an absent guarantor never answers, and the clause can never become
 //!   provisional.
 //! - **Incidents** are logged with the issues they bear on, and may lower a
@@ -161,6 +165,21 @@ pub struct TalksRun {
     pub assessment: Option<crate::assessment::Assessment>,
     /// The round against the agreement it continued.
     pub baseline: Option<crate::assessment::BaselineReport>,
+    /// Per mediator: its drafting rule, the options it put to the parties and
+    /// how many every party agreed to.
+    #[serde(default)]
+    pub drafts: Vec<DraftTally>,
+}
+
+/// A mediator's drafts: the options it put to the parties, and those every
+/// party agreed to (ad referendum).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftTally {
+    pub mediator: String,
+    /// Its drafting rule (`margin` by default; see [`crate::model::Drafting`]).
+    pub rule: String,
+    pub put: usize,
+    pub accepted: usize,
 }
 
 impl TalksRun {
@@ -246,6 +265,11 @@ pub struct Round {
     next_instruction: usize,
     incident_order: Vec<usize>,
     next_incident: usize,
+    /// Items tabled on a party's or a mediator's own initiative, in time order, and how many have been.
+    tabling_order: Vec<usize>,
+    next_tabling: usize,
+    /// Per mediator: (options put, options every party agreed to).
+    drafts: Vec<(usize, usize)>,
     journal: Vec<Turn>,
 }
 
@@ -288,8 +312,13 @@ impl Round {
             .map_err(|_| TalksError::TooLarge(space.cardinality()))?;
 
         let actors = Actors::of(&talks);
+        // An agenda clause may need a guarantor's consent (`guarantees`).
+        let guarantor_of = |i: usize| {
+            let g = talks.guarantees.iter().find(|(x, _)| *x == i)?.1;
+            actors.id(ActorRef::Guarantor(g))
+        };
         let agenda: Vec<ClauseSpec> =
-            talks.agenda.iter().map(|&i| clause_spec(space, i, None)).collect::<Result<_, _>>()?;
+            talks.agenda.iter().map(|&i| clause_spec(space, i, guarantor_of(i))).collect::<Result<_, _>>()?;
         let pkg = Package::new(actors.package_actors(), agenda)?;
 
         let mut text = talks.defaults.clone();
@@ -327,6 +356,8 @@ impl Round {
         instruction_order.sort_by_key(|&i| talks.instructions[i].at);
         let mut incident_order: Vec<usize> = (0..talks.incidents.len()).collect();
         incident_order.sort_by_key(|&i| talks.incidents[i].at);
+        let mut tabling_order: Vec<usize> = (0..talks.tabling.len()).collect();
+        tabling_order.sort_by_key(|&i| talks.tabling[i].at);
         let rng = ChaCha8Rng::seed_from_u64(talks.seed);
         let mut round = Round {
             actors,
@@ -348,6 +379,9 @@ impl Round {
             next_instruction: 0,
             incident_order,
             next_incident: 0,
+            tabling_order,
+            next_tabling: 0,
+            drafts: vec![(0, 0); talks.mediators.len()],
             journal: Vec::new(),
             talks,
         };
@@ -420,6 +454,10 @@ impl Round {
                     self.next_incident += 1;
                     self.incident(idx, at, seats)?;
                 }
+                Happening::Tabling(idx) => {
+                    self.next_tabling += 1;
+                    self.tabling(idx, at, seats)?;
+                }
             }
             self.rebuild_text();
             // The vote is called at once when the happening completed the package.
@@ -430,6 +468,7 @@ impl Round {
         let talks = Arc::clone(&self.talks);
         match self.phase {
             Phase::Opening => {
+                self.agenda_consents(talks.start(), seats)?;
                 self.snapshot(talks.start())?;
                 self.phase = Phase::SessionStart { session: 0 };
             }
@@ -540,14 +579,21 @@ impl Round {
             .map(|&i| (talks.incidents[i].at, i))
             .filter(|&(a, _)| a <= threshold);
         let capital = self.pending.iter().map(|p| p.0).filter(|&a| a <= threshold).min();
-        let (at, h) = match (capital, instruction, incident) {
-            (Some(c), i, n) if c <= i.map_or(u64::MAX, |x| x.0).min(n.map_or(u64::MAX, |x| x.0)) => {
-                (c, Happening::Capitals)
-            }
-            (_, Some((a, i)), n) if a <= n.map_or(u64::MAX, |x| x.0) => (a, Happening::Instruction(i)),
-            (_, _, Some((a, n))) => (a, Happening::Incident(n)),
-            _ => return None,
-        };
+        let tabling = self
+            .tabling_order
+            .get(self.next_tabling)
+            .map(|&i| (talks.tabling[i].at, i))
+            .filter(|&(a, _)| a <= threshold);
+        // The earliest; at the same minute: capitals, instructions, items tabled, incidents.
+        let (at, _, h) = [
+            capital.map(|c| (c, 0, Happening::Capitals)),
+            instruction.map(|(a, i)| (a, 1, Happening::Instruction(i))),
+            tabling.map(|(a, i)| (a, 2, Happening::Tabling(i))),
+            incident.map(|(a, n)| (a, 3, Happening::Incident(n))),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|&(at, rank, _)| (at, rank))?;
         let at = at.max(self.pkg.time()).max(self.log.entries().last().map_or(0, |e| e.time));
         Some((at, h))
     }
@@ -596,6 +642,8 @@ enum Happening {
     Capitals,
     Instruction(usize),
     Incident(usize),
+    /// An item tabled on a party's or a mediator's own initiative.
+    Tabling(usize),
 }
 
 /// A delegation's position under `instructions`.
@@ -1067,6 +1115,12 @@ impl Round {
             }
             all_agree &= agreed;
         }
+        if let ActorRef::Mediator(m) = mediator
+            && let Some(d) = self.drafts.get_mut(m)
+        {
+            d.0 += 1;
+            d.1 += usize::from(all_agree);
+        }
         if all_agree {
             self.draft[issue] = option;
             // Delegations call their capitals.
@@ -1173,6 +1227,17 @@ impl Round {
             })
             .collect();
         let actor_names = self.actors.names();
+        let drafts = self
+            .drafts
+            .iter()
+            .enumerate()
+            .map(|(m, &(put, accepted))| DraftTally {
+                mediator: self.talks.mediators.get(m).cloned().unwrap_or_default(),
+                rule: self.talks.drafting_of(m).to_string(),
+                put,
+                accepted,
+            })
+            .collect();
         let reservations = self.positions.iter().map(|p| p.reservation).collect();
         let instructions =
             self.positions.iter().map(|p| p.delegation.as_ref().map(|d| d.instructions.clone())).collect();
@@ -1187,7 +1252,60 @@ impl Round {
             actor_names,
             assessment: None,
             baseline: None,
+            drafts,
         }
+    }
+}
+
+impl Round {
+    /// At the opening, the guarantors named for agenda clauses (`guarantees`) are asked for their consent.
+    fn agenda_consents(&mut self, at: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
+        let asks: Vec<(ClauseId, ActorRef)> = self
+            .pkg
+            .clauses()
+            .iter()
+            .filter(|c| matches!(c.origin, package::Origin::Agenda { .. }))
+            .filter_map(|c| {
+                let g = c.consent.filter(|g| g.consent == package::Consent::Pending)?;
+                Some((c.id, self.actors.actor(g.guarantor)?))
+            })
+            .collect();
+        for (clause, g) in asks {
+            let answers = self.prompt(g, Prompt::ConsentRequested { clause }, at, seats);
+            self.apply_all(g, at, answers)?;
+        }
+        Ok(())
+    }
+
+    /// An item a party or a mediator tables on its own initiative
+    /// (`[[talks.tabling]]`); a guarantor it names is asked at once.
+    fn tabling(&mut self, idx: usize, at: Timestamp, seats: &mut Seats) -> Result<(), TalksError> {
+        let talks = Arc::clone(&self.talks);
+        let tb = &talks.tabling[idx];
+        let guarantor = tb.item.guarantor.map(|g| self.id_of(ActorRef::Guarantor(g)));
+        let item = clause_spec(&talks.scenario.space, tb.item.issue, guarantor)?;
+        let actor = match tb.by {
+            crate::model::Tabler::Party(k) => ActorRef::Party(k),
+            crate::model::Tabler::Mediator(m) => ActorRef::Mediator(m),
+        };
+        self.rebuild_text();
+        let answers = self.prompt(actor, Prompt::TableDue { item, text: tb.text.clone() }, at, seats);
+        for a in answers {
+            let Answer::Act { action, reason } = a else {
+                return Err(self.bad_put(actor, at, ClauseId(0), 0, "only a mediator, at its turn, puts an option"));
+            };
+            let guarantor = match &action {
+                Action::Table { item } => item.guarantor(),
+                _ => None,
+            };
+            self.apply(actor, at, action, reason)?;
+            if let Some(g) = guarantor.and_then(|g| self.actors.actor(g)) {
+                let clause = ClauseId(self.pkg.clauses().len() as u32 - 1);
+                let answers = self.prompt(g, Prompt::ConsentRequested { clause }, at, seats);
+                self.apply_all(g, at, answers)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -4,10 +4,11 @@
 //! capital from its delegation's instructions, the mediators from the
 //! positions the parties confided to them.
 
-use entente_protocols::package::{Action, ClauseState, Reason};
+use entente_protocols::package::{Action, ClauseSpec, ClauseState, Reason};
 
 use crate::actors::ActorRef;
-use crate::participant::{Answer, Participant, Prompt, View};
+use crate::model::Drafting;
+use crate::participant::{Answer, Participant, Position, Prompt, View};
 
 /// The simulated behaviour of the actor `actor` of `talks`.
 pub(crate) fn respond(actor: ActorRef, prompt: &Prompt, view: &View<'_>) -> Vec<Answer> {
@@ -38,7 +39,50 @@ impl Participant for SimulatedMediator {
         match prompt {
             Prompt::MediatorTurn { turn } => mediate(*turn, view).into_iter().collect(),
             Prompt::VoteDue => vec![Answer::act(Action::CallVote).because(Reason::AllProvisional)],
+            Prompt::TableDue { item, text } => table_own(item, text.as_deref(), view),
             _ => Vec::new(),
+        }
+    }
+}
+
+/// Tables `item` on the actor's own initiative, unless an item on its issue
+/// is on the table already or the talks have ended.
+fn table_own(item: &ClauseSpec, text: Option<&str>, view: &View<'_>) -> Vec<Answer> {
+    let already = view
+        .package
+        .clauses()
+        .iter()
+        .any(|c| c.issue.is_some() && c.issue == item.issue && c.state != ClauseState::Withdrawn);
+    if already || view.package.is_closed() {
+        return Vec::new();
+    }
+    let why = Reason::Free { text: text.unwrap_or("on its own initiative").to_string() };
+    vec![Answer::act(Action::Table { item: item.clone() }).because(why)]
+}
+
+/// How well a text serves the parties under a mediator's drafting rule
+/// (larger is better); `None` for the default rule (the margin decides).
+fn drafting_score(rule: &Drafting, view: &View<'_>, text: &[u32]) -> Option<f64> {
+    let known: Vec<(usize, &Position)> = (0..view.parties()).filter_map(|k| Some((k, view.position(k)?))).collect();
+    let gain = |p: &Position| p.utility(view.space, text) - p.reservation.max(p.table.min());
+    match rule {
+        Drafting::Margin => None,
+        Drafting::Nash => Some(known.iter().map(|(_, p)| gain(p).max(0.0)).product()),
+        Drafting::Egalitarian => Some(known.iter().map(|(_, p)| gain(p)).fold(f64::INFINITY, f64::min)),
+        Drafting::KalaiSmorodinsky => Some(
+            known
+                .iter()
+                .map(|(_, p)| {
+                    let best = p.table.max() - p.reservation.max(p.table.min());
+                    if best > 0.0 { gain(p) / best } else { gain(p) }
+                })
+                .fold(f64::INFINITY, f64::min),
+        ),
+        Drafting::Lean { party, weight } => {
+            let k = view.talks.scenario.parties.iter().position(|p| p.name == *party)?;
+            let (_, own) = known.iter().find(|(j, _)| *j == k)?;
+            let mean = known.iter().map(|(_, p)| gain(p)).sum::<f64>() / known.len().max(1) as f64;
+            Some(weight * gain(own) + (1.0 - weight) * mean)
         }
     }
 }
@@ -64,6 +108,12 @@ fn mediate(turn: usize, view: &View<'_>) -> Option<Answer> {
             let issue = c.issue? as usize;
             let known: Vec<_> = (0..view.parties()).filter_map(|k| view.position(k)).collect();
             let allowances: Vec<f64> = known.iter().map(|p| p.allowance(view.tau)).collect();
+            let rule = match view.actor {
+                ActorRef::Mediator(m) => view.talks.drafting_of(m),
+                _ => &Drafting::Margin,
+            };
+            // Under a drafting rule of its own, a mediator puts the option its rule scores best (ties: the largest margin).
+            let mut ruled: Option<(f64, f64, u32)> = None;
             let mut best: Option<(f64, f64, u32)> = None;
             for &o in &c.brackets {
                 let mut text = view.text.to_vec();
@@ -80,8 +130,13 @@ fn mediate(turn: usize, view: &View<'_>) -> Option<Answer> {
                 if best.is_none_or(|(m, p, _)| margin > m || (margin == m && nash > p)) {
                     best = Some((margin, nash, o));
                 }
+                if let Some(score) = drafting_score(rule, view, &text)
+                    && ruled.is_none_or(|(sc, m, _)| score > sc || (score == sc && margin > m))
+                {
+                    ruled = Some((score, margin, o));
+                }
             }
-            best.map(|(_, _, option)| Answer::put(clause, option))
+            ruled.or(best).map(|(_, _, option)| Answer::put(clause, option))
         }
         _ => None,
     }
@@ -123,6 +178,7 @@ impl Participant for SimulatedParty {
                     Vec::new()
                 }
             }
+            Prompt::TableDue { item, text } => table_own(item, text.as_deref(), view),
             Prompt::Instructed { bloc, table } => {
                 let mut out = Vec::new();
                 if let Some(item) = table {

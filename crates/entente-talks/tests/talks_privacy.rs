@@ -34,7 +34,13 @@ struct Case {
     incidents: Vec<(u64, usize, f64, bool)>,
     step: u64,
     seed: u64,
+    /// The co-mediators' drafting rules (indices into `RULES`), an item c
+    /// tabled by a party or a mediator (minute, who: parties then mediators),
+    /// and whether the agenda clause b needs the guarantor's consent.
+    extras: ([usize; 2], Option<(u64, usize)>, bool),
 }
+
+const RULES: [&str; 6] = ["margin", "nash", "kalai-smorodinsky", "egalitarian", "lean:p0:0.5", "lean:p1:1"];
 
 fn values() -> impl Strategy<Value = Vec<Vec<f64>>> {
     (prop::collection::vec(0u32..=20, 3), prop::collection::vec(0u32..=20, 2), prop::collection::vec(0u32..=20, 3))
@@ -55,8 +61,9 @@ fn case() -> impl Strategy<Value = Case> {
         prop::collection::vec((0u64..1400, 0usize..3, -0.2f64..0.3, any::<bool>()), 1..3),
         15u64..90,
         0u64..1000,
+        ([0usize..6, 0usize..6], prop::option::of((60u64..900, 0usize..5)), any::<bool>()),
     )
-        .prop_map(|(parties, delegation, confided, exponents, instruction, incidents, step, seed)| Case {
+        .prop_map(|(parties, delegation, confided, exponents, instruction, incidents, step, seed, extras)| Case {
             parties,
             delegation,
             confided,
@@ -65,6 +72,7 @@ fn case() -> impl Strategy<Value = Case> {
             incidents,
             step,
             seed,
+            extras,
         })
 }
 
@@ -106,6 +114,11 @@ fn toml(c: &Case) -> String {
     s.push_str("[talks]\nmediators = [\"m0\", \"m1\"]\nagenda = [\"a\", \"b\"]\n");
     s.push_str("defaults = { a = \"v0\", b = \"v0\", c = \"v0\" }\n");
     let _ = writeln!(s, "step_minutes = {}", c.step);
+    let ([r0, r1], tabling, guarantee) = c.extras;
+    let _ = writeln!(s, "drafting = {{ m0 = \"{}\", m1 = \"{}\" }}", RULES[r0], RULES[r1]);
+    if guarantee {
+        s.push_str("guarantees = { b = \"g\" }\n");
+    }
     s.push_str("[[talks.sessions]]\nday = 1\nstart = \"09:00\"\nhours = 8\n");
     s.push_str("[[talks.sessions]]\nday = 2\nstart = \"09:00\"\nhours = 8\n");
     for k in 0..n {
@@ -127,6 +140,16 @@ fn toml(c: &Case) -> String {
         if table {
             s.push_str("table = { issue = \"c\", guarantor = \"g\" }\n");
         }
+    }
+    let tables_c = matches!((c.instruction, &c.delegation), (Some((_, _, true)), Some(_)));
+    if let (Some((at, who)), false) = (tabling, tables_c) {
+        let by = if who < n { format!("p{who}") } else { format!("m{}", who % 2) };
+        let _ = writeln!(
+            s,
+            "[[talks.tabling]]\nday = 1\ntime = \"{:02}:{:02}\"\nby = \"{by}\"\nissue = \"c\"\nguarantor = \"g\"",
+            9 + at / 60 % 8,
+            at % 60
+        );
     }
     for &(at, party, by, reopen) in &c.incidents {
         let party = party % n;
