@@ -82,6 +82,9 @@ use crate::participant::{Answer, DelegationPosition, Position, Prompt, Seats, Vi
 #[cfg(doc)]
 use crate::participant::ScriptedParticipant;
 
+mod submit;
+pub use submit::seat_persons;
+
 #[derive(Debug, Error)]
 pub enum TalksError {
     #[error("talks need at least two parties")]
