@@ -203,7 +203,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 
 /// The moves a person in `actor`'s seat may make now (the package machine
 /// still decides: a button is an offer, not a permission).
-fn moves(room: &Room, actor: ActorRef) -> Vec<MoveButton> {
+pub fn moves(room: &Room, actor: ActorRef) -> Vec<MoveButton> {
     let talks = &room.talks;
     let round = room.round();
     let pkg = round.package();
