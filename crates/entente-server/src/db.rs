@@ -89,6 +89,13 @@ pub struct Db {
 impl Db {
     /// Connects to `url` and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Db, DbError> {
+        let db = Db::open(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects to `url` as it is (no migration: e.g. to check a record).
+    pub async fn open(url: &str) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let (backend, url, max) = if url == "sqlite::memory:" || url == ":memory:" {
             // One connection: every connection to :memory: is a database of its own.
@@ -108,9 +115,7 @@ impl Db {
             return Err(DbError::Url(url.to_string()));
         };
         let pool = AnyPoolOptions::new().max_connections(max).connect(&url).await?;
-        let db = Db { pool, backend };
-        db.migrate().await?;
-        Ok(db)
+        Ok(Db { pool, backend })
     }
 
     pub fn backend(&self) -> Backend {

@@ -20,6 +20,7 @@ pub mod events;
 pub mod pages;
 pub mod rooms;
 pub mod routes;
+pub mod verify;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -88,9 +89,10 @@ impl AppState {
         name: &str,
         scenario: &str,
         persons: &[entente_talks::actors::ActorRef],
+        auto: bool,
     ) -> Result<String, rooms::RoomError> {
         let id = auth::new_id();
-        let room = rooms::Room::create(&self.db, &id, name, scenario, persons, self.clock.now_ms()).await?;
+        let room = rooms::Room::create(&self.db, &id, name, scenario, persons, auto, self.clock.now_ms()).await?;
         self.rooms.write().await.insert(id.clone(), Arc::new(Mutex::new(room)));
         Ok(id)
     }
@@ -140,7 +142,7 @@ pub async fn start(
     };
     let demo = if config.demo {
         let person = entente_talks::actors::ActorRef::Party(0);
-        let id = state.open_room("Reference case (demo)", REFERENCE_TALKS, &[person]).await?;
+        let id = state.open_room("Reference case (demo)", REFERENCE_TALKS, &[person], true).await?;
         let (token, _) =
             auth::invite(&state.db, Some(&id), auth::Grant::Seat { actor: person }, "demo", now, CONVENER_LINK_MS)
                 .await?;

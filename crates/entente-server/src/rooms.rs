@@ -22,12 +22,15 @@ use entente_talks::actors::ActorRef;
 use entente_talks::log::{LogEntry, Role};
 use entente_talks::participant::Person;
 use entente_talks::sim::{Phase, TalksError};
-use entente_talks::{Answer, Round, Seats, Talks, Turn};
+use entente_talks::{Answer, Prompt, Round, Seats, Talks, Turn};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use crate::chain::{self, BrokenLink, GENESIS, StoredEvent};
 use crate::db::{Db, DbError};
+
+/// How many points of the schedule an `auto` room runs through at most at once.
+pub const AUTO_STEPS: usize = 100_000;
 
 /// The largest talks scenario a room accepts (bytes of TOML).
 pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
@@ -36,8 +39,16 @@ pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "input")]
 pub enum Input {
-    /// The room is set up from a talks scenario (TOML), `persons` seated.
-    Created { name: String, scenario: String, persons: Vec<ActorRef> },
+    /// The room is set up from a talks scenario (TOML), `persons` seated;
+    /// with `auto`, the clock runs on by itself until a person is asked
+    /// something (after the opening and after each move).
+    Created {
+        name: String,
+        scenario: String,
+        persons: Vec<ActorRef>,
+        #[serde(default)]
+        auto: bool,
+    },
     /// `actor`'s seat goes to a person (`person: true`) or back to its agent.
     Seat { actor: ActorRef, person: bool },
     /// The clock moves on to minute `to`: everything due by then happens.
@@ -93,6 +104,8 @@ pub struct Room {
     next_seq: i64,
     head: String,
     changed: watch::Sender<u64>,
+    /// The clock runs on by itself until a person is asked something.
+    pub auto: bool,
 }
 
 fn json<T: Serialize>(value: &T) -> String {
@@ -147,7 +160,7 @@ pub fn visible(entries: &[LogEntry], role: Role, from: u64) -> Vec<LogEntry> {
 
 impl Room {
     /// A new room (not yet stored): its creation input applied.
-    fn new(id: &str, name: &str, scenario: &str, persons: &[ActorRef]) -> Result<Room, RoomError> {
+    fn new(id: &str, name: &str, scenario: &str, persons: &[ActorRef], auto: bool) -> Result<Room, RoomError> {
         if scenario.len() > MAX_SCENARIO_BYTES {
             return Err(RoomError::TooLarge(scenario.len()));
         }
@@ -175,6 +188,7 @@ impl Room {
             next_seq: 0,
             head: GENESIS.to_string(),
             changed,
+            auto,
         })
     }
 
@@ -186,15 +200,19 @@ impl Room {
         name: &str,
         scenario: &str,
         persons: &[ActorRef],
+        auto: bool,
         created_ms: i64,
     ) -> Result<Room, RoomError> {
-        let mut room = Room::new(id, name, scenario, persons)?;
+        let mut room = Room::new(id, name, scenario, persons, auto)?;
         db.create_room(id, name, created_ms).await?;
         let created =
-            Input::Created { name: name.to_string(), scenario: scenario.to_string(), persons: persons.to_vec() };
+            Input::Created { name: name.to_string(), scenario: scenario.to_string(), persons: persons.to_vec(), auto };
         room.store(db, &created, 0).await?;
         let start = room.talks.start();
         room.input(db, Input::Advance { to: start }).await?;
+        if auto {
+            room.run_on(db).await?;
+        }
         Ok(room)
     }
 
@@ -204,10 +222,10 @@ impl Room {
         chain::verify(events)?;
         let Some(first) = events.first() else { return Err(RoomError::Empty(String::new())) };
         let bad = |seq: i64, why: String| RoomError::Diverged { seq, why };
-        let Ok(Input::Created { name, scenario, persons }) = serde_json::from_str::<Input>(&first.body) else {
+        let Ok(Input::Created { name, scenario, persons, auto }) = serde_json::from_str::<Input>(&first.body) else {
             return Err(bad(0, "is not the room's creation".into()));
         };
-        let mut room = Room::new(&first.room, &name, &scenario, &persons)?;
+        let mut room = Room::new(&first.room, &name, &scenario, &persons, auto)?;
         let mut entries = 0usize;
         for e in &events[1..] {
             if e.kind == "entry" {
@@ -338,12 +356,24 @@ impl Room {
         Ok(())
     }
 
-    /// A person's move, made now.
+    /// A person's move, made now (in an `auto` room, the clock then runs on).
     pub async fn act(&mut self, db: &Db, actor: ActorRef, answer: Answer) -> Result<(), RoomError> {
         if self.is_over() {
             return Err(RoomError::Over);
         }
-        self.input(db, Input::Move { actor, at: self.now, answer }).await
+        self.input(db, Input::Move { actor, at: self.now, answer }).await?;
+        if self.auto {
+            self.run_on(db).await?;
+        }
+        Ok(())
+    }
+
+    /// In an `auto` room: on until a person is asked something new.
+    async fn run_on(&mut self, db: &Db) -> Result<(), RoomError> {
+        match self.until_turn(db, AUTO_STEPS).await {
+            Ok(()) | Err(RoomError::Over) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Advances the clock to the next thing due.
@@ -354,11 +384,15 @@ impl Room {
         }
     }
 
-    /// Advances the clock until a person is awaited or the talks are over
-    /// (at most `max_steps` points of the schedule).
+    /// Advances the clock until a person is asked something (a prompt after
+    /// those already made) or the talks are over (at most `max_steps` points
+    /// of the schedule).
     pub async fn until_turn(&mut self, db: &Db, max_steps: usize) -> Result<(), RoomError> {
         let from = self.round.log().entries().len();
         let turns = self.round.turns().len();
+        let asked = |round: &Round, persons: &BTreeSet<ActorRef>| {
+            round.turns()[turns..].iter().any(|t| persons.contains(&t.actor) && t.prompt != Prompt::Initiative)
+        };
         let mut to = self.now;
         let mut result = Ok(());
         for _ in 0..max_steps {
@@ -368,7 +402,7 @@ impl Room {
                 result = Err(RoomError::from(e));
                 break;
             }
-            if self.persons.iter().any(|&p| !self.round.awaiting(p).is_empty()) {
+            if asked(&self.round, &self.persons) {
                 break;
             }
         }

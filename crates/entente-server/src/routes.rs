@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rooms/{id}/clauses", get(clauses))
         .route("/rooms/{id}/events", get(event_stream))
         .route("/rooms/{id}/log.json", get(log_json))
+        .route("/rooms/{id}/record.json", get(record_json))
         .route("/rooms/{id}/act", post(act))
         .route("/rooms/{id}/advance", post(advance))
         .route("/rooms/{id}/invite", post(invite))
@@ -182,6 +183,8 @@ struct CreateForm {
     name: String,
     #[serde(default)]
     scenario: String,
+    /// Present (a checked box): the clock runs on by itself until a person is asked.
+    auto: Option<String>,
 }
 
 async fn create_room(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<CreateForm>) -> Result<Response> {
@@ -195,7 +198,7 @@ async fn create_room(State(state): State<AppState>, headers: HeaderMap, Form(f):
         return Err(AppError::Bad("a room needs a name of 1 to 200 characters".into()));
     }
     let scenario = if f.scenario.trim().is_empty() { REFERENCE_TALKS } else { f.scenario.as_str() };
-    let id = state.open_room(name, scenario, &[]).await?;
+    let id = state.open_room(name, scenario, &[], f.auto.is_some()).await?;
     Ok(Redirect::to(&format!("/rooms/{id}")).into_response())
 }
 
@@ -279,6 +282,19 @@ async fn log_json(State(state): State<AppState>, headers: HeaderMap, Path(id): P
     let entries = export_for(r.round().log(), v.grant.role());
     let body = serde_json::json!({ "room": id, "role": v.grant.role(), "entries": entries });
     Ok(([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
+}
+
+/// The room's whole record, hash chain included (the convener only: it
+/// holds every channel). `entente verify-log` checks it.
+async fn record_json(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response> {
+    let v = viewer(&state, &headers).await?;
+    if !v.grant.chairs() {
+        return Err(AppError::NotChair);
+    }
+    room_of(&state, &v, &id).await?;
+    let events = state.db.events(&id).await.map_err(RoomError::from)?;
+    let body = serde_json::to_string(&events).unwrap_or_default();
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Deserialize)]
@@ -368,11 +384,13 @@ async fn advance(
 ) -> Result<Response> {
     let v = viewer(&state, &headers).await?;
     check_post(&v, &headers, f.csrf.as_deref())?;
-    if !v.grant.chairs() {
-        return Err(AppError::NotChair);
-    }
     let room = room_of(&state, &v, &id).await?;
     let mut r = room.lock().await;
+    // The chair moves the clock; in a room whose clock runs by itself, a
+    // person may also let the moment pass.
+    if !v.grant.chairs() && !(r.auto && r.persons().contains(&v.grant.actor()) && f.mode == "turn") {
+        return Err(AppError::NotChair);
+    }
     match f.mode.as_str() {
         "next" => r.next(&state.db).await?,
         "turn" => r.until_turn(&state.db, 100_000).await?,

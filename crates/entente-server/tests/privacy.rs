@@ -25,7 +25,7 @@ async fn check(scenario: &str, mask: u32, ops: &[(u8, usize)]) {
         .unwrap_or_else(|e| panic!("{e}"));
     let persons: Vec<ActorRef> =
         seats_of(&talks).into_iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, a)| a).collect();
-    let id = f.state.open_room("p", scenario, &persons).await.unwrap_or_else(|e| panic!("{e}"));
+    let id = f.state.open_room("p", scenario, &persons, false).await.unwrap_or_else(|e| panic!("{e}"));
     let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
     for &(op, pick) in ops {
         let mut r = room.lock().await;

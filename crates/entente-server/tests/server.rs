@@ -35,7 +35,7 @@ async fn count(db: &Db, room: &str) -> usize {
 async fn migrations_apply_once_and_the_events_refuse_update_and_delete() {
     let (dir, url) = temp_db("append-only");
     let f = fixture(&url).await;
-    let id = f.state.open_room("r", SMALL, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let id = f.state.open_room("r", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
     let n = count(&f.state.db, &id).await;
     assert!(n >= 2, "creation and opening stored");
     // A second connection to the same file: nothing to migrate again.
@@ -57,7 +57,7 @@ async fn a_room_replays_from_its_record_after_a_restart() {
     let (dir, url) = temp_db("restart");
     let (id, log, turns, text) = {
         let f = fixture(&url).await;
-        let id = f.state.open_room("r", SMALL, &[ActorRef::Party(1)]).await.unwrap_or_else(|e| panic!("{e}"));
+        let id = f.state.open_room("r", SMALL, &[ActorRef::Party(1)], false).await.unwrap_or_else(|e| panic!("{e}"));
         let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
         let mut r = room.lock().await;
         // Until B is asked; B agrees; on to the end.
@@ -92,7 +92,7 @@ async fn a_room_replays_from_its_record_after_a_restart() {
 #[tokio::test]
 async fn a_tampered_record_does_not_replay_and_names_the_first_broken_link() {
     let f = fixture("sqlite::memory:").await;
-    let id = f.state.open_room("r", SMALL, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let id = f.state.open_room("r", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
     {
         let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
         room.lock().await.until_turn(&f.state.db, 1000).await.unwrap_or_else(|e| panic!("{e}"));
@@ -124,7 +124,7 @@ async fn a_tampered_record_does_not_replay_and_names_the_first_broken_link() {
 #[tokio::test]
 async fn a_refused_move_is_explained_and_writes_nothing() {
     let f = fixture("sqlite::memory:").await;
-    let id = f.state.open_room("r", SMALL, &[ActorRef::Party(0)]).await.unwrap_or_else(|e| panic!("{e}"));
+    let id = f.state.open_room("r", SMALL, &[ActorRef::Party(0)], false).await.unwrap_or_else(|e| panic!("{e}"));
     let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
     let mut r = room.lock().await;
     let n = count(&f.state.db, &id).await;
@@ -148,8 +148,8 @@ async fn a_refused_move_is_explained_and_writes_nothing() {
 #[tokio::test]
 async fn invitations_sign_in_and_are_refused_when_forged_revoked_expired_or_for_another_room() {
     let f = fixture("sqlite::memory:").await;
-    let a = f.state.open_room("a", SMALL, &[]).await.unwrap_or_else(|e| panic!("{e}"));
-    let b = f.state.open_room("b", SMALL, &[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let a = f.state.open_room("a", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let b = f.state.open_room("b", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
     let token = f.seat(&a, ActorRef::Party(0)).await;
     // Only the hash is stored.
     let stored = f.state.db.invitations(Some(&a)).await.unwrap_or_default();
@@ -215,7 +215,7 @@ fn csrf_in(page: &str) -> String {
 #[tokio::test]
 async fn forms_without_the_csrf_token_or_from_another_site_and_oversized_or_malformed_requests_write_nothing() {
     let f = fixture("sqlite::memory:").await;
-    let id = f.state.open_room("r", SMALL, &[ActorRef::Mediator(0)]).await.unwrap_or_else(|e| panic!("{e}"));
+    let id = f.state.open_room("r", SMALL, &[ActorRef::Mediator(0)], false).await.unwrap_or_else(|e| panic!("{e}"));
     let token = f.seat(&id, ActorRef::Mediator(0)).await;
     let n = count(&f.state.db, &id).await;
     let page = f.get(&format!("/rooms/{id}"), &token).await.2;
@@ -259,7 +259,7 @@ async fn forms_without_the_csrf_token_or_from_another_site_and_oversized_or_malf
 #[tokio::test]
 async fn the_event_stream_sends_each_role_its_entries_with_the_logs_ids_replays_what_was_missed_and_goes_on_live() {
     let f = fixture("sqlite::memory:").await;
-    let id = f.state.open_room("r", SMALL, &[ActorRef::Party(1)]).await.unwrap_or_else(|e| panic!("{e}"));
+    let id = f.state.open_room("r", SMALL, &[ActorRef::Party(1)], false).await.unwrap_or_else(|e| panic!("{e}"));
     let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
     room.lock().await.until_turn(&f.state.db, 1000).await.unwrap_or_else(|e| panic!("{e}"));
     let log = room.lock().await.round().log().clone();
