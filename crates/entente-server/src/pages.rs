@@ -218,7 +218,8 @@ pub fn moves(room: &Room, actor: ActorRef) -> Vec<MoveButton> {
         let title = &c.title;
         match (actor, c.state) {
             (ActorRef::Party(_), ClauseState::Bracketed) if !voting => {
-                for &o in &c.brackets {
+                let mine = Actors::of(talks).id(actor).and_then(|id| c.agreements.get(&id).copied());
+                for &o in c.brackets.iter().filter(|&&o| mine != Some(o)) {
                     let act = Action::AgreeAdRef { clause: c.id, option: o };
                     push(
                         format!("Agree ad referendum: {title} = {}", option_name(talks, c.issue, o)),

@@ -14,7 +14,7 @@ pub enum VerifyError {
     #[error("{0}")]
     Broken(#[from] chain::BrokenLink),
     #[error("room {room}: {source}")]
-    Replay { room: String, source: RoomError },
+    Replay { room: String, source: Box<RoomError> },
 }
 
 /// What a check found.
@@ -45,7 +45,8 @@ pub fn verify_events(mut events: Vec<StoredEvent>) -> Result<Verified, VerifyErr
     let mut rooms = 0;
     for group in events.chunk_by(|a, b| a.room == b.room) {
         rooms += 1;
-        Room::replay(group).map_err(|source| VerifyError::Replay { room: group[0].room.clone(), source })?;
+        Room::replay(group)
+            .map_err(|source| VerifyError::Replay { room: group[0].room.clone(), source: Box::new(source) })?;
     }
     Ok(Verified { events: events.len(), rooms })
 }

@@ -1024,6 +1024,7 @@ impl Round {
         text[issue] = option;
         let n = self.positions.len();
         let mut all_agree = true;
+        let mut awaited = false;
         for k in 0..n {
             let party = ActorRef::Party(k);
             let answers = self.prompt(party, Prompt::Proposal { clause, option }, t, seats);
@@ -1054,8 +1055,15 @@ impl Round {
                 }
             }
             all_agree &= agreed;
+            // A person's answer comes later: the step has not failed yet.
+            awaited |= !agreed && seats.answers_later(party);
         }
-        if all_agree {
+        // Every party agrees — in its answer, or by an agreement that stands
+        // (a person's, made before the option was put): the package says so.
+        let adopted_clause = self.pkg.clause(clause).is_some_and(|c| {
+            matches!(c.state, ClauseState::AdRef | ClauseState::Provisional) && c.agreed == Some(option)
+        });
+        if all_agree || adopted_clause {
             self.draft[issue] = option;
             // Delegations call their capitals.
             for k in 0..n {
@@ -1072,7 +1080,7 @@ impl Round {
                 }
             }
             self.rebuild_text();
-        } else if self.breakdown_risk > 0.0 && self.rng.random::<f64>() < self.breakdown_risk {
+        } else if !awaited && self.breakdown_risk > 0.0 && self.rng.random::<f64>() < self.breakdown_risk {
             let walker = (0..n)
                 .min_by(|&a, &b| {
                     let sa = self.utility(a, &text) - self.positions[a].reservation;

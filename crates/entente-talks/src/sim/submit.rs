@@ -188,10 +188,12 @@ impl Round {
             .iter()
             .filter(|t| t.actor == actor && t.answers.is_empty())
             .filter(|t| match &t.prompt {
-                Prompt::Proposal { clause, option } => self
-                    .pkg
-                    .clause(*clause)
-                    .is_some_and(|c| c.state == ClauseState::Bracketed && c.brackets.contains(option)),
+                // Not when its agreement to that option already stands.
+                Prompt::Proposal { clause, option } => self.pkg.clause(*clause).is_some_and(|c| {
+                    c.state == ClauseState::Bracketed
+                        && c.brackets.contains(option)
+                        && c.agreements.get(&self.id_of(actor)) != Some(option)
+                }),
                 Prompt::CapitalCall { clause } => {
                     self.pkg.clause(*clause).is_some_and(|c| c.state == ClauseState::AdRef)
                 }
