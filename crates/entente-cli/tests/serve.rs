@@ -81,7 +81,11 @@ fn serve_prints_its_links_and_verify_log_checks_the_record_it_wrote() {
         .iter()
         .position(|e| e["body"].as_str().is_some_and(|b| b.contains("\"kind\":\"session_started\"")))
         .expect("a session started");
-    let altered = record.replacen("\\\"kind\\\":\\\"session_started\\\",\\\"day\\\":1", "\\\"kind\\\":\\\"session_started\\\",\\\"day\\\":2", 1);
+    let altered = record.replacen(
+        "\\\"kind\\\":\\\"session_started\\\",\\\"day\\\":1",
+        "\\\"kind\\\":\\\"session_started\\\",\\\"day\\\":2",
+        1,
+    );
     assert_ne!(altered, record, "the alteration must change the export");
     std::fs::write(&export, &altered).expect("write");
     let o = entente(&["verify-log", &export.display().to_string()]);

@@ -21,6 +21,7 @@ pub mod pages;
 pub mod rooms;
 pub mod routes;
 pub mod verify;
+pub mod ws;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -391,7 +391,11 @@ impl Room {
         let from = self.round.log().entries().len();
         let turns = self.round.turns().len();
         let asked = |round: &Round, persons: &BTreeSet<ActorRef>| {
-            round.turns()[turns..].iter().any(|t| persons.contains(&t.actor) && t.prompt != Prompt::Initiative)
+            // A prompt made since, that the person is still asked (not one
+            // it has already answered, e.g. by an agreement that stands).
+            round.turns()[turns..].iter().any(|t| {
+                persons.contains(&t.actor) && t.prompt != Prompt::Initiative && round.awaiting(t.actor).contains(&t)
+            })
         };
         let mut to = self.now;
         let mut result = Ok(());

@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rooms/{id}/invite", post(invite))
         .route("/rooms/{id}/revoke", post(revoke))
         .route("/api/rooms/{id}/act", post(api_act))
+        .route("/rooms/{id}/agent", get(crate::ws::agent))
         .route("/static/{file}", get(static_file))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
@@ -106,7 +107,7 @@ fn token_of(headers: &HeaderMap) -> Option<(String, bool)> {
     })
 }
 
-async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer> {
+pub(crate) async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer> {
     let Some((token, by_cookie)) = token_of(headers) else { return Err(AuthError::Missing.into()) };
     Ok(auth::sign_in(&state.db, &token, state.clock.now_ms(), by_cookie).await?)
 }
