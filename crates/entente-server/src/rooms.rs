@@ -106,6 +106,8 @@ pub struct Room {
     changed: watch::Sender<u64>,
     /// The clock runs on by itself until a person is asked something.
     pub auto: bool,
+    /// Set when a write failed because another writer went first.
+    stale: bool,
 }
 
 fn json<T: Serialize>(value: &T) -> String {
@@ -189,6 +191,7 @@ impl Room {
             head: GENESIS.to_string(),
             changed,
             auto,
+            stale: false,
         })
     }
 
@@ -331,16 +334,32 @@ impl Room {
     /// refused input changes nothing and stores nothing; should the round or
     /// the database fail half-way, the room is rebuilt from its record.
     pub async fn input(&mut self, db: &Db, input: Input) -> Result<(), RoomError> {
+        match self.try_input(db, &input).await {
+            // Another server wrote to this room's record first (the chain's
+            // next number is taken): the room was rebuilt from the record;
+            // the input is applied once more, after what the other wrote.
+            Err(RoomError::Db(_)) if self.stale => {
+                self.stale = false;
+                self.try_input(db, &input).await
+            }
+            other => other,
+        }
+    }
+
+    async fn try_input(&mut self, db: &Db, input: &Input) -> Result<(), RoomError> {
         let from = self.round.log().entries().len();
         let turns = self.round.turns().len();
-        if let Err(e) = self.apply(&input) {
+        if let Err(e) = self.apply(input) {
             if self.round.log().entries().len() != from || self.round.turns().len() != turns {
                 self.reload(db).await?;
             }
             return Err(e);
         }
-        if let Err(e) = self.store(db, &input, from).await {
+        if let Err(e) = self.store(db, input, from).await {
+            let (seq, _) = self.head();
             self.reload(db).await?;
+            // Reloaded with more events than this room had: another writer.
+            self.stale = self.head().0 > seq;
             return Err(e);
         }
         Ok(())
