@@ -24,6 +24,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 type Arrivals = Arc<Mutex<Vec<(u64, Instant)>>>;
+/// Per room: each action's log length before it and its start.
+type Sent = Arc<Mutex<HashMap<String, Vec<(u64, Instant)>>>>;
 
 /// A viewer: reads the event stream of `room` and notes each entry's id and arrival.
 async fn viewer(
@@ -106,7 +108,7 @@ async fn run(rooms: usize, viewers: usize, actions: usize, interval: Duration) -
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Each room's chair advances it `actions` times, rooms staggered over the interval.
-    let sent: Arc<Mutex<HashMap<String, Vec<(u64, Instant)>>>> = Arc::default();
+    let sent: Sent = Arc::default();
     let mut actors = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let (app, id, token, sent) = (f.app.clone(), id.clone(), convener.clone(), Arc::clone(&sent));
