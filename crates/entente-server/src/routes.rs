@@ -40,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rooms/{id}/advance", post(advance))
         .route("/rooms/{id}/invite", post(invite))
         .route("/rooms/{id}/revoke", post(revoke))
+        .route("/rooms/{id}/seat", post(seat))
         .route("/api/rooms/{id}/act", post(api_act))
         .route("/rooms/{id}/agent", get(crate::ws::agent))
         .route("/static/{file}", get(static_file))
@@ -445,6 +446,38 @@ async fn invite(
         text: format!("Send this link to the person who takes the seat (it is shown once): http://{host}/join/{token}"),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct SeatForm {
+    csrf: Option<String>,
+    seat: String,
+    /// "person" or "agent".
+    to: String,
+}
+
+/// The chair gives a seat back to its agent (the simulated participant) or to a person.
+async fn seat(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<SeatForm>,
+) -> Result<Response> {
+    let v = viewer(&state, &headers).await?;
+    check_post(&v, &headers, f.csrf.as_deref())?;
+    if !v.grant.chairs() {
+        return Err(AppError::NotChair);
+    }
+    let actor: ActorRef =
+        serde_json::from_str(&f.seat).map_err(|e| AppError::Bad(format!("the seat does not read: {e}")))?;
+    let person = match f.to.as_str() {
+        "person" => true,
+        "agent" => false,
+        other => return Err(AppError::Bad(format!("a seat goes to a person or an agent, not {other:?}"))),
+    };
+    let room = room_of(&state, &v, &id).await?;
+    room.lock().await.seat(&state.db, actor, person).await?;
+    Ok(Redirect::to(&format!("/rooms/{id}")).into_response())
 }
 
 #[derive(Deserialize)]

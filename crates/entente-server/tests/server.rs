@@ -309,3 +309,34 @@ async fn the_event_stream_sends_each_role_its_entries_with_the_logs_ids_replays_
     assert!(!expected.is_empty());
     assert_eq!(live.iter().map(|x| x.0).collect::<Vec<_>>(), expected);
 }
+
+#[tokio::test]
+async fn the_chair_gives_a_seat_to_a_person_and_back_to_its_agent() {
+    let f = fixture("sqlite::memory:").await;
+    let id = f.state.open_room("r", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let convener = f.token(None, Grant::Convener).await;
+    let csrf = entente_server::auth::csrf_of(&convener);
+    let seat = |to: &str| format!("csrf={csrf}&seat=%7B%22actor%22%3A%22party%22%2C%22index%22%3A1%7D&to={to}");
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    let (status, _, _) = f.post_form(&format!("/rooms/{id}/seat"), &convener, &seat("person"), None).await;
+    assert_eq!(status.as_u16(), 303);
+    assert!(room.lock().await.persons().contains(&ActorRef::Party(1)));
+    let (status, _, _) = f.post_form(&format!("/rooms/{id}/seat"), &convener, &seat("agent"), None).await;
+    assert_eq!(status.as_u16(), 303);
+    assert!(room.lock().await.persons().is_empty());
+    // A seat the talks do not have; a delegation may not change seats.
+    let bad = format!("csrf={csrf}&seat=%7B%22actor%22%3A%22party%22%2C%22index%22%3A9%7D&to=person");
+    let (status, _, _) = f.post_form(&format!("/rooms/{id}/seat"), &convener, &bad, None).await;
+    assert_eq!(status.as_u16(), 403);
+    let party = f.seat(&id, ActorRef::Party(0)).await;
+    let form = format!(
+        "csrf={}&seat=%7B%22actor%22%3A%22party%22%2C%22index%22%3A1%7D&to=person",
+        entente_server::auth::csrf_of(&party)
+    );
+    let (status, _, _) = f.post_form(&format!("/rooms/{id}/seat"), &party, &form, None).await;
+    assert_eq!(status.as_u16(), 403);
+    // The record replays with the seat changes.
+    let events = f.state.db.events(&id).await.unwrap_or_default();
+    assert_eq!(events.iter().filter(|e| e.kind == "seat").count(), 2);
+    assert!(Room::replay(&events).is_ok_and(|r| r.persons().is_empty()));
+}
