@@ -137,6 +137,10 @@ pub struct RoomPage {
     pub awaiting: Vec<String>,
     pub moves: Vec<MoveButton>,
     pub scores: Vec<String>,
+    /// The private analysis: a delegation's blocs on the text; the mediators'
+    /// (from the preferences confided to them) with a suggested package.
+    pub analysis_title: String,
+    pub analysis: Vec<String>,
     pub lines: Vec<Line>,
     pub last_seq: Option<u64>,
     pub csrf: String,
@@ -303,6 +307,88 @@ fn prompt_text(room: &Room, p: &Prompt) -> String {
     }
 }
 
+/// The analysis `actor` may see of the current text: a delegation (or its
+/// capital) its own blocs' verdict; the mediators every confided party's,
+/// and a package that every confided party prefers to the text and ratifies.
+pub fn analysis(room: &Room, actor: ActorRef) -> (String, Vec<String>) {
+    let talks = &room.talks;
+    let space = &talks.scenario.space;
+    let round = room.round();
+    let text = round.text();
+    let n = talks.scenario.parties.len();
+    let viewer = match actor {
+        ActorRef::Party(_) | ActorRef::Capital(_) => actor,
+        ActorRef::Mediator(_) => ActorRef::Mediator(0),
+        _ => return (String::new(), Vec::new()),
+    };
+    let known: Vec<(usize, &entente_talks::participant::Position)> =
+        (0..n).filter_map(|k| round.position_for(viewer, k).map(|p| (k, p))).collect();
+    let mut out = Vec::new();
+    for (k, p) in &known {
+        let name = &talks.scenario.parties[*k].name;
+        let verdict = if p.delegation.is_none() {
+            if p.ratifies(space, text) { "beats its reservation value" } else { "does not beat its reservation value" }
+                .to_string()
+        } else if p.ratifies(space, text) {
+            "its blocs would ratify it (inside the win-set)".to_string()
+        } else {
+            let objections: Vec<String> = p
+                .objections(space, text)
+                .into_iter()
+                .map(|o| match o.red_lines {
+                    Some(lines) if !lines.is_empty() => format!("{} (red lines: {})", o.bloc, lines.join(", ")),
+                    _ => o.bloc,
+                })
+                .collect();
+            format!("outside the win-set: {} object", objections.join("; "))
+        };
+        out.push(format!("{name}: the text scores {:.3}; {verdict}", p.utility(space, text)));
+    }
+    if matches!(viewer, ActorRef::Mediator(_)) && !known.is_empty() {
+        // The live issues: those of the clauses not withdrawn; the others stay as in the text.
+        let live: Vec<usize> = round
+            .package()
+            .clauses()
+            .iter()
+            .filter(|c| c.state != ClauseState::Withdrawn)
+            .filter_map(|c| c.issue.map(|i| i as usize))
+            .collect();
+        let now: Vec<f64> = known.iter().map(|(_, p)| p.utility(space, text)).collect();
+        let mut best: Option<(f64, Vec<u32>)> = None;
+        space.for_each_outcome(|o| {
+            if o.iter().zip(text).enumerate().any(|(i, (a, b))| a != b && !live.contains(&i)) {
+                return true;
+            }
+            let us: Vec<f64> = known.iter().map(|(_, p)| p.utility(space, o)).collect();
+            let better = us.iter().zip(&now).all(|(u, c)| u >= c) && us.iter().zip(&now).any(|(u, c)| u > c);
+            if better && known.iter().all(|(_, p)| p.ratifies(space, o)) {
+                let product: f64 = us.iter().zip(&now).map(|(u, c)| u - c + 1e-9).product();
+                if best.as_ref().is_none_or(|b| product > b.0) {
+                    best = Some((product, o.to_vec()));
+                }
+            }
+            true
+        });
+        out.push(match best {
+            Some((_, o)) => format!(
+                "A package every party that confides in the mediators prefers to the text, and would ratify: {}",
+                text_line(talks, &o)
+            ),
+            None => "No package improves on the text for every party that confides in the mediators and is ratified by all of them".into(),
+        });
+        let unknown = n - known.len();
+        if unknown > 0 {
+            out.push(format!("{unknown} party(ies) do not confide their preferences: not weighed"));
+        }
+    }
+    let title = if matches!(viewer, ActorRef::Mediator(_)) {
+        "Analysis (mediators only, from the preferences confided to you)".to_string()
+    } else {
+        "Your position (yours only)".to_string()
+    };
+    (title, out)
+}
+
 /// Where the talks stand, in a few words.
 pub fn status_of(room: &Room) -> String {
     match room.round().ending() {
@@ -350,6 +436,7 @@ pub fn room_page(
         latest.iter().map(|(k, u)| format!("{} scores the current text {u:.3}", party(*k))).collect();
     scores.extend(ratification);
     let status = status_of(room);
+    let (analysis_title, analysis) = analysis(room, actor);
     let seats = if viewer.grant.chairs() {
         crate::rooms::seats_of(talks)
             .into_iter()
@@ -380,6 +467,8 @@ pub fn room_page(
         awaiting: room.awaiting(actor).iter().map(|t| prompt_text(room, &t.prompt)).filter(|s| !s.is_empty()).collect(),
         moves: moves(room, actor),
         scores,
+        analysis_title,
+        analysis,
         last_seq: lines.last().map(|l| l.seq),
         lines,
         csrf: viewer.csrf(),

@@ -90,11 +90,22 @@ async fn check(scenario: &str, mask: u32, ops: &[(u8, usize)]) {
         for (k, p) in talks.scenario.parties.iter().enumerate() {
             if !may_score(k) {
                 assert!(!page.contains(&format!("{} scores", p.name)), "{role:?} is shown {}'s score", p.name);
+                assert!(
+                    !page.contains(&format!("{}: the text scores", p.name)),
+                    "{role:?} is shown {}'s analysis",
+                    p.name
+                );
                 for html in html.iter().map(|x| &x.1) {
                     assert!(!html.contains(&format!("{} scores", p.name)), "{role:?} is sent {}'s score", p.name);
                 }
             }
         }
+        // Only a party's own seat and the mediators get an analysis; the suggested package is the mediators'.
+        assert_eq!(page.contains("id=\"analysis\""), role != Role::Observer, "{role:?}");
+        assert_eq!(
+            page.contains("A package every party") || page.contains("No package improves"),
+            role == Role::Mediator
+        );
         // The export.
         let (_, _, body) = f.get(&format!("/rooms/{id}/log.json"), &token).await;
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();

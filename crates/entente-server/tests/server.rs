@@ -340,3 +340,22 @@ async fn the_chair_gives_a_seat_to_a_person_and_back_to_its_agent() {
     assert_eq!(events.iter().filter(|e| e.kind == "seat").count(), 2);
     assert!(Room::replay(&events).is_ok_and(|r| r.persons().is_empty()));
 }
+
+#[tokio::test]
+async fn the_analysis_of_the_small_case_by_hand() {
+    // SMALL at the opening: the text is a0, b0 (A: 0.5·0 + 0.5·1 = 0.5; B: 0.5·1 + 0.5·0 = 0.5).
+    // The other texts: a1,b0 (1, 0), a0,b1 (0, 1), a1,b1 (0.5, 0.5): none is at least as good for both
+    // and better for one, so no package improves on the text.
+    let f = fixture("sqlite::memory:").await;
+    let id = f.state.open_room("r", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let mediator = f.seat(&id, ActorRef::Mediator(0)).await;
+    let page = f.get(&format!("/rooms/{id}"), &mediator).await.2;
+    assert!(page.contains("A: the text scores 0.500; beats its reservation value"), "{page}");
+    assert!(page.contains("B: the text scores 0.500; beats its reservation value"));
+    assert!(page.contains("No package improves on the text"));
+    let a = f.seat(&id, ActorRef::Party(0)).await;
+    let page = f.get(&format!("/rooms/{id}"), &a).await.2;
+    assert!(page.contains("A: the text scores 0.500"));
+    assert!(!page.contains("B: the text scores"));
+    assert!(!page.contains("No package improves"));
+}

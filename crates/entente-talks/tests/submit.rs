@@ -201,3 +201,20 @@ fn a_person_is_awaited_where_it_was_prompted() {
     let agreed = round.package().clause(clause).map(|c| c.agreements.len());
     assert!(agreed.is_some_and(|n| n >= 1));
 }
+
+#[test]
+fn a_position_is_shown_only_to_whom_its_view_would_show_it() {
+    let talks = istanbul();
+    let round = Round::new(Arc::new(talks.clone())).unwrap_or_else(|e| panic!("{e}"));
+    let n = talks.scenario.parties.len();
+    for k in 0..n {
+        for j in 0..n {
+            assert_eq!(round.position_for(ActorRef::Party(j), k).is_some(), j == k);
+            assert_eq!(round.position_for(ActorRef::Capital(j), k).is_some(), j == k);
+        }
+        let confided = talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators);
+        assert_eq!(round.position_for(ActorRef::Mediator(0), k).is_some(), confided);
+        assert!(round.position_for(ActorRef::Observer, k).is_none());
+        assert!(round.position_for(ActorRef::Guarantor(0), k).is_none());
+    }
+}

@@ -205,6 +205,22 @@ impl Round {
     }
 }
 
+impl Round {
+    /// Party `k`'s private position as `viewer` may know it (what its
+    /// [`crate::View`] would show it): a party's delegation and its capital
+    /// their own party's; the mediators that of a party that confides its
+    /// preferences to them; nobody else's. For a server's pages.
+    pub fn position_for(&self, viewer: ActorRef, k: usize) -> Option<&crate::participant::Position> {
+        match viewer {
+            ActorRef::Party(p) | ActorRef::Capital(p) if p == k => self.positions.get(k),
+            ActorRef::Mediator(_) if self.talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators) => {
+                self.positions.get(k)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Seats every actor of `persons` as a [`Person`] (the others keep their seats).
 pub fn seat_persons(mut seats: Seats, persons: impl IntoIterator<Item = ActorRef>) -> Seats {
     for a in persons {
