@@ -91,8 +91,8 @@ pub fn line(talks: &Talks, actors: &Actors, e: &LogEntry) -> Line {
     use entente_talks::log::Visibility as V;
     let channel = match e.visibility {
         V::Public => "public",
-        V::Party { .. } => "your delegation only",
-        V::Confided { .. } => "confided to the mediators",
+        V::Party { .. } => "this delegation only",
+        V::Confided { .. } => "this delegation and the mediators",
         V::Mediators => "mediators only",
     };
     Line { seq: e.seq, channel, text: describe(talks, actors, e) }
