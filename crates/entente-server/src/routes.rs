@@ -165,10 +165,26 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
     Ok(Html(page.render()?).into_response())
 }
 
-async fn join(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
+#[derive(Deserialize)]
+struct JoinQuery {
+    /// The convener's landing room (`/join/TOKEN?room=ID`).
+    room: Option<String>,
+}
+
+async fn join(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<JoinQuery>,
+) -> Result<Response> {
     let v = auth::sign_in(&state.db, &token, state.clock.now_ms(), true).await?;
-    let to = match (&v.grant, &v.room) {
-        (Grant::Seat { .. }, Some(room)) => format!("/rooms/{room}"),
+    let to = match (&v.grant, &v.room, q.room) {
+        (Grant::Seat { .. }, Some(room), _) => format!("/rooms/{room}"),
+        // Only a room id (hex): never a redirect elsewhere.
+        (Grant::Convener, _, Some(room))
+            if !room.is_empty() && room.len() <= 32 && room.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            format!("/rooms/{room}")
+        }
         _ => "/".to_string(),
     };
     let cookie = format!("entente={token}; Path=/; HttpOnly; SameSite=Lax");

@@ -359,3 +359,21 @@ async fn the_analysis_of_the_small_case_by_hand() {
     assert!(!page.contains("B: the text scores"));
     assert!(!page.contains("No package improves"));
 }
+
+#[tokio::test]
+async fn a_join_link_leads_the_convener_to_a_room_and_nobody_elsewhere() {
+    let f = fixture("sqlite::memory:").await;
+    let id = f.state.open_room("r", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let convener = f.token(None, Grant::Convener).await;
+    let seat = f.seat(&id, ActorRef::Party(0)).await;
+    let f = &f;
+    let location = |uri: String| {
+        let req = axum::http::Request::get(uri).body(axum::body::Body::empty()).unwrap_or_else(|e| panic!("{e}"));
+        async move { f.request(req).await.1.get("location").and_then(|v| v.to_str().ok()).map(str::to_string) }
+    };
+    assert_eq!(location(format!("/join/{convener}?room={id}")).await, Some(format!("/rooms/{id}")));
+    assert_eq!(location(format!("/join/{convener}?room=//evil.example")).await, Some("/".to_string()));
+    assert_eq!(location(format!("/join/{convener}")).await, Some("/".to_string()));
+    // A seat's link always leads to its own room.
+    assert_eq!(location(format!("/join/{seat}?room=abc")).await, Some(format!("/rooms/{id}")));
+}
