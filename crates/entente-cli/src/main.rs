@@ -77,6 +77,7 @@ mod mediate;
 mod progress;
 mod ratification;
 mod run;
+mod serve;
 mod source;
 mod sweep;
 mod talks;
@@ -110,6 +111,10 @@ enum Command {
     Run(run::RunArgs),
     /// Simulate a round of mediated talks (default: the reference case) and print the transcript day by day.
     Talks(talks::TalksArgs),
+    /// Hold live talks: a web server for the mediators, delegations, capitals and observers, with agents at the table.
+    Serve(serve::ServeArgs),
+    /// Check a live talks record (a database or an export): its hash chain, link by link, and its replay.
+    VerifyLog(serve::VerifyLogArgs),
     /// Analyse a domain: Pareto frontier, Nash and Kalai-Smorodinsky points, zone of agreement.
     Analyze(analyze::AnalyzeArgs),
     /// Replay NegMAS parity cases (JSON with full offer traces) and compare offer by offer.
@@ -227,6 +232,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Talks(args) => talks::run(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::VerifyLog(args) => serve::verify_log(args),
         Command::Analyze(args) => analyze::run(args),
         Command::BenchAnalysis(args) => analyze_bench::run(args),
         Command::Conformance { dir, verbose, tie_order } => {

@@ -22,7 +22,7 @@ pub use entente_model::talks as model;
 pub use export::{ActorName, EXPORT_SCHEMA, Export};
 pub use model::Talks;
 pub use participant::{
-    Answer, DelegationPosition, Participant, Position, Prompt, ScriptedParticipant, Seats, View, role_of,
+    Answer, DelegationPosition, Participant, Person, Position, Prompt, ScriptedParticipant, Seats, View, role_of,
 };
 pub use sim::{Phase, Round, TalksRun, Turn, simulate, simulate_with};
 pub use simulated::{SimulatedCapital, SimulatedGuarantor, SimulatedMediator, SimulatedParty};

@@ -58,6 +58,9 @@ pub enum Prompt {
     VoteDue,
     /// Party: the final vote is open. Vote.
     Vote,
+    /// Nobody asked: the actor moved of its own accord (a person's or an
+    /// external agent's move, [`crate::Round::submit`]).
+    Initiative,
 }
 
 /// A move of a participant.
@@ -335,6 +338,11 @@ pub fn role_of(actor: ActorRef) -> Role {
 pub trait Participant: Send {
     /// Its moves at `prompt` (none: it lets the moment pass).
     fn respond(&mut self, prompt: &Prompt, view: &View<'_>) -> Vec<Answer>;
+
+    /// Whether its moves arrive later, outside the prompt ([`Person`]).
+    fn answers_later(&self) -> bool {
+        false
+    }
 }
 
 /// Who sits in each seat of the round: every actor has the simulated
@@ -359,6 +367,11 @@ impl Seats {
     /// The participant in `actor`'s seat, if it is not the simulated one.
     pub(crate) fn get(&mut self, actor: ActorRef) -> Option<&mut (dyn Participant + 'static)> {
         self.seated.get_mut(&actor).map(|b| &mut **b)
+    }
+
+    /// Whether `actor`'s seat answers later, outside the prompts ([`Person`]).
+    pub fn answers_later(&self, actor: ActorRef) -> bool {
+        self.seated.get(&actor).is_some_and(|p| p.answers_later())
     }
 
     /// Takes back `actor`'s participant (e.g. to inspect a script once the round is over).
@@ -405,5 +418,22 @@ impl Participant for ScriptedParticipant {
                 Vec::new()
             }
         }
+    }
+}
+
+/// A seat held by a person (or an external program): prompted, it answers
+/// nothing, and the prompt stays in the round's journal
+/// ([`crate::Round::awaiting`]); its moves arrive when they are made, through
+/// [`crate::Round::submit`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Person;
+
+impl Participant for Person {
+    fn respond(&mut self, _prompt: &Prompt, _view: &View<'_>) -> Vec<Answer> {
+        Vec::new()
+    }
+
+    fn answers_later(&self) -> bool {
+        true
     }
 }

@@ -86,6 +86,9 @@ use crate::participant::{Answer, DelegationPosition, Position, Prompt, Seats, Vi
 #[cfg(doc)]
 use crate::participant::ScriptedParticipant;
 
+mod submit;
+pub use submit::seat_persons;
+
 #[derive(Debug, Error)]
 pub enum TalksError {
     #[error("talks need at least two parties")]
@@ -1084,6 +1087,7 @@ impl Round {
         text[issue] = option;
         let n = self.positions.len();
         let mut all_agree = true;
+        let mut awaited = false;
         for k in 0..n {
             let party = ActorRef::Party(k);
             let answers = self.prompt(party, Prompt::Proposal { clause, option }, t, seats);
@@ -1114,14 +1118,21 @@ impl Round {
                 }
             }
             all_agree &= agreed;
+            // A person's answer comes later: the step has not failed yet.
+            awaited |= !agreed && seats.answers_later(party);
         }
+        // Every party agrees — in its answer, or by an agreement that stands
+        // (a person's, made before the option was put): the package says so.
+        let adopted_clause = self.pkg.clause(clause).is_some_and(|c| {
+            matches!(c.state, ClauseState::AdRef | ClauseState::Provisional) && c.agreed == Some(option)
+        });
         if let ActorRef::Mediator(m) = mediator
             && let Some(d) = self.drafts.get_mut(m)
         {
             d.0 += 1;
-            d.1 += usize::from(all_agree);
+            d.1 += usize::from(all_agree || adopted_clause);
         }
-        if all_agree {
+        if all_agree || adopted_clause {
             self.draft[issue] = option;
             // Delegations call their capitals.
             for k in 0..n {
@@ -1138,7 +1149,7 @@ impl Round {
                 }
             }
             self.rebuild_text();
-        } else if self.breakdown_risk > 0.0 && self.rng.random::<f64>() < self.breakdown_risk {
+        } else if !awaited && self.breakdown_risk > 0.0 && self.rng.random::<f64>() < self.breakdown_risk {
             let walker = (0..n)
                 .min_by(|&a, &b| {
                     let sa = self.utility(a, &text) - self.positions[a].reservation;

@@ -1,0 +1,487 @@
+//! The pages: server-rendered HTML (askama), each built from what the
+//! viewer's role may see and nothing else — the log entries through
+//! [`crate::rooms::visible`], the scores through the viewer's own channel.
+
+use askama::Template;
+use entente_protocols::package::{Action, ClauseState, Event, Status};
+use entente_talks::actors::{ActorRef, Actors};
+use entente_talks::log::{Entry, LogEntry, Role};
+use entente_talks::sim::when;
+use entente_talks::{Answer, Prompt, Talks};
+
+use crate::auth::Viewer;
+use crate::rooms::{Room, seat_name};
+
+/// One entry of the record as a line of text.
+pub fn describe(talks: &Talks, actors: &Actors, e: &LogEntry) -> String {
+    let name = |a| actors.name(a).unwrap_or("?").to_string();
+    let party = |k: usize| talks.scenario.parties.get(k).map_or_else(|| format!("party {k}"), |p| p.name.clone());
+    let clause = |c: entente_protocols::package::ClauseId| format!("clause {}", c.0);
+    let why = |r: &Option<entente_protocols::package::Reason>| r.as_ref().map_or(String::new(), |r| format!(" ({r})"));
+    let text = match &e.entry {
+        Entry::SessionStarted { label, .. } => format!("Session {label} opens"),
+        Entry::SessionEnded { label, .. } => format!("Session {label} closes"),
+        Entry::TextProposed { text } => format!("The mediators' text: {}", text_line(talks, text)),
+        Entry::TextScored { party: k, utility } => format!("{} scores the text {utility:.3}", party(*k)),
+        Entry::Rationale { party: k, reason, of } => format!("{}'s reason for entry {of}: {reason}", party(*k)),
+        Entry::ReservationMoved { party: k, by, .. } => format!("{}'s reservation value moves by {by:+.3}", party(*k)),
+        Entry::CapitalCalled { party: k, clause: c } => format!("{} calls its capital on clause {c}", party(*k)),
+        Entry::Instruction { party: k, bloc, text } => format!("Instruction from {bloc} to {}: {text}", party(*k)),
+        Entry::Statement { actor, text } => format!("{actor}: {text}"),
+        Entry::Incident { place, text, .. } => format!("Incident at {place}: {text}"),
+        Entry::Assessment { text } => format!("Mediators' assessment: {text}"),
+        Entry::Ratification { party: k, ratified, rejected_by } => {
+            if *ratified {
+                format!("{}'s blocs ratify the package", party(*k))
+            } else {
+                format!("{}'s blocs reject the package ({})", party(*k), rejected_by.join(", "))
+            }
+        }
+        Entry::Package { event } => match event {
+            Event::ItemTabled { clause: c, item, actor, reason, .. } => {
+                format!("{} tables {}: {}{}", name(*actor), clause(*c), item.title, why(reason))
+            }
+            Event::Bracketed { clause: c, options, actor, reason, .. } => {
+                format!("{} brackets options {:?} of {}{}", name(*actor), options, clause(*c), why(reason))
+            }
+            Event::Transition { clause: c, from, to, actor, reason, .. } => {
+                format!("{} {from} → {to} ({}){}", clause(*c), name(*actor), why(reason))
+            }
+            Event::AdRefAgreed { clause: c, option, actor, reason, .. } => {
+                format!("{} agrees ad referendum to option {option} of {}{}", name(*actor), clause(*c), why(reason))
+            }
+            Event::CapitalDecided { clause: c, confirmed, actor, reason, .. } => {
+                let d = if *confirmed { "confirms" } else { "declines" };
+                format!("{} {d} {}{}", name(*actor), clause(*c), why(reason))
+            }
+            Event::Consent { clause: c, given, actor, reason, .. } => {
+                let d = if *given { "consents to guarantee" } else { "refuses to guarantee" };
+                format!("{} {d} {}{}", name(*actor), clause(*c), why(reason))
+            }
+            Event::VoteCalled { actor, reason, .. } => format!("{} calls the final vote{}", name(*actor), why(reason)),
+            Event::VoteCast { yes, actor, reason, .. } => {
+                format!("{} votes {}{}", name(*actor), if *yes { "yes" } else { "no" }, why(reason))
+            }
+            Event::VoteFailed { actor, reason, .. } => format!("The vote fails ({}){}", name(*actor), why(reason)),
+            Event::Adopted { .. } => "The package is adopted".to_string(),
+            Event::Ended { actor, reason, .. } => format!("{} ends the talks{}", name(*actor), why(reason)),
+        },
+    };
+    format!("{}: {text}", when(e.time))
+}
+
+/// A text as `issue=value, …`.
+pub fn text_line(talks: &Talks, text: &[u32]) -> String {
+    let issues = talks.scenario.space.issues();
+    text.iter()
+        .zip(issues)
+        .map(|(&v, i)| format!("{}={}", i.name, i.value(v).map_or_else(|| v.to_string(), |x| x.to_string())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A line of the record on a page.
+pub struct Line {
+    pub seq: u64,
+    pub channel: &'static str,
+    pub text: String,
+}
+
+pub fn line(talks: &Talks, actors: &Actors, e: &LogEntry) -> Line {
+    use entente_talks::log::Visibility as V;
+    let channel = match e.visibility {
+        V::Public => "public",
+        V::Party { .. } => "this delegation only",
+        V::Confided { .. } => "this delegation and the mediators",
+        V::Mediators => "mediators only",
+    };
+    Line { seq: e.seq, channel, text: describe(talks, actors, e) }
+}
+
+/// The record's line as the event stream sends it (an HTML fragment).
+#[derive(Template)]
+#[template(path = "line.html")]
+pub struct LineFragment<'a> {
+    pub line: &'a Line,
+}
+
+/// A clause of the single text.
+pub struct ClauseRow {
+    pub id: u32,
+    pub title: String,
+    pub state: String,
+    pub brackets: String,
+    pub agreed: String,
+    pub text: String,
+}
+
+/// A move the viewer may make now: a button posting it.
+pub struct MoveButton {
+    pub label: String,
+    pub answer: String,
+}
+
+#[derive(Template)]
+#[template(path = "room.html")]
+pub struct RoomPage {
+    pub room_id: String,
+    pub room_name: String,
+    pub who: String,
+    pub role: String,
+    pub chair: bool,
+    pub person: bool,
+    pub auto: bool,
+    pub now: String,
+    pub status: String,
+    pub clauses: Vec<ClauseRow>,
+    pub awaiting: Vec<String>,
+    pub moves: Vec<MoveButton>,
+    pub scores: Vec<String>,
+    /// The private analysis: a delegation's blocs on the text; the mediators'
+    /// (from the preferences confided to them) with a suggested package.
+    pub analysis_title: String,
+    pub analysis: Vec<String>,
+    pub lines: Vec<Line>,
+    pub last_seq: Option<u64>,
+    pub csrf: String,
+    pub seats: Vec<(String, String, bool)>,
+    pub invitations: Vec<(String, String, String)>,
+    pub message: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "clauses.html")]
+pub struct ClausesFragment {
+    pub now: String,
+    pub status: String,
+    pub clauses: Vec<ClauseRow>,
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+pub struct IndexPage {
+    pub signed_in: bool,
+    pub convener: bool,
+    pub rooms: Vec<(String, String)>,
+    pub csrf: String,
+    pub message: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub title: String,
+    pub text: String,
+}
+
+fn option_name(talks: &Talks, issue: Option<u32>, o: u32) -> String {
+    issue
+        .and_then(|i| talks.scenario.space.issues().get(i as usize))
+        .and_then(|i| i.value(o).map(|v| v.to_string()))
+        .unwrap_or_else(|| format!("option {o}"))
+}
+
+pub fn clause_rows(room: &Room) -> Vec<ClauseRow> {
+    let talks = &room.talks;
+    let round = room.round();
+    round
+        .package()
+        .clauses()
+        .iter()
+        .map(|c| ClauseRow {
+            id: c.id.0,
+            title: c.title.clone(),
+            state: c.state.to_string(),
+            brackets: c.brackets.iter().map(|&o| option_name(talks, c.issue, o)).collect::<Vec<_>>().join(" / "),
+            agreed: c.agreed.map(|o| option_name(talks, c.issue, o)).unwrap_or_default(),
+            text: c
+                .issue
+                .and_then(|i| round.text().get(i as usize).map(|&o| option_name(talks, Some(i), o)))
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// The moves a person in `actor`'s seat may make now (the package machine
+/// still decides: a button is an offer, not a permission).
+pub fn moves(room: &Room, actor: ActorRef) -> Vec<MoveButton> {
+    let talks = &room.talks;
+    let round = room.round();
+    let pkg = round.package();
+    let mut out = Vec::new();
+    if room.is_over() || !room.persons().contains(&actor) {
+        return out;
+    }
+    let mut push = |label: String, answer: Answer| out.push(MoveButton { label, answer: json(&answer) });
+    let voting = matches!(pkg.status(), Status::Voting { .. });
+    for c in pkg.clauses() {
+        let title = &c.title;
+        match (actor, c.state) {
+            (ActorRef::Party(_), ClauseState::Bracketed) if !voting => {
+                let mine = Actors::of(talks).id(actor).and_then(|id| c.agreements.get(&id).copied());
+                for &o in c.brackets.iter().filter(|&&o| mine != Some(o)) {
+                    let act = Action::AgreeAdRef { clause: c.id, option: o };
+                    push(
+                        format!("Agree ad referendum: {title} = {}", option_name(talks, c.issue, o)),
+                        Answer::act(act),
+                    );
+                }
+            }
+            (ActorRef::Party(_), ClauseState::Provisional) if !voting => {
+                push(format!("Reopen {title}"), Answer::act(Action::Reopen { clause: c.id }));
+            }
+            (ActorRef::Capital(_), ClauseState::AdRef) => {
+                push(format!("Confirm {title}"), Answer::act(Action::Confirm { clause: c.id }));
+                push(format!("Decline {title}"), Answer::act(Action::Decline { clause: c.id }));
+            }
+            (ActorRef::Mediator(_), ClauseState::Open) if !voting => {
+                let act = Action::Propose { clause: c.id, options: c.options.clone() };
+                push(format!("Bracket every option of {title}"), Answer::act(act));
+            }
+            (ActorRef::Mediator(_), ClauseState::Reopened) if !voting => {
+                push(format!("Restart {title}"), Answer::act(Action::Restart { clause: c.id }));
+            }
+            (ActorRef::Mediator(_), ClauseState::Bracketed) if !voting => {
+                for &o in &c.brackets {
+                    push(
+                        format!("Put to the parties: {title} = {}", option_name(talks, c.issue, o)),
+                        Answer::put(c.id, o),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    match actor {
+        ActorRef::Mediator(_) if !voting => {
+            push("Call the final vote".into(), Answer::act(Action::CallVote));
+            push("End the talks without adoption".into(), Answer::act(Action::End));
+        }
+        ActorRef::Party(_) if voting => {
+            push("Vote yes".into(), Answer::act(Action::Vote { yes: true }));
+            push("Vote no".into(), Answer::act(Action::Vote { yes: false }));
+        }
+        ActorRef::Guarantor(_) => {
+            for t in room.awaiting(actor) {
+                if let Prompt::ConsentRequested { clause } = t.prompt {
+                    push(
+                        format!("Consent to guarantee clause {}", clause.0),
+                        Answer::act(Action::Consent { clause, given: true }),
+                    );
+                    push(
+                        format!("Refuse to guarantee clause {}", clause.0),
+                        Answer::act(Action::Consent { clause, given: false }),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    // An item the scenario has this actor table (on its own initiative or
+    // on instructions) waits for the person's click.
+    for t in room.awaiting(actor) {
+        if let Prompt::TableDue { item, .. } = &t.prompt {
+            push(format!("Table {}", item.title), Answer::act(Action::Table { item: item.clone() }));
+        }
+    }
+    out
+}
+
+fn prompt_text(room: &Room, p: &Prompt) -> String {
+    match p {
+        Prompt::MediatorTurn { .. } => "Your turn to move the text".into(),
+        Prompt::Proposal { clause, option } => {
+            let c = room.round().package().clause(*clause);
+            let title = c.map_or_else(|| format!("clause {}", clause.0), |c| c.title.clone());
+            format!(
+                "The mediators put {title} = {} to the parties: agree ad referendum or let it pass",
+                option_name(&room.talks, c.and_then(|c| c.issue), *option)
+            )
+        }
+        Prompt::CapitalCall { clause } => {
+            format!("Your delegation agreed to clause {} ad referendum: confirm or decline", clause.0)
+        }
+        Prompt::Instructed { bloc, .. } => format!("{bloc} sent new instructions"),
+        Prompt::ConsentRequested { clause } => format!("Clause {} needs your consent as guarantor", clause.0),
+        Prompt::Incident { place, .. } => format!("An incident at {place} bears on the text"),
+        Prompt::VoteDue => "Every clause is provisional: call the final vote?".into(),
+        Prompt::Vote => "The final vote is open: vote".into(),
+        Prompt::TableDue { item, .. } => format!("{} is due to be tabled: table it", item.title),
+        Prompt::Initiative => String::new(),
+    }
+}
+
+/// The analysis `actor` may see of the current text: a delegation (or its
+/// capital) its own blocs' verdict; the mediators every confided party's,
+/// and a package that every confided party prefers to the text and ratifies.
+pub fn analysis(room: &Room, actor: ActorRef) -> (String, Vec<String>) {
+    let talks = &room.talks;
+    let space = &talks.scenario.space;
+    let round = room.round();
+    let text = round.text();
+    let n = talks.scenario.parties.len();
+    let viewer = match actor {
+        ActorRef::Party(_) | ActorRef::Capital(_) => actor,
+        ActorRef::Mediator(_) => ActorRef::Mediator(0),
+        _ => return (String::new(), Vec::new()),
+    };
+    let known: Vec<(usize, &entente_talks::Position)> =
+        (0..n).filter_map(|k| round.position_for(viewer, k).map(|p| (k, p))).collect();
+    let mut out = Vec::new();
+    for (k, p) in &known {
+        let name = &talks.scenario.parties[*k].name;
+        let verdict = if p.delegation.is_none() {
+            if p.ratifies(space, text) { "beats its reservation value" } else { "does not beat its reservation value" }
+                .to_string()
+        } else if p.ratifies(space, text) {
+            "its blocs would ratify it (inside the win-set)".to_string()
+        } else {
+            let objections: Vec<String> = p
+                .objections(space, text)
+                .into_iter()
+                .map(|o| match o.red_lines {
+                    Some(lines) if !lines.is_empty() => format!("{} (red lines: {})", o.bloc, lines.join(", ")),
+                    _ => o.bloc,
+                })
+                .collect();
+            format!("outside the win-set: {} object", objections.join("; "))
+        };
+        out.push(format!("{name}: the text scores {:.3}; {verdict}", p.utility(space, text)));
+    }
+    if matches!(viewer, ActorRef::Mediator(_)) && !known.is_empty() {
+        // The live issues: those of the clauses not withdrawn; the others stay as in the text.
+        let live: Vec<usize> = round
+            .package()
+            .clauses()
+            .iter()
+            .filter(|c| c.state != ClauseState::Withdrawn)
+            .filter_map(|c| c.issue.map(|i| i as usize))
+            .collect();
+        let now: Vec<f64> = known.iter().map(|(_, p)| p.utility(space, text)).collect();
+        let mut best: Option<(f64, Vec<u32>)> = None;
+        space.for_each_outcome(|o| {
+            if o.iter().zip(text).enumerate().any(|(i, (a, b))| a != b && !live.contains(&i)) {
+                return true;
+            }
+            let us: Vec<f64> = known.iter().map(|(_, p)| p.utility(space, o)).collect();
+            let better = us.iter().zip(&now).all(|(u, c)| u >= c) && us.iter().zip(&now).any(|(u, c)| u > c);
+            if better && known.iter().all(|(_, p)| p.ratifies(space, o)) {
+                let product: f64 = us.iter().zip(&now).map(|(u, c)| u - c + 1e-9).product();
+                if best.as_ref().is_none_or(|b| product > b.0) {
+                    best = Some((product, o.to_vec()));
+                }
+            }
+            true
+        });
+        out.push(match best {
+            Some((_, o)) => format!(
+                "A package every party that confides in the mediators prefers to the text, and would ratify: {}",
+                text_line(talks, &o)
+            ),
+            None => "No package improves on the text for every party that confides in the mediators and is ratified by all of them".into(),
+        });
+        let unknown = n - known.len();
+        if unknown > 0 {
+            out.push(format!("{unknown} party(ies) do not confide their preferences: not weighed"));
+        }
+    }
+    let title = if matches!(viewer, ActorRef::Mediator(_)) {
+        "Analysis (mediators only, from the preferences confided to you)".to_string()
+    } else {
+        "Your position (yours only)".to_string()
+    };
+    (title, out)
+}
+
+/// Where the talks stand, in a few words.
+pub fn status_of(room: &Room) -> String {
+    match room.round().ending() {
+        Some(entente_talks::sim::Ending::Adopted { .. }) => "adopted".to_string(),
+        Some(entente_talks::sim::Ending::NotAdopted { .. }) => "ended without adoption".to_string(),
+        Some(entente_talks::sim::Ending::BrokeDown { by, .. }) => format!("broke down ({by} walked out)"),
+        None => match room.round().package().status() {
+            Status::Voting { .. } => "final vote open".to_string(),
+            _ => "negotiating".to_string(),
+        },
+    }
+}
+
+/// The room's page for `viewer`.
+pub fn room_page(
+    room: &Room,
+    viewer: &Viewer,
+    message: Option<String>,
+    invitations: Vec<(String, String, String)>,
+) -> RoomPage {
+    let talks = &room.talks;
+    let actors = Actors::of(talks);
+    let role = viewer.grant.role();
+    let actor = viewer.grant.actor();
+    let visible = room.visible(role, 0);
+    let lines: Vec<Line> = visible.iter().map(|e| line(talks, &actors, e)).collect();
+    let party = |k: usize| talks.scenario.parties.get(k).map_or_else(|| format!("party {k}"), |p| p.name.clone());
+    // Scores: the latest score of each party this role may see (its own; the mediators: the confided ones).
+    let mut latest: std::collections::BTreeMap<usize, f64> = std::collections::BTreeMap::new();
+    let mut ratification = Vec::new();
+    for e in &visible {
+        match &e.entry {
+            Entry::TextScored { party: k, utility } => {
+                latest.insert(*k, *utility);
+            }
+            Entry::Ratification { party: k, ratified, rejected_by } => ratification.push(if *ratified {
+                format!("{}: ratified by its blocs", party(*k))
+            } else {
+                format!("{}: rejected by {}", party(*k), rejected_by.join(", "))
+            }),
+            _ => {}
+        }
+    }
+    let mut scores: Vec<String> =
+        latest.iter().map(|(k, u)| format!("{} scores the current text {u:.3}", party(*k))).collect();
+    scores.extend(ratification);
+    let status = status_of(room);
+    let (analysis_title, analysis) = analysis(room, actor);
+    let seats = if viewer.grant.chairs() {
+        crate::rooms::seats_of(talks)
+            .into_iter()
+            .map(|a| (seat_name(talks, a), json(&a), room.persons().contains(&a)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    RoomPage {
+        room_id: room.id.clone(),
+        room_name: room.name.clone(),
+        who: if viewer.grant.chairs() {
+            format!("the chair ({})", seat_name(talks, actor))
+        } else {
+            seat_name(talks, actor)
+        },
+        role: match role {
+            Role::Mediator => "mediators".into(),
+            Role::Observer => "observer".into(),
+            Role::Party { party: k } => format!("delegation of {}", party(k)),
+        },
+        chair: viewer.grant.chairs(),
+        person: room.persons().contains(&actor),
+        auto: room.auto,
+        now: when(room.now()),
+        status,
+        clauses: clause_rows(room),
+        awaiting: room.awaiting(actor).iter().map(|t| prompt_text(room, &t.prompt)).filter(|s| !s.is_empty()).collect(),
+        moves: moves(room, actor),
+        scores,
+        analysis_title,
+        analysis,
+        last_seq: lines.last().map(|l| l.seq),
+        lines,
+        csrf: viewer.csrf(),
+        seats,
+        invitations,
+        message,
+    }
+}

@@ -1,0 +1,247 @@
+//! End to end in a real browser: headless Chromium driven through
+//! chromedriver (fantoccini), two browsers at once on one room. The
+//! mediators' page, left open, shows a delegation's answer made in the
+//! other browser live (server-sent events, htmx); a clause reopened in one
+//! browser shows REOPENED in the other without a reload.
+//! Without chromedriver the test prints SKIPPED (and fails when CI=true).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use entente_protocols::package::{Action, ClauseId, ClauseState};
+use entente_server::auth::Grant;
+use entente_talks::actors::ActorRef;
+use entente_talks::{Answer, Prompt};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+fn chromedriver() -> Option<String> {
+    for c in ["chromedriver", "/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"] {
+        if Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()) {
+            return Some(c.to_string());
+        }
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "chromedriver is missing, and CI=true requires the browser tests (apt-get install chromium chromium-driver)"
+        );
+    }
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: the browser tests: chromedriver not found (apt-get install chromium chromium-driver)"
+    );
+    None
+}
+
+/// The small case with a third clause, so that a clause is provisional while others are not.
+const THREE: &str = r#"
+name = "three clauses"
+[[issues]]
+name = "a"
+values = ["a0", "a1"]
+[[issues]]
+name = "b"
+values = ["b0", "b1"]
+[[issues]]
+name = "c"
+values = ["c0", "c1"]
+[[parties]]
+name = "A"
+reservation = 0.1
+[parties.issues]
+a = { weight = 0.4, values = [0.0, 1.0] }
+b = { weight = 0.4, values = [1.0, 0.0] }
+c = { weight = 0.2, values = [0.0, 1.0] }
+[[parties]]
+name = "B"
+reservation = 0.1
+[parties.issues]
+a = { weight = 0.4, values = [1.0, 0.0] }
+b = { weight = 0.4, values = [0.0, 1.0] }
+c = { weight = 0.2, values = [1.0, 0.0] }
+[talks]
+mediators = ["M"]
+agenda = ["a", "b", "c"]
+defaults = { a = "a0", b = "b0", c = "c0" }
+step_minutes = 30
+[[talks.sessions]]
+day = 1
+start = "09:00"
+hours = 3
+"#;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn browser(port: u16, profile: &std::path::Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect::<Vec<_>>();
+    caps.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut last = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no browser session: {last:?}")
+}
+
+async fn page_text(c: &Client, css: &str) -> String {
+    match c.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegations_answer_and_a_reopened_clause_reach_the_mediators_page_live() {
+    let Some(driver) = chromedriver() else { return };
+    let port = 9515 + (std::process::id() % 400) as u16;
+    let _driver = Driver(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("chromedriver: {e}")),
+    );
+    let f = fixture("sqlite::memory:").await;
+    let id = f.state.open_room("browser", THREE, &[ActorRef::Party(1)], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let convener = f.token(None, Grant::Convener).await;
+    let delegation = f.seat(&id, ActorRef::Party(1)).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
+    let server = tokio::spawn(axum::serve(listener, f.app.clone()).into_future());
+    let dir = std::env::temp_dir().join(format!("entente-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mediators = browser(port, &dir.join("a")).await;
+    let b = browser(port, &dir.join("b")).await;
+
+    // The chair: signs in, opens the room, runs the clock until B is asked.
+    mediators.goto(&format!("{base}/join/{convener}")).await.unwrap_or_else(|e| panic!("{e}"));
+    mediators.goto(&format!("{base}/rooms/{id}")).await.unwrap_or_else(|e| panic!("{e}"));
+    let advance = mediators.find(Locator::Css("button[value=turn]")).await.unwrap_or_else(|e| panic!("{e}"));
+    advance.click().await.unwrap_or_else(|e| panic!("{e}"));
+    mediators.wait().for_element(Locator::Css("#log")).await.unwrap_or_else(|e| panic!("{e}"));
+    let before = page_text(&mediators, "#log").await;
+    let clauses_before = page_text(&mediators, "#clauses").await;
+    assert!(!before.contains("B agrees ad referendum"));
+
+    // Delegation B, in the other browser: its turn, and its answer by a click.
+    b.goto(&format!("{base}/join/{delegation}")).await.unwrap_or_else(|e| panic!("{e}"));
+    let asked = page_text(&b, "#awaiting").await;
+    assert!(asked.contains("The mediators put"), "B's turn: {asked:?}");
+    let agree = b
+        .find(Locator::XPath("//button[starts-with(normalize-space(.), 'Agree ad referendum')]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    agree.click().await.unwrap_or_else(|e| panic!("{e}"));
+
+    // The mediators' page, not reloaded, shows it within seconds.
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = page_text(&mediators, "#log").await;
+        if shown.contains("B agrees ad referendum") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("B agrees ad referendum"), "not live on the mediators' page:\n{shown}");
+    // The single text on the mediators' page follows too: the same as B's freshly loaded page.
+    let fresh = page_text(&b, "#clauses").await;
+    assert!(!fresh.is_empty());
+    let mut live = String::new();
+    for _ in 0..50 {
+        live = page_text(&mediators, "#clauses").await;
+        if live == fresh {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(live, fresh, "the mediators' clause table did not follow");
+    let _ = clauses_before;
+
+    // On (server side, B agreeing to what is put) until clause a is PROVISIONAL (c still open to
+    // negotiation); then B reopens it with a click, and the mediators' page, not reloaded, shows it REOPENED.
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    for _ in 0..50 {
+        let mut r = room.lock().await;
+        let provisional = r.round().package().clause(ClauseId(0)).is_some_and(|c| c.state == ClauseState::Provisional);
+        let voting = matches!(r.round().package().status(), entente_protocols::package::Status::Voting { .. });
+        if provisional && r.round().ending().is_none() && !voting {
+            break;
+        }
+        let asked = r.awaiting(ActorRef::Party(1));
+        if let Some(Prompt::Proposal { clause, option }) = asked.first().map(|t| t.prompt.clone()) {
+            let agree = Answer::act(Action::AgreeAdRef { clause, option });
+            r.act(&f.state.db, ActorRef::Party(1), agree).await.unwrap_or_else(|e| panic!("{e}"));
+        } else {
+            r.until_turn(&f.state.db, 1000).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = page_text(&mediators, "#clauses").await;
+        if seen.contains("0. a PROVISIONAL") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen.contains("0. a PROVISIONAL"), "{seen}");
+    b.goto(&format!("{base}/rooms/{id}")).await.unwrap_or_else(|e| panic!("{e}"));
+    // Every clause provisional, the vote is open: B votes no (the vote fails), then reopens a.
+    if page_text(&b, "#status").await == "final vote open" {
+        let no =
+            b.find(Locator::XPath("//button[normalize-space(.)='Vote no']")).await.unwrap_or_else(|e| panic!("{e}"));
+        no.click().await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let reopen =
+        b.find(Locator::XPath("//button[normalize-space(.)='Reopen a']")).await.unwrap_or_else(|e| panic!("{e}"));
+    reopen.click().await.unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..50 {
+        seen = page_text(&mediators, "#clauses").await;
+        if seen.contains("0. a REOPENED") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen.contains("0. a REOPENED"), "not live on the mediators' page: {seen}");
+    // B never sees the mediators-only or A's private entries: its page's record is its role's.
+    let b_log = page_text(&b, "#log").await;
+    assert!(!b_log.contains("A scores"), "{b_log}");
+    let _ = mediators.close().await;
+    let _ = b.close().await;
+    server.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}
