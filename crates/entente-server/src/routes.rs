@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rooms/{id}/clauses", get(clauses))
         .route("/rooms/{id}/events", get(event_stream))
         .route("/rooms/{id}/log.json", get(log_json))
+        .route("/rooms/{id}/figure.svg", get(figure_svg))
         .route("/rooms/{id}/record.json", get(record_json))
         .route("/rooms/{id}/act", post(act))
         .route("/rooms/{id}/advance", post(advance))
@@ -65,6 +66,10 @@ pub enum AppError {
     Bad(String),
     #[error("the page could not be rendered")]
     Render(#[from] askama::Error),
+    #[error("the figure could not be computed: {0}")]
+    Figure(#[from] entente_talks::figure::FigureError),
+    #[error("the figure could not be drawn: {0}")]
+    Plot(#[from] entente_plot::PlotError),
 }
 
 impl AppError {
@@ -77,7 +82,9 @@ impl AppError {
             AppError::Room(RoomError::Scenario(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Room(RoomError::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Room(RoomError::Talks(_) | RoomError::Over) => StatusCode::CONFLICT,
-            AppError::Room(_) | AppError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Room(_) | AppError::Render(_) | AppError::Figure(_) | AppError::Plot(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
             AppError::NoRoom => StatusCode::NOT_FOUND,
             AppError::Bad(_) => StatusCode::BAD_REQUEST,
         }
@@ -300,6 +307,19 @@ async fn log_json(State(state): State<AppState>, headers: HeaderMap, Path(id): P
     let entries = export_for(r.round().log(), v.grant.role());
     let body = serde_json::json!({ "room": id, "role": v.grant.role(), "entries": entries });
     Ok(([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
+}
+
+/// The talks figure of the room so far (`entente talks --plot`'s figure),
+/// drawn from what the viewer's role may see: a delegation its own scores and
+/// blocs, the mediators what was confided to them, an observer the public
+/// record.
+async fn figure_svg(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response> {
+    let v = viewer(&state, &headers).await?;
+    let room = room_of(&state, &v, &id).await?;
+    let r = room.lock().await;
+    let figure = entente_talks::figure::live_figure(&r.talks, r.round(), r.now(), Some(v.grant.role()))?;
+    let svg = entente_plot::render_talks(&figure)?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")], svg).into_response())
 }
 
 /// The room's whole record, hash chain included (the convener only: it

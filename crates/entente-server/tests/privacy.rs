@@ -1,7 +1,7 @@
 //! Privacy, where the server produces what it sends: over random rounds
 //! (the small case and the reference case, random seats given to persons,
 //! random advances and moves, refused ones included) and every role, the
-//! event stream (JSON and HTML fragments), the room's page and the export
+//! event stream (JSON and HTML fragments), the room's page, its figure and the export
 //! send a viewer exactly the entries `export_for` allows that role, and no
 //! score of a party whose preferences the role may not know. A refused
 //! move writes nothing.
@@ -16,7 +16,7 @@ use entente_server::pages;
 use entente_server::rooms::seats_of;
 use entente_talks::Answer;
 use entente_talks::actors::ActorRef;
-use entente_talks::log::{LogEntry, Role, export_for};
+use entente_talks::log::{Entry, LogEntry, Role, export_for};
 use proptest::prelude::*;
 
 async fn check(scenario: &str, mask: u32, ops: &[(u8, usize)]) {
@@ -106,6 +106,28 @@ async fn check(scenario: &str, mask: u32, ops: &[(u8, usize)]) {
             page.contains("A package every party") || page.contains("No package improves"),
             role == Role::Mediator
         );
+        // The figure: a party's utility curve exactly when the role holds its
+        // scores, a delegation's blocs only for a role that reads its own channel.
+        let (status, headers, svg) = f.get(&format!("/rooms/{id}/figure.svg"), &token).await;
+        assert_eq!(status.as_u16(), 200, "{role:?}: {svg}");
+        assert_eq!(headers.get("content-type").and_then(|h| h.to_str().ok()), Some("image/svg+xml"));
+        for (k, p) in talks.scenario.parties.iter().enumerate() {
+            let scored = allowed.iter().any(|e| matches!(e.entry, Entry::TextScored { party, .. } if party == k));
+            assert_eq!(
+                svg.contains(&format!("{}: utility of the text", p.name)),
+                scored,
+                "{role:?}: {}'s utility curve in the figure",
+                p.name
+            );
+            assert!(!scored || may_score(k), "{role:?} holds {}'s scores", p.name);
+            let own = role == Role::Party { party: k };
+            for b in p.delegation.iter().flat_map(|d| &d.blocs) {
+                if !own {
+                    let label = format!("{} ({})", b.bloc.name, p.name);
+                    assert!(!svg.contains(&label), "{role:?} is shown {label} in the figure");
+                }
+            }
+        }
         // The export.
         let (_, _, body) = f.get(&format!("/rooms/{id}/log.json"), &token).await;
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();

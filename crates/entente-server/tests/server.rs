@@ -377,3 +377,30 @@ async fn a_join_link_leads_the_convener_to_a_room_and_nobody_elsewhere() {
     // A seat's link always leads to its own room.
     assert_eq!(location(format!("/join/{seat}?room=abc")).await, Some(format!("/rooms/{id}")));
 }
+
+#[tokio::test]
+async fn the_rooms_figure_shows_each_role_what_it_may_see_and_follows_the_round() {
+    let f = fixture("sqlite::memory:").await;
+    let id = f.state.open_room("fig", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    let a = f.seat(&id, ActorRef::Party(0)).await;
+    let observer = f.seat(&id, ActorRef::Observer).await;
+    let (status, _, before) = f.get(&format!("/rooms/{id}/figure.svg"), &a).await;
+    assert_eq!(status.as_u16(), 200, "{before}");
+    assert!(before.starts_with("<svg") && before.contains("under way"), "{before}");
+    // With every seat an agent's, the round runs to its end.
+    room.lock().await.until_turn(&f.state.db, 1_000).await.unwrap_or_else(|e| panic!("{e}"));
+    let (_, _, svg) = f.get(&format!("/rooms/{id}/figure.svg"), &a).await;
+    assert!(svg.contains("A: utility of the text"), "A sees its own utility");
+    assert!(!svg.contains("B: utility of the text"), "A is shown B's utility");
+    assert!(svg.contains("As A sees it"));
+    assert!(!svg.contains("under way"), "the round has ended: {svg}");
+    let (_, _, public) = f.get(&format!("/rooms/{id}/figure.svg"), &observer).await;
+    assert!(!public.contains("utility of the text"), "an observer is shown a utility");
+    // Nobody signed in: no figure.
+    let (status, _, _) = f.get(&format!("/rooms/{id}/figure.svg"), "forged").await;
+    assert_ne!(status.as_u16(), 200);
+    // The page embeds it.
+    let (_, _, page) = f.get(&format!("/rooms/{id}"), &a).await;
+    assert!(page.contains(&format!("/rooms/{id}/figure.svg")));
+}

@@ -21,7 +21,7 @@ use thiserror::Error;
 
 use crate::log::{Entry, LogEntry, Role, Visibility, export_for};
 use crate::model::{Talks, Timestamp, clock};
-use crate::sim::{Ending, TalksRun};
+use crate::sim::{ClauseSummary, Ending, Round, TalksRun};
 
 /// Why a figure's data could not be computed.
 #[derive(Debug, Error)]
@@ -46,7 +46,11 @@ pub fn view_name(talks: &Talks, view: Option<Role>) -> String {
 
 /// How the round ended, in words.
 pub fn outcome(run: &TalksRun) -> String {
-    match &run.ending {
+    ending_words(&run.ending)
+}
+
+fn ending_words(ending: &Ending) -> String {
+    match ending {
         Ending::Adopted { at, .. } => format!("the package was adopted on {}", clock(*at)),
         Ending::NotAdopted { at, .. } => format!("no agreement: the mediators ended the talks on {}", clock(*at)),
         Ending::BrokeDown { at, by } => format!("the talks broke down on {}: {by} walked out", clock(*at)),
@@ -88,9 +92,7 @@ fn capitalised(s: &str) -> String {
 
 /// The minute the round ended.
 pub fn ended_at(run: &TalksRun) -> Timestamp {
-    match &run.ending {
-        Ending::Adopted { at, .. } | Ending::NotAdopted { at, .. } | Ending::BrokeDown { at, .. } => *at,
-    }
+    run.ending.at()
 }
 
 fn lane_state(s: ClauseState) -> LaneState {
@@ -104,6 +106,22 @@ fn lane_state(s: ClauseState) -> LaneState {
     }
 }
 
+/// What a figure of one round reads: its log, its clauses, its actors'
+/// names, how it ended (if it has) and the minute the time axis ends.
+struct Course<'a> {
+    log: &'a crate::log::Log,
+    clauses: &'a [ClauseSummary],
+    actor_names: &'a [(ActorId, String)],
+    ending: Option<&'a Ending>,
+    end: Timestamp,
+}
+
+impl Course<'_> {
+    fn actor_name(&self, a: ActorId) -> String {
+        self.actor_names.iter().find(|(id, _)| *id == a).map_or(format!("actor {}", a.0), |(_, n)| n.clone())
+    }
+}
+
 /// One round as `view` may see it (`None`: everything), under `heading`.
 pub fn round(
     talks: &Talks,
@@ -111,13 +129,53 @@ pub fn round(
     view: Option<Role>,
     heading: Option<String>,
 ) -> Result<TalksRound, FigureError> {
+    let course = Course {
+        log: &run.log,
+        clauses: &run.clauses,
+        actor_names: &run.actor_names,
+        ending: Some(&run.ending),
+        end: ended_at(run),
+    };
+    course_round(talks, &course, view, heading)
+}
+
+/// The figure of a round still under way (a live room), as `view` may see
+/// it, its time axis ending at `now` (or at the end, if it has ended).
+pub fn live_figure(
+    talks: &Talks,
+    round: &Round,
+    now: Timestamp,
+    view: Option<Role>,
+) -> Result<TalksFigure, FigureError> {
+    let clauses = round.clause_summaries();
+    let actor_names = round.actor_names();
+    let ending = round.ending();
+    let end = match ending {
+        Some(e) => e.at(),
+        None => now.max(round.log().entries().last().map_or(talks.start(), |e| e.time)),
+    };
+    let course = Course { log: round.log(), clauses: &clauses, actor_names: &actor_names, ending, end };
+    let state = ending.map_or_else(|| "under way".to_string(), ending_words);
+    Ok(TalksFigure {
+        title: talks.scenario.name.clone(),
+        subtitle: Some(format!("{} · {state}", capitalised(&view_name(talks, view)))),
+        rounds: vec![course_round(talks, &course, view, None)?],
+    })
+}
+
+fn course_round(
+    talks: &Talks,
+    course: &Course<'_>,
+    view: Option<Role>,
+    heading: Option<String>,
+) -> Result<TalksRound, FigureError> {
     let entries: Vec<LogEntry> = match view {
-        Some(role) => export_for(&run.log, role),
-        None => run.log.entries().to_vec(),
+        Some(role) => export_for(course.log, role),
+        None => course.log.entries().to_vec(),
     };
     let may_see = |v: &Visibility| view.is_none_or(|r| r.may_see(v));
-    let end = ended_at(run);
-    let clauses = lanes(talks, run, &entries);
+    let end = course.end;
+    let clauses = lanes(talks, course, &entries);
     Ok(TalksRound {
         heading,
         sessions: talks
@@ -128,7 +186,7 @@ pub fn round(
         end,
         closure: closure(&clauses, talks.start()),
         clauses,
-        markers: markers(talks, run, &entries),
+        markers: markers(talks, course, &entries),
         parties: (0..talks.scenario.parties.len())
             .filter_map(|k| party_curves(talks, &entries, k, may_see(&Visibility::Party { party: k })).transpose())
             .collect::<Result<_, _>>()?,
@@ -140,7 +198,7 @@ pub fn round(
 }
 
 /// One lane per clause: OPEN from the start (or from when it was tabled), then every transition the log shows.
-fn lanes(talks: &Talks, run: &TalksRun, entries: &[LogEntry]) -> Vec<ClauseLane> {
+fn lanes(talks: &Talks, run: &Course<'_>, entries: &[LogEntry]) -> Vec<ClauseLane> {
     run.clauses
         .iter()
         .map(|c| {
@@ -184,11 +242,7 @@ fn closure(lanes: &[ClauseLane], start: Timestamp) -> Vec<(Timestamp, f64)> {
     out
 }
 
-fn actor_name(run: &TalksRun, a: ActorId) -> String {
-    run.actor_name(a)
-}
-
-fn markers(talks: &Talks, run: &TalksRun, entries: &[LogEntry]) -> Vec<TalksMarker> {
+fn markers(talks: &Talks, run: &Course<'_>, entries: &[LogEntry]) -> Vec<TalksMarker> {
     let party = |k: usize| talks.scenario.parties.get(k).map_or("?".to_string(), |p| p.name.clone());
     let title =
         |clause: u32| run.clauses.iter().find(|c| c.clause == clause).map_or("an item".into(), |c| c.title.clone());
@@ -203,13 +257,13 @@ fn markers(talks: &Talks, run: &TalksRun, entries: &[LogEntry]) -> Vec<TalksMark
                 Entry::Incident { place, .. } => (MarkerKind::Incident, format!("incident at {place}")),
                 Entry::Package { event } => match event {
                     Event::ItemTabled { clause, actor, .. } => {
-                        (MarkerKind::Tabled, format!("{} tabled by {}", title(clause.0), actor_name(run, *actor)))
+                        (MarkerKind::Tabled, format!("{} tabled by {}", title(clause.0), run.actor_name(*actor)))
                     }
                     Event::VoteCalled { .. } => (MarkerKind::Vote, "final vote called".into()),
                     Event::VoteFailed { .. } => (MarkerKind::Vote, "the vote fails".into()),
                     Event::Adopted { .. } => (MarkerKind::End, "package adopted".into()),
-                    Event::Ended { .. } => match &run.ending {
-                        Ending::BrokeDown { by, .. } => (MarkerKind::End, format!("breakdown: {by} walks out")),
+                    Event::Ended { .. } => match run.ending {
+                        Some(Ending::BrokeDown { by, .. }) => (MarkerKind::End, format!("breakdown: {by} walks out")),
                         _ => (MarkerKind::End, "the talks end: no agreement".into()),
                     },
                     _ => return None,

@@ -144,6 +144,15 @@ pub enum Ending {
     },
 }
 
+impl Ending {
+    /// The minute the round ended.
+    pub fn at(&self) -> Timestamp {
+        match self {
+            Ending::Adopted { at, .. } | Ending::NotAdopted { at, .. } | Ending::BrokeDown { at, .. } => *at,
+        }
+    }
+}
+
 /// What the simulation produced. Serialises as the `run` of the
 /// `entente.talks/2` document and reads back into the same value (except
 /// `instructions`, the delegations' state at the end, kept for the assessment
@@ -1220,10 +1229,9 @@ impl Round {
         Ok(())
     }
 
-    fn into_run(mut self) -> TalksRun {
-        self.rebuild_text();
-        let clauses = self
-            .pkg
+    /// The clauses as they stand (their state, who tabled them and when).
+    pub fn clause_summaries(&self) -> Vec<ClauseSummary> {
+        self.pkg
             .clauses()
             .iter()
             .map(|c| ClauseSummary {
@@ -1236,8 +1244,18 @@ impl Round {
                     package::Origin::Agenda { .. } => None,
                 },
             })
-            .collect();
-        let actor_names = self.actors.names();
+            .collect()
+    }
+
+    /// The actors' package ids and names.
+    pub fn actor_names(&self) -> Vec<(ActorId, String)> {
+        self.actors.names()
+    }
+
+    fn into_run(mut self) -> TalksRun {
+        self.rebuild_text();
+        let clauses = self.clause_summaries();
+        let actor_names = self.actor_names();
         let drafts = self
             .drafts
             .iter()
