@@ -62,9 +62,74 @@ pub struct TalksArgs {
     /// above the changed one.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
+    /// A live room's record (its export /rooms/ID/record.json from `entente serve`) instead of a simulation: the
+    /// chain is checked, the room replayed, and the round printed as a simulated one (transcript, measures,
+    /// assessment; --json, --export ROLE, --plot). The round must be over.
+    #[arg(long, value_name = "RECORD.json", conflicts_with_all = ["scenario", "counterfactual", "changes", "changes_file", "compare", "save", "seed"])]
+    pub record: Option<PathBuf>,
+}
+
+/// The largest record file `--record` reads.
+const MAX_RECORD_BYTES: u64 = 512 << 20;
+
+/// A live room's talks and its round, from its record's export.
+fn read_record(path: &Path) -> anyhow::Result<(Talks, TalksRun)> {
+    let shown = path.display();
+    let len = std::fs::metadata(path).with_context(|| format!("--record {shown}: cannot read it"))?.len();
+    if len > MAX_RECORD_BYTES {
+        bail!("--record {shown}: {len} bytes; a record file is at most {MAX_RECORD_BYTES} bytes");
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("--record {shown}: cannot read it as text"))?;
+    let events = entente_server::verify::parse_export(&text).with_context(|| format!("--record {shown}"))?;
+    let first = events.first().map(|e| e.room.clone()).unwrap_or_default();
+    let rooms =
+        events.iter().filter(|e| e.room != first).map(|e| e.room.as_str()).collect::<std::collections::BTreeSet<_>>();
+    if events.is_empty() {
+        bail!("--record {shown}: holds no event; expected a room's record (/rooms/ID/record.json)");
+    }
+    if !rooms.is_empty() {
+        bail!(
+            "--record {shown}: holds the records of {} rooms; expected one room's record (/rooms/ID/record.json)",
+            rooms.len() + 1
+        );
+    }
+    let room = entente_server::rooms::Room::replay(&events).with_context(|| format!("--record {shown}"))?;
+    let talks = (*room.talks).clone();
+    let run = room.into_run().with_context(|| format!("--record {shown}"))?;
+    Ok((talks, run))
+}
+
+/// A live room's round, printed as a simulated one.
+fn run_record(args: &TalksArgs, path: &Path) -> anyhow::Result<ExitCode> {
+    let (talks, run) = read_record(path)?;
+    let measures = measures(&talks, &run)?;
+    let role = export_role(&talks, args.export.as_deref())?;
+    if let Some(plot) = &args.plot {
+        let figure = entente_talks::figure::talks_figure(&talks, &run, role)?;
+        crate::figure::write_svg(plot, &entente_plot::render_talks(&figure)?)?;
+        eprintln!("Figure written to {}", plot.display());
+    }
+    if let Some(role) = role {
+        outln!("{}", serde_json::to_string_pretty(&entente_talks::Export::new(&talks, &run, role))?);
+    } else if args.json {
+        let doc = serde_json::json!({"schema": entente_talks::SCHEMA, "talks": talks.scenario.name,
+            "record": path.display().to_string(), "run": run, "measures": measures});
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        out!("{}", transcript(&talks, &run, args.verbose));
+        out!("\n{}", measures_text(&measures, &talks));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_role(talks: &Talks, export: Option<&str>) -> anyhow::Result<Option<Role>> {
+    export.map(|r| Role::named(talks, r).map_err(|e| anyhow::anyhow!("--export {e}"))).transpose()
 }
 
 pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.record {
+        return run_record(&args, path);
+    }
     let mut base = match &args.scenario {
         Some(p) => read_talks(p)?,
         None => parse_talks(DEFAULT_TALKS, Path::new(DEFAULT_TALKS_NAME))?,
@@ -128,11 +193,7 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
     let counterfactual_doc = counterfactual.map(|w| serde_json::json!({"name": w.name(), "description": w.describe()}));
     let run = entente_talks::simulate(&talks)?;
     let measures = measures(&talks, &run)?;
-    let role = args
-        .export
-        .as_deref()
-        .map(|r| Role::named(&talks, r).map_err(|e| anyhow::anyhow!("--export {e}")))
-        .transpose()?;
+    let role = export_role(&talks, args.export.as_deref())?;
     let base_run = if changes.is_empty() { None } else { Some(entente_talks::simulate(&base)?) };
     if let Some(path) = &args.plot {
         let figure = match &base_run {

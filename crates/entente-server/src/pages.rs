@@ -149,6 +149,16 @@ pub struct RoomPage {
     pub message: Option<String>,
 }
 
+/// The measures of the round so far (the mediators').
+#[derive(Template)]
+#[template(path = "measures.html")]
+pub struct MeasuresFragment {
+    pub now: String,
+    /// Every party confided its preferences: the measures that read them are in.
+    pub confided: bool,
+    pub text: String,
+}
+
 #[derive(Template)]
 #[template(path = "clauses.html")]
 pub struct ClausesFragment {

@@ -90,6 +90,11 @@ pub enum RoomError {
     NoSuchSeat(String),
     #[error("the talks are over")]
     Over,
+    #[error(
+        "the round is still under way (its clock at {at}): the transcript, the measures and the assessment are of a \
+         finished round; the mediators' page shows the measures so far"
+    )]
+    UnderWay { at: String },
 }
 
 /// A room in memory: its round, its seats, the head of its chain.
@@ -451,6 +456,18 @@ impl Room {
 
     pub fn round(&self) -> &Round {
         &self.round
+    }
+
+    /// The round as the simulator gives it (`entente talks`'s run: the
+    /// aftermath's incidents, the mediators' assessment, the baseline), so
+    /// that the transcript, the measures, the exports by role and the figure
+    /// work on a real round as on a simulated one. Only a round that is over.
+    pub fn into_run(self) -> Result<entente_talks::TalksRun, RoomError> {
+        if !self.is_over() {
+            return Err(RoomError::UnderWay { at: entente_talks::sim::when(self.now) });
+        }
+        let Room { round, mut seats, .. } = self;
+        Ok(round.finish(&mut seats)?)
     }
 
     pub fn now(&self) -> Timestamp {

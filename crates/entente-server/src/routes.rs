@@ -15,13 +15,13 @@ use axum::routing::{get, post};
 use entente_protocols::package::Reason;
 use entente_talks::Answer;
 use entente_talks::actors::ActorRef;
-use entente_talks::log::export_for;
+use entente_talks::log::{Role, export_for};
 use serde::Deserialize;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::auth::{self, AuthError, Grant, Viewer};
 use crate::events::{self, Format};
-use crate::pages::{self, ClausesFragment, IndexPage, MessagePage};
+use crate::pages::{self, ClausesFragment, IndexPage, MeasuresFragment, MessagePage};
 use crate::rooms::{RoomError, is_seat, seat_name};
 use crate::{AppState, MAX_BODY_BYTES, REFERENCE_TALKS};
 
@@ -36,6 +36,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rooms/{id}/events", get(event_stream))
         .route("/rooms/{id}/log.json", get(log_json))
         .route("/rooms/{id}/figure.svg", get(figure_svg))
+        .route("/rooms/{id}/measures", get(measures_fragment))
         .route("/rooms/{id}/record.json", get(record_json))
         .route("/rooms/{id}/act", post(act))
         .route("/rooms/{id}/advance", post(advance))
@@ -66,6 +67,10 @@ pub enum AppError {
     Bad(String),
     #[error("the page could not be rendered")]
     Render(#[from] askama::Error),
+    #[error("only the mediators see this")]
+    MediatorsOnly,
+    #[error("the measures could not be computed: {0}")]
+    Measures(#[from] entente_talks::measures::MeasuresError),
     #[error("the figure could not be computed: {0}")]
     Figure(#[from] entente_talks::figure::FigureError),
     #[error("the figure could not be drawn: {0}")]
@@ -77,14 +82,16 @@ impl AppError {
         match self {
             AppError::Auth(AuthError::Missing) => StatusCode::UNAUTHORIZED,
             AppError::Auth(AuthError::Db(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::Auth(_) | AppError::Csrf | AppError::NotChair => StatusCode::FORBIDDEN,
+            AppError::Auth(_) | AppError::Csrf | AppError::NotChair | AppError::MediatorsOnly => StatusCode::FORBIDDEN,
             AppError::Room(RoomError::NotAPerson(_) | RoomError::NoSuchSeat(_)) => StatusCode::FORBIDDEN,
             AppError::Room(RoomError::Scenario(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Room(RoomError::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Room(RoomError::Talks(_) | RoomError::Over) => StatusCode::CONFLICT,
-            AppError::Room(_) | AppError::Render(_) | AppError::Figure(_) | AppError::Plot(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Room(_)
+            | AppError::Render(_)
+            | AppError::Figure(_)
+            | AppError::Plot(_)
+            | AppError::Measures(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::NoRoom => StatusCode::NOT_FOUND,
             AppError::Bad(_) => StatusCode::BAD_REQUEST,
         }
@@ -320,6 +327,33 @@ async fn figure_svg(State(state): State<AppState>, headers: HeaderMap, Path(id):
     let figure = entente_talks::figure::live_figure(&r.talks, r.round(), r.now(), Some(v.grant.role()))?;
     let svg = entente_plot::render_talks(&figure)?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")], svg).into_response())
+}
+
+/// The stalling measures of the round so far (closure, backtracking,
+/// reopenings, items tabled, the stall index; with the step classes and
+/// distances when every party confided its preferences to the mediators),
+/// for the mediators only.
+async fn measures_fragment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let v = viewer(&state, &headers).await?;
+    if v.grant.role() != Role::Mediator {
+        return Err(AppError::MediatorsOnly);
+    }
+    let room = room_of(&state, &v, &id).await?;
+    let r = room.lock().await;
+    let talks = &r.talks;
+    let confided =
+        (0..talks.scenario.parties.len()).all(|k| talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators));
+    let m = entente_talks::measures::so_far(talks, r.round(), r.now(), confided)?;
+    let f = MeasuresFragment {
+        now: entente_talks::sim::when(r.now()),
+        confided,
+        text: entente_talks::measures::measures_text(&m, talks),
+    };
+    Ok(Html(f.render()?).into_response())
 }
 
 /// The room's whole record, hash chain included (the convener only: it

@@ -404,3 +404,25 @@ async fn the_rooms_figure_shows_each_role_what_it_may_see_and_follows_the_round(
     let (_, _, page) = f.get(&format!("/rooms/{id}"), &a).await;
     assert!(page.contains(&format!("/rooms/{id}/figure.svg")));
 }
+
+#[tokio::test]
+async fn the_measures_so_far_are_the_mediators_only() {
+    let f = fixture("sqlite::memory:").await;
+    let id = f.state.open_room("m", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    room.lock().await.until_turn(&f.state.db, 1_000).await.unwrap_or_else(|e| panic!("{e}"));
+    let mediator = f.seat(&id, ActorRef::Mediator(0)).await;
+    let (status, _, body) = f.get(&format!("/rooms/{id}/measures"), &mediator).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    assert!(body.contains("closure (live clauses provisional)"), "{body}");
+    let (_, _, page) = f.get(&format!("/rooms/{id}"), &mediator).await;
+    assert!(page.contains(&format!("/rooms/{id}/measures")));
+    for actor in [ActorRef::Party(0), ActorRef::Party(1), ActorRef::Observer] {
+        let token = f.seat(&id, actor).await;
+        let (status, _, body) = f.get(&format!("/rooms/{id}/measures"), &token).await;
+        assert_eq!(status.as_u16(), 403, "{actor:?}: {body}");
+        assert!(!body.contains("closure"), "{actor:?}: {body}");
+        let (_, _, page) = f.get(&format!("/rooms/{id}"), &token).await;
+        assert!(!page.contains("/measures"), "{actor:?}");
+    }
+}

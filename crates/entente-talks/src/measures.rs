@@ -71,9 +71,9 @@ use entente_protocols::package::{ActorId, ClauseId, ClauseState, Event, Timestam
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::log::Entry;
+use crate::log::{Entry, Log};
 use crate::model::{Session, Talks, clock};
-use crate::sim::{Ending, TalksRun, TextSnapshot};
+use crate::sim::{ClauseSummary, Ending, Round, TalksRun, TextSnapshot};
 
 /// Changes of a share or a utility smaller than this are no change.
 pub const TOLERANCE: f64 = 1e-12;
@@ -331,8 +331,34 @@ pub fn measures(talks: &Talks, run: &TalksRun) -> Result<Measures, MeasuresError
 
 /// The plain data of a simulated round (with `reference` for the distances).
 pub fn input_of<'a>(talks: &'a Talks, run: &'a TalksRun, reference: Option<Reference>) -> MeasureInput<'a> {
-    let events: Vec<&Event> = run
-        .log
+    // The talks end with the ending; what the log holds after it (an
+    // aftermath incident) is not part of the talks.
+    let end = run.ending.at().max(talks.start());
+    input(talks, &run.log, &run.clauses, &run.actor_names, &run.texts, end, reference)
+}
+
+/// The measures of a round under way (a live room), up to minute `now`, from
+/// what the mediators may know: with `preferences` (every party confided its
+/// preferences to them) as for a finished round; without, from the package's
+/// events alone (closure, backtracking, reopenings, items tabled; no step
+/// classes, no Pareto progress, no distances).
+pub fn so_far(talks: &Talks, round: &Round, now: Timestamp, preferences: bool) -> Result<Measures, MeasuresError> {
+    let end = round.ending().map_or(now, Ending::at).max(talks.start());
+    let (clauses, names) = (round.clause_summaries(), round.actor_names());
+    let (texts, reference) = if preferences { (round.texts(), Some(reference(talks)?)) } else { (&[][..], None) };
+    Ok(compute(&input(talks, round.log(), &clauses, &names, texts, end, reference)))
+}
+
+fn input<'a>(
+    talks: &'a Talks,
+    log: &'a Log,
+    clauses: &[ClauseSummary],
+    actor_names: &[(ActorId, String)],
+    texts: &'a [TextSnapshot],
+    end: Timestamp,
+    reference: Option<Reference>,
+) -> MeasureInput<'a> {
+    let events: Vec<&Event> = log
         .entries()
         .iter()
         .filter_map(|e| match &e.entry {
@@ -347,22 +373,16 @@ pub fn input_of<'a>(talks: &'a Talks, run: &'a TalksRun, reference: Option<Refer
             _ => None,
         })
         .collect();
-    let initial = run.clauses.iter().map(|c| ClauseId(c.clause)).filter(|c| !tabled.contains(c)).collect();
-    // The talks end with the ending; what the log holds after it (an
-    // aftermath incident) is not part of the talks.
-    let end = match &run.ending {
-        Ending::Adopted { at, .. } | Ending::BrokeDown { at, .. } | Ending::NotAdopted { at, .. } => *at,
-    }
-    .max(talks.start());
+    let initial = clauses.iter().map(|c| ClauseId(c.clause)).filter(|c| !tabled.contains(c)).collect();
     MeasureInput {
         parties: talks.scenario.parties.iter().map(|p| p.name.clone()).collect(),
         initial,
         events,
-        texts: &run.texts,
+        texts,
         sessions: &talks.sessions,
         names: Names {
-            actors: run.actor_names.clone(),
-            clauses: run.clauses.iter().map(|c| (ClauseId(c.clause), c.title.clone())).collect(),
+            actors: actor_names.to_vec(),
+            clauses: clauses.iter().map(|c| (ClauseId(c.clause), c.title.clone())).collect(),
         },
         start: talks.start(),
         end,

@@ -1247,6 +1247,12 @@ impl Round {
             .collect()
     }
 
+    /// The text over time: every text the mediators put, with each party's utility of it (private: a party's
+    /// own, or the mediators' when confided).
+    pub fn texts(&self) -> &[TextSnapshot] {
+        &self.texts
+    }
+
     /// The actors' package ids and names.
     pub fn actor_names(&self) -> Vec<(ActorId, String)> {
         self.actors.names()

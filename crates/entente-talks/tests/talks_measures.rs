@@ -120,3 +120,40 @@ fn without_the_injection_nothing_is_tabled_and_the_closure_ends_higher() {
     let last = |m: &entente_talks::measures::Measures| m.curve.last().map_or(0.0, |p| p.closure);
     assert!(last(&m) > last(&base));
 }
+
+#[test]
+fn a_round_under_way_is_measured_up_to_now_and_at_its_end_as_when_finished() {
+    use entente_talks::measures::so_far;
+    use entente_talks::{Round, Seats};
+    use std::sync::Arc;
+    let talks = Arc::new(reference_case());
+    let finished = run(&talks);
+    let whole = measures(&talks, &finished).unwrap_or_else(|e| panic!("{e}"));
+    let mut round = Round::new(Arc::clone(&talks)).unwrap_or_else(|e| panic!("{e}"));
+    let mut seats = Seats::simulated();
+    // An hour into the second session.
+    let mut starts: Vec<u64> = talks.sessions.iter().map(|s| s.start).collect();
+    starts.sort_unstable();
+    let now = starts[1] + 60;
+    round.advance_to(now, &mut seats).unwrap_or_else(|e| panic!("{e}"));
+    let m = so_far(&talks, &round, now, true).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.end, now);
+    // The sessions begun by then, the second one cut at now; the closure curve is the whole round's up to now.
+    assert_eq!(m.sessions.len(), 2, "{:?}", m.sessions.iter().map(|s| &s.label).collect::<Vec<_>>());
+    assert_eq!(m.sessions[1].end, now);
+    let before: Vec<_> = whole.curve.iter().filter(|p| p.time <= now).cloned().collect();
+    assert_eq!(m.curve, before);
+    assert!(m.injections.items.is_empty(), "the guarantor is tabled on day 3");
+    assert!(m.distances.is_some());
+    // Without the parties' preferences: the package's events alone.
+    let p = so_far(&talks, &round, now, false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.curve, m.curve);
+    assert_eq!(p.reopens, m.reopens);
+    assert!(p.distances.is_none());
+    assert!(p.steps.iter().all(|s| s.steps.is_empty()), "{:?}", p.steps);
+    // At its end, the round under way measures as the finished one (the mediators' drafts come with the run).
+    round.advance_to(u64::MAX, &mut seats).unwrap_or_else(|e| panic!("{e}"));
+    let mut end = so_far(&talks, &round, u64::MAX, true).unwrap_or_else(|e| panic!("{e}"));
+    end.drafts = whole.drafts.clone();
+    assert_eq!(end, whole);
+}
