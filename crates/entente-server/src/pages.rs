@@ -144,10 +144,25 @@ pub struct RoomPage {
     pub lines: Vec<Line>,
     pub last_seq: Option<u64>,
     pub csrf: String,
-    pub seats: Vec<(String, String, bool)>,
+    pub seats: Vec<SeatRow>,
+    pub strategies: &'static [&'static str],
     pub invitations: Vec<(String, String, String)>,
     pub message: Option<String>,
 }
+
+/// A seat as the chair sees it: who holds it, what it can be given to.
+pub struct SeatRow {
+    pub name: String,
+    /// The seat as the forms send it (JSON).
+    pub seat: String,
+    pub person: bool,
+    pub holder: String,
+    /// A delegation's seat (an entente strategy may hold it).
+    pub party: bool,
+}
+
+/// The strategies a chair may seat at a delegation's place.
+pub const SEAT_STRATEGIES: [&str; 5] = ["boulware", "linear", "conceder", "aspiration", "tough"];
 
 /// The measures of the round so far (the mediators').
 #[derive(Template)]
@@ -458,7 +473,13 @@ pub fn room_page(
     let seats = if viewer.grant.chairs() {
         crate::rooms::seats_of(talks)
             .into_iter()
-            .map(|a| (seat_name(talks, a), json(&a), room.persons().contains(&a)))
+            .map(|a| SeatRow {
+                name: seat_name(talks, a),
+                seat: json(&a),
+                person: room.persons().contains(&a),
+                holder: room.holder(a),
+                party: matches!(a, ActorRef::Party(_)),
+            })
             .collect()
     } else {
         Vec::new()
@@ -491,6 +512,7 @@ pub fn room_page(
         lines,
         csrf: viewer.csrf(),
         seats,
+        strategies: &SEAT_STRATEGIES,
         invitations,
         message,
     }

@@ -12,17 +12,18 @@
 //! nothing when prompted, and the person's move arrives with
 //! [`Input::Move`], through the package machine.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use entente_formats::talks_toml::parse_talks;
+use entente_model::{StrategyOptions, StrategySpec};
 use entente_protocols::package::Timestamp;
-use entente_talks::Person;
 use entente_talks::actors::ActorRef;
 use entente_talks::log::{LogEntry, Role};
 use entente_talks::sim::{Phase, TalksError};
 use entente_talks::{Answer, Prompt, Round, Seats, Talks, Turn};
+use entente_talks::{Person, StrategyParty};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
@@ -49,8 +50,14 @@ pub enum Input {
         #[serde(default)]
         auto: bool,
     },
-    /// `actor`'s seat goes to a person (`person: true`) or back to its agent.
-    Seat { actor: ActorRef, person: bool },
+    /// `actor`'s seat goes to a person (`person: true`) or back to its agent:
+    /// the simulated one, or (a party's seat) an entente strategy by name.
+    Seat {
+        actor: ActorRef,
+        person: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        strategy: Option<String>,
+    },
     /// The clock moves on to minute `to`: everything due by then happens.
     Advance { to: Timestamp },
     /// A person's move.
@@ -90,6 +97,12 @@ pub enum RoomError {
     NoSuchSeat(String),
     #[error("the talks are over")]
     Over,
+    #[error("{0}")]
+    Strategy(#[from] entente_model::StrategyError),
+    #[error("{0}")]
+    NotATalksStrategy(#[from] entente_talks::NotATalksStrategy),
+    #[error("a strategy holds a delegation's seat; {0} is held by its simulated agent or a person")]
+    StrategySeat(String),
     #[error(
         "the round is still under way (its clock at {at}): the transcript, the measures and the assessment are of a \
          finished round; the mediators' page shows the measures so far"
@@ -105,6 +118,8 @@ pub struct Room {
     round: Round,
     seats: Seats,
     persons: BTreeSet<ActorRef>,
+    /// The seats held by an entente strategy, by its name.
+    strategies: BTreeMap<ActorRef, String>,
     now: Timestamp,
     next_seq: i64,
     head: String,
@@ -197,6 +212,7 @@ impl Room {
             changed,
             auto,
             stale: false,
+            strategies: BTreeMap::new(),
         })
     }
 
@@ -277,14 +293,31 @@ impl Room {
     fn apply(&mut self, input: &Input) -> Result<(), RoomError> {
         match input {
             Input::Created { .. } => return Err(RoomError::Diverged { seq: -1, why: "a second creation".into() }),
-            Input::Seat { actor, person } => {
+            Input::Seat { actor, person, strategy } => {
                 if !is_seat(&self.talks, *actor) || *actor == ActorRef::Observer {
                     return Err(RoomError::NoSuchSeat(format!("{actor:?}")));
                 }
+                // Checked before anything changes: a refused seat leaves the room as it was.
+                let agent = match strategy {
+                    Some(_) if *person => return Err(RoomError::StrategySeat(seat_name(&self.talks, *actor))),
+                    Some(name) => {
+                        if !matches!(actor, ActorRef::Party(_)) {
+                            return Err(RoomError::StrategySeat(seat_name(&self.talks, *actor)));
+                        }
+                        let spec = StrategySpec::from_name(name, &StrategyOptions::default())?;
+                        Some(StrategyParty::new(spec)?)
+                    }
+                    None => None,
+                };
                 let seats = std::mem::take(&mut self.seats);
+                self.strategies.remove(actor);
                 if *person {
                     self.seats = seats.seat(*actor, Person);
                     self.persons.insert(*actor);
+                } else if let (Some(agent), Some(name)) = (agent, strategy) {
+                    self.seats = seats.seat(*actor, agent);
+                    self.persons.remove(actor);
+                    self.strategies.insert(*actor, name.clone());
                 } else {
                     self.seats = seats;
                     self.seats.take(*actor);
@@ -451,7 +484,24 @@ impl Room {
 
     /// Gives `actor`'s seat to a person or back to its agent.
     pub async fn seat(&mut self, db: &Db, actor: ActorRef, person: bool) -> Result<(), RoomError> {
-        self.input(db, Input::Seat { actor, person }).await
+        self.input(db, Input::Seat { actor, person, strategy: None }).await
+    }
+
+    /// Gives a party's seat to an entente strategy (`boulware`, `linear`,
+    /// `conceder`, `aspiration`, `tough`, or a NegMAS class name of these).
+    pub async fn seat_strategy(&mut self, db: &Db, actor: ActorRef, strategy: &str) -> Result<(), RoomError> {
+        self.input(db, Input::Seat { actor, person: false, strategy: Some(strategy.to_string()) }).await
+    }
+
+    /// Who holds `actor`'s seat, in words.
+    pub fn holder(&self, actor: ActorRef) -> String {
+        if self.persons.contains(&actor) {
+            "a person".into()
+        } else if let Some(s) = self.strategies.get(&actor) {
+            format!("the strategy {s}")
+        } else {
+            "its agent (simulated)".into()
+        }
     }
 
     pub fn round(&self) -> &Round {

@@ -85,6 +85,9 @@ impl AppError {
             AppError::Auth(_) | AppError::Csrf | AppError::NotChair | AppError::MediatorsOnly => StatusCode::FORBIDDEN,
             AppError::Room(RoomError::NotAPerson(_) | RoomError::NoSuchSeat(_)) => StatusCode::FORBIDDEN,
             AppError::Room(RoomError::Scenario(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Room(RoomError::Strategy(_) | RoomError::NotATalksStrategy(_) | RoomError::StrategySeat(_)) => {
+                StatusCode::BAD_REQUEST
+            }
             AppError::Room(RoomError::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Room(RoomError::Talks(_) | RoomError::Over) => StatusCode::CONFLICT,
             AppError::Room(_)
@@ -522,8 +525,11 @@ async fn invite(
 struct SeatForm {
     csrf: Option<String>,
     seat: String,
-    /// "person" or "agent".
+    /// "person", "agent" or "strategy".
     to: String,
+    /// With `to=strategy`: its name.
+    #[serde(default)]
+    strategy: Option<String>,
 }
 
 /// The chair gives a seat back to its agent (the simulated participant) or to a person.
@@ -540,13 +546,22 @@ async fn seat(
     }
     let actor: ActorRef =
         serde_json::from_str(&f.seat).map_err(|e| AppError::Bad(format!("the seat does not read: {e}")))?;
-    let person = match f.to.as_str() {
-        "person" => true,
-        "agent" => false,
-        other => return Err(AppError::Bad(format!("a seat goes to a person or an agent, not {other:?}"))),
-    };
     let room = room_of(&state, &v, &id).await?;
-    room.lock().await.seat(&state.db, actor, person).await?;
+    let mut r = room.lock().await;
+    match f.to.as_str() {
+        "person" => r.seat(&state.db, actor, true).await?,
+        "agent" => r.seat(&state.db, actor, false).await?,
+        "strategy" => {
+            let name = f.strategy.as_deref().unwrap_or("").trim();
+            if name.is_empty() {
+                return Err(AppError::Bad("a seat given to a strategy needs the strategy's name".into()));
+            }
+            r.seat_strategy(&state.db, actor, name).await?
+        }
+        other => {
+            return Err(AppError::Bad(format!("a seat goes to a person, an agent or a strategy, not {other:?}")));
+        }
+    }
     Ok(Redirect::to(&format!("/rooms/{id}")).into_response())
 }
 

@@ -8,13 +8,13 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use entente_protocols::package::{Action, ClauseId, ClauseState};
+use entente_protocols::package::{Action, ClauseId, ClauseState, Event};
 use entente_server::auth::Grant;
 use entente_server::chain::{self, BrokenLink};
 use entente_server::db::Db;
 use entente_server::rooms::{Room, RoomError};
-use entente_talks::actors::ActorRef;
-use entente_talks::log::{LogEntry, Role, export_for};
+use entente_talks::actors::{ActorRef, Actors};
+use entente_talks::log::{Entry, LogEntry, Role, export_for};
 use entente_talks::sim::TalksError;
 use entente_talks::{Answer, Prompt};
 
@@ -425,4 +425,57 @@ async fn the_measures_so_far_are_the_mediators_only() {
         let (_, _, page) = f.get(&format!("/rooms/{id}"), &token).await;
         assert!(!page.contains("/measures"), "{actor:?}");
     }
+}
+
+#[tokio::test]
+async fn the_chair_seats_an_entente_strategy_at_a_delegations_place_and_the_record_replays_it() {
+    let f = fixture("sqlite::memory:").await;
+    let id = f.state.open_room("s", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let convener = f.token(None, Grant::Convener).await;
+    let csrf = entente_server::auth::csrf_of(&convener);
+    let party0 = "%7B%22actor%22%3A%22party%22%2C%22index%22%3A0%7D";
+    let form = |seat: &str, strategy: &str| format!("csrf={csrf}&seat={seat}&to=strategy&strategy={strategy}");
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    let before = count(&f.state.db, &id).await;
+    // Refused, nothing written: a strategy that answers offers, an unknown one, a mediator's seat, no name.
+    let mediator = "%7B%22actor%22%3A%22mediator%22%2C%22index%22%3A0%7D";
+    for (seat, strategy, says) in [
+        (party0, "tit-for-tat", "cannot hold a seat"),
+        (party0, "bulware", "unknown strategy"),
+        (mediator, "boulware", "a strategy holds a delegation"),
+        (party0, "", "needs the strategy"),
+    ] {
+        let (status, _, body) = f.post_form(&format!("/rooms/{id}/seat"), &convener, &form(seat, strategy), None).await;
+        assert_eq!(status.as_u16(), 400, "{strategy}: {body}");
+        assert!(body.contains(says), "{strategy}: {body}");
+    }
+    assert_eq!(count(&f.state.db, &id).await, before);
+    // Tough at A's place: the page says so; A agrees to nothing that costs it (a1 and b0 are its best).
+    let (status, _, _) = f.post_form(&format!("/rooms/{id}/seat"), &convener, &form(party0, "tough"), None).await;
+    assert_eq!(status.as_u16(), 303);
+    let (_, _, page) = f.get(&format!("/rooms/{id}"), &convener).await;
+    assert!(page.contains("the strategy tough"), "{page}");
+    let log = {
+        let mut r = room.lock().await;
+        r.until_turn(&f.state.db, 1_000).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.is_over());
+        r.round().log().clone()
+    };
+    let a = Actors::of(&room.lock().await.talks).id(ActorRef::Party(0));
+    let agreed: Vec<(u32, u32)> = log
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.entry {
+            Entry::Package { event: Event::AdRefAgreed { clause, option, actor, .. } } if Some(*actor) == a => {
+                Some((clause.0, *option))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(agreed.iter().all(|&x| x == (0, 1) || x == (1, 0)), "{agreed:?}");
+    // The record replays with the strategy in its seat.
+    let events = f.state.db.events(&id).await.unwrap_or_default();
+    let replayed = Room::replay(&events).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(replayed.round().log(), &log);
+    assert_eq!(replayed.holder(ActorRef::Party(0)), "the strategy tough");
 }

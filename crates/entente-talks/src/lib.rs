@@ -25,7 +25,9 @@ pub use participant::{
     Answer, DelegationPosition, Participant, Person, Position, Prompt, ScriptedParticipant, Seats, View, role_of,
 };
 pub use sim::{Phase, Round, TalksRun, Turn, simulate, simulate_with};
-pub use simulated::{SimulatedCapital, SimulatedGuarantor, SimulatedMediator, SimulatedParty};
+pub use simulated::{
+    NotATalksStrategy, SimulatedCapital, SimulatedGuarantor, SimulatedMediator, SimulatedParty, StrategyParty,
+};
 
 /// The schema of the talks document (`entente talks --json`): `{schema, talks,
 /// run, measures}`, `run` a [`TalksRun`] that reads back from JSON.

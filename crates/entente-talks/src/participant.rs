@@ -133,13 +133,19 @@ impl Position {
     /// reservation value. It starts at nothing and reaches, at the end, all it
     /// can give up and still beat no agreement.
     pub fn allowance(&self, tau: f64) -> f64 {
+        self.allowance_with(tau, self.exponent)
+    }
+
+    /// [`Position::allowance`] with another concession exponent (a strategy
+    /// seated in the party's place).
+    pub fn allowance_with(&self, tau: f64, exponent: f64) -> f64 {
         let range = self.table.max() - self.table.min();
         if range <= 0.0 {
             return 1.0;
         }
         let r = self.reservation.max(self.table.min());
         let share = ((self.table.max() - r) / range).clamp(0.0, 1.0);
-        share * tau.powf(self.exponent)
+        share * tau.powf(exponent)
     }
 
     /// What it gives up with option `o` of `issue`, as a share of its utility

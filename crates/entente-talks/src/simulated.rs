@@ -4,7 +4,9 @@
 //! capital from its delegation's instructions, the mediators from the
 //! positions the parties confided to them.
 
-use entente_protocols::package::{Action, ClauseSpec, ClauseState, Reason};
+use entente_model::StrategySpec;
+use entente_protocols::package::{Action, ClauseId, ClauseSpec, ClauseState, Reason};
+use thiserror::Error;
 
 use crate::actors::ActorRef;
 use crate::model::Drafting;
@@ -164,20 +166,7 @@ impl Participant for SimulatedParty {
     fn respond(&mut self, prompt: &Prompt, view: &View<'_>) -> Vec<Answer> {
         let (ActorRef::Party(k), Some(me)) = (view.actor, view.own()) else { return Vec::new() };
         match prompt {
-            Prompt::Proposal { clause, option } => {
-                let Some(issue) = view.package.clause(*clause).and_then(|c| c.issue) else { return Vec::new() };
-                let mut text = view.text.to_vec();
-                text[issue as usize] = *option;
-                let allowance = me.allowance(view.tau);
-                let loss = me.loss(view.space, view.text, issue as usize, *option);
-                let value = me.utility(view.space, &text);
-                if loss <= allowance + 1e-12 && value > me.reservation {
-                    let why = Reason::Concession { loss, allowance, value };
-                    vec![Answer::act(Action::AgreeAdRef { clause: *clause, option: *option }).because(why)]
-                } else {
-                    Vec::new()
-                }
-            }
+            Prompt::Proposal { clause, option } => consider(*clause, *option, me.allowance(view.tau), view),
             Prompt::TableDue { item, text } => table_own(item, text.as_deref(), view),
             Prompt::Instructed { bloc, table } => {
                 let mut out = Vec::new();
@@ -217,6 +206,75 @@ impl Participant for SimulatedParty {
                 vec![Answer::act(Action::Vote { yes }).because(why)]
             }
             _ => Vec::new(),
+        }
+    }
+}
+
+/// A party's answer to option `option` of `clause` put to it, given what it is ready to give up now: it agrees
+/// ad referendum iff the option costs it at most `allowance` of its utility range and leaves it better off than
+/// no agreement.
+fn consider(clause: ClauseId, option: u32, allowance: f64, view: &View<'_>) -> Vec<Answer> {
+    let Some(me) = view.own() else { return Vec::new() };
+    let Some(issue) = view.package.clause(clause).and_then(|c| c.issue) else { return Vec::new() };
+    let mut text = view.text.to_vec();
+    text[issue as usize] = option;
+    let loss = me.loss(view.space, view.text, issue as usize, option);
+    let value = me.utility(view.space, &text);
+    if loss <= allowance + 1e-12 && value > me.reservation {
+        let why = Reason::Concession { loss, allowance, value };
+        vec![Answer::act(Action::AgreeAdRef { clause, option }).because(why)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// An entente strategy in a party's seat: the simulated party, conceding on
+/// the strategy's own curve instead of the party's declared exponent. A
+/// time-based strategy (Boulware, Linear, Conceder, Aspiration, any
+/// exponent) gives up `s · τ^e` of its range by relative time `τ`, `e` its
+/// exponent (`s`: the share of its range above its reservation value, as for
+/// the simulated party); Tough gives up nothing. Everything else (tabling,
+/// reviews, incidents, the vote) it does as the simulated party.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrategyParty {
+    spec: StrategySpec,
+    /// `None`: it concedes nothing (Tough).
+    exponent: Option<f64>,
+}
+
+/// A strategy that cannot hold a talks seat.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error(
+    "{name} cannot hold a seat at the talks: a seat takes a time-based strategy (boulware, linear, conceder, \
+     aspiration, time-based with an exponent) or tough"
+)]
+pub struct NotATalksStrategy {
+    pub name: String,
+}
+
+impl StrategyParty {
+    pub fn new(spec: StrategySpec) -> Result<StrategyParty, NotATalksStrategy> {
+        let exponent = match &spec {
+            StrategySpec::TimeBased { params, .. } => Some(params.exponent),
+            StrategySpec::Tough => None,
+            other => return Err(NotATalksStrategy { name: other.name().to_string() }),
+        };
+        Ok(StrategyParty { spec, exponent })
+    }
+
+    pub fn spec(&self) -> &StrategySpec {
+        &self.spec
+    }
+}
+
+impl Participant for StrategyParty {
+    fn respond(&mut self, prompt: &Prompt, view: &View<'_>) -> Vec<Answer> {
+        match (prompt, view.actor, view.own()) {
+            (Prompt::Proposal { clause, option }, ActorRef::Party(_), Some(me)) => {
+                let allowance = self.exponent.map_or(0.0, |e| me.allowance_with(view.tau, e));
+                consider(*clause, *option, allowance, view)
+            }
+            _ => SimulatedParty.respond(prompt, view),
         }
     }
 }

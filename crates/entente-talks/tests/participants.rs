@@ -370,3 +370,54 @@ fn a_mediator_weighs_only_the_parties_that_confide_in_it() {
     round.advance_to(Timestamp::MAX, &mut seats).unwrap();
     assert!(round.turns().iter().any(|t| t.actor == ActorRef::Mediator(0)));
 }
+
+/// `(clause, option)` of every agreement ad referendum by `party`'s delegation.
+fn agreements_of(run: &entente_talks::TalksRun, party: &str) -> Vec<(u32, u32)> {
+    let id = run.actor_names.iter().find(|(_, n)| n == party).map(|(a, _)| *a);
+    run.package_events()
+        .filter_map(|(_, e)| match e {
+            entente_protocols::package::Event::AdRefAgreed { clause, option, actor, .. } if Some(*actor) == id => {
+                Some((clause.0, *option))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_entente_strategy_in_a_partys_seat_concedes_on_its_own_curve() {
+    use entente_model::{StrategyOptions, StrategySpec};
+    use entente_talks::StrategyParty;
+    let strategy = |name: &str, exponent: Option<f64>| {
+        let spec = StrategySpec::from_name(name, &StrategyOptions { exponent, ..StrategyOptions::default() })
+            .unwrap_or_else(|e| panic!("{e}"));
+        StrategyParty::new(spec).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let seated = |talks: &Talks, party: usize, s: StrategyParty| {
+        let mut seats = Seats::simulated().seat(ActorRef::Party(party), s);
+        entente_talks::simulate_with(talks, &mut seats).unwrap_or_else(|e| panic!("{e}"))
+    };
+    // A time-based strategy with the party's own exponent is the simulated party: the same round, entry for entry.
+    let talks = small();
+    let declared = talks.conduct[0].exponent;
+    let same = seated(&talks, 0, strategy("time-based", Some(declared)));
+    let simulated = simulate(&talks).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(serde_json::to_value(&same).ok(), serde_json::to_value(&simulated).ok());
+    // Tough gives up nothing: A (a1 and b0 are its best options) agrees to nothing else.
+    let tough = seated(&talks, 0, strategy("tough", None));
+    assert!(
+        agreements_of(&tough, "A").iter().all(|&(c, o)| (c, o) == (0, 1) || (c, o) == (1, 0)),
+        "{:?}",
+        agreements_of(&tough, "A")
+    );
+    // The simulated A concedes something by the end (the test is not empty), a Conceder at least as soon.
+    let costly = |run: &entente_talks::TalksRun| {
+        agreements_of(run, "A").into_iter().filter(|&(c, o)| (c, o) == (0, 0) || (c, o) == (1, 1)).count()
+    };
+    assert!(costly(&simulated) > 0, "{:?}", agreements_of(&simulated, "A"));
+    assert!(costly(&seated(&talks, 0, strategy("conceder", None))) >= costly(&simulated));
+    // Strategies that answer offers, not texts, cannot hold a seat.
+    let tft = StrategySpec::from_name("tit-for-tat", &StrategyOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let err = StrategyParty::new(tft).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("TitForTat") && err.contains("time-based"), "{err}");
+}
