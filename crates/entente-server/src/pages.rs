@@ -172,6 +172,8 @@ pub struct MeasuresFragment {
     /// Every party confided its preferences: the measures that read them are in.
     pub confided: bool,
     pub text: String,
+    /// The mediators' assessment, once the round is over.
+    pub assessment: Option<String>,
 }
 
 #[derive(Template)]

@@ -351,10 +351,20 @@ async fn measures_fragment(
     let confided =
         (0..talks.scenario.parties.len()).all(|k| talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators));
     let m = entente_talks::measures::so_far(talks, r.round(), r.now(), confided)?;
+    // Once the round is over, the mediators' assessment, as `entente talks --record` gives it (from the record
+    // replayed: the room itself goes on holding its round).
+    let assessment = if r.is_over() {
+        let events = state.db.events(&id).await.map_err(RoomError::from)?;
+        let run = crate::rooms::Room::replay(&events)?.into_run()?;
+        run.assessment.map(|a| a.text)
+    } else {
+        None
+    };
     let f = MeasuresFragment {
         now: entente_talks::sim::when(r.now()),
         confided,
         text: entente_talks::measures::measures_text(&m, talks),
+        assessment,
     };
     Ok(Html(f.render()?).into_response())
 }

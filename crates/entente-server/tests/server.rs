@@ -415,6 +415,12 @@ async fn the_measures_so_far_are_the_mediators_only() {
     let (status, _, body) = f.get(&format!("/rooms/{id}/measures"), &mediator).await;
     assert_eq!(status.as_u16(), 200, "{body}");
     assert!(body.contains("closure (live clauses provisional)"), "{body}");
+    // The round is over: the mediators' assessment is there, as the simulator gives it.
+    let talks =
+        entente_formats::talks_toml::parse_talks(SMALL, std::path::Path::new("s")).unwrap_or_else(|e| panic!("{e}"));
+    let run = entente_talks::simulate(&talks).unwrap_or_else(|e| panic!("{e}"));
+    let text = run.assessment.map(|a| a.text).unwrap_or_default();
+    assert!(!text.is_empty() && body.contains(&askama_escape(&text)), "{text}\n{body}");
     let (_, _, page) = f.get(&format!("/rooms/{id}"), &mediator).await;
     assert!(page.contains(&format!("/rooms/{id}/measures")));
     for actor in [ActorRef::Party(0), ActorRef::Party(1), ActorRef::Observer] {
@@ -478,4 +484,9 @@ async fn the_chair_seats_an_entente_strategy_at_a_delegations_place_and_the_reco
     let replayed = Room::replay(&events).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(replayed.round().log(), &log);
     assert_eq!(replayed.holder(ActorRef::Party(0)), "the strategy tough");
+}
+
+/// Text as the pages escape it.
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;").replace('"', "&#34;").replace('\'', "&#39;")
 }
