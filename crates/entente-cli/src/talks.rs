@@ -12,7 +12,9 @@ use entente_talks::figure::outcome;
 use entente_talks::log::Role;
 use entente_talks::measures::{Measures, measures, measures_text};
 use entente_talks::transcript::transcript;
-use entente_talks::{Talks, TalksRun};
+use entente_talks::{
+    COMPARE_SCHEMA, ChangeNote, CompareDocument, CounterfactualNote, RunMeasures, Talks, TalksDocument, TalksRun,
+};
 
 /// The embedded default talks (`scenarios/istanbul-2025.toml`).
 pub const DEFAULT_TALKS: &str = include_str!("../../../scenarios/istanbul-2025.toml");
@@ -112,8 +114,8 @@ fn run_record(args: &TalksArgs, path: &Path) -> anyhow::Result<ExitCode> {
     if let Some(role) = role {
         outln!("{}", serde_json::to_string_pretty(&entente_talks::Export::new(&talks, &run, role))?);
     } else if args.json {
-        let doc = serde_json::json!({"schema": entente_talks::SCHEMA, "talks": talks.scenario.name,
-            "record": path.display().to_string(), "run": run, "measures": measures});
+        let mut doc = TalksDocument::new(&talks, run, measures);
+        doc.record = Some(path.display().to_string());
         outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         out!("{}", transcript(&talks, &run, args.verbose));
@@ -158,11 +160,8 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         bail!("--compare needs a change: give --change \"...\", --changes FILE or --counterfactual NAME");
     }
     let (talks, notes) = apply_talks_changes(&base, &changes)?;
-    let change_docs: Vec<serde_json::Value> = changes
-        .iter()
-        .zip(&notes)
-        .map(|(c, note)| serde_json::json!({"change": c.to_string(), "note": note}))
-        .collect();
+    let change_docs: Vec<ChangeNote> =
+        changes.iter().zip(&notes).map(|(c, note)| ChangeNote { change: c.to_string(), note: note.clone() }).collect();
     if let Some(path) = &args.save {
         save(&talks, path, args.force)?;
     }
@@ -190,7 +189,7 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
             outln!();
         }
     }
-    let counterfactual_doc = counterfactual.map(|w| serde_json::json!({"name": w.name(), "description": w.describe()}));
+    let counterfactual_doc = counterfactual.map(CounterfactualNote::from);
     let run = entente_talks::simulate(&talks)?;
     let measures = measures(&talks, &run)?;
     let role = export_role(&talks, args.export.as_deref())?;
@@ -217,26 +216,25 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         let base_run = base_run.as_ref().ok_or_else(|| anyhow::anyhow!("--compare: no base run"))?;
         let base_measures = measures_of(&base, base_run)?;
         if args.json {
-            outln!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({
-                    "schema": COMPARE_SCHEMA, "talks": talks.scenario.name, "seed": talks.seed,
-                    "counterfactual": counterfactual_doc, "changes": change_docs,
-                    "base": {"run": base_run, "measures": base_measures},
-                    "changed": {"run": run, "measures": measures},
-                }))?
-            );
+            let doc = CompareDocument {
+                schema: COMPARE_SCHEMA.to_string(),
+                talks: talks.scenario.name.clone(),
+                seed: talks.seed,
+                counterfactual: counterfactual_doc,
+                changes: change_docs,
+                base: RunMeasures { run: base_run.clone(), measures: base_measures },
+                changed: RunMeasures { run, measures },
+            };
+            outln!("{}", serde_json::to_string_pretty(&doc)?);
         } else {
             out!("{}", compare_text(&base, base_run, &base_measures, &talks, &run, &measures, &changes, &notes));
         }
         return Ok(ExitCode::SUCCESS);
     }
     if args.json {
-        let mut doc = serde_json::json!({"schema": entente_talks::SCHEMA, "talks": talks.scenario.name,
-            "counterfactual": counterfactual_doc, "run": run, "measures": measures});
-        if own_changes && let Some(o) = doc.as_object_mut() {
-            o.insert("changes".into(), serde_json::Value::Array(change_docs));
-        }
+        let mut doc = TalksDocument::new(&talks, run, measures);
+        doc.counterfactual = counterfactual_doc;
+        doc.changes = own_changes.then_some(change_docs);
         outln!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -244,9 +242,6 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
     out!("\n{}", measures_text(&measures, &talks));
     Ok(ExitCode::SUCCESS)
 }
-
-/// The schema of `entente talks --compare --json`.
-pub const COMPARE_SCHEMA: &str = "entente.talks-compare/1";
 
 fn measures_of(talks: &Talks, run: &TalksRun) -> anyhow::Result<Measures> {
     Ok(measures(talks, run)?)

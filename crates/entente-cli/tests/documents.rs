@@ -182,3 +182,23 @@ fn bench_documents_round_trip() {
     let figures: Vec<AnalysisFigure> = round_trip(analysis);
     assert_eq!(figures[0].frontier, 12);
 }
+
+#[test]
+fn talks_documents_round_trip() {
+    use entente_talks::{CompareDocument, Export, TalksDocument};
+    for args in [
+        &["talks", "--json"][..],
+        &["talks", "--counterfactual", "unified", "--json"],
+        &["talks", "--change", "unify all", "--change", "guarantor all consents", "--json"],
+    ] {
+        let doc: TalksDocument = round_trip(&json_of(args));
+        assert_eq!(doc.schema, entente_talks::SCHEMA, "{args:?}");
+        assert_eq!(doc.measures.end, doc.run.ending.at().max(doc.measures.start), "{args:?}");
+    }
+    let doc: CompareDocument = round_trip(&json_of(&["talks", "--compare", "--counterfactual", "unified", "--json"]));
+    assert_eq!((doc.schema.as_str(), doc.changes.len()), (entente_talks::COMPARE_SCHEMA, 1));
+    for role in ["observer", "mediator", "state_b"] {
+        let e: Export = round_trip(&json_of(&["talks", "--export", role]));
+        assert_eq!(e.schema, entente_talks::EXPORT_SCHEMA);
+    }
+}

@@ -8,6 +8,7 @@
 
 pub mod actors;
 pub mod assessment;
+mod document;
 mod export;
 pub mod figure;
 pub mod log;
@@ -18,6 +19,7 @@ mod simulated;
 pub mod transcript;
 
 pub use actors::ActorRef;
+pub use document::{COMPARE_SCHEMA, ChangeNote, CompareDocument, CounterfactualNote, RunMeasures, TalksDocument};
 pub use entente_model::talks as model;
 pub use export::{ActorName, EXPORT_SCHEMA, Export};
 pub use model::Talks;
