@@ -244,6 +244,30 @@ fn value_of(v: &toml::Value) -> Value {
 }
 
 /// Minutes since the start of day 1 for `day` and `HH:MM`.
+/// The minute of `day` and `time` for `what`, which must fall before `last_end` (the end of the last session)
+/// or it would never be `done`.
+fn minute_before(
+    loc: &Locator,
+    day: &Spanned<i64>,
+    time: &Spanned<String>,
+    last_end: u64,
+    what: &str,
+    done: &str,
+) -> Result<u64, FormatError> {
+    let at = minute(loc, day, time)?;
+    if at >= last_end {
+        return Err(loc.at(
+            day.span(),
+            format!(
+                "{what}: dated {}, at or after the end of the last session ({}): it would never be {done}",
+                clock(at),
+                clock(last_end)
+            ),
+        ));
+    }
+    Ok(at)
+}
+
 fn minute(loc: &Locator, day: &Spanned<i64>, time: &Spanned<String>) -> Result<u64, FormatError> {
     let d = *day.get_ref();
     if !(1..=366).contains(&d) {
@@ -437,17 +461,7 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
     let mut instructions = Vec::new();
     for i in &t.instructions {
         let d = i.get_ref();
-        let at = minute(&loc, &d.day, &d.time)?;
-        if at >= last_end {
-            return Err(loc.at(
-                d.day.span(),
-                format!(
-                    "instructions: dated {}, at or after the end of the last session ({}): it would never be applied",
-                    clock(at),
-                    clock(last_end)
-                ),
-            ));
-        }
+        let at = minute_before(&loc, &d.day, &d.time, last_end, "instructions", "applied")?;
         let k = party(&d.party)?;
         let Some(delegation) = &scenario.parties[k].delegation else {
             return Err(loc.at(
@@ -565,17 +579,7 @@ pub fn parse_talks(text: &str, path: &Path) -> Result<Talks, FormatError> {
     let mut tabling = Vec::new();
     for i in &t.tabling {
         let d = i.get_ref();
-        let at = minute(&loc, &d.day, &d.time)?;
-        if at >= last_end {
-            return Err(loc.at(
-                d.day.span(),
-                format!(
-                    "tabling: dated {}, at or after the end of the last session ({}): it would never be tabled",
-                    clock(at),
-                    clock(last_end)
-                ),
-            ));
-        }
+        let at = minute_before(&loc, &d.day, &d.time, last_end, "tabling", "tabled")?;
         let who = d.by.get_ref();
         let by = match scenario.parties.iter().position(|p| p.name == *who) {
             Some(k) => Tabler::Party(k),

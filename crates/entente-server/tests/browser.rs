@@ -2,19 +2,25 @@
 //! chromedriver (fantoccini), two browsers at once on one room. The
 //! mediators' page, left open, shows a delegation's answer made in the
 //! other browser live (server-sent events, htmx); a clause reopened in one
-//! browser shows REOPENED in the other without a reload.
-//! Without chromedriver the test prints SKIPPED (and fails when CI=true).
+//! browser shows REOPENED in the other without a reload. A bloc's
+//! instructions reach only their delegation's browser, live; the demo room
+//! of `entente serve --demo` is negotiated to adoption by clicks.
+//! Without chromedriver the tests print SKIPPED (and fail when CI=true).
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 mod common;
 
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
 use entente_protocols::package::{Action, ClauseId, ClauseState};
 use entente_server::auth::Grant;
+use entente_server::clock::ManualClock;
+use entente_server::{Config, app, start};
 use entente_talks::actors::ActorRef;
+use entente_talks::log::{Entry, Visibility};
 use entente_talks::{Answer, Prompt};
 use fantoccini::{Client, ClientBuilder, Locator};
 
@@ -242,6 +248,143 @@ async fn a_delegations_answer_and_a_reopened_clause_reach_the_mediators_page_liv
     assert!(!b_log.contains("A scores"), "{b_log}");
     let _ = mediators.close().await;
     let _ = b.close().await;
+    server.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// chromedriver started on a port of its own (`offset` apart from the other tests'), stopped when dropped.
+fn driver(offset: u16) -> Option<(Driver, u16)> {
+    let exe = chromedriver()?;
+    let port = 9515 + (std::process::id() % 300) as u16 + 400 + offset;
+    let child = Command::new(exe)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("chromedriver: {e}"));
+    Some((Driver(child), port))
+}
+
+/// Waits (up to 5 s) until `css`'s text satisfies `ok`; its last text.
+async fn until(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = page_text(c, css).await;
+        if ok(&seen) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocs_instructions_reach_only_their_delegations_browser_live() {
+    let Some((_driver, port)) = driver(1) else { return };
+    let f = fixture("sqlite::memory:").await;
+    let talks = entente_formats::talks_toml::parse_talks(entente_server::REFERENCE_TALKS, std::path::Path::new("r"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The delegation the reference case's blocs instruct during the talks (after the opening).
+    let id = f
+        .state
+        .open_room("instructions", entente_server::REFERENCE_TALKS, &[], false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    let opening = room.lock().await.round().log().entries().len();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
+    let server = tokio::spawn(axum::serve(listener, f.app.clone()).into_future());
+    let dir = std::env::temp_dir().join(format!("entente-browser-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let n = talks.scenario.parties.len();
+    let mut browsers = Vec::new();
+    for k in 0..n {
+        let c = browser(port, &dir.join(format!("p{k}"))).await;
+        let token = f.seat(&id, ActorRef::Party(k)).await;
+        c.goto(&format!("{base}/join/{token}")).await.unwrap_or_else(|e| panic!("{e}"));
+        c.goto(&format!("{base}/rooms/{id}")).await.unwrap_or_else(|e| panic!("{e}"));
+        browsers.push(c);
+    }
+    // The clock runs on, server side, until a bloc has instructed its delegation.
+    let instructed = loop {
+        let mut r = room.lock().await;
+        let found = r.round().log().entries()[opening..].iter().find_map(|e| match (&e.entry, &e.visibility) {
+            (Entry::Instruction { party, bloc, .. }, Visibility::Party { .. }) => Some((*party, bloc.clone())),
+            _ => None,
+        });
+        if let Some(x) = found {
+            break x;
+        }
+        assert!(!r.is_over(), "the reference case instructs a delegation during the talks");
+        r.next(&f.state.db).await.unwrap_or_else(|e| panic!("{e}"));
+    };
+    let (k, bloc) = instructed;
+    let line = format!("Instruction from {bloc} to {}", talks.scenario.parties[k].name);
+    // Live in the instructed delegation's browser, without a reload.
+    let seen = until(&browsers[k], "#log", |t| t.contains(&line)).await;
+    assert!(seen.contains(&line), "not live in {}'s browser:\n{seen}", talks.scenario.parties[k].name);
+    // Never in another delegation's, live or after a reload.
+    for (j, c) in browsers.iter().enumerate().filter(|(j, _)| *j != k) {
+        let live = page_text(c, "#log").await;
+        assert!(!live.contains(&line), "{} was sent {line}", talks.scenario.parties[j].name);
+        c.refresh().await.unwrap_or_else(|e| panic!("{e}"));
+        let reloaded = page_text(c, "#log").await;
+        assert!(!reloaded.is_empty() && !reloaded.contains("Instruction from"), "{reloaded}");
+    }
+    for c in browsers {
+        let _ = c.close().await;
+    }
+    server.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_room_is_negotiated_to_adoption_by_clicks_in_the_browser() {
+    let Some((_driver, port)) = driver(2) else { return };
+    let config = Config { database: "sqlite::memory:".into(), listen: "127.0.0.1:0".into(), demo: true };
+    let (started, listener, state) =
+        start(&config, Arc::new(ManualClock::new(T0))).await.unwrap_or_else(|e| panic!("{e}"));
+    let Some((room, link)) = started.demo.clone() else { panic!("no demo room") };
+    let server = tokio::spawn(axum::serve(listener, app(state.clone())).into_future());
+    let dir = std::env::temp_dir().join(format!("entente-browser-clicks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let c = browser(port, &dir.join("demo")).await;
+    // The link the server printed, as a newcomer would follow it.
+    c.goto(&link).await.unwrap_or_else(|e| panic!("{e}"));
+    c.goto(&format!("{}/rooms/{room}", started.url)).await.unwrap_or_else(|e| panic!("{e}"));
+    // A cooperative delegation: it agrees to what the mediators put to it, votes yes, else lets the moment pass.
+    let (mut clicks, mut agreed) = (0, 0);
+    let mut status = String::new();
+    for _ in 0..400 {
+        status = page_text(&c, "#status").await;
+        if status != "negotiating" && status != "final vote open" {
+            break;
+        }
+        let asked = page_text(&c, "#awaiting").await;
+        let put = asked.lines().find_map(|l| {
+            l.strip_prefix("The mediators put ")
+                .and_then(|r| r.split_once(" to the parties"))
+                .map(|(x, _)| x.to_string())
+        });
+        let button = if let Some(p) = put {
+            agreed += 1;
+            format!("//button[normalize-space(.)='Agree ad referendum: {p}']")
+        } else if asked.contains("The final vote is open") {
+            "//button[normalize-space(.)='Vote yes']".to_string()
+        } else {
+            "//button[starts-with(normalize-space(.), 'Let the moment pass')]".to_string()
+        };
+        let b = c.find(Locator::XPath(&button)).await.unwrap_or_else(|e| panic!("{button}: {e}\n{asked}"));
+        b.click().await.unwrap_or_else(|e| panic!("{e}"));
+        c.wait().for_element(Locator::Css("#status")).await.unwrap_or_else(|e| panic!("{e}"));
+        clicks += 1;
+    }
+    assert!(agreed > 0, "the person never agreed to anything");
+    assert_eq!(status, "adopted", "after {clicks} clicks ({agreed} agreements)");
+    let r = state.room(&room).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    assert!(matches!(r.lock().await.round().ending(), Some(entente_talks::sim::Ending::Adopted { .. })));
+    let _ = c.close().await;
     server.abort();
     let _ = std::fs::remove_dir_all(&dir);
 }
