@@ -5,7 +5,7 @@
 //! positions the parties confided to them.
 
 use entente_model::StrategySpec;
-use entente_protocols::package::{Action, ClauseId, ClauseSpec, ClauseState, Reason};
+use entente_protocols::package::{Action, ClauseId, ClauseSpec, ClauseState, Reason, Status};
 use thiserror::Error;
 
 use crate::actors::ActorRef;
@@ -47,15 +47,29 @@ impl Participant for SimulatedMediator {
     }
 }
 
-/// Tables `item` on the actor's own initiative, unless an item on its issue
-/// is on the table already or the talks have ended.
-fn table_own(item: &ClauseSpec, text: Option<&str>, view: &View<'_>) -> Vec<Answer> {
+/// Whether `item` may be tabled now: no item on its issue is on the table
+/// already, the talks have not ended and no final vote is open (the package
+/// refuses an item during the vote).
+fn may_table(item: &ClauseSpec, view: &View<'_>) -> bool {
     let already = view
         .package
         .clauses()
         .iter()
         .any(|c| c.issue.is_some() && c.issue == item.issue && c.state != ClauseState::Withdrawn);
-    if already || view.package.is_closed() {
+    let voting = matches!(view.package.status(), Status::Voting { .. });
+    !already && !voting && !view.package.is_closed()
+}
+
+/// Whether a clause may be reopened now: the talks have not ended and no
+/// final vote is open (during the vote the package takes only votes; a
+/// delegation's vote then says what its instructions or an incident changed).
+fn may_reopen(view: &View<'_>) -> bool {
+    !view.package.is_closed() && !matches!(view.package.status(), Status::Voting { .. })
+}
+
+/// Tables `item` on the actor's own initiative, when it may (see [`may_table`]).
+fn table_own(item: &ClauseSpec, text: Option<&str>, view: &View<'_>) -> Vec<Answer> {
+    if !may_table(item, view) {
         return Vec::new();
     }
     let why = Reason::Free { text: text.unwrap_or("on its own initiative").to_string() };
@@ -171,12 +185,7 @@ impl Participant for SimulatedParty {
             Prompt::Instructed { bloc, table } => {
                 let mut out = Vec::new();
                 if let Some(item) = table {
-                    let already = view
-                        .package
-                        .clauses()
-                        .iter()
-                        .any(|c| c.issue.is_some() && c.issue == item.issue && c.state != ClauseState::Withdrawn);
-                    if !already && !view.package.is_closed() {
+                    if may_table(item, view) {
                         let why = Reason::Tabled { party: k, bloc: bloc.clone() };
                         out.push(Answer::act(Action::Table { item: item.clone() }).because(why));
                     }
@@ -185,7 +194,7 @@ impl Participant for SimulatedParty {
                 out
             }
             Prompt::Incident { index, place, issues } => {
-                if view.package.is_closed() {
+                if !may_reopen(view) {
                     return Vec::new();
                 }
                 view.package
@@ -282,8 +291,8 @@ impl Participant for StrategyParty {
 /// A delegation's review of the agreed text against its win-set.
 fn review(view: &View<'_>, reason: Reason) -> Vec<Answer> {
     let Some(me) = view.own() else { return Vec::new() };
-    // Once the talks have ended, nothing is reopened.
-    if view.package.is_closed() || me.delegation.is_none() || me.ratifies(view.space, view.text) {
+    // Once the talks have ended, or while the vote is open, nothing is reopened.
+    if !may_reopen(view) || me.delegation.is_none() || me.ratifies(view.space, view.text) {
         return Vec::new();
     }
     let text = view.text;

@@ -421,3 +421,31 @@ fn an_entente_strategy_in_a_partys_seat_concedes_on_its_own_curve() {
     let err = StrategyParty::new(tft).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("TitForTat") && err.contains("time-based"), "{err}");
 }
+
+#[test]
+fn an_item_due_while_the_final_vote_is_open_is_not_tabled_and_the_round_goes_on() {
+    // state_a is a person who agrees to everything put to it but takes its time to vote: every clause is
+    // provisional, the vote opens and stays open until state_b's instructions to table the guarantor
+    // arrive (day 3). The package refuses an item during the vote: the simulated delegation does not table it
+    // then, and the round goes on.
+    let talks = Arc::new(istanbul());
+    let mut round = Round::new(Arc::clone(&talks)).unwrap_or_else(|e| panic!("{e}"));
+    let mut seats = Seats::simulated().seat(ActorRef::Party(0), entente_talks::Person);
+    let tabling = talks.instructions.iter().filter(|i| i.table.is_some()).map(|i| i.at).min().unwrap_or(u64::MAX);
+    let mut voting_at_tabling = false;
+    while let Some(due) = round.next_due() {
+        if due > tabling && round.ending().is_none() {
+            voting_at_tabling |= matches!(round.package().status(), entente_protocols::package::Status::Voting { .. });
+        }
+        round.advance_to(due, &mut seats).unwrap_or_else(|e| panic!("the round fails at {due}: {e}"));
+        let asked: Vec<Prompt> = round.awaiting(ActorRef::Party(0)).into_iter().map(|t| t.prompt.clone()).collect();
+        for p in asked {
+            if let Prompt::Proposal { clause, option } = p {
+                let agree = Answer::act(Action::AgreeAdRef { clause, option });
+                let now = round.package().time();
+                round.submit(ActorRef::Party(0), agree, now, &mut seats).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+    }
+    assert!(voting_at_tabling, "the vote was not open when the item fell due: the test does not reach the case");
+}
