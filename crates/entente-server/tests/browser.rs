@@ -356,8 +356,14 @@ async fn the_demo_room_is_negotiated_to_adoption_by_clicks_in_the_browser() {
     // A cooperative delegation: it agrees to what the mediators put to it, votes yes, else lets the moment pass.
     let (mut clicks, mut agreed) = (0, 0);
     let mut status = String::new();
+    let room_url = format!("{}/rooms/{room}", started.url);
     for _ in 0..400 {
-        status = page_text(&c, "#status").await;
+        status = until(&c, "#status", |t| !t.is_empty()).await;
+        if status.is_empty() {
+            // Not the room's page (a refusal's page): back to the room.
+            c.goto(&room_url).await.unwrap_or_else(|e| panic!("{e}"));
+            continue;
+        }
         if status != "negotiating" && status != "final vote open" {
             break;
         }
@@ -376,8 +382,15 @@ async fn the_demo_room_is_negotiated_to_adoption_by_clicks_in_the_browser() {
             "//button[starts-with(normalize-space(.), 'Let the moment pass')]".to_string()
         };
         let b = c.find(Locator::XPath(&button)).await.unwrap_or_else(|e| panic!("{button}: {e}\n{asked}"));
+        let old = c.find(Locator::Css("#status")).await.unwrap_or_else(|e| panic!("{e}"));
         b.click().await.unwrap_or_else(|e| panic!("{e}"));
-        c.wait().for_element(Locator::Css("#status")).await.unwrap_or_else(|e| panic!("{e}"));
+        // The form's answer is a new page: wait until the old one is gone.
+        for _ in 0..250 {
+            if old.text().await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         clicks += 1;
     }
     assert!(agreed > 0, "the person never agreed to anything");

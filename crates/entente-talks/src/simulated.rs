@@ -184,11 +184,11 @@ impl Participant for SimulatedParty {
             Prompt::TableDue { item, text } => table_own(item, text.as_deref(), view),
             Prompt::Instructed { bloc, table } => {
                 let mut out = Vec::new();
-                if let Some(item) = table {
-                    if may_table(item, view) {
-                        let why = Reason::Tabled { party: k, bloc: bloc.clone() };
-                        out.push(Answer::act(Action::Table { item: item.clone() }).because(why));
-                    }
+                if let Some(item) = table
+                    && may_table(item, view)
+                {
+                    let why = Reason::Tabled { party: k, bloc: bloc.clone() };
+                    out.push(Answer::act(Action::Table { item: item.clone() }).because(why));
                 }
                 out.extend(review(view, Reason::UnderReview { party: k, bloc: bloc.clone() }));
                 out
