@@ -23,7 +23,7 @@ pub const MAX_DOCUMENT_CHARS: usize = 20_000;
 
 /// What a seat posts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "post")]
+#[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Post {
     /// A message on a channel.
     Message { to: Channel, text: String },
