@@ -133,6 +133,21 @@ async fn check(scenario: &str, mask: u32, ops: &[(u8, usize)]) {
     let replayed = entente_server::rooms::Room::load(&f.state.db, &id).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(replayed.round().log(), &log);
     let n_clauses = replayed.round().package().clauses().len() as u32;
+    // Each clause's last version, read from any role's view of the log, is
+    // the package machine's clause (its state, brackets, agreed option).
+    for role in [Role::Mediator, Role::Observer, Role::Party { party: 0 }] {
+        let view = export_for(&log, role);
+        for c in replayed.round().package().clauses() {
+            let versions = entente_server::history::versions(&talks, &view, c);
+            let last = versions.last().unwrap_or_else(|| panic!("clause {} has no version", c.id.0));
+            assert_eq!(
+                (last.state, &last.brackets, last.agreed),
+                (c.state, &c.brackets, c.agreed),
+                "{role:?}: clause {}'s last version {versions:?}",
+                c.id.0
+            );
+        }
+    }
     let mut viewers: Vec<(ActorRef, Role)> =
         (0..talks.scenario.parties.len()).map(|k| (ActorRef::Party(k), Role::Party { party: k })).collect();
     viewers.push((ActorRef::Mediator(0), Role::Mediator));
