@@ -36,7 +36,8 @@ async fn the_versions_of_a_clause_played_by_hand_and_their_difference() {
     let r = room.lock().await;
     let clause = r.round().package().clause(c0).unwrap_or_else(|| panic!("no clause 0"));
     let v = versions(&r.talks, &export_for(r.round().log(), Role::Observer), clause);
-    let got: Vec<(&str, &str, &str, ClauseState, Vec<u32>, Option<u32>)> = v
+    type Row<'a> = (&'a str, &'a str, &'a str, ClauseState, Vec<u32>, Option<u32>);
+    let got: Vec<Row> = v
         .iter()
         .map(|v| (v.who.as_str(), v.what.as_str(), v.why.as_str(), v.state, v.brackets.clone(), v.agreed))
         .collect();
