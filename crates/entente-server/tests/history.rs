@@ -110,3 +110,38 @@ fn the_last_version_is_the_machines_clause_over_a_whole_round() {
     }
     assert!(moved > 20, "a round with few moves ({moved})");
 }
+
+/// An agent posts through `POST /api/rooms/ID/post` (bearer token): on its
+/// own channels, accepted; on the mediators' channel, `403` with the reason;
+/// malformed, `400`; nothing written on a refusal.
+#[tokio::test]
+async fn an_agent_posts_through_the_api() {
+    let f = fixture("sqlite::memory:").await;
+    let a = ActorRef::Party(0);
+    let id = f.state.open_room("api", SMALL, &[a], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let token = f.seat(&id, a).await;
+    let post = |body: &str| {
+        axum::http::Request::post(format!("/api/rooms/{id}/post"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let n = f.state.db.events(&id).await.unwrap_or_default().len();
+    for (body, status, says) in [
+        (r#"{"kind":"message","to":{"channel":"mediators"},"text":"may I?"}"#, 403, "only the mediators speak"),
+        (r#"{"kind":"message","to":{"channel":"caucus","party":1},"text":"hello"}"#, 403, "its caucus"),
+        (r#"{"kind":"message","to":{"channel":"public"},"text":""}"#, 400, "the message is empty"),
+        (r#"{"kind":"document","clause":5,"to":{"channel":"public"},"title":"t","body":"b"}"#, 400, "no clause 5"),
+        (r#"{"kind":"shout"}"#, 400, "does not read"),
+    ] {
+        let (s, _, out) = f.request(post(body)).await;
+        assert_eq!(s.as_u16(), status, "{body}: {out}");
+        assert!(out.contains(says), "{body}: {out}");
+    }
+    assert_eq!(f.state.db.events(&id).await.unwrap_or_default().len(), n, "a refused post wrote");
+    let (s, _, out) =
+        f.request(post(r#"{"kind":"message","to":{"channel":"confidence","party":0},"text":"between us"}"#)).await;
+    assert_eq!(s.as_u16(), 200, "{out}");
+    assert_eq!(f.state.db.events(&id).await.unwrap_or_default().len(), n + 2, "the input and its entry");
+}
