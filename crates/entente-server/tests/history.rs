@@ -145,3 +145,36 @@ async fn an_agent_posts_through_the_api() {
     assert_eq!(s.as_u16(), 200, "{out}");
     assert_eq!(f.state.db.events(&id).await.unwrap_or_default().len(), n + 2, "the input and its entry");
 }
+
+/// Every field of a person's room page and of a clause's page has its
+/// label, every page one h1; the observer's page offers no form to post.
+#[tokio::test]
+async fn every_field_has_a_label_and_an_observer_is_offered_no_post() {
+    let f = fixture("sqlite::memory:").await;
+    let a = ActorRef::Party(0);
+    let id = f.state.open_room("labels", SMALL, &[a], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let token = f.seat(&id, a).await;
+    for uri in [format!("/rooms/{id}"), format!("/rooms/{id}/clauses/1")] {
+        let (status, _, page) = f.get(&uri, &token).await;
+        assert_eq!(status.as_u16(), 200);
+        assert_eq!(page.matches("<h1").count(), 1, "{uri}");
+        let mut fields = 0;
+        for tag in ["<select id=\"", "<textarea id=\"", "<input id=\""] {
+            for (i, _) in page.match_indices(tag) {
+                let field = page[i + tag.len()..].split('"').next().unwrap_or("");
+                assert!(page.contains(&format!("<label for=\"{field}\"")), "{uri}: {field} has no label");
+                fields += 1;
+            }
+        }
+        assert!(fields >= 2, "{uri}: {fields} fields");
+    }
+    let (_, _, page) = f.get(&format!("/rooms/{id}"), &token).await;
+    // A's channels: public, its caucus, its confidence with the mediators; nothing else.
+    let select = page.split("<select id=\"post-to\"").nth(1).and_then(|s| s.split("</select>").next()).unwrap_or("");
+    let labels: Vec<&str> = select.split("\">").skip(2).filter_map(|s| s.split("</option>").next()).collect();
+    assert_eq!(labels, ["public", "A&#39;s caucus", "A and the mediators, in confidence"], "{select}");
+    let observer = f.seat(&id, ActorRef::Observer).await;
+    let (_, _, page) = f.get(&format!("/rooms/{id}"), &observer).await;
+    assert!(!page.contains("/post\""), "an observer is offered a post form");
+    assert!(page.contains("An observer reads the public record and posts nothing"));
+}
