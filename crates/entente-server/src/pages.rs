@@ -220,6 +220,13 @@ pub fn documents(room: &Room, visible: &[LogEntry], only: Option<u32>) -> Vec<Do
         .collect()
 }
 
+/// The documents the viewer may read, as the room's page refreshes them live.
+#[derive(Template)]
+#[template(path = "documents.html")]
+pub struct DocumentsFragment {
+    pub documents: Vec<DocumentView>,
+}
+
 /// The channels `actor` may post on, as `(label, value)` for a form.
 pub fn post_channels(talks: &Talks, actor: ActorRef) -> Vec<(String, String)> {
     let mut all = vec![Channel::Public];

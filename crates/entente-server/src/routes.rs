@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rooms/{id}", get(room_page))
         .route("/rooms/{id}/clauses", get(clauses))
         .route("/rooms/{id}/clauses/{clause}", get(clause_page))
+        .route("/rooms/{id}/documents", get(documents_fragment))
         .route("/rooms/{id}/post", post(post_message))
         .route("/rooms/{id}/document", post(post_document))
         .route("/api/rooms/{id}/post", post(api_post))
@@ -317,6 +318,20 @@ async fn clause_page(
         return Err(AppError::Bad(format!("there is no clause {clause} in this room")));
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The documents the viewer's role may read (the room's page refreshes them live).
+async fn documents_fragment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let v = viewer(&state, &headers).await?;
+    let room = room_of(&state, &v, &id).await?;
+    let r = room.lock().await;
+    let visible = r.visible(v.grant.role(), 0);
+    let f = pages::DocumentsFragment { documents: pages::documents(&r, &visible, None) };
+    Ok(Html(f.render()?).into_response())
 }
 
 #[derive(Deserialize)]

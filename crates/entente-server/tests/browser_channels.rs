@@ -152,6 +152,19 @@ async fn private_channels_stay_private_in_the_browser_live_and_after_a_reload() 
     // B's page, left open: A's public statement arrives live; nothing private does.
     let live = until(&bb, "#log", public).await;
     assert!(live.contains(public), "A's statement did not reach B live: {live}");
+    // A tables a document for all: B's documents, not reloaded, show it.
+    let enc = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    let form = format!(
+        "csrf={}&clause=1&to={}&title={}&body={}",
+        csrf_of(&a_token),
+        enc(&serde_json::to_string(&Channel::Public).unwrap_or_default()),
+        enc("Tabled map"),
+        enc("The line as A draws it")
+    );
+    let (status, _, body) = f.post_form(&format!("/rooms/{id}/document"), &a_token, &form, None).await;
+    assert_eq!(status.as_u16(), 303, "{body}");
+    let docs = until(&bb, "#docs", "The line as A draws it").await;
+    assert!(docs.contains("Tabled map"), "A's tabled document did not reach B live: {docs}");
     let private = [secret, confided, caucus, "Dossier on a", "Satellite pictures"];
     let source = ok(bb.source().await);
     for p in private {

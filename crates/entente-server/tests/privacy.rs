@@ -250,6 +250,14 @@ async fn check(scenario: &str, mask: u32, ops: &[(u8, usize)]) {
             }
             clause_pages.push(cp);
         }
+        // The documents' fragment (the room's page refreshes it live): exactly the documents the role may read.
+        let (_, _, docs) = f.get(&format!("/rooms/{id}/documents"), &token).await;
+        for (m, e) in &posts {
+            if matches!(e.entry, Entry::Document { .. }) {
+                assert_eq!(docs.contains(&format!("dossier {m}")), role.may_see(&e.visibility), "{role:?}: {m}");
+            }
+        }
+        clause_pages.push(docs);
         // The posts: those of the channels the role reads on the page and in
         // the streams, the others nowhere.
         for (m, e) in &posts {
