@@ -97,6 +97,10 @@ fn settings(r: &Room, actor: ActorRef, role: Role) -> Value {
         "mediators": talks.mediators,
         "issues": issues,
         "agenda": talks.agenda,
+        "channels": pages::post_channels(talks, actor)
+            .into_iter()
+            .filter_map(|(_, c)| serde_json::from_str::<Value>(&c).ok())
+            .collect::<Vec<_>>(),
         "start": talks.start(),
         "end": talks.end(),
         "auto": r.auto,
