@@ -69,7 +69,8 @@ impl Round {
     /// ([`Round::submit`]); a post made before the last entry of the log is
     /// logged at that entry's minute. Returns the entry's `seq`. A refused
     /// post (wrong channel for the seat, empty or too long, an unknown
-    /// clause, the talks over) is an error and changes nothing.
+    /// clause) is an error and changes nothing; one refused because the
+    /// talks ended in that advance changes nothing beyond the advance.
     pub fn post(&mut self, actor: ActorRef, post: Post, at: Timestamp, seats: &mut Seats) -> Result<u64, TalksError> {
         let refused = |round: &Round, error: PostError| TalksError::Post { actor: round.seat_label(actor), error };
         let (to, entry) = match self.check_post(actor, post) {
