@@ -138,6 +138,10 @@ def main():
         if kind == "settings":
             settings = msg
             print(f"settings: {msg['seat']} in {msg['name']} ({len(msg['issues'])} issues)", flush=True)
+            # A public statement (a post on a channel the seat may not use would come back as an error).
+            if {"channel": "public"} in msg.get("channels", []):
+                statement = {"kind": "message", "to": {"channel": "public"}, "text": f"The agent of the {msg['seat']} is at the table"}
+                ws.send(json.dumps({"type": "post", "post": statement}))
         elif kind == "your_turn":
             move = choose(msg)
             if move is not None:

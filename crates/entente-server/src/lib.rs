@@ -17,6 +17,7 @@ pub mod chain;
 pub mod clock;
 pub mod db;
 pub mod events;
+pub mod history;
 pub mod pages;
 pub mod rooms;
 pub mod routes;

@@ -5,8 +5,9 @@
 use askama::Template;
 use entente_protocols::package::{Action, ClauseState, Event, Status};
 use entente_talks::actors::{ActorRef, Actors};
-use entente_talks::log::{Entry, LogEntry, Role};
+use entente_talks::log::{Channel, Entry, LogEntry, Role};
 use entente_talks::sim::when;
+use entente_talks::transcript::channel_label;
 use entente_talks::{Answer, Prompt, Talks};
 
 use crate::auth::Viewer;
@@ -30,6 +31,10 @@ pub fn describe(talks: &Talks, actors: &Actors, e: &LogEntry) -> String {
         Entry::Statement { actor, text } => format!("{actor}: {text}"),
         Entry::Incident { place, text, .. } => format!("Incident at {place}: {text}"),
         Entry::Assessment { text } => format!("Mediators' assessment: {text}"),
+        Entry::Message { name, to, text, .. } => format!("{name} ({}): {text}", channel_label(talks, to)),
+        Entry::Document { name, clause: c, to, title, .. } => {
+            format!("{name} attaches the document “{title}” to clause {c} ({})", channel_label(talks, to))
+        }
         Entry::Ratification { party: k, ratified, rejected_by } => {
             if *ratified {
                 format!("{}'s blocs ratify the package", party(*k))
@@ -148,6 +153,92 @@ pub struct RoomPage {
     pub strategies: &'static [&'static str],
     pub invitations: Vec<(String, String, String)>,
     pub message: Option<String>,
+    /// The channels the viewer may post on (a person's seat).
+    pub channels: Vec<(String, String)>,
+    /// The documents the viewer may read.
+    pub documents: Vec<DocumentView>,
+    pub max_message: usize,
+    pub max_title: usize,
+    pub max_document: usize,
+}
+
+/// A clause's page: its versions as the viewer may know them, the
+/// difference between two, the documents attached to it.
+#[derive(Template)]
+#[template(path = "clause.html")]
+pub struct ClausePage {
+    pub room_id: String,
+    pub room_name: String,
+    pub id: u32,
+    pub title: String,
+    pub role: String,
+    pub versions: Vec<crate::history::Version>,
+    /// Per version: its brackets and agreed option in words.
+    pub shown: Vec<(String, String)>,
+    pub from: usize,
+    pub to: usize,
+    pub diff: Vec<crate::history::DiffRow>,
+    pub documents: Vec<DocumentView>,
+}
+
+/// A document attached to a clause, as the viewer may read it.
+pub struct DocumentView {
+    pub seq: u64,
+    pub clause: u32,
+    pub clause_title: String,
+    pub title: String,
+    pub by: String,
+    pub channel: String,
+    pub when: String,
+    pub body: String,
+}
+
+/// The documents among `visible` (a role's view), on clause `only` or all.
+pub fn documents(room: &Room, visible: &[LogEntry], only: Option<u32>) -> Vec<DocumentView> {
+    let talks = &room.talks;
+    visible
+        .iter()
+        .filter_map(|e| match &e.entry {
+            Entry::Document { name, clause, to, title, body, .. } if only.is_none_or(|c| c == *clause) => {
+                Some(DocumentView {
+                    seq: e.seq,
+                    clause: *clause,
+                    clause_title: room
+                        .round()
+                        .package()
+                        .clause(entente_protocols::package::ClauseId(*clause))
+                        .map_or_else(|| format!("clause {clause}"), |c| c.title.clone()),
+                    title: title.clone(),
+                    by: name.clone(),
+                    channel: channel_label(talks, to),
+                    when: when(e.time),
+                    body: body.clone(),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The documents the viewer may read, as the room's page refreshes them live.
+#[derive(Template)]
+#[template(path = "documents.html")]
+pub struct DocumentsFragment {
+    pub documents: Vec<DocumentView>,
+}
+
+/// The channels `actor` may post on, as `(label, value)` for a form.
+pub fn post_channels(talks: &Talks, actor: ActorRef) -> Vec<(String, String)> {
+    let mut all = vec![Channel::Public];
+    for (k, p) in talks.scenario.parties.iter().enumerate() {
+        all.push(Channel::Caucus { party: k });
+        if p.delegation.is_some() {
+            all.push(Channel::Capital { party: k });
+        }
+        all.push(Channel::Confidence { party: k });
+    }
+    all.push(Channel::Mediators);
+    all.into_iter().filter(|c| c.may_post(actor).is_ok()).map(|c| (channel_label(talks, &c), json(&c))).collect()
 }
 
 /// A seat as the chair sees it: who holds it, what it can be given to.
@@ -179,6 +270,7 @@ pub struct MeasuresFragment {
 #[derive(Template)]
 #[template(path = "clauses.html")]
 pub struct ClausesFragment {
+    pub room_id: String,
     pub now: String,
     pub status: String,
     pub clauses: Vec<ClauseRow>,
@@ -517,5 +609,59 @@ pub fn room_page(
         strategies: &SEAT_STRATEGIES,
         invitations,
         message,
+        channels: if room.persons().contains(&actor) { post_channels(talks, actor) } else { Vec::new() },
+        documents: documents(room, &visible, None),
+        max_message: entente_talks::sim::MAX_MESSAGE_CHARS,
+        max_title: entente_talks::sim::MAX_TITLE_CHARS,
+        max_document: entente_talks::sim::MAX_DOCUMENT_CHARS,
     }
+}
+
+/// The role's name for a page.
+pub fn role_name(talks: &Talks, role: Role) -> String {
+    match role {
+        Role::Mediator => "mediators".into(),
+        Role::Observer => "observer".into(),
+        Role::Party { party: k } => format!(
+            "delegation of {}",
+            talks.scenario.parties.get(k).map_or_else(|| format!("party {k}"), |p| p.name.clone())
+        ),
+    }
+}
+
+/// Clause `id`'s page for a viewer of `role`, the difference between
+/// versions `from` and `to` (by default the first and the last); `None`
+/// when there is no such clause.
+pub fn clause_page(room: &Room, role: Role, id: u32, from: Option<usize>, to: Option<usize>) -> Option<ClausePage> {
+    let talks = &room.talks;
+    let clause = room.round().package().clause(entente_protocols::package::ClauseId(id))?;
+    let visible = room.visible(role, 0);
+    let versions = crate::history::versions(talks, &visible, clause);
+    let last = versions.len().saturating_sub(1);
+    let from = from.unwrap_or(0).min(last);
+    let to = to.unwrap_or(last).min(last);
+    let diff = match (versions.get(from), versions.get(to)) {
+        (Some(a), Some(b)) => crate::history::diff(talks, clause, a, b),
+        _ => Vec::new(),
+    };
+    let shown = versions
+        .iter()
+        .map(|v| {
+            let b: Vec<String> = v.brackets.iter().map(|&o| crate::history::option_name(talks, clause, o)).collect();
+            (b.join(" / "), v.agreed.map(|o| crate::history::option_name(talks, clause, o)).unwrap_or_default())
+        })
+        .collect();
+    Some(ClausePage {
+        room_id: room.id.clone(),
+        room_name: room.name.clone(),
+        id,
+        title: clause.title.clone(),
+        role: role_name(talks, role),
+        versions,
+        shown,
+        from,
+        to,
+        diff,
+        documents: documents(room, &visible, Some(id)),
+    })
 }

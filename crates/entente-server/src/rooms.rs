@@ -21,7 +21,7 @@ use entente_model::{StrategyOptions, StrategySpec};
 use entente_protocols::package::Timestamp;
 use entente_talks::actors::ActorRef;
 use entente_talks::log::{LogEntry, Role};
-use entente_talks::sim::{Phase, TalksError};
+use entente_talks::sim::{Phase, Post, TalksError};
 use entente_talks::{Answer, Prompt, Round, Seats, Talks, Turn};
 use entente_talks::{Person, StrategyParty};
 use serde::{Deserialize, Serialize};
@@ -62,6 +62,8 @@ pub enum Input {
     Advance { to: Timestamp },
     /// A person's move.
     Move { actor: ActorRef, at: Timestamp, answer: Answer },
+    /// A person's message on a channel, or a document attached to a clause.
+    Post { actor: ActorRef, at: Timestamp, post: Post },
 }
 
 impl Input {
@@ -71,6 +73,7 @@ impl Input {
             Input::Seat { .. } => "seat",
             Input::Advance { .. } => "advance",
             Input::Move { .. } => "move",
+            Input::Post { .. } => "post",
         }
     }
 }
@@ -335,6 +338,14 @@ impl Room {
                 self.round.submit(*actor, answer.clone(), *at, &mut self.seats)?;
                 self.now = self.now.max(*at);
             }
+            Input::Post { actor, at, post } => {
+                // An observer is refused by the round, with the channel's reason.
+                if *actor != ActorRef::Observer && !self.persons.contains(actor) {
+                    return Err(RoomError::NotAPerson(seat_name(&self.talks, *actor)));
+                }
+                self.round.post(*actor, post.clone(), *at, &mut self.seats)?;
+                self.now = self.now.max(*at);
+            }
         }
         Ok(())
     }
@@ -423,6 +434,15 @@ impl Room {
             self.run_on(db).await?;
         }
         Ok(())
+    }
+
+    /// A person's message or document, posted now. It prompts nobody: an
+    /// `auto` room's clock does not run on after it.
+    pub async fn post(&mut self, db: &Db, actor: ActorRef, post: Post) -> Result<(), RoomError> {
+        if self.is_over() {
+            return Err(RoomError::Over);
+        }
+        self.input(db, Input::Post { actor, at: self.now, post }).await
     }
 
     /// In an `auto` room: on until a person is asked something new.

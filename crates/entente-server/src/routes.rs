@@ -15,7 +15,8 @@ use axum::routing::{get, post};
 use entente_protocols::package::Reason;
 use entente_talks::Answer;
 use entente_talks::actors::ActorRef;
-use entente_talks::log::{Role, export_for};
+use entente_talks::log::{Channel, Role, export_for};
+use entente_talks::sim::{Post, PostError, TalksError};
 use serde::Deserialize;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -33,6 +34,11 @@ pub fn app(state: AppState) -> Router {
         .route("/rooms", post(create_room))
         .route("/rooms/{id}", get(room_page))
         .route("/rooms/{id}/clauses", get(clauses))
+        .route("/rooms/{id}/clauses/{clause}", get(clause_page))
+        .route("/rooms/{id}/documents", get(documents_fragment))
+        .route("/rooms/{id}/post", post(post_message))
+        .route("/rooms/{id}/document", post(post_document))
+        .route("/api/rooms/{id}/post", post(api_post))
         .route("/rooms/{id}/events", get(event_stream))
         .route("/rooms/{id}/log.json", get(log_json))
         .route("/rooms/{id}/figure.svg", get(figure_svg))
@@ -89,6 +95,11 @@ impl AppError {
                 StatusCode::BAD_REQUEST
             }
             AppError::Room(RoomError::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Room(RoomError::Talks(TalksError::Post { error, .. })) => match error {
+                PostError::Channel(_) => StatusCode::FORBIDDEN,
+                PostError::Over => StatusCode::CONFLICT,
+                _ => StatusCode::BAD_REQUEST,
+            },
             AppError::Room(RoomError::Talks(_) | RoomError::Over) => StatusCode::CONFLICT,
             AppError::Room(_)
             | AppError::Render(_)
@@ -278,11 +289,148 @@ async fn clauses(State(state): State<AppState>, headers: HeaderMap, Path(id): Pa
     let room = room_of(&state, &v, &id).await?;
     let r = room.lock().await;
     let f = ClausesFragment {
+        room_id: id.clone(),
         now: entente_talks::sim::when(r.now()),
         status: pages::status_of(&r),
         clauses: pages::clause_rows(&r),
     };
     Ok(Html(f.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct VersionsQuery {
+    from: Option<usize>,
+    to: Option<usize>,
+}
+
+/// A clause's versions as the viewer's role may know them, the difference
+/// between two of them, and the documents attached to it.
+async fn clause_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, clause)): Path<(String, u32)>,
+    Query(q): Query<VersionsQuery>,
+) -> Result<Response> {
+    let v = viewer(&state, &headers).await?;
+    let room = room_of(&state, &v, &id).await?;
+    let r = room.lock().await;
+    let Some(page) = pages::clause_page(&r, v.grant.role(), clause, q.from, q.to) else {
+        return Err(AppError::Bad(format!("there is no clause {clause} in this room")));
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The documents the viewer's role may read (the room's page refreshes them live).
+async fn documents_fragment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let v = viewer(&state, &headers).await?;
+    let room = room_of(&state, &v, &id).await?;
+    let r = room.lock().await;
+    let visible = r.visible(v.grant.role(), 0);
+    let f = pages::DocumentsFragment { documents: pages::documents(&r, &visible, None) };
+    Ok(Html(f.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct PostForm {
+    csrf: Option<String>,
+    /// The channel, as JSON (`{"channel":"caucus","party":0}`).
+    to: String,
+    #[serde(default)]
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct DocumentForm {
+    csrf: Option<String>,
+    clause: u32,
+    to: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+fn channel_of(to: &str) -> Result<Channel> {
+    serde_json::from_str(to).map_err(|e| AppError::Bad(format!("the channel does not read: {e}")))
+}
+
+/// Applies a person's post from a form: back to the room, or the room's
+/// page with the reason it was refused (nothing written).
+async fn post_from_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    csrf: Option<&str>,
+    post: Post,
+) -> Result<Response> {
+    let v = viewer(state, headers).await?;
+    check_post(&v, headers, csrf)?;
+    let room = room_of(state, &v, id).await?;
+    let result = room.lock().await.post(&state.db, v.grant.actor(), post).await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/rooms/{id}")).into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            let status = e.status();
+            let page = render_room(state, &v, id, Some(e.to_string())).await?;
+            Ok((status, Html(page)).into_response())
+        }
+    }
+}
+
+async fn post_message(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<PostForm>,
+) -> Result<Response> {
+    let post = Post::Message { to: channel_of(&f.to)?, text: f.text };
+    post_from_form(&state, &headers, &id, f.csrf.as_deref(), post).await
+}
+
+async fn post_document(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<DocumentForm>,
+) -> Result<Response> {
+    let post = Post::Document {
+        clause: entente_protocols::package::ClauseId(f.clause),
+        to: channel_of(&f.to)?,
+        title: f.title,
+        body: f.body,
+    };
+    post_from_form(&state, &headers, &id, f.csrf.as_deref(), post).await
+}
+
+/// An agent's message or document: a `Post` as JSON with `Authorization: Bearer TOKEN`.
+async fn api_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let v = viewer(&state, &headers).await?;
+    if v.by_cookie {
+        return Err(AppError::Bad("the API is for agents: send Authorization: Bearer TOKEN".into()));
+    }
+    let post: Post =
+        serde_json::from_slice(&body).map_err(|e| AppError::Bad(format!("the post does not read: {e}")))?;
+    let room = room_of(&state, &v, &id).await?;
+    let mut r = room.lock().await;
+    let result = r.post(&state.db, v.grant.actor(), post).await;
+    let (status, body) = match result {
+        Ok(()) => (StatusCode::OK, serde_json::json!({ "ok": true, "log_len": r.log_len() })),
+        Err(e) => {
+            let e = AppError::from(e);
+            (e.status(), serde_json::json!({ "ok": false, "error": e.to_string() }))
+        }
+    };
+    Ok((status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
 }
 
 #[derive(Deserialize)]

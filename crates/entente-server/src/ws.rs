@@ -43,6 +43,10 @@ enum FromAgent {
         reason: String,
     },
     Pass,
+    /// A message on a channel or a document attached to a clause.
+    Post {
+        post: entente_talks::sim::Post,
+    },
 }
 
 pub async fn agent(
@@ -93,6 +97,10 @@ fn settings(r: &Room, actor: ActorRef, role: Role) -> Value {
         "mediators": talks.mediators,
         "issues": issues,
         "agenda": talks.agenda,
+        "channels": pages::post_channels(talks, actor)
+            .into_iter()
+            .filter_map(|(_, c)| serde_json::from_str::<Value>(&c).ok())
+            .collect::<Vec<_>>(),
         "start": talks.start(),
         "end": talks.end(),
         "auto": r.auto,
@@ -218,6 +226,7 @@ async fn handle(state: &AppState, room: &Arc<Mutex<Room>>, actor: ActorRef, text
         }
         FromAgent::Pass if r.auto => r.until_turn(&state.db, crate::rooms::AUTO_STEPS).await,
         FromAgent::Pass => return Some("only a room whose clock runs on by itself lets a seat pass".into()),
+        FromAgent::Post { post } => r.post(&state.db, actor, post).await,
     };
     result.err().map(|e| e.to_string())
 }

@@ -68,5 +68,11 @@ async fn the_python_example_agent_negotiates_the_reference_case_to_its_end() {
     assert!(!moves.is_empty());
     let logged = serde_json::to_string(r.round().log()).unwrap_or_default();
     assert!(logged.contains("cooperative agent"), "the agent's reason is in the record");
+    // Its public statement is on the record.
+    let said = r.round().log().entries().iter().any(|e| {
+        matches!(&e.entry, entente_talks::log::Entry::Message { actor: ActorRef::Party(0), to: entente_talks::log::Channel::Public, text, .. }
+            if text == "The agent of the delegation of state_a is at the table")
+    });
+    assert!(said, "the agent's statement is not on the record");
     server.abort();
 }

@@ -31,10 +31,88 @@ pub enum Visibility {
     Public,
     /// One party's delegation and the blocs it answers to.
     Party { party: usize },
-    /// One party and the mediators (the party confided its preferences to them).
+    /// One party and the mediators (the party confided its preferences to
+    /// them, or a delegation and the mediators speak in confidence).
     Confided { party: usize },
     /// The mediators only.
     Mediators,
+}
+
+/// A channel a person (or an agent) types on: each is a [`Visibility`]
+/// ([`Channel::visibility`]); who may post on which is
+/// [`Channel::may_post`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "channel")]
+pub enum Channel {
+    /// A public statement: everybody at the talks.
+    Public,
+    /// A party's caucus: its delegation (and its capital) only.
+    Caucus { party: usize },
+    /// A capital's notes to its delegation (the handler's notes): that party only.
+    Capital { party: usize },
+    /// A delegation and the mediators, in confidence.
+    Confidence { party: usize },
+    /// The mediators only.
+    Mediators,
+}
+
+/// Why a seat may not post on a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum ChannelRefused {
+    #[error("an observer posts nothing")]
+    Observer,
+    #[error("only a party's own delegation speaks in its caucus")]
+    NotItsCaucus,
+    #[error("only a delegation's capital writes it notes")]
+    NotItsCapital,
+    #[error("only the delegation concerned or a mediator speaks on a delegation's confidential channel")]
+    NotItsConfidence,
+    #[error("only the mediators speak on the mediators' channel")]
+    NotAMediator,
+    #[error("a guarantor speaks only in public")]
+    GuarantorInPublicOnly,
+}
+
+impl Channel {
+    /// Who may read what is posted on the channel.
+    pub fn visibility(&self) -> Visibility {
+        match *self {
+            Channel::Public => Visibility::Public,
+            Channel::Caucus { party } | Channel::Capital { party } => Visibility::Party { party },
+            Channel::Confidence { party } => Visibility::Confided { party },
+            Channel::Mediators => Visibility::Mediators,
+        }
+    }
+
+    /// The party the channel belongs to, if any.
+    pub fn party(&self) -> Option<usize> {
+        match *self {
+            Channel::Caucus { party } | Channel::Capital { party } | Channel::Confidence { party } => Some(party),
+            Channel::Public | Channel::Mediators => None,
+        }
+    }
+
+    /// Whether `actor` may post on this channel: everybody but an observer
+    /// in public; a delegation in its own caucus; a capital to its own
+    /// delegation; a delegation or any mediator on that delegation's
+    /// confidential channel; a mediator on the mediators' channel.
+    pub fn may_post(&self, actor: crate::actors::ActorRef) -> Result<(), ChannelRefused> {
+        use crate::actors::ActorRef as A;
+        match (actor, *self) {
+            (A::Observer, _) => Err(ChannelRefused::Observer),
+            (_, Channel::Public) => Ok(()),
+            (A::Guarantor(_), _) => Err(ChannelRefused::GuarantorInPublicOnly),
+            (A::Party(k), Channel::Caucus { party }) if k == party => Ok(()),
+            (_, Channel::Caucus { .. }) => Err(ChannelRefused::NotItsCaucus),
+            (A::Capital(k), Channel::Capital { party }) if k == party => Ok(()),
+            (_, Channel::Capital { .. }) => Err(ChannelRefused::NotItsCapital),
+            (A::Mediator(_), Channel::Confidence { .. }) => Ok(()),
+            (A::Party(k), Channel::Confidence { party }) if k == party => Ok(()),
+            (_, Channel::Confidence { .. }) => Err(ChannelRefused::NotItsConfidence),
+            (A::Mediator(_), Channel::Mediators) => Ok(()),
+            (_, Channel::Mediators) => Err(ChannelRefused::NotAMediator),
+        }
+    }
 }
 
 /// A reader of the log.
@@ -188,6 +266,24 @@ pub enum Entry {
     /// A mediators' assessment (private to the mediators).
     Assessment {
         text: String,
+    },
+    /// A message typed by a person (or sent by an agent) on a channel.
+    Message {
+        actor: crate::actors::ActorRef,
+        /// The seat's name at the time (for reading the export alone).
+        name: String,
+        to: Channel,
+        text: String,
+    },
+    /// A document (a dossier, evidence) attached to clause `clause`, shared
+    /// on a channel (tabled for all: [`Channel::Public`]).
+    Document {
+        actor: crate::actors::ActorRef,
+        name: String,
+        clause: u32,
+        to: Channel,
+        title: String,
+        body: String,
     },
     /// A delegation's blocs at home ratify the adopted package, or reject it
     /// (`rejected_by`: the blocs that do): an adoption outside the win-set

@@ -86,7 +86,9 @@ use crate::participant::{Answer, DelegationPosition, Position, Prompt, Seats, Vi
 #[cfg(doc)]
 use crate::participant::ScriptedParticipant;
 
+mod post;
 mod submit;
+pub use post::{MAX_DOCUMENT_CHARS, MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, Post, PostError};
 pub use submit::seat_persons;
 
 #[derive(Debug, Error)]
@@ -106,6 +108,9 @@ pub enum TalksError {
     /// A participant's move that the package machine refused.
     #[error("{actor} may not {action} at {when}: {why}")]
     Refused { actor: String, action: &'static str, when: String, why: package::PackageError },
+    /// A message or a document the round refuses (nothing was written).
+    #[error("{actor} may not post this: {error}")]
+    Post { actor: String, error: post::PostError },
     /// A participant put an option to the parties out of turn or outside the brackets.
     #[error("{actor} cannot put option {option} of clause {clause} to the parties at {when}: {why}")]
     BadPut { actor: String, clause: u32, option: u32, when: String, why: &'static str },

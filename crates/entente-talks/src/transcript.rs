@@ -180,6 +180,12 @@ fn render(
             Some(format!("INCIDENT at {place}: {text}{toll}{by}{eff}"))
         }
         Entry::Assessment { text } => Some(format!("[mediators only] {text}")),
+        Entry::Message { name, to, text, .. } => Some(format!("[{}] {name}: \"{text}\"", channel_label(talks, to))),
+        Entry::Document { name, clause, to, title, .. } => Some(format!(
+            "[{}] {name} attaches \"{title}\" to {}",
+            channel_label(talks, to),
+            clause_title(run, *clause)
+        )),
         Entry::Ratification { party: k, ratified: true, .. } => {
             Some(format!("{} ratifies the package at home", party(*k)))
         }
@@ -295,5 +301,18 @@ fn render_event(talks: &Talks, run: &TalksRun, ev: &Event, private: Option<&Reas
         Event::VoteFailed { reason: r, .. } => Some(format!("the vote fails{}", reason(r))),
         Event::Adopted { .. } => Some("THE PACKAGE IS ADOPTED".to_string()),
         Event::Ended { actor, reason: r, .. } => Some(format!("{} ends the talks{}", name(run, *actor), reason(r))),
+    }
+}
+
+/// A channel in a few words ("public", "A's caucus", …).
+pub fn channel_label(talks: &Talks, to: &crate::log::Channel) -> String {
+    use crate::log::Channel as C;
+    let party = |k: usize| talks.scenario.parties.get(k).map_or(format!("party {k}"), |p| p.name.clone());
+    match *to {
+        C::Public => "public".into(),
+        C::Caucus { party: k } => format!("{}'s caucus", party(k)),
+        C::Capital { party: k } => format!("{}'s capital to its delegation", party(k)),
+        C::Confidence { party: k } => format!("{} and the mediators, in confidence", party(k)),
+        C::Mediators => "mediators only".into(),
     }
 }
