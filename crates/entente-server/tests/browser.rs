@@ -519,3 +519,49 @@ async fn private_channels_stay_private_in_the_browser_live_and_after_a_reload() 
     server.abort();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_fit_a_phones_screen() {
+    let Some((_driver, port)) = driver(3) else { return };
+    let f = fixture("sqlite::memory:").await;
+    let id = f
+        .state
+        .open_room("phone", entente_server::REFERENCE_TALKS, &[ActorRef::Party(0)], false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    room.lock().await.until_turn(&f.state.db, 1_000).await.unwrap_or_else(|e| panic!("{e}"));
+    let convener = f.token(None, Grant::Convener).await;
+    let delegation = f.seat(&id, ActorRef::Party(0)).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
+    let server = tokio::spawn(axum::serve(listener, f.app.clone()).into_future());
+    let dir = std::env::temp_dir().join(format!("entente-browser-phone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let c = browser(port, &dir.join("phone")).await;
+    c.set_window_size(390, 844).await.unwrap_or_else(|e| panic!("{e}"));
+    for (who, token) in [("the chair", &convener), ("a delegation", &delegation)] {
+        c.goto(&format!("{base}/join/{token}")).await.unwrap_or_else(|e| panic!("{e}"));
+        c.goto(&format!("{base}/rooms/{id}")).await.unwrap_or_else(|e| panic!("{e}"));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let widths = c
+            .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let w: Vec<i64> = serde_json::from_value(widths).unwrap_or_default();
+        let wide = c
+            .execute(
+                "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > \
+                 window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + \
+                 Math.round(e.getBoundingClientRect().right));",
+                vec![],
+            )
+            .await
+            .unwrap_or_default();
+        assert_eq!(w.len(), 2);
+        assert!(w[0] <= w[1], "{who}'s page is {} px wide on a {} px screen: it scrolls sideways ({wide})", w[0], w[1]);
+    }
+    let _ = c.close().await;
+    server.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}
