@@ -233,3 +233,38 @@ fn settings_are_checked_whole_and_slots_sit_anywhere() {
         assert!(s["mean_rounds"].as_f64().unwrap() <= s["values"][2].as_str().unwrap().parse::<f64>().unwrap());
     }
 }
+
+#[test]
+fn shards_split_the_settings_and_join_into_the_whole_sweep() {
+    let car = scenario("car-purchase.toml");
+    let base = [
+        "sweep",
+        car.as_str(),
+        "--vary",
+        "reservation buyer={0:0.8:0.2}",
+        "--vary",
+        "strategy dealer={conceder,random}",
+        "--repetitions",
+        "6",
+        "--seed",
+        "3",
+        "--json",
+    ];
+    let whole = json(&base);
+    assert!(whole.get("shard").is_none(), "a whole sweep's document has no shard field");
+    let total = whole["settings"].as_array().unwrap().len();
+    assert_eq!(total, 10);
+    let mut joined: Vec<Value> = Vec::new();
+    for i in 1..=3 {
+        let part = json(&[&base[..], &["--shard", &format!("{i}/3"), "--threads", "1"]].concat());
+        // ⌊(i−1)·10/3⌋ .. ⌊i·10/3⌋: 0..3, 3..6, 6..10.
+        assert_eq!(part["shard"]["index"], i);
+        assert_eq!(part["shard"]["count"], 3);
+        assert_eq!(part["shard"]["first_setting"].as_u64().unwrap() as usize, joined.len());
+        assert_eq!(part["shard"]["total_settings"].as_u64().unwrap() as usize, total);
+        joined.extend(part["settings"].as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(joined, *whole["settings"].as_array().unwrap());
+    let e = error(&[&base[..], &["--shard", "4/3"]].concat());
+    assert!(e.contains("--shard") && e.contains("i must be between 1 and k = 3"), "{e}");
+}

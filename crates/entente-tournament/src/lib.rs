@@ -31,6 +31,7 @@ mod generate;
 pub mod mediate;
 pub mod stats;
 mod summary;
+pub mod sweep;
 
 pub use generate::random_scenario;
 pub use summary::{Comparison, Rating, Stat, StrategyScore, Summary, SummaryOptions, TTest, WilcoxonTest, summarize};
