@@ -11,14 +11,15 @@ fields as the command-line tool's JSON (``entente run --json``,
     >>> result.agreement                                    # doctest: +SKIP
 
 Errors raise :class:`EntenteError` with the command-line tool's messages.
-NumPy (arrays) and pandas (tournament records as a DataFrame) are used when
-installed, never required.
+NumPy (arrays), pandas and pyarrow (tournament and sweep records as a
+DataFrame or an Arrow table) are used when installed, never required.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Union
+import os
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 from . import _entente
 from ._entente import EntenteError, Scenario, __version__
@@ -37,6 +38,10 @@ __all__ = [
     "utilities",
     "talks",
     "tournament",
+    "sweep",
+    "merge_sweep",
+    "SweepResult",
+    "records_as",
     "__version__",
 ]
 
@@ -270,6 +275,61 @@ def talks(
     return TalksResult(role=role, log=doc["entries"], ending=doc["ending"], assessment=doc["assessment"], doc=doc)
 
 
+_OUTPUTS = ("auto", "list", "pandas", "arrow")
+
+
+def records_as(records: List[Dict[str, Any]], output: Optional[str] = "auto"):
+    """Records (a list of dicts) as ``output`` asks.
+
+    ``"list"``: the list itself; ``"pandas"``: a pandas DataFrame (one column a
+    key); ``"arrow"``: a pyarrow Table (nested lists and dicts become Arrow
+    lists and structs); ``"auto"`` (or ``None``): a DataFrame when pandas is
+    installed, else the list. Asking for a library that is not installed raises
+    ``ImportError``.
+    """
+    output = "auto" if output is None else output
+    if output not in _OUTPUTS:
+        raise ValueError(f"output {output!r}: expected one of {', '.join(map(repr, _OUTPUTS))}")
+    if output == "list":
+        return records
+    if output == "arrow":
+        return _arrow(records)
+    try:
+        import pandas
+    except ImportError:
+        if output == "pandas":
+            raise
+        return records
+    return pandas.DataFrame.from_records(records)
+
+
+def _arrow(records: List[Dict[str, Any]]):
+    """A pyarrow Table, one column per key (seeds beyond 2**63 make a uint64 column)."""
+    import pyarrow
+
+    names: List[str] = []
+    for r in records:
+        names.extend(k for k in r if k not in names)
+    columns = []
+    for name in names:
+        values = [r.get(name) for r in records]
+        try:
+            columns.append(pyarrow.array(values))
+        except OverflowError:
+            columns.append(pyarrow.array(values, type=pyarrow.uint64()))
+    return pyarrow.Table.from_arrays(columns, names=names)
+
+
+def _output(as_frame: Optional[bool], output: Optional[str]) -> str:
+    if as_frame is not None and output is not None:
+        raise TypeError("give as_frame or output, not both")
+    if as_frame is True:
+        return "pandas"
+    if as_frame is False:
+        return "list"
+    return "auto" if output is None else output
+
+
 def tournament(
     scenarios: Sequence[Scenario],
     strategies: Sequence[Union[str, Mapping[str, Any]]],
@@ -279,17 +339,21 @@ def tournament(
     rotate_preferences: bool = True,
     seed: int = 0,
     n_steps: Optional[int] = None,
-    shard: str = "1/1",
+    shard: Union[str, Tuple[int, int]] = "1/1",
     threads: Optional[int] = None,
     as_frame: Optional[bool] = None,
+    output: Optional[str] = None,
 ):
-    """Runs a tournament, or one shard ``"i/k"`` of it, on ``threads`` threads (default: every core).
+    """Runs a tournament, or one shard ``"i/k"`` (or ``(i, k)``) of it, on ``threads`` threads (default: every core).
 
     Returns the records, one per negotiation in id order (the lines of
-    ``records.jsonl``): a pandas DataFrame when pandas is installed (or
-    ``as_frame=True``), else a list of dicts. The records do not depend on
-    ``threads`` or on the sharding.
+    ``records.jsonl``), as :func:`records_as` makes them: ``output="list"``
+    (a list of dicts), ``"pandas"`` (a DataFrame), ``"arrow"`` (a pyarrow
+    Table) or ``"auto"`` (the default: a DataFrame when pandas is installed,
+    else the list). ``as_frame=True``/``False`` is ``output="pandas"``/``"list"``.
+    The records do not depend on ``threads`` or on the sharding.
     """
+    out = _output(as_frame, output)
     records = _entente.tournament(
         list(scenarios),
         [dict(s) if isinstance(s, Mapping) else s for s in strategies],
@@ -298,15 +362,144 @@ def tournament(
         rotate_preferences=rotate_preferences,
         seed=seed,
         n_steps=n_steps,
-        shard=shard,
+        shard=_shard(shard),
         threads=threads,
     )
-    if as_frame is False:
-        return records
+    return records_as(records, out)
+
+
+def _shard(shard: Union[None, str, Tuple[int, int]]) -> str:
+    if shard is None:
+        return "1/1"
+    if isinstance(shard, str):
+        return shard
     try:
-        import pandas
-    except ImportError:
-        if as_frame:
-            raise
-        return records
-    return pandas.DataFrame.from_records(records)
+        i, k = shard
+    except (TypeError, ValueError):
+        raise EntenteError(f"shard {shard!r}: expected (i, k) or \"i/k\", e.g. (1, 4)") from None
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (i, k)):
+        raise EntenteError(f"shard {shard!r}: i and k are whole numbers")
+    return f"{i}/{k}"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A sweep (or one shard of it): the ``entente.sweep/1`` document of ``entente sweep --json``.
+
+    ``settings`` are its records, one per setting (the document's
+    ``settings``: ``values``, ``changes``, ``runs``, ``agreements``,
+    ``probability``, ``interval``, ``mean_utilities``, ``mean_rounds``,
+    ``outcomes``); :meth:`records` gives them as a list, a pandas DataFrame or a
+    pyarrow Table, flattened into columns. ``shard`` is ``None`` for a whole
+    sweep, else ``{"index", "count", "first_setting", "total_settings"}``.
+    """
+
+    doc: Dict[str, Any] = field(repr=False)
+
+    @property
+    def settings(self) -> List[Dict[str, Any]]:
+        return self.doc["settings"]
+
+    @property
+    def parameters(self) -> List[str]:
+        """The varied parameters (each ``vary`` without its slot), the records' value columns."""
+        return self.doc["parameters"]
+
+    @property
+    def shard(self) -> Optional[Dict[str, int]]:
+        return self.doc.get("shard")
+
+    def records(self, output: Optional[str] = "auto"):
+        """One flat record per setting: ``setting`` (its position in the whole sweep), one column per
+        varied parameter (its value, as written into the change), ``runs``, ``agreements``,
+        ``probability``, ``low`` and ``high`` (the Wilson interval), ``mean_rounds``, one
+        ``mean_utility[PARTY]`` per party, ``top_outcome`` (the most frequent) and ``outcomes`` (every
+        distinct outcome with its count). ``output`` as in :func:`records_as`."""
+        first = (self.shard or {}).get("first_setting", 0)
+        rows = []
+        for j, s in enumerate(self.settings):
+            row: Dict[str, Any] = {"setting": first + j}
+            row.update(zip(self.parameters, s["values"]))
+            row.update(
+                runs=s["runs"],
+                agreements=s["agreements"],
+                probability=s["probability"],
+                low=s["interval"]["low"],
+                high=s["interval"]["high"],
+                mean_rounds=s["mean_rounds"],
+            )
+            for party, u in zip(self.doc["parties"], s["mean_utilities"]):
+                row[f"mean_utility[{party}]"] = u
+            row["top_outcome"] = s["outcomes"][0]["outcome"] if s["outcomes"] else None
+            row["outcomes"] = s["outcomes"]
+            rows.append(row)
+        return records_as(rows, output)
+
+    def __repr__(self) -> str:
+        part = f", shard {self.shard['index']}/{self.shard['count']}" if self.shard else ""
+        return (
+            f"<entente.SweepResult {self.doc['scenario']!r}: {len(self.settings)} settings x "
+            f"{self.doc['repetitions']} runs{part}>"
+        )
+
+
+def sweep(
+    base: Any,
+    vary: Union[str, Sequence[str]],
+    *,
+    changes: Sequence[str] = (),
+    strategies: Optional[Mapping[Union[str, int], Union[str, Mapping[str, Any]]]] = None,
+    draws: Optional[int] = None,
+    repetitions: int = 100,
+    seed: Optional[int] = None,
+    level: float = 0.95,
+    shard: Union[None, str, Tuple[int, int]] = None,
+    threads: Optional[int] = None,
+) -> SweepResult:
+    """How likely is an agreement if ...: ``entente sweep`` from Python (docs/tournaments.md, "Sweeps").
+
+    ``base``: a :class:`Scenario` (negotiations), or a path (a file with a
+    ``[talks]`` table runs the talks simulation; anything else is read as
+    :func:`load` reads it). ``vary``: one change (or a list) in ``entente
+    whatif``'s compact form with one ``{...}`` slot: a grid ``{a:b:step}``, a
+    list ``{x,y,z}`` or a uniform draw ``{a~b}`` (with ``draws``); the settings
+    are the grid's product (first slowest), or ``draws`` seeded draws.
+    ``changes``: fixed changes applied first; ``strategies``: party -> built-in
+    strategy (name or dict), as in :func:`run`. Each setting runs
+    ``repetitions`` times with the seeds ``party_seed(seed, r)`` (``seed``:
+    default the scenario's), the same in every setting. ``shard=(i, k)`` runs
+    only the ``i``-th of ``k`` contiguous parts of the settings
+    (:func:`merge_sweep` joins them). ``threads``: default every core; the
+    result does not depend on it. The GIL is released while it runs.
+
+    The document is the one ``entente sweep --json`` prints for the same
+    inputs, field for field.
+    """
+    if isinstance(vary, str):
+        vary = [vary]
+    if isinstance(changes, str):
+        changes = [changes]
+    if not isinstance(base, Scenario):
+        base = os.fspath(base)
+    doc = _entente.sweep(
+        base,
+        list(vary),
+        changes=list(changes),
+        strategies={k: (dict(v) if isinstance(v, Mapping) else v) for k, v in strategies.items()} if strategies else None,
+        draws=draws,
+        repetitions=repetitions,
+        seed=seed,
+        level=level,
+        shard=_shard(shard),
+        threads=threads,
+    )
+    return SweepResult(doc)
+
+
+def merge_sweep(parts: Sequence[Union[SweepResult, Mapping[str, Any]]]) -> SweepResult:
+    """Joins shards ``1/k`` ... ``k/k`` of one sweep (in order) into the whole sweep, identical to one run.
+
+    Raises :class:`EntenteError` if the parts are not the complete shards of one sweep, in order.
+    """
+    docs = [p.doc if isinstance(p, SweepResult) else dict(p) for p in parts]
+    return SweepResult(_entente.merge_sweep(docs))

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Union
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple, Union
 
 from ._entente import EntenteError as EntenteError, Scenario as Scenario, __version__ as __version__
 
@@ -96,7 +96,34 @@ def tournament(
     rotate_preferences: bool = True,
     seed: int = 0,
     n_steps: Optional[int] = None,
-    shard: str = "1/1",
+    shard: Union[str, Tuple[int, int]] = "1/1",
     threads: Optional[int] = None,
     as_frame: Optional[bool] = None,
+    output: Optional[str] = None,
 ) -> Any: ...
+def records_as(records: List[Dict[str, Any]], output: Optional[str] = "auto") -> Any: ...
+@dataclass(frozen=True)
+class SweepResult:
+    doc: Dict[str, Any]
+    @property
+    def settings(self) -> List[Dict[str, Any]]: ...
+    @property
+    def parameters(self) -> List[str]: ...
+    @property
+    def shard(self) -> Optional[Dict[str, int]]: ...
+    def records(self, output: Optional[str] = "auto") -> Any: ...
+
+def sweep(
+    base: Union[Scenario, str, PathLike[str]],
+    vary: Union[str, Sequence[str]],
+    *,
+    changes: Sequence[str] = (),
+    strategies: Optional[Mapping[Union[str, int], Union[str, Mapping[str, Any]]]] = None,
+    draws: Optional[int] = None,
+    repetitions: int = 100,
+    seed: Optional[int] = None,
+    level: float = 0.95,
+    shard: Union[None, str, Tuple[int, int]] = None,
+    threads: Optional[int] = None,
+) -> SweepResult: ...
+def merge_sweep(parts: Sequence[Union[SweepResult, Mapping[str, Any]]]) -> SweepResult: ...

@@ -79,6 +79,20 @@ def tournament(
     shard: str = "1/1",
     threads: Optional[int] = None,
 ) -> List[Dict[str, Any]]: ...
+def sweep(
+    base: Union[Scenario, str],
+    vary: List[str],
+    *,
+    changes: List[str] = [],
+    strategies: Optional[Dict[Union[str, int], Union[str, Dict[str, Any]]]] = None,
+    draws: Optional[int] = None,
+    repetitions: int = 100,
+    seed: Optional[int] = None,
+    level: float = 0.95,
+    shard: str = "1/1",
+    threads: Optional[int] = None,
+) -> Dict[str, Any]: ...
+def merge_sweep(parts: List[Dict[str, Any]]) -> Dict[str, Any]: ...
 
 class NativeNegotiator:
     """One of entente's strategies for one party, driven from outside (see entente.negmas.EntenteNegotiator)."""

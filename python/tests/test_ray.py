@@ -47,3 +47,23 @@ def test_merge_refuses_duplicates_and_gaps():
         entente.ray.merge([a, [{"id": 1}]])
     with pytest.raises(ValueError, match="not 0..n-1"):
         entente.ray.merge([a, [{"id": 3}]])
+
+
+def test_ray_sweep_equals_one_process(ray_instance, car, tmp_path):
+    import entente.ray
+
+    vary = ["reservation buyer={0:0.8:0.2}", "strategy dealer={conceder,random,tit-for-tat}"]
+    kwargs = dict(repetitions=6, seed=7, strategies={"buyer": "boulware"})
+    local = entente.sweep(car, vary, **kwargs)
+    on_ray = entente.ray.sweep(car, vary, shards=4, **kwargs)
+    assert on_ray.doc == local.doc and len(on_ray.settings) == 15
+    # A talks file by path (readable by the tasks: one machine here), draws, more shards than settings' share.
+    talks = SCENARIOS / "istanbul-2025.toml"
+    local_talks = entente.sweep(talks, "conduct state_b.exponent={1~4}", draws=3, repetitions=3)
+    assert entente.ray.sweep(talks, "conduct state_b.exponent={1~4}", draws=3, repetitions=3, shards=5).doc == local_talks.doc
+    # A task that fails is retried; its settings appear once.
+    marker = tmp_path / "sweep-failed-once"
+    retried = entente.ray.sweep(car, vary, shards=3, _fail_once=str(marker), **kwargs)
+    assert marker.exists() and retried.doc == local.doc
+    with pytest.raises(TypeError, match="shard"):
+        entente.ray.sweep(car, vary, shard=(1, 2), **kwargs)

@@ -921,6 +921,104 @@ fn tournament<'py>(
     doc_to_py(py, &records)
 }
 
+// ---------------------------------------------------------------------------
+// Sweeps
+
+/// Runs a sweep, or one shard of it (`entente sweep --json [--shard i/k]`), on
+/// `threads` threads (default: every core) and returns its `entente.sweep/1`
+/// document.
+///
+/// `base`: a `Scenario` (negotiations), or a path: a file with a `[talks]`
+/// table runs the talks, anything else is read as `load` reads it.
+/// `strategies`: party (name or index) -> strategy, as in `run` (natives only).
+#[pyfunction]
+#[pyo3(signature = (base, vary, *, changes=Vec::new(), strategies=None, draws=None, repetitions=100, seed=None, level=0.95, shard="1/1", threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn sweep<'py>(
+    py: Python<'py>,
+    base: &Bound<'py, PyAny>,
+    vary: Vec<String>,
+    changes: Vec<String>,
+    strategies: Option<&Bound<'py, PyDict>>,
+    draws: Option<u64>,
+    repetitions: u64,
+    seed: Option<u64>,
+    level: f64,
+    shard: &str,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use entente_tournament::sweep::{Sweep, SweepBase, SweepSpec};
+    if threads == Some(0) {
+        return Err(fail("threads must be at least 1"));
+    }
+    let shard = Shard::parse(shard).map_err(err)?;
+    let base = if let Ok(s) = base.cast::<PyScenario>() {
+        SweepBase::Sao(s.get().inner.clone())
+    } else if let Ok(path) = base.extract::<PathBuf>() {
+        let talks = py.detach(|| read_talks_file(&path))?;
+        match talks {
+            Some(t) => SweepBase::Talks(Box::new(t)),
+            None => SweepBase::Sao(py.detach(|| load_scenario(&path, None, &ReadOptions::default())).map_err(err)?),
+        }
+    } else {
+        return Err(fail("a sweep's base is a Scenario or a path (a scenario file, a talks file, a folder)"));
+    };
+    let base = match (base, strategies) {
+        (b, None) => b,
+        (SweepBase::Talks(_), Some(_)) => {
+            return Err(fail(
+                "strategies: a round of talks has no SAO negotiators (its parties follow [talks.conduct])",
+            ));
+        }
+        (SweepBase::Sao(mut s), Some(d)) => {
+            for (party, strategy) in d.iter() {
+                let k = party_index(&s, &party)?;
+                s.parties[k].strategy = Some(strategy_spec(&strategy)?);
+            }
+            SweepBase::Sao(s)
+        }
+    };
+    let spec = SweepSpec { vary, changes, draws, repetitions, seed, level };
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let doc = py
+        .detach(|| -> Result<_, String> {
+            let sweep = Sweep::new(base, spec).map_err(|e| chain(&e))?;
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| chain(&e))?;
+            sweep.run(shard, &pool).map_err(|e| chain(&e))
+        })
+        .map_err(fail)?;
+    doc_to_py(py, &doc)
+}
+
+/// The talks of `path` when it is a file with a `[talks]` table, else `None`. A top crate: it reads the
+/// file the caller named, as `entente sweep` does, to tell talks from a scenario.
+#[allow(clippy::disallowed_methods)]
+fn read_talks_file(path: &Path) -> PyResult<Option<entente_talks::Talks>> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    if !entente_formats::talks_toml::has_talks(&text) {
+        return Ok(None);
+    }
+    entente_formats::talks_toml::parse_talks(&text, path).map(Some).map_err(err)
+}
+
+/// Joins the documents of shards 1/k … k/k of one sweep (in order) into the whole sweep's document.
+#[pyfunction]
+fn merge_sweep<'py>(py: Python<'py>, parts: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyAny>> {
+    let docs = parts
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            serde_json::from_value::<entente_tournament::sweep::SweepDoc>(from_py(&p)?)
+                .map_err(|e| fail(format!("parts[{j}]: not a sweep's document: {e}")))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let doc = entente_tournament::sweep::merge(docs).map_err(err)?;
+    doc_to_py(py, &doc)
+}
+
 /// The native part of the `entente` package.
 #[pymodule]
 fn _entente(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -934,5 +1032,7 @@ fn _entente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analyze, m)?)?;
     m.add_function(wrap_pyfunction!(talks, m)?)?;
     m.add_function(wrap_pyfunction!(tournament, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_sweep, m)?)?;
     Ok(())
 }
