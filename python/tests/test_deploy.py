@@ -1,10 +1,16 @@
 """The cluster files of deploy/, dry run: the Slurm array's tasks and the Kubernetes Indexed Job's pods run
 one after another on this machine (with the environment their schedulers give), then the merge; the merged
-records are those of the whole tournament run at once, and of entente.tournament in Python."""
+records are those of the whole tournament run at once, and of entente.tournament in Python. And for real on a
+one-node Slurm cluster (scripts/slurm-for-tests starts it; .ci/run does): sbatch runs the array, then the merge
+job after it."""
 
 import json
 import os
+import shutil
 import subprocess
+import sys
+
+import pytest
 
 import entente
 from conftest import ROOT, SCENARIOS, cli_binary
@@ -77,3 +83,47 @@ def test_kubernetes_indexed_job_dry_run(tmp_path):
     command = merge["spec"]["template"]["spec"]["containers"][0]["command"]
     subprocess.run([command[0], command[1], command[2].replace("/results", str(results)).replace("exec entente", f"exec {exe}")], check=True, capture_output=True)
     assert records(results / "merged") == whole
+
+
+def slurm():
+    """sbatch of a running cluster with an idle node, or skip with "SKIPPED: why" (a failure when CI=true:
+    .ci/run starts one with scripts/slurm-for-tests)."""
+    why = None
+    if shutil.which("sbatch") is None or shutil.which("sinfo") is None:
+        why = "Slurm is not installed (scripts/slurm-for-tests installs and starts a one-node cluster)"
+    else:
+        state = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, timeout=30)
+        if state.returncode != 0 or not any(s.startswith(("idle", "mix", "alloc")) for s in state.stdout.split()):
+            why = f"no Slurm cluster with a usable node here ({(state.stderr or state.stdout).strip()!r}); scripts/slurm-for-tests starts one"
+    if why is not None:
+        print(f"SKIPPED: {why}", file=sys.stderr)
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+def test_slurm_array_on_a_real_cluster(tmp_path):
+    slurm()
+    exe, config, whole = setup(tmp_path)
+    out = tmp_path / "out"
+    k = 3
+    env = dict(os.environ, CONFIG=str(config), OUT=str(out), ENTENTE=str(exe))
+    submit = ["sbatch", "--parsable", "--wait", f"--chdir={tmp_path}", "--export=ALL"]
+    # One CPU a task (the script asks for 2, more than half of a 2-CPU test node): the three tasks share the node.
+    array = subprocess.run(
+        [*submit, f"--array=1-{k}", "--cpus-per-task=1", ROOT / "deploy" / "slurm" / "tournament.sbatch"],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    logs = "\n".join(p.read_text() for p in sorted(tmp_path.glob("entente-tournament-*.log")))
+    assert array.returncode == 0, f"{array.stderr}\n{logs}"
+    job = array.stdout.strip().split(";")[0]
+    assert sorted(p.name for p in out.iterdir()) == [f"shard-{i}" for i in range(1, k + 1)]
+    merge = subprocess.run(
+        [*submit, f"--dependency=afterok:{job}", ROOT / "deploy" / "slurm" / "merge.sbatch"],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    logs = "\n".join(p.read_text() for p in sorted(tmp_path.glob("entente-merge-*.log")))
+    assert merge.returncode == 0, f"{merge.stderr}\n{logs}"
+    assert records(out / "merged") == whole
+    py = entente.tournament([entente.load(SCENARIOS / "car-purchase.toml")], ["boulware", "conceder", "tit-for-tat"], repetitions=2, seed=5, as_frame=False)
+    assert json.loads(json.dumps(py)) == whole
