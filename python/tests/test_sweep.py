@@ -151,3 +151,29 @@ def test_bad_input_raises_entente_errors_naming_the_keyword(car):
         entente.sweep(SCENARIOS / "nothing-here.toml", "reservation buyer={0,1}")
     with pytest.raises(entente.EntenteError, match="not a sweep's document"):
         entente.merge_sweep([{"format": "x"}])
+
+
+def test_a_sweep_releases_the_gil(car):
+    """Another Python thread runs while a sweep runs."""
+    import threading
+    import time
+
+    ticks = []
+    done = threading.Event()
+
+    def ticker():
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    th = threading.Thread(target=ticker)
+    th.start()
+    try:
+        start = time.perf_counter()
+        entente.sweep(car, ["reservation buyer={0:0.9:0.1}", "strategy dealer={boulware,conceder,linear}"], repetitions=300, threads=1)
+        end = time.perf_counter()
+    finally:
+        done.set()
+        th.join()
+    inside = [t for t in ticks if start < t < end]
+    assert end - start < 0.05 or len(inside) >= 3
