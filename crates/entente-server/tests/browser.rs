@@ -26,6 +26,9 @@ use entente_talks::log::{Channel, Entry, Visibility};
 use entente_talks::{Answer, Prompt};
 use fantoccini::{Client, ClientBuilder, Locator};
 
+/// One browser test at a time: each starts Chromium, and several at once on two cores time out.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn chromedriver() -> Option<String> {
     for c in ["chromedriver", "/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"] {
         if Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()) {
@@ -111,7 +114,7 @@ async fn browser(port: u16, profile: &std::path::Path) -> Client {
     caps.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     let mut last = None;
-    for _ in 0..50 {
+    for _ in 0..150 {
         match ClientBuilder::new(connector.clone())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
@@ -134,6 +137,7 @@ async fn page_text(c: &Client, css: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delegations_answer_and_a_reopened_clause_reach_the_mediators_page_live() {
+    let _serial = SERIAL.lock().await;
     let Some(driver) = chromedriver() else { return };
     let port = 9515 + (std::process::id() % 400) as u16;
     let _driver = Driver(
@@ -282,6 +286,7 @@ async fn until(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocs_instructions_reach_only_their_delegations_browser_live() {
+    let _serial = SERIAL.lock().await;
     let Some((_driver, port)) = driver(1) else { return };
     let f = fixture("sqlite::memory:").await;
     let talks = entente_formats::talks_toml::parse_talks(entente_server::REFERENCE_TALKS, std::path::Path::new("r"))
@@ -343,6 +348,7 @@ async fn a_blocs_instructions_reach_only_their_delegations_browser_live() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_room_is_negotiated_to_adoption_by_clicks_in_the_browser() {
+    let _serial = SERIAL.lock().await;
     let Some((_driver, port)) = driver(2) else { return };
     let config = Config { database: "sqlite::memory:".into(), listen: "127.0.0.1:0".into(), demo: true };
     let (started, listener, state) =
@@ -424,6 +430,7 @@ async fn post(c: &Client, channel: &str, message: &str) {
 /// never shows A's caucus.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn private_channels_stay_private_in_the_browser_live_and_after_a_reload() {
+    let _serial = SERIAL.lock().await;
     let Some((_driver, port)) = driver(3) else { return };
     let f = fixture("sqlite::memory:").await;
     let (m, a, b) = (ActorRef::Mediator(0), ActorRef::Party(0), ActorRef::Party(1));
@@ -522,6 +529,7 @@ async fn private_channels_stay_private_in_the_browser_live_and_after_a_reload() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_fit_a_phones_screen() {
+    let _serial = SERIAL.lock().await;
     let Some((_driver, port)) = driver(3) else { return };
     let f = fixture("sqlite::memory:").await;
     let id = f
