@@ -39,8 +39,7 @@ impl Decoder {
             self.headers_done = true;
         }
         // Whole chunks only: SIZE\r\nDATA\r\n.
-        loop {
-            let Some(eol) = self.raw.windows(2).position(|w| w == b"\r\n") else { break };
+        while let Some(eol) = self.raw.windows(2).position(|w| w == b"\r\n") {
             let size = usize::from_str_radix(String::from_utf8_lossy(&self.raw[..eol]).trim(), 16)
                 .unwrap_or_else(|e| panic!("a chunk size: {e}"));
             if self.raw.len() < eol + 2 + size + 2 {
