@@ -213,6 +213,9 @@ fn try_json(addr: &str, path: &str, token: &str, body: &str) -> Option<(String, 
     Some((code, resp.split_once("\r\n\r\n").map(|x| x.1.to_string()).unwrap_or_default()))
 }
 
+/// What a client got of an event stream: `(id, entry)`.
+type Entries = std::sync::Arc<std::sync::Mutex<Vec<(u64, serde_json::Value)>>>;
+
 /// A client of a room's event stream (JSON), in a thread: the `(id, entry)`
 /// of every complete event, until the connection ends.
 fn sse_client(
@@ -221,8 +224,8 @@ fn sse_client(
     token: String,
     last: Option<u64>,
     max: usize,
-) -> (std::sync::Arc<std::sync::Mutex<Vec<(u64, serde_json::Value)>>>, std::thread::JoinHandle<()>) {
-    let got: std::sync::Arc<std::sync::Mutex<Vec<(u64, serde_json::Value)>>> = Default::default();
+) -> (Entries, std::thread::JoinHandle<()>) {
+    let got: Entries = Default::default();
     let sink = std::sync::Arc::clone(&got);
     let mut s = TcpStream::connect(&addr).expect("connect");
     let last = last.map_or(String::new(), |l| format!("Last-Event-ID: {l}\r\n"));
