@@ -435,3 +435,84 @@ fn kill_9_while_clients_watch_and_moves_are_made_then_they_reconnect_and_catch_u
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A fresh database on the PostgreSQL of the tests (ENTENTE_TEST_POSTGRES);
+/// `None` (SKIPPED printed) without one, a failure when CI=true.
+fn postgres_database() -> Option<String> {
+    let Ok(admin) = std::env::var("ENTENTE_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "ENTENTE_TEST_POSTGRES is not set, and CI=true requires the PostgreSQL tests"
+        );
+        eprintln!(
+            "SKIPPED: two servers on PostgreSQL (set ENTENTE_TEST_POSTGRES, e.g. from scripts/postgres-for-tests)"
+        );
+        return None;
+    };
+    let name = format!("entente_cli_relay_{}", std::process::id());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    rt.block_on(async {
+        let db = entente_server::db::Db::open(&admin).await.unwrap_or_else(|e| panic!("{admin}: {e}"));
+        let _ = db.execute_unchecked(&format!("DROP DATABASE IF EXISTS {name}")).await;
+        db.execute_unchecked(&format!("CREATE DATABASE {name}")).await.unwrap_or_else(|e| panic!("{e}"));
+    });
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |x| x.0).to_string();
+    Some(format!("{base}/{name}"))
+}
+
+#[test]
+fn two_serve_processes_on_one_postgresql_stream_each_others_moves_live() {
+    let Some(url) = postgres_database() else { return };
+    let (a, out_a) = start(&url);
+    let a = Killed(a);
+    let base_a = out_a[0].split_whitespace().nth(2).unwrap_or("").to_string();
+    let addr_a = base_a.trim_start_matches("http://").to_string();
+    let convener = field(&out_a, "convener's first sign-in link").rsplit('/').next().unwrap_or_default().to_string();
+    let seat = field(&out_a, "your seat").rsplit('/').next().unwrap_or_default().to_string();
+    let room = field(&out_a, "demo room:").trim_start_matches(&base_a).to_string();
+    let (b, out_b) = start(&url);
+    let b = Killed(b);
+    let addr_b = out_b[0].split_whitespace().nth(2).unwrap_or("").trim_start_matches("http://").to_string();
+    // Browsers on B (the chair, the delegation) and on A (the delegation), open before the moves.
+    let watchers = [(addr_b.clone(), convener.clone()), (addr_b.clone(), seat.clone()), (addr_a.clone(), seat.clone())];
+    let clients: Vec<_> = watchers
+        .iter()
+        .map(|(addr, t)| sse_client(addr.clone(), format!("{room}/events"), t.clone(), None, usize::MAX))
+        .collect();
+    // Moves through A, then through B.
+    for addr in [&addr_a, &addr_b] {
+        let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
+        let moving = mover(addr.clone(), room.clone(), convener.clone(), seat.clone(), tx);
+        for _ in 0..10 {
+            rx.recv_timeout(std::time::Duration::from_secs(30)).expect("an acknowledged move");
+        }
+        drop(rx);
+        let _ = moving.join();
+    }
+    for ((addr, token), (got, _)) in watchers.iter().zip(&clients) {
+        // What this seat may see, as the other server reads the record.
+        let other = if addr == &addr_a { &addr_b } else { &addr_a };
+        let owed: serde_json::Value =
+            serde_json::from_str(&get(other, &format!("{room}/log.json"), token)).expect("json");
+        let owed: Vec<(u64, serde_json::Value)> = owed["entries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e["seq"].as_u64().unwrap_or(u64::MAX), e))
+            .collect();
+        for _ in 0..100 {
+            if got.lock().unwrap_or_else(|e| e.into_inner()).len() >= owed.len() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let all = got.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        assert!(owed.len() > 20, "{} entries", owed.len());
+        assert_eq!(all, owed, "the stream on {addr}: every entry once, in order, whichever server wrote it");
+    }
+    drop((a, b));
+    let o = entente(&["verify-log", &url]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+}
