@@ -125,10 +125,9 @@ impl AsyncWrite for Guarded {
         self.io.is_write_vectored()
     }
 
+    // A TCP flush is a no-op (always ready): it is no progress, and leaves the stall's timer alone.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.io).poll_flush(cx);
-        this.progress(cx, polled)
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
