@@ -80,10 +80,20 @@ pub struct Invitation {
     pub revoked_ms: Option<i64>,
 }
 
+/// The PostgreSQL channel on which every append is announced (payload:
+/// `INSTANCE ROOM LAST_SEQ`), for the other servers on the same database
+/// ([`crate::relay`]).
+pub const CHANNEL: &str = "entente_events";
+
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// The URL connected to (PostgreSQL: the relay listens on it).
+    url: String,
+    /// This connection's own name in the announcements (random), so that a
+    /// server skips its own.
+    instance: String,
 }
 
 impl Db {
@@ -115,11 +125,21 @@ impl Db {
             return Err(DbError::Url(url.to_string()));
         };
         let pool = AnyPoolOptions::new().max_connections(max).connect(&url).await?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, url, instance: crate::auth::new_id() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The URL this database was opened with.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The name this server gives itself in the announcements of its appends.
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// Statement text for this backend: `?` placeholders become `$1, $2, …` on PostgreSQL.
@@ -214,6 +234,11 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
+        if let (Backend::Postgres, Some(last)) = (self.backend, events.last()) {
+            // Delivered to the listeners when (and only if) the transaction commits.
+            let payload = format!("{} {} {}", self.instance, last.room, last.seq);
+            sqlx::query("SELECT 1 FROM pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -235,6 +260,18 @@ impl Db {
             self.sql("SELECT room_id, seq, kind, body, prev_hash, hash FROM events WHERE room_id = ? ORDER BY seq"),
         ))
         .bind(room)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(Db::event).collect::<Result<_, _>>()?)
+    }
+
+    /// A room's events from sequence number `from` on, in order.
+    pub async fn events_from(&self, room: &str, from: i64) -> Result<Vec<StoredEvent>, DbError> {
+        let rows = sqlx::query(AssertSqlSafe(self.sql(
+            "SELECT room_id, seq, kind, body, prev_hash, hash FROM events WHERE room_id = ? AND seq >= ? ORDER BY seq",
+        )))
+        .bind(room)
+        .bind(from)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(Db::event).collect::<Result<_, _>>()?)

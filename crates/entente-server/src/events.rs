@@ -18,6 +18,11 @@ use tokio::sync::Mutex;
 use crate::pages::{LineFragment, line};
 use crate::rooms::Room;
 
+/// The most entries a stream takes from the log at once: a client far
+/// behind (a reconnection, a slow reader) is sent the log in batches, as its
+/// connection takes them; nothing else is held for it.
+pub const MAX_BATCH: usize = 64;
+
 /// How an entry is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -51,12 +56,24 @@ pub async fn stream(
     };
     let s = stream::unfold((room, rx, from, actors), move |(room, mut rx, mut next, actors)| async move {
         loop {
-            let (batch, len) = {
+            let (batch, upto) = {
                 let r = room.lock().await;
-                let batch: Vec<Event> = r.visible(role, next).iter().map(|e| event(&r, &actors, e, format)).collect();
-                (batch, r.log_len())
+                let entries = r.round().log().entries();
+                let start = usize::try_from(next).unwrap_or(usize::MAX).min(entries.len());
+                let mut batch = Vec::new();
+                let mut upto = entries.len() as u64;
+                for (k, e) in entries.iter().enumerate().skip(start) {
+                    if batch.len() == MAX_BATCH {
+                        upto = k as u64;
+                        break;
+                    }
+                    if role.may_see(&e.visibility) {
+                        batch.push(event(&r, &actors, e, format));
+                    }
+                }
+                (batch, upto)
             };
-            next = next.max(len);
+            next = next.max(upto);
             if !batch.is_empty() {
                 let items = stream::iter(batch.into_iter().map(Ok::<Event, Infallible>));
                 return Some((items, (room, rx, next, actors)));

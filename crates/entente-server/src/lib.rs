@@ -7,7 +7,9 @@
 //! Modules: [`db`] (SQLite or PostgreSQL, migrations, append-only events),
 //! [`chain`] (the hash chain and its check), [`auth`] (invitations, sign-in,
 //! CSRF), [`rooms`] (a room's round, its inputs, replay), [`routes`] (the
-//! HTTP surface), [`events`] (server-sent events), [`pages`] (HTML).
+//! HTTP surface), [`events`] (server-sent events), [`pages`] (HTML),
+//! [`relay`] (servers sharing one PostgreSQL database), [`conn`] (slow
+//! clients).
 //!
 //! The server is a top crate: it reads the clock (through [`clock::Clock`],
 //! injectable for tests) and serves sockets.
@@ -15,10 +17,12 @@
 pub mod auth;
 pub mod chain;
 pub mod clock;
+pub mod conn;
 pub mod db;
 pub mod events;
 pub mod history;
 pub mod pages;
+pub mod relay;
 pub mod rooms;
 pub mod routes;
 pub mod verify;
@@ -129,6 +133,8 @@ pub async fn start(
 ) -> Result<(Started, tokio::net::TcpListener, AppState), ServerError> {
     let db = db::Db::connect(&config.database).await?;
     let state = AppState::new(db, clock);
+    // Other servers on the same PostgreSQL database: their appends reach this one's rooms.
+    relay::spawn(&state).await?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|source| ServerError::Listen { addr: config.listen.clone(), source })?;
@@ -155,12 +161,24 @@ pub async fn start(
     Ok((Started { url, convener_link, demo }, listener, state))
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves.
+/// Serves `state` on `listener` until `shutdown` resolves (slow clients
+/// dropped as [`conn::ServeOptions::default`] says).
 pub async fn run(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    run_with(listener, state, conn::ServeOptions::default(), shutdown).await
+}
+
+/// [`run`] with the given treatment of slow clients.
+pub async fn run_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    options: conn::ServeOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let listener = conn::GuardedListener { inner: listener, options };
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await?;
     Ok(())
 }

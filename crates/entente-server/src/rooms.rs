@@ -248,39 +248,73 @@ impl Room {
     pub fn replay(events: &[StoredEvent]) -> Result<Room, RoomError> {
         chain::verify(events)?;
         let Some(first) = events.first() else { return Err(RoomError::Empty(String::new())) };
-        let bad = |seq: i64, why: String| RoomError::Diverged { seq, why };
         let Ok(Input::Created { name, scenario, persons, auto }) = serde_json::from_str::<Input>(&first.body) else {
-            return Err(bad(0, "is not the room's creation".into()));
+            return Err(RoomError::Diverged { seq: 0, why: "is not the room's creation".into() });
         };
         let mut room = Room::new(&first.room, &name, &scenario, &persons, auto)?;
-        let mut entries = 0usize;
-        for e in &events[1..] {
+        room.next_seq = 1;
+        room.head = first.hash.clone();
+        room.follow(&events[1..])?;
+        Ok(room)
+    }
+
+    /// Applies events stored after this room's head (by this server before a
+    /// restart, or by another server on the same database): each must link
+    /// to the head, every input is applied, every entry produced must be the
+    /// stored one. On an error the room is left part-way: rebuild it.
+    fn follow(&mut self, events: &[StoredEvent]) -> Result<(), RoomError> {
+        let bad = |seq: i64, why: String| RoomError::Diverged { seq, why };
+        let mut entries = self.round.log().entries().len();
+        for e in events {
+            if e.room != self.id || e.seq != self.next_seq {
+                return Err(BrokenLink::Gap { room: self.id.clone(), seq: self.next_seq, found: e.seq }.into());
+            }
+            if e.prev_hash != self.head {
+                return Err(BrokenLink::Link { room: self.id.clone(), seq: e.seq, prev: e.seq - 1 }.into());
+            }
+            if chain::hash(&e.prev_hash, &e.room, e.seq, &e.kind, &e.body) != e.hash {
+                return Err(BrokenLink::Altered { room: self.id.clone(), seq: e.seq }.into());
+            }
+            self.next_seq = e.seq + 1;
+            self.head = e.hash.clone();
             if e.kind == "entry" {
-                let produced = room.round.log().entries().get(entries).map(json);
+                let produced = self.round.log().entries().get(entries).map(json);
                 if produced.as_deref() != Some(e.body.as_str()) {
                     return Err(bad(e.seq, "is not the entry the round produces there".into()));
                 }
                 entries += 1;
                 continue;
             }
-            if entries != room.round.log().entries().len() {
+            if entries != self.round.log().entries().len() {
                 return Err(bad(e.seq, "follows an input whose entries are missing".into()));
             }
             let input: Input = serde_json::from_str(&e.body).map_err(|x| bad(e.seq, format!("does not read: {x}")))?;
             if input.kind() != e.kind {
                 return Err(bad(e.seq, format!("is stored as {} but reads as {}", e.kind, input.kind())));
             }
-            room.apply(&input).map_err(|x| bad(e.seq, format!("is refused: {x}")))?;
+            self.apply(&input).map_err(|x| bad(e.seq, format!("is refused: {x}")))?;
         }
-        if entries != room.round.log().entries().len() {
-            return Err(bad(events.len() as i64, "is missing: the last input's entries are not all stored".into()));
+        if entries != self.round.log().entries().len() {
+            return Err(bad(self.next_seq, "is missing: the last input's entries are not all stored".into()));
         }
-        if let Some(last) = events.last() {
-            room.next_seq = last.seq + 1;
-            room.head = last.hash.clone();
+        self.changed.send_replace(self.round.log().entries().len() as u64);
+        Ok(())
+    }
+
+    /// Brings the room up to its record: the events another server appended
+    /// since this room's head are applied ([`Room::follow`]) and the room's
+    /// streams are woken. Should they not follow, the room is rebuilt from
+    /// the record. How many events were applied.
+    pub async fn catch_up(&mut self, db: &Db) -> Result<usize, RoomError> {
+        let events = db.events_from(&self.id, self.next_seq).await?;
+        if events.is_empty() {
+            return Ok(0);
         }
-        room.changed.send_replace(room.round.log().entries().len() as u64);
-        Ok(room)
+        let (seq, _) = self.head();
+        if self.follow(&events).is_err() {
+            self.reload(db).await?;
+        }
+        Ok(usize::try_from(self.head().0 - seq).unwrap_or(0))
     }
 
     /// Loads room `id` from the database.

@@ -592,9 +592,11 @@ async fn api_act(
     let answer = parse_answer(&serde_json::to_string(&m.answer).unwrap_or_default(), &m.reason)?;
     let room = room_of(&state, &v, &id).await?;
     let mut r = room.lock().await;
+    let from = r.log_len();
     let result = r.act(&state.db, v.grant.actor(), answer).await;
     let (status, body) = match result {
-        Ok(()) => (StatusCode::OK, serde_json::json!({ "ok": true, "log_len": r.log_len() })),
+        // The move's entries (and those of the clock running on after it): `from` to `log_len`.
+        Ok(()) => (StatusCode::OK, serde_json::json!({ "ok": true, "from": from, "log_len": r.log_len() })),
         Err(e) => {
             let e = AppError::from(e);
             (e.status(), serde_json::json!({ "ok": false, "error": e.to_string() }))
