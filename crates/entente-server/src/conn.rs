@@ -1,8 +1,8 @@
 //! Connections and slow clients. A client that stops reading its event
 //! stream (or its WebSocket) must not hold the server's memory or its
 //! other viewers: the event stream is pulled from the room's log as the
-//! connection can take it ([`crate::events`]: nothing is queued per client
-//! beyond one batch of at most [`crate::events::MAX_BATCH`] entries), so
+//! connection can take it (the event streams: nothing is queued per client
+//! beyond one batch of at most 64 (`events::MAX_BATCH`) entries), so
 //! what a client holds on the server is its connection's send buffer
 //! ([`ServeOptions::send_buffer`], set on every accepted socket) and what
 //! the HTTP layer has queued (at most 16 frames). When that is full and the

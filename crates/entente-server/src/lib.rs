@@ -6,8 +6,9 @@
 //!
 //! Modules: [`db`] (SQLite or PostgreSQL, migrations, append-only events),
 //! [`chain`] (the hash chain and its check), [`auth`] (invitations, sign-in,
-//! CSRF), [`rooms`] (a room's round, its inputs, replay), [`routes`] (the
-//! HTTP surface), [`events`] (server-sent events), [`pages`] (HTML),
+//! CSRF), [`rooms`] (a room's round, its inputs, replay), `routes` (the
+//! HTTP surface, [`app`]), `events` (server-sent events), `ws` (agents over
+//! WebSocket), [`pages`] (HTML),
 //! [`relay`] (servers sharing one PostgreSQL database), [`conn`] (slow
 //! clients).
 //!
@@ -19,14 +20,14 @@ pub mod chain;
 pub mod clock;
 pub mod conn;
 pub mod db;
-pub mod events;
+mod events;
 pub mod history;
 pub mod pages;
 pub mod relay;
 pub mod rooms;
-pub mod routes;
+mod routes;
 pub mod verify;
-pub mod ws;
+mod ws;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -302,7 +302,7 @@ impl Room {
     }
 
     /// Brings the room up to its record: the events another server appended
-    /// since this room's head are applied ([`Room::follow`]) and the room's
+    /// since this room's head are applied (as the room follows them) and the room's
     /// streams are woken. Should they not follow, the room is rebuilt from
     /// the record. How many events were applied.
     pub async fn catch_up(&mut self, db: &Db) -> Result<usize, RoomError> {
