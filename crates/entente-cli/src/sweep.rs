@@ -52,12 +52,64 @@ pub struct SweepArgs {
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
     /// Run only the settings of shard i/k (1-based; the settings split in k contiguous parts, e.g. one per
-    /// cluster job); the JSON of the k shards joins into the whole sweep's (`entente.merge_sweep` in Python).
+    /// cluster job); the JSON of the k shards joins into the whole sweep's (`entente sweep-merge`,
+    /// `entente.merge_sweep` in Python).
     #[arg(long, value_name = "i/k")]
     pub shard: Option<String>,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95, value_name = "L")]
     pub level: f64,
+}
+
+#[derive(Args)]
+pub struct SweepMergeArgs {
+    /// The shards' documents (`entente sweep --shard i/k --json > part-i.json`), in any order.
+    #[arg(required = true, value_name = "PART.json")]
+    pub parts: Vec<PathBuf>,
+    /// Print one JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw the probability of agreement against the first varied parameter to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+}
+
+/// The largest shard document `sweep-merge` reads.
+const MAX_PART_BYTES: u64 = 256 << 20;
+
+/// `entente sweep-merge`: the shards joined (every shard once, of one sweep), printed as `entente sweep` prints.
+pub fn merge(args: SweepMergeArgs) -> anyhow::Result<ExitCode> {
+    let mut parts = Vec::with_capacity(args.parts.len());
+    for path in &args.parts {
+        let shown = path.display();
+        let len = std::fs::metadata(path).with_context(|| format!("{shown}: cannot read it"))?.len();
+        if len > MAX_PART_BYTES {
+            bail!("{shown}: {len} bytes; a sweep's shard document is at most {MAX_PART_BYTES} bytes");
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("{shown}: cannot read it as text"))?;
+        let doc: SweepDoc = serde_json::from_str(&text)
+            .with_context(|| format!("{shown}: not a sweep's document (entente sweep --shard i/k --json)"))?;
+        parts.push(doc);
+    }
+    // In the shards' order, whatever the order of the files (part-10.json after part-9.json).
+    parts.sort_by_key(|d| d.shard.as_ref().map(|s| s.index));
+    let doc = entente_tournament::sweep::merge(parts)?;
+    print(&doc, args.json, args.plot.as_deref())
+}
+
+fn print(doc: &SweepDoc, json: bool, plot: Option<&Path>) -> anyhow::Result<ExitCode> {
+    if let Some(path) = plot {
+        write_plot(path, doc).with_context(|| format!("--plot {}", path.display()))?;
+    }
+    if json {
+        outln!("{}", serde_json::to_string_pretty(doc)?);
+    } else {
+        out!("{}", render(doc));
+        if let Some(path) = plot {
+            outln!("Figure written to {}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load(args: &SweepArgs) -> anyhow::Result<SweepBase> {
@@ -101,18 +153,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let sweep = Sweep::new(base, spec)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build()?;
     let doc = sweep.run(shard, &pool)?;
-    if let Some(path) = &args.plot {
-        write_plot(path, &doc).with_context(|| format!("--plot {}", path.display()))?;
-    }
-    if args.json {
-        outln!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        out!("{}", render(&doc));
-        if let Some(path) = &args.plot {
-            outln!("Figure written to {}", path.display());
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    print(&doc, args.json, args.plot.as_deref())
 }
 
 fn render(doc: &SweepDoc) -> String {

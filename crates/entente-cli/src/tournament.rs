@@ -34,6 +34,8 @@ pub enum TournamentCommand {
     TournamentBench(BenchArgs),
     /// Vary scenario parameters over a grid or random draws: the probability of agreement per setting.
     Sweep(crate::sweep::SweepArgs),
+    /// Join the JSON documents of a sweep's shards (`entente sweep --shard i/k --json`) into the whole sweep's.
+    SweepMerge(crate::sweep::SweepMergeArgs),
 }
 
 #[derive(Args)]
@@ -121,6 +123,7 @@ pub fn run(cmd: TournamentCommand) -> anyhow::Result<ExitCode> {
         TournamentCommand::Merge(a) => merge(a),
         TournamentCommand::TournamentBench(a) => bench(a),
         TournamentCommand::Sweep(a) => crate::sweep::run(a),
+        TournamentCommand::SweepMerge(a) => crate::sweep::merge(a),
     }
 }
 

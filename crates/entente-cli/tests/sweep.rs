@@ -267,4 +267,30 @@ fn shards_split_the_settings_and_join_into_the_whole_sweep() {
     assert_eq!(joined, *whole["settings"].as_array().unwrap());
     let e = error(&[&base[..], &["--shard", "4/3"]].concat());
     assert!(e.contains("--shard") && e.contains("i must be between 1 and k = 3"), "{e}");
+    // `entente sweep-merge` joins the shards' documents, in any order, into the whole sweep's, byte for byte.
+    let dir = std::env::temp_dir().join(format!("entente-sweep-merge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for i in [3, 1, 2] {
+        let o = entente(&[&base[..], &["--shard", &format!("{i}/3")]].concat());
+        assert!(o.status.success());
+        let f = dir.join(format!("part-{i}.json"));
+        std::fs::write(&f, &o.stdout).unwrap();
+        files.push(f.to_str().unwrap().to_string());
+    }
+    let parts: Vec<&str> = files.iter().map(String::as_str).collect();
+    let merged = entente(&[&["sweep-merge", "--json"][..], &parts].concat());
+    assert!(merged.status.success(), "{}", String::from_utf8_lossy(&merged.stderr));
+    let whole_text = entente(&base);
+    assert_eq!(String::from_utf8_lossy(&merged.stdout), String::from_utf8_lossy(&whole_text.stdout));
+    // A shard missing, a shard twice, a file that is no sweep's: refused by name.
+    let e = error(&["sweep-merge", parts[0], parts[1]]);
+    assert!(e.contains("shard"), "{e}");
+    let e = error(&["sweep-merge", parts[0], parts[0], parts[1], parts[2]]);
+    assert!(e.contains("shard"), "{e}");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{}").unwrap();
+    let e = error(&["sweep-merge", bad.to_str().unwrap()]);
+    assert!(e.contains("bad.json") && e.contains("not a sweep's document"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
