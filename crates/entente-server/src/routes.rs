@@ -160,6 +160,16 @@ fn check_post(viewer: &Viewer, headers: &HeaderMap, csrf: Option<&str>) -> Resul
     Ok(())
 }
 
+/// The viewer of a chair's form: signed in, the form checked (CSRF, origin), the convener.
+async fn chair(state: &AppState, headers: &HeaderMap, csrf: Option<&str>) -> Result<Viewer> {
+    let v = viewer(state, headers).await?;
+    check_post(&v, headers, csrf)?;
+    if !v.grant.chairs() {
+        return Err(AppError::NotChair);
+    }
+    Ok(v)
+}
+
 async fn room_of(
     state: &AppState,
     viewer: &Viewer,
@@ -234,11 +244,7 @@ struct CreateForm {
 }
 
 async fn create_room(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<CreateForm>) -> Result<Response> {
-    let v = viewer(&state, &headers).await?;
-    check_post(&v, &headers, f.csrf.as_deref())?;
-    if !v.grant.chairs() {
-        return Err(AppError::NotChair);
-    }
+    chair(&state, &headers, f.csrf.as_deref()).await?;
     let name = f.name.trim();
     if name.is_empty() || name.len() > 200 {
         return Err(AppError::Bad("a room needs a name of 1 to 200 characters".into()));
@@ -648,11 +654,7 @@ async fn invite(
     Path(id): Path<String>,
     Form(f): Form<InviteForm>,
 ) -> Result<Response> {
-    let v = viewer(&state, &headers).await?;
-    check_post(&v, &headers, f.csrf.as_deref())?;
-    if !v.grant.chairs() {
-        return Err(AppError::NotChair);
-    }
+    let v = chair(&state, &headers, f.csrf.as_deref()).await?;
     if !(1..=720).contains(&f.hours) {
         return Err(AppError::Bad("an invitation is valid for 1 to 720 hours".into()));
     }
@@ -699,11 +701,7 @@ async fn seat(
     Path(id): Path<String>,
     Form(f): Form<SeatForm>,
 ) -> Result<Response> {
-    let v = viewer(&state, &headers).await?;
-    check_post(&v, &headers, f.csrf.as_deref())?;
-    if !v.grant.chairs() {
-        return Err(AppError::NotChair);
-    }
+    let v = chair(&state, &headers, f.csrf.as_deref()).await?;
     let actor: ActorRef =
         serde_json::from_str(&f.seat).map_err(|e| AppError::Bad(format!("the seat does not read: {e}")))?;
     let room = room_of(&state, &v, &id).await?;
@@ -737,11 +735,7 @@ async fn revoke(
     Path(id): Path<String>,
     Form(f): Form<RevokeForm>,
 ) -> Result<Response> {
-    let v = viewer(&state, &headers).await?;
-    check_post(&v, &headers, f.csrf.as_deref())?;
-    if !v.grant.chairs() {
-        return Err(AppError::NotChair);
-    }
+    chair(&state, &headers, f.csrf.as_deref()).await?;
     if !state.db.revoke(&f.id, &id, state.clock.now_ms()).await.map_err(RoomError::from)? {
         return Err(AppError::Bad("no such invitation to revoke".into()));
     }
