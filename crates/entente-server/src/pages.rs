@@ -3,7 +3,7 @@
 //! [`crate::rooms::visible`], the scores through the viewer's own channel.
 
 use askama::Template;
-use entente_protocols::package::{Action, ClauseState, Event, Status};
+use entente_protocols::package::{Action, ClauseSpec, ClauseState, Event, Status};
 use entente_talks::actors::{ActorRef, Actors};
 use entente_talks::log::{Channel, Entry, LogEntry, Role};
 use entente_talks::sim::when;
@@ -402,9 +402,31 @@ pub fn moves(room: &Room, actor: ActorRef) -> Vec<MoveButton> {
     }
     // An item the scenario has this actor table (on its own initiative or
     // on instructions) waits for the person's click.
+    let mut due = Vec::new();
     for t in room.awaiting(actor) {
         if let Prompt::TableDue { item, .. } = &t.prompt {
+            due.extend(item.issue);
             push(format!("Table {}", item.title), Answer::act(Action::Table { item: item.clone() }));
+        }
+    }
+    // A delegation or a mediator may table any issue of the space that is not
+    // on the table (its reason, e.g. whose instructions, in the reason field).
+    if matches!(actor, ActorRef::Party(_) | ActorRef::Mediator(_)) && !voting && !pkg.is_closed() {
+        let space = &talks.scenario.space;
+        let on_table = |i: u32| pkg.clauses().iter().any(|c| c.issue == Some(i) && c.state != ClauseState::Withdrawn);
+        for i in 0..space.issues().len() {
+            let issue = i as u32;
+            if on_table(issue) || due.contains(&issue) {
+                continue;
+            }
+            if let Ok(item) = ClauseSpec::for_issue(space, i) {
+                let values =
+                    (0..item.options.len() as u32).map(|o| option_name(talks, Some(issue), o)).collect::<Vec<_>>();
+                push(
+                    format!("Table {} (options: {})", item.title, values.join(", ")),
+                    Answer::act(Action::Table { item }),
+                );
+            }
         }
     }
     out

@@ -490,3 +490,54 @@ async fn the_chair_seats_an_entente_strategy_at_a_delegations_place_and_the_reco
 fn askama_escape(s: &str) -> String {
     s.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;").replace('"', "&#34;").replace('\'', "&#39;")
 }
+
+#[tokio::test]
+async fn a_person_tables_an_issue_off_the_agenda_with_a_reason() {
+    // The small case with a third issue off the agenda.
+    let scenario = SMALL.replace(
+        "[[parties]]\nname = \"A\"",
+        "[[issues]]\nname = \"c\"\nvalues = [\"c0\", \"c1\"]\n[[parties]]\nname = \"A\"",
+    );
+    let scenario = scenario
+        .replace(
+            "b = { weight = 0.5, values = [1.0, 0.0] }",
+            "b = { weight = 0.5, values = [1.0, 0.0] }\nc = { weight = 0.0, values = [0.0, 1.0] }",
+        )
+        .replace(
+            "b = { weight = 0.5, values = [0.0, 1.0] }",
+            "b = { weight = 0.5, values = [0.0, 1.0] }\nc = { weight = 0.0, values = [1.0, 0.0] }",
+        )
+        .replace("defaults = { a = \"a0\", b = \"b0\" }", "defaults = { a = \"a0\", b = \"b0\", c = \"c0\" }");
+    let f = fixture("sqlite::memory:").await;
+    let persons = [ActorRef::Party(0), ActorRef::Mediator(0)];
+    let id = f.state.open_room("t", &scenario, &persons, false).await.unwrap_or_else(|e| panic!("{e}"));
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    let label = "Table c (options: c0, c1)";
+    let offered = |actor: ActorRef| {
+        let room = room.clone();
+        async move { entente_server::pages::moves(&*room.lock().await, actor).into_iter().find(|m| m.label == label) }
+    };
+    assert!(offered(ActorRef::Mediator(0)).await.is_some(), "a mediator may table c");
+    assert!(offered(ActorRef::Party(1)).await.is_none(), "B's seat is its agent's: no buttons");
+    let button = offered(ActorRef::Party(0)).await.unwrap_or_else(|| panic!("A is not offered to table c"));
+    let answer: Answer = serde_json::from_str(&button.answer).unwrap_or_else(|e| panic!("{e}"));
+    let answer =
+        answer.because(entente_protocols::package::Reason::Free { text: "on our capital's instructions".into() });
+    room.lock().await.act(&f.state.db, ActorRef::Party(0), answer).await.unwrap_or_else(|e| panic!("{e}"));
+    let r = room.lock().await;
+    let a = Actors::of(&r.talks).id(ActorRef::Party(0));
+    let tabled = r.round().log().entries().iter().find_map(|e| match &e.entry {
+        Entry::Package { event: Event::ItemTabled { clause, actor, reason, .. } } => {
+            Some((*clause, *actor, reason.clone()))
+        }
+        _ => None,
+    });
+    let Some((clause, by, reason)) = tabled else { panic!("nothing tabled") };
+    assert_eq!(Some(by), a);
+    assert!(format!("{reason:?}").contains("on our capital's instructions"), "{reason:?}");
+    assert_eq!(r.round().package().clause(clause).and_then(|c| c.issue), Some(2));
+    // On the table now: nobody is offered it again.
+    drop(r);
+    assert!(offered(ActorRef::Party(0)).await.is_none());
+    assert!(offered(ActorRef::Mediator(0)).await.is_none());
+}
