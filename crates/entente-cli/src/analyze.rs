@@ -13,7 +13,6 @@ use entente_core::analysis::{
 };
 use entente_formats::talks_toml::{has_talks, read_talks};
 use entente_model::Scenario;
-use entente_model::timeline::DelegationState as StateAt;
 use entente_model::timeline::When;
 use entente_report::analysis::{AnalysisDoc, DelegationsDoc, TalksScopeDoc, analysis_text, method_text};
 use entente_report::zones::{DelegationState, ZonesDoc, zone_text};
@@ -201,20 +200,11 @@ fn talks_scope(scenario: &Scenario, talks: &entente_talks::Talks, minute: u64, a
     let ctx = || format!("analysing the talks as they stand on {clock}");
     let standing = Standing::at(talks, minute).with_context(ctx)?;
     let zones = standing.zones(talks).with_context(ctx)?;
-    let within = standing.within(talks).with_context(ctx)?;
     let negotiated = standing.negotiated_scenario(talks).with_context(ctx)?;
     let space = &scenario.space;
-    let mut states = Vec::new();
-    for (k, p) in scenario.parties.iter().enumerate() {
-        let (Some(d), Some(Some(i))) = (&p.delegation, standing.instructions.get(k)) else { continue };
-        let tables = StateAt::bloc_tables(space, d)?;
-        let state = StateAt::new(space, d, &tables, i).context("a delegation's state")?;
-        let mut shown = DelegationState::new(k, i, &state.sets);
-        for (b, s) in shown.blocs.iter_mut().zip(&state.sets) {
-            b.accepts = s.acceptable().and(&within).count();
-        }
-        states.push(shown);
-    }
+    let states = standing.delegations(talks).with_context(ctx)?.iter()
+        .map(|d| DelegationState::counted(d.party, &d.instructions, &d.sets, &d.accepts))
+        .collect();
     let name = |i: usize| space.issues().get(i).map_or_else(|| format!("#{i}"), |x| x.name.clone());
     let mut negotiated_issues = standing.negotiated.clone();
     negotiated_issues.sort_unstable();

@@ -52,6 +52,16 @@ impl DelegationState {
         DelegationState { party, rule: instructions.rule, blocs }
     }
 
+    /// [`DelegationState::new`], each bloc accepting `accepts[b]` outcomes
+    /// (those of a part of the space, e.g. what the talks negotiate).
+    pub fn counted(party: usize, instructions: &Instructions, sets: &[BlocSets], accepts: &[usize]) -> Self {
+        let mut s = DelegationState::new(party, instructions, sets);
+        for (b, &n) in s.blocs.iter_mut().zip(accepts) {
+            b.accepts = n;
+        }
+        s
+    }
+
     /// The rule in words (`unanimity of its veto blocs`, `weighted quota 0.6`, …).
     pub fn rule_name(&self) -> String {
         match self.rule {

@@ -242,6 +242,16 @@ pub enum NegotiatedError {
     Reservation { party: String },
 }
 
+/// A divided delegation as it stands ([`Standing::delegations`]).
+#[derive(Clone, Debug)]
+pub struct DelegationStanding {
+    pub party: usize,
+    pub instructions: Instructions,
+    pub sets: Vec<entente_core::blocs::BlocSets>,
+    /// Per bloc: how many of the outcomes the talks negotiate it accepts.
+    pub accepts: Vec<usize>,
+}
+
 /// The parties of a round as they stand at one moment, and what the talks
 /// negotiate then: the input of the zone analysis. The assessment builds it
 /// from a finished run ([`assess`]); `entente analyze` on a talks file builds
@@ -383,6 +393,23 @@ impl Standing {
             let _ = space.values_into(o as u128, &mut values);
             self.fixed.iter().all(|&(i, v)| values[i] == v)
         }))
+    }
+
+    /// Each divided delegation as it stands: its instructions in force, its
+    /// blocs' sets, and how many of the outcomes the talks negotiate each
+    /// bloc accepts.
+    pub fn delegations(&self, talks: &Talks) -> Result<Vec<DelegationStanding>, TalksError> {
+        let within = self.within(talks)?;
+        let space = &talks.scenario.space;
+        let mut out = Vec::new();
+        for (k, p) in talks.scenario.parties.iter().enumerate() {
+            let (Some(d), Some(Some(i))) = (&p.delegation, self.instructions.get(k)) else { continue };
+            let tables = DelegationState::bloc_tables(space, d)?;
+            let state = DelegationState::new(space, d, &tables, i)?;
+            let accepts = state.sets.iter().map(|s| s.acceptable().and(&within).count()).collect();
+            out.push(DelegationStanding { party: k, instructions: i.clone(), sets: state.sets, accepts });
+        }
+        Ok(out)
     }
 
     /// The zone analysis (unitary and bloc-level zones, vetoes, diagnosis) of
