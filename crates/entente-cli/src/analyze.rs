@@ -202,7 +202,10 @@ fn talks_scope(scenario: &Scenario, talks: &entente_talks::Talks, minute: u64, a
     let zones = standing.zones(talks).with_context(ctx)?;
     let negotiated = standing.negotiated_scenario(talks).with_context(ctx)?;
     let space = &scenario.space;
-    let states = standing.delegations(talks).with_context(ctx)?.iter()
+    let states = standing
+        .delegations(talks)
+        .with_context(ctx)?
+        .iter()
         .map(|d| DelegationState::counted(d.party, &d.instructions, &d.sets, &d.accepts))
         .collect();
     let name = |i: usize| space.issues().get(i).map_or_else(|| format!("#{i}"), |x| x.name.clone());

@@ -105,14 +105,10 @@ pub struct Assessment {
 /// Assesses a finished round.
 pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
     let space = &talks.scenario.space;
-    let n_issues = space.issues().len();
-    // Issues under negotiation: the agenda and the items tabled; the others stay as in the text.
-    let negotiated: Vec<usize> = run.clauses.iter().map(|c| c.issue).filter(|&i| i < n_issues).collect();
-    let fixed: Vec<(usize, u32)> =
-        (0..n_issues).filter(|i| !negotiated.contains(i)).map(|i| (i, run.text[i])).collect();
-    // A guarantee refused: the item's issue stays at its default (no guarantee).
+    // Issues under negotiation: the agenda and the items tabled; the others stay as in the text, an item whose
+    // guarantee was refused at its default.
+    let (negotiated, fixed) = Standing::fixed_of(talks, &run.log, &run.clauses, &run.text);
     let mut refusals = Vec::new();
-    let mut unguaranteed: Vec<(usize, u32)> = Vec::new();
     for e in run.log.entries() {
         let Entry::Package { event: Event::Consent { clause, given: false, actor, time, .. } } = &e.entry else {
             continue;
@@ -120,15 +116,12 @@ pub fn assess(talks: &Talks, run: &TalksRun) -> Result<Assessment, TalksError> {
         let Some(c) = run.clauses.iter().find(|c| c.clause == clause.0) else { continue };
         let guarantor = run.actor_names.iter().find(|(a, _)| a == actor).map_or("?".to_string(), |(_, n)| n.clone());
         refusals.push(Refusal { guarantor, item: c.title.clone(), at: *time });
-        if let Some(&d) = talks.defaults.get(c.issue) {
-            unguaranteed.push((c.issue, d));
-        }
     }
     let standing = Standing {
         instructions: run.instructions.clone(),
         reservations: run.reservations.clone(),
         negotiated: negotiated.clone(),
-        fixed: fixed.iter().chain(&unguaranteed).copied().collect(),
+        fixed,
     };
     let (own, zones) = standing.zones_and_tables(talks)?;
 
@@ -393,6 +386,29 @@ impl Standing {
             let _ = space.values_into(o as u128, &mut values);
             self.fixed.iter().all(|&(i, v)| values[i] == v)
         }))
+    }
+
+    /// The issues negotiated (every clause's) and those held fixed: an issue
+    /// off the table at its value in `text`, an item whose guarantor refused
+    /// at its default.
+    pub(crate) fn fixed_of(
+        talks: &Talks,
+        log: &crate::log::Log,
+        clauses: &[crate::sim::ClauseSummary],
+        text: &[u32],
+    ) -> (Vec<usize>, Vec<(usize, u32)>) {
+        let n_issues = talks.scenario.space.issues().len();
+        let negotiated: Vec<usize> = clauses.iter().map(|c| c.issue).filter(|&i| i < n_issues).collect();
+        let mut fixed: Vec<(usize, u32)> =
+            (0..n_issues).filter(|i| !negotiated.contains(i)).map(|i| (i, text[i])).collect();
+        for e in log.entries() {
+            let Entry::Package { event: Event::Consent { clause, given: false, .. } } = &e.entry else { continue };
+            let Some(c) = clauses.iter().find(|c| c.clause == clause.0) else { continue };
+            if let Some(&d) = talks.defaults.get(c.issue) {
+                fixed.push((c.issue, d));
+            }
+        }
+        (negotiated, fixed)
     }
 
     /// Each divided delegation as it stands: its instructions in force, its

@@ -1258,6 +1258,25 @@ impl Round {
         &self.texts
     }
 
+    /// The parties as they stand now and what the talks negotiate (the input
+    /// of the zone analysis, as the assessment builds it at the end): the
+    /// instructions in force, the reservation values, the clauses' issues,
+    /// the issues off the table at their value in the text.
+    pub fn standing(&self) -> crate::assessment::Standing {
+        let (negotiated, fixed) =
+            crate::assessment::Standing::fixed_of(&self.talks, &self.log, &self.clause_summaries(), &self.text);
+        crate::assessment::Standing {
+            instructions: self
+                .positions
+                .iter()
+                .map(|p| p.delegation.as_ref().map(|d| d.instructions.clone()))
+                .collect(),
+            reservations: self.positions.iter().map(|p| p.reservation).collect(),
+            negotiated,
+            fixed,
+        }
+    }
+
     /// The actors' package ids and names.
     pub fn actor_names(&self) -> Vec<(ActorId, String)> {
         self.actors.names()

@@ -157,3 +157,29 @@ fn a_round_under_way_is_measured_up_to_now_and_at_its_end_as_when_finished() {
     end.drafts = whole.drafts.clone();
     assert_eq!(end, whole);
 }
+
+#[test]
+fn a_round_stands_at_its_end_as_its_assessment_says() {
+    use entente_talks::{Round, Seats};
+    use std::sync::Arc;
+    let talks = Arc::new(reference_case());
+    let mut round = Round::new(Arc::clone(&talks)).unwrap_or_else(|e| panic!("{e}"));
+    let mut seats = Seats::simulated();
+    // Day 1: nothing tabled yet; the agenda is what is negotiated.
+    let mut starts: Vec<u64> = talks.sessions.iter().map(|s| s.start).collect();
+    starts.sort_unstable();
+    round.advance_to(starts[0] + 60, &mut seats).unwrap_or_else(|e| panic!("{e}"));
+    let early = round.standing();
+    let mut agenda = talks.agenda.clone();
+    agenda.sort_unstable();
+    let mut negotiated = early.negotiated.clone();
+    negotiated.sort_unstable();
+    assert_eq!(negotiated, agenda);
+    // At the end the zones are those of the mediators' assessment.
+    round.advance_to(u64::MAX, &mut seats).unwrap_or_else(|e| panic!("{e}"));
+    let zones = round.standing().zones(&talks).unwrap_or_else(|e| panic!("{e}"));
+    let run = run(&talks);
+    let a = run.assessment.unwrap_or_else(|| panic!("no assessment"));
+    assert_eq!((zones.unitary_zone, zones.bloc_zone), (a.unitary_zone, a.bloc_zone));
+    assert!(round.standing().negotiated.len() > talks.agenda.len(), "the guarantor item was tabled");
+}
