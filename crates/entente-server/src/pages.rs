@@ -255,6 +255,30 @@ pub struct SeatRow {
 /// The strategies a chair may seat at a delegation's place.
 pub const SEAT_STRATEGIES: [&str; 5] = ["boulware", "linear", "conceder", "aspiration", "tough"];
 
+/// Where the talks stand now, for the mediators (only when every party
+/// confided its preferences to them: it reads them all): the delegations'
+/// win-sets and vetoes, the zones of agreement and the diagnosis, over what
+/// the talks negotiate now, as `entente analyze --at` gives them for a
+/// talks file.
+pub fn standing_text(room: &Room) -> String {
+    let talks = &room.talks;
+    let standing = room.round().standing();
+    let made = || -> Result<String, Box<dyn std::error::Error>> {
+        let zones = standing.zones(talks)?;
+        let negotiated = standing.negotiated_scenario(talks)?;
+        let states: Vec<entente_report::zones::DelegationState> = standing
+            .delegations(talks)?
+            .iter()
+            .map(|d| entente_report::zones::DelegationState::counted(d.party, &d.instructions, &d.sets, &d.accepts))
+            .collect();
+        let span = talks.end().saturating_sub(talks.start()).max(1) as f64;
+        let at = (room.now().saturating_sub(talks.start()) as f64 / span).clamp(0.0, 1.0);
+        let at = (at * 1000.0).round() / 1000.0;
+        Ok(entente_report::zones::zone_text(&negotiated, &states, &zones, at))
+    };
+    made().unwrap_or_else(|e| format!("The zone analysis could not be made now: {e}"))
+}
+
 /// The measures of the round so far (the mediators').
 #[derive(Template)]
 #[template(path = "measures.html")]
@@ -265,6 +289,8 @@ pub struct MeasuresFragment {
     pub text: String,
     /// The mediators' assessment, once the round is over.
     pub assessment: Option<String>,
+    /// Where the talks stand (zones, diagnosis), when every party confided its preferences.
+    pub standing: Option<String>,
 }
 
 #[derive(Template)]

@@ -519,6 +519,7 @@ async fn measures_fragment(
         confided,
         text: entente_talks::measures::measures_text(&m, talks),
         assessment,
+        standing: confided.then(|| pages::standing_text(&r)),
     };
     Ok(Html(f.render()?).into_response())
 }

@@ -541,3 +541,33 @@ async fn a_person_tables_an_issue_off_the_agenda_with_a_reason() {
     assert!(offered(ActorRef::Party(0)).await.is_none());
     assert!(offered(ActorRef::Mediator(0)).await.is_none());
 }
+
+#[tokio::test]
+async fn the_mediators_see_where_the_talks_stand_as_analyze_at_that_time_says() {
+    // The reference case, every seat an agent, run to day 3, 17:30: the internal blockage (kandahar and khost
+    // binding) that `entente analyze scenarios/istanbul-2025.toml --at "day 3 17:30"` reports.
+    let f = fixture("sqlite::memory:").await;
+    let id =
+        f.state.open_room("z", entente_server::REFERENCE_TALKS, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    let day3 = 2 * 24 * 60 + 17 * 60 + 30;
+    {
+        let mut r = room.lock().await;
+        while r.round().next_due().is_some_and(|d| d <= day3) {
+            r.next(&f.state.db).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let mediator = f.seat(&id, ActorRef::Mediator(0)).await;
+    let (status, _, body) = f.get(&format!("/rooms/{id}/measures"), &mediator).await;
+    assert_eq!(status.as_u16(), 200, "{body}");
+    let body = body.replace("&#39;", "'");
+    assert!(body.contains("Where the talks stand"), "{body}");
+    for line in [
+        "state_b ratifies by unanimity of its veto blocs: win-set 23 of 144 outcomes",
+        "bloc kandahar     weight 0.4    accepts     48 outcomes; veto, binding (without it the zone would hold 2)",
+        "bloc level (the delegations' win-sets):               0 outcomes",
+        "Blocking: kandahar (state_b), khost (state_b)",
+    ] {
+        assert!(body.contains(line), "missing {line:?}:\n{body}");
+    }
+}
