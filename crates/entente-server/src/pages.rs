@@ -150,7 +150,6 @@ pub struct RoomPage {
     pub last_seq: Option<u64>,
     pub csrf: String,
     pub seats: Vec<SeatRow>,
-    pub strategies: &'static [&'static str],
     pub invitations: Vec<(String, String, String)>,
     pub message: Option<String>,
     /// The channels the viewer may post on (a person's seat).
@@ -248,12 +247,18 @@ pub struct SeatRow {
     pub seat: String,
     pub person: bool,
     pub holder: String,
-    /// A delegation's seat (an entente strategy may hold it).
-    pub party: bool,
+    /// What else may hold it: entente strategies for a delegation's seat,
+    /// drafting rules for a co-mediator's (empty: none).
+    pub choices: &'static [&'static str],
+    /// What the choices are ("Strategy", "Drafting rule").
+    pub choice: &'static str,
 }
 
 /// The strategies a chair may seat at a delegation's place.
 pub const SEAT_STRATEGIES: [&str; 5] = ["boulware", "linear", "conceder", "aspiration", "tough"];
+
+/// The drafting rules a chair may give a co-mediator's seat.
+pub const SEAT_DRAFTING: [&str; 4] = ["margin", "nash", "kalai-smorodinsky", "egalitarian"];
 
 /// Where the talks stand now, for the mediators (only when every party
 /// confided its preferences to them: it reads them all): the delegations'
@@ -620,7 +625,12 @@ pub fn room_page(
                 seat: json(&a),
                 person: room.persons().contains(&a),
                 holder: room.holder(a),
-                party: matches!(a, ActorRef::Party(_)),
+                choices: match a {
+                    ActorRef::Party(_) => &SEAT_STRATEGIES,
+                    ActorRef::Mediator(_) => &SEAT_DRAFTING,
+                    _ => &[],
+                },
+                choice: if matches!(a, ActorRef::Mediator(_)) { "Drafting rule" } else { "Strategy" },
             })
             .collect()
     } else {
@@ -654,7 +664,6 @@ pub fn room_page(
         lines,
         csrf: viewer.csrf(),
         seats,
-        strategies: &SEAT_STRATEGIES,
         invitations,
         message,
         channels: if room.persons().contains(&actor) { post_channels(talks, actor) } else { Vec::new() },

@@ -17,13 +17,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use entente_formats::talks_toml::parse_talks;
+use entente_model::talks::Drafting;
 use entente_model::{StrategyOptions, StrategySpec};
 use entente_protocols::package::Timestamp;
 use entente_talks::actors::ActorRef;
 use entente_talks::log::{LogEntry, Role};
 use entente_talks::sim::{Phase, Post, TalksError};
 use entente_talks::{Answer, Prompt, Round, Seats, Talks, Turn};
-use entente_talks::{Person, StrategyParty};
+use entente_talks::{DraftingMediator, Participant, Person, StrategyParty};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
@@ -104,7 +105,12 @@ pub enum RoomError {
     Strategy(#[from] entente_model::StrategyError),
     #[error("{0}")]
     NotATalksStrategy(#[from] entente_talks::NotATalksStrategy),
-    #[error("a strategy holds a delegation's seat; {0} is held by its simulated agent or a person")]
+    #[error("{0}")]
+    Drafting(#[from] entente_model::talks::DraftingError),
+    #[error(
+        "a strategy holds a delegation's seat and a drafting rule a co-mediator's; {0} is held by its simulated agent \
+         or a person"
+    )]
     StrategySeat(String),
     #[error(
         "the round is still under way (its clock at {at}): the transcript, the measures and the assessment are of a \
@@ -335,16 +341,18 @@ impl Room {
                     return Err(RoomError::NoSuchSeat(format!("{actor:?}")));
                 }
                 // Checked before anything changes: a refused seat leaves the room as it was.
-                let agent = match strategy {
-                    Some(_) if *person => return Err(RoomError::StrategySeat(seat_name(&self.talks, *actor))),
-                    Some(name) => {
-                        if !matches!(actor, ActorRef::Party(_)) {
-                            return Err(RoomError::StrategySeat(seat_name(&self.talks, *actor)));
-                        }
+                // A delegation takes an entente strategy, a co-mediator a drafting rule.
+                let agent: Option<Box<dyn Participant>> = match (strategy, actor) {
+                    (Some(_), _) if *person => return Err(RoomError::StrategySeat(seat_name(&self.talks, *actor))),
+                    (Some(name), ActorRef::Party(_)) => {
                         let spec = StrategySpec::from_name(name, &StrategyOptions::default())?;
-                        Some(StrategyParty::new(spec)?)
+                        Some(Box::new(StrategyParty::new(spec)?))
                     }
-                    None => None,
+                    (Some(name), ActorRef::Mediator(_)) => {
+                        Some(Box::new(DraftingMediator { rule: name.parse::<Drafting>()? }))
+                    }
+                    (Some(_), _) => return Err(RoomError::StrategySeat(seat_name(&self.talks, *actor))),
+                    (None, _) => None,
                 };
                 let seats = std::mem::take(&mut self.seats);
                 self.strategies.remove(actor);
@@ -352,7 +360,7 @@ impl Room {
                     self.seats = seats.seat(*actor, Person);
                     self.persons.insert(*actor);
                 } else if let (Some(agent), Some(name)) = (agent, strategy) {
-                    self.seats = seats.seat(*actor, agent);
+                    self.seats = seats.seat_boxed(*actor, agent);
                     self.persons.remove(actor);
                     self.strategies.insert(*actor, name.clone());
                 } else {

@@ -91,9 +91,12 @@ impl AppError {
             AppError::Auth(_) | AppError::Csrf | AppError::NotChair | AppError::MediatorsOnly => StatusCode::FORBIDDEN,
             AppError::Room(RoomError::NotAPerson(_) | RoomError::NoSuchSeat(_)) => StatusCode::FORBIDDEN,
             AppError::Room(RoomError::Scenario(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Room(RoomError::Strategy(_) | RoomError::NotATalksStrategy(_) | RoomError::StrategySeat(_)) => {
-                StatusCode::BAD_REQUEST
-            }
+            AppError::Room(
+                RoomError::Strategy(_)
+                | RoomError::NotATalksStrategy(_)
+                | RoomError::StrategySeat(_)
+                | RoomError::Drafting(_),
+            ) => StatusCode::BAD_REQUEST,
             AppError::Room(RoomError::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Room(RoomError::Talks(TalksError::Post { error, .. })) => match error {
                 PostError::Channel(_) => StatusCode::FORBIDDEN,

@@ -448,7 +448,7 @@ async fn the_chair_seats_an_entente_strategy_at_a_delegations_place_and_the_reco
     for (seat, strategy, says) in [
         (party0, "tit-for-tat", "cannot hold a seat"),
         (party0, "bulware", "unknown strategy"),
-        (mediator, "boulware", "a strategy holds a delegation"),
+        (mediator, "boulware", "expected margin, nash"),
         (party0, "", "needs the strategy"),
     ] {
         let (status, _, body) = f.post_form(&format!("/rooms/{id}/seat"), &convener, &form(seat, strategy), None).await;
@@ -484,6 +484,33 @@ async fn the_chair_seats_an_entente_strategy_at_a_delegations_place_and_the_reco
     let replayed = Room::replay(&events).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(replayed.round().log(), &log);
     assert_eq!(replayed.holder(ActorRef::Party(0)), "the strategy tough");
+}
+
+#[tokio::test]
+async fn the_chair_gives_a_co_mediator_a_drafting_rule_and_the_room_runs_as_the_scenario_declaring_it() {
+    let f = fixture("sqlite::memory:").await;
+    let id = f.state.open_room("d", SMALL, &[], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let convener = f.token(None, Grant::Convener).await;
+    let csrf = entente_server::auth::csrf_of(&convener);
+    let form =
+        format!("csrf={csrf}&seat=%7B%22actor%22%3A%22mediator%22%2C%22index%22%3A0%7D&to=strategy&strategy=nash");
+    let (status, _, body) = f.post_form(&format!("/rooms/{id}/seat"), &convener, &form, None).await;
+    assert_eq!(status.as_u16(), 303, "{body}");
+    let room = f.state.room(&id).await.ok().flatten().unwrap_or_else(|| panic!("no room"));
+    let log = {
+        let mut r = room.lock().await;
+        assert_eq!(r.holder(ActorRef::Mediator(0)), "the strategy nash");
+        r.until_turn(&f.state.db, 1_000).await.unwrap_or_else(|e| panic!("{e}"));
+        r.round().log().clone()
+    };
+    // The same talks with `drafting = { M = "nash" }` declared, simulated.
+    let declared = SMALL.replace("mediators = [\"M\"]", "mediators = [\"M\"]\ndrafting = { M = \"nash\" }");
+    assert_ne!(declared, SMALL);
+    let talks = entente_formats::talks_toml::parse_talks(&declared, std::path::Path::new("d"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = entente_talks::simulate(&talks).unwrap_or_else(|e| panic!("{e}"));
+    let simulated: Vec<_> = run.log.entries().iter().take(log.entries().len()).cloned().collect();
+    assert_eq!(log.entries(), &simulated[..]);
 }
 
 /// Text as the pages escape it.

@@ -28,7 +28,8 @@ pub use participant::{
 };
 pub use sim::{Phase, Round, TalksRun, Turn, simulate, simulate_with};
 pub use simulated::{
-    NotATalksStrategy, SimulatedCapital, SimulatedGuarantor, SimulatedMediator, SimulatedParty, StrategyParty,
+    DraftingMediator, NotATalksStrategy, SimulatedCapital, SimulatedGuarantor, SimulatedMediator, SimulatedParty,
+    StrategyParty,
 };
 
 /// The schema of the talks document (`entente talks --json`): `{schema, talks,

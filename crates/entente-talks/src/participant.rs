@@ -370,6 +370,12 @@ impl Seats {
         self
     }
 
+    /// [`Seats::seat`] with a participant chosen at run time.
+    pub fn seat_boxed(mut self, actor: ActorRef, participant: Box<dyn Participant>) -> Seats {
+        self.seated.insert(actor, participant);
+        self
+    }
+
     /// The participant in `actor`'s seat, if it is not the simulated one.
     pub(crate) fn get(&mut self, actor: ActorRef) -> Option<&mut (dyn Participant + 'static)> {
         self.seated.get_mut(&actor).map(|b| &mut **b)

@@ -104,6 +104,31 @@ fn drafting_score(rule: &Drafting, view: &View<'_>, text: &[u32]) -> Option<f64>
 }
 
 fn mediate(turn: usize, view: &View<'_>) -> Option<Answer> {
+    let rule = match view.actor {
+        ActorRef::Mediator(m) => view.talks.drafting_of(m),
+        _ => &Drafting::Margin,
+    };
+    mediate_by(turn, view, rule)
+}
+
+/// A co-mediator drafting by a rule of the chair's choosing instead of the
+/// one the scenario gives it: otherwise the simulated mediator (it brackets,
+/// puts options, restarts reopened clauses and calls the vote alike).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DraftingMediator {
+    pub rule: Drafting,
+}
+
+impl Participant for DraftingMediator {
+    fn respond(&mut self, prompt: &Prompt, view: &View<'_>) -> Vec<Answer> {
+        match prompt {
+            Prompt::MediatorTurn { turn } => mediate_by(*turn, view, &self.rule).into_iter().collect(),
+            _ => SimulatedMediator.respond(prompt, view),
+        }
+    }
+}
+
+fn mediate_by(turn: usize, view: &View<'_>, rule: &Drafting) -> Option<Answer> {
     let unsettled: Vec<_> = view
         .package
         .states()
@@ -124,10 +149,6 @@ fn mediate(turn: usize, view: &View<'_>) -> Option<Answer> {
             let issue = c.issue? as usize;
             let known: Vec<_> = (0..view.parties()).filter_map(|k| view.position(k)).collect();
             let allowances: Vec<f64> = known.iter().map(|p| p.allowance(view.tau)).collect();
-            let rule = match view.actor {
-                ActorRef::Mediator(m) => view.talks.drafting_of(m),
-                _ => &Drafting::Margin,
-            };
             // Under a drafting rule of its own, a mediator puts the option its rule scores best (ties: the largest margin).
             let mut ruled: Option<(f64, f64, u32)> = None;
             let mut best: Option<(f64, f64, u32)> = None;

@@ -449,3 +449,26 @@ fn an_item_due_while_the_final_vote_is_open_is_not_tabled_and_the_round_goes_on(
     }
     assert!(voting_at_tabling, "the vote was not open when the item fell due: the test does not reach the case");
 }
+
+#[test]
+fn a_co_mediator_seated_with_a_drafting_rule_drafts_by_it() {
+    use entente_model::talks::Drafting;
+    use entente_talks::DraftingMediator;
+    let talks = istanbul();
+    // Its own rule in its seat: the simulated mediator, entry for entry.
+    let own = talks.drafting_of(0).clone();
+    let mut seats = Seats::simulated().seat(ActorRef::Mediator(0), DraftingMediator { rule: own });
+    let same = entente_talks::simulate_with(&talks, &mut seats).unwrap_or_else(|e| panic!("{e}"));
+    let simulated = simulate(&talks).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(serde_json::to_value(&same).ok(), serde_json::to_value(&simulated).ok());
+    // Another rule: the same as the scenario declaring it for that mediator.
+    let mut declared = talks.clone();
+    declared.drafting = vec![Drafting::Egalitarian; declared.mediators.len()];
+    let by_scenario = simulate(&declared).unwrap_or_else(|e| panic!("{e}"));
+    let mut seats = Seats::simulated();
+    for m in 0..talks.mediators.len() {
+        seats = seats.seat(ActorRef::Mediator(m), DraftingMediator { rule: Drafting::Egalitarian });
+    }
+    let by_seat = entente_talks::simulate_with(&talks, &mut seats).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(serde_json::to_value(&by_seat.log).ok(), serde_json::to_value(&by_scenario.log).ok());
+}
