@@ -432,14 +432,19 @@ async fn api_post(
     let room = room_of(&state, &v, &id).await?;
     let mut r = room.lock().await;
     let result = r.post(&state.db, v.grant.actor(), post).await;
+    Ok(api_answer(result.map(|()| serde_json::json!({ "ok": true, "log_len": r.log_len() }))))
+}
+
+/// The JSON answer of an API call: `body`, or the refusal's status and reason (`{"ok": false, "error"}`).
+fn api_answer(result: std::result::Result<serde_json::Value, RoomError>) -> Response {
     let (status, body) = match result {
-        Ok(()) => (StatusCode::OK, serde_json::json!({ "ok": true, "log_len": r.log_len() })),
+        Ok(body) => (StatusCode::OK, body),
         Err(e) => {
             let e = AppError::from(e);
             (e.status(), serde_json::json!({ "ok": false, "error": e.to_string() }))
         }
     };
-    Ok((status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 #[derive(Deserialize)]
@@ -604,15 +609,8 @@ async fn api_act(
     let mut r = room.lock().await;
     let from = r.log_len();
     let result = r.act(&state.db, v.grant.actor(), answer).await;
-    let (status, body) = match result {
-        // The move's entries (and those of the clock running on after it): `from` to `log_len`.
-        Ok(()) => (StatusCode::OK, serde_json::json!({ "ok": true, "from": from, "log_len": r.log_len() })),
-        Err(e) => {
-            let e = AppError::from(e);
-            (e.status(), serde_json::json!({ "ok": false, "error": e.to_string() }))
-        }
-    };
-    Ok((status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
+    // The move's entries (and those of the clock running on after it): `from` to `log_len`.
+    Ok(api_answer(result.map(|()| serde_json::json!({ "ok": true, "from": from, "log_len": r.log_len() }))))
 }
 
 #[derive(Deserialize)]
