@@ -8,6 +8,7 @@
 //! or per draw), measured on debug and release builds.
 
 use std::fmt::Display;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use anyhow::bail;
@@ -100,6 +101,17 @@ pub fn check(needed: u128, what: impl Display, lower: &str) -> anyhow::Result<()
         );
     }
     Ok(())
+}
+
+/// Reads the text file `path` for `what` (the flag or the file, for messages), refusing one of more than `max`
+/// bytes (`kind`, e.g. "a record file", is at most …) before reading it.
+pub fn read_text(path: &Path, max: u64, what: impl Display, kind: &str) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    let len = std::fs::metadata(path).with_context(|| format!("{what}: cannot read it"))?.len();
+    if len > max {
+        bail!("{what}: {len} bytes; {kind} is at most {max} bytes");
+    }
+    std::fs::read_to_string(path).with_context(|| format!("{what}: cannot read it as text"))
 }
 
 /// Where a scenario's space comes from, for messages.

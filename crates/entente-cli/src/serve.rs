@@ -55,19 +55,26 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The largest export of a room's record that `verify-log` and `talks --record` read.
+pub const MAX_RECORD_BYTES: u64 = 512 << 20;
+
 pub fn verify_log(args: VerifyLogArgs) -> anyhow::Result<ExitCode> {
     let r = &args.record;
     let path = PathBuf::from(r);
     let result = if r.starts_with("sqlite:") || r.contains("://") {
         runtime()?.block_on(verify::verify_database(r))
     } else {
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {r}"))?;
-        if bytes.starts_with(b"SQLite format 3\0") {
+        // An SQLite database is told by its header, without reading the rest of it.
+        let mut header = [0u8; 16];
+        let n = std::fs::File::open(&path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut header))
+            .with_context(|| format!("cannot read {r}"))?;
+        if header[..n].starts_with(b"SQLite format 3\0") {
             let url = format!("sqlite:{}?mode=ro", path.display());
             runtime()?.block_on(verify::verify_database(&url))
         } else {
-            let text =
-                String::from_utf8(bytes).with_context(|| format!("{r} is neither an SQLite database nor text"))?;
+            let text = crate::budget::read_text(&path, MAX_RECORD_BYTES, r, "a record's export")
+                .with_context(|| format!("{r} is neither an SQLite database nor a record's export"))?;
             verify::parse_export(&text).and_then(verify::verify_events)
         }
     };

@@ -82,11 +82,7 @@ pub fn merge(args: SweepMergeArgs) -> anyhow::Result<ExitCode> {
     let mut parts = Vec::with_capacity(args.parts.len());
     for path in &args.parts {
         let shown = path.display();
-        let len = std::fs::metadata(path).with_context(|| format!("{shown}: cannot read it"))?.len();
-        if len > MAX_PART_BYTES {
-            bail!("{shown}: {len} bytes; a sweep's shard document is at most {MAX_PART_BYTES} bytes");
-        }
-        let text = std::fs::read_to_string(path).with_context(|| format!("{shown}: cannot read it as text"))?;
+        let text = crate::budget::read_text(path, MAX_PART_BYTES, &shown, "a sweep's shard document")?;
         let doc: SweepDoc = serde_json::from_str(&text)
             .with_context(|| format!("{shown}: not a sweep's document (entente sweep --shard i/k --json)"))?;
         parts.push(doc);

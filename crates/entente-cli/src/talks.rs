@@ -71,17 +71,11 @@ pub struct TalksArgs {
     pub record: Option<PathBuf>,
 }
 
-/// The largest record file `--record` reads.
-const MAX_RECORD_BYTES: u64 = 512 << 20;
-
 /// A live room's talks and its round, from its record's export.
 fn read_record(path: &Path) -> anyhow::Result<(Talks, TalksRun)> {
     let shown = path.display();
-    let len = std::fs::metadata(path).with_context(|| format!("--record {shown}: cannot read it"))?.len();
-    if len > MAX_RECORD_BYTES {
-        bail!("--record {shown}: {len} bytes; a record file is at most {MAX_RECORD_BYTES} bytes");
-    }
-    let text = std::fs::read_to_string(path).with_context(|| format!("--record {shown}: cannot read it as text"))?;
+    let text =
+        crate::budget::read_text(path, crate::serve::MAX_RECORD_BYTES, format!("--record {shown}"), "a record file")?;
     let events = entente_server::verify::parse_export(&text).with_context(|| format!("--record {shown}"))?;
     let first = events.first().map(|e| e.room.clone()).unwrap_or_default();
     let rooms =

@@ -112,6 +112,13 @@ fn a_record_that_is_under_way_altered_or_not_a_record_is_refused_by_name() {
     let o = entente(&["talks", "--record", &d.join("none.json").display().to_string()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("none.json"));
+    // Neither an SQLite database nor a record's export: verify-log says so, naming the file.
+    let binary = d.join("binary.bin");
+    std::fs::write(&binary, [0xffu8, 0xfe, 0x00, 0x80]).expect("write");
+    let o = entente(&["verify-log", &binary.display().to_string()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("binary.bin") && err.contains("neither an SQLite database nor a record's export"), "{err}");
     let o = entente(&["talks", "scenarios/istanbul-2025.toml", "--record", &f]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot be used with"));
