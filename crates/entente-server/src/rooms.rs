@@ -119,6 +119,27 @@ pub enum RoomError {
     UnderWay { at: String },
 }
 
+/// The longest reason a person or an agent may give with a move, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// A reason longer than [`MAX_REASON_CHARS`].
+#[derive(Debug, thiserror::Error)]
+#[error("a reason is at most {MAX_REASON_CHARS} characters")]
+pub struct ReasonTooLong;
+
+/// `answer` with the reason a person or an agent typed (trimmed; none when empty).
+pub fn with_reason(answer: Answer, reason: &str) -> Result<Answer, ReasonTooLong> {
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(ReasonTooLong);
+    }
+    Ok(if reason.is_empty() {
+        answer
+    } else {
+        answer.because(entente_protocols::package::Reason::Free { text: reason.to_string() })
+    })
+}
+
 /// A room in memory: its round, its seats, the head of its chain.
 pub struct Room {
     pub id: String,

@@ -12,7 +12,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use entente_protocols::package::Reason;
 use entente_talks::Answer;
 use entente_talks::actors::ActorRef;
 use entente_talks::log::{Channel, Role, export_for};
@@ -161,6 +160,11 @@ fn check_post(viewer: &Viewer, headers: &HeaderMap, csrf: Option<&str>) -> Resul
         return Err(AppError::Csrf);
     }
     Ok(())
+}
+
+/// The seat a form names (an actor as JSON).
+fn seat_of(text: &str) -> Result<ActorRef> {
+    serde_json::from_str(text).map_err(|e| AppError::Bad(format!("the seat does not read: {e}")))
 }
 
 /// The viewer of a chair's form: signed in, the form checked (CSRF, origin), the convener.
@@ -556,11 +560,7 @@ struct ActForm {
 /// The answer a form or a message carries, with the person's reason.
 fn parse_answer(answer: &str, reason: &str) -> Result<Answer> {
     let a: Answer = serde_json::from_str(answer).map_err(|e| AppError::Bad(format!("the move does not read: {e}")))?;
-    let reason = reason.trim();
-    if reason.chars().count() > 500 {
-        return Err(AppError::Bad("a reason is at most 500 characters".into()));
-    }
-    Ok(if reason.is_empty() { a } else { a.because(Reason::Free { text: reason.to_string() }) })
+    crate::rooms::with_reason(a, reason).map_err(|e| AppError::Bad(e.to_string()))
 }
 
 async fn act(
@@ -604,7 +604,7 @@ async fn api_act(
         return Err(AppError::Bad("the API is for agents: send Authorization: Bearer TOKEN".into()));
     }
     let m: ApiAct = serde_json::from_slice(&body).map_err(|e| AppError::Bad(format!("the move does not read: {e}")))?;
-    let answer = parse_answer(&serde_json::to_string(&m.answer).unwrap_or_default(), &m.reason)?;
+    let answer = crate::rooms::with_reason(m.answer, &m.reason).map_err(|e| AppError::Bad(e.to_string()))?;
     let room = room_of(&state, &v, &id).await?;
     let mut r = room.lock().await;
     let from = r.log_len();
@@ -660,8 +660,7 @@ async fn invite(
     if !(1..=720).contains(&f.hours) {
         return Err(AppError::Bad("an invitation is valid for 1 to 720 hours".into()));
     }
-    let actor: ActorRef =
-        serde_json::from_str(&f.seat).map_err(|e| AppError::Bad(format!("the seat does not read: {e}")))?;
+    let actor = seat_of(&f.seat)?;
     let room = room_of(&state, &v, &id).await?;
     let name = {
         let mut r = room.lock().await;
@@ -704,8 +703,7 @@ async fn seat(
     Form(f): Form<SeatForm>,
 ) -> Result<Response> {
     let v = chair(&state, &headers, f.csrf.as_deref()).await?;
-    let actor: ActorRef =
-        serde_json::from_str(&f.seat).map_err(|e| AppError::Bad(format!("the seat does not read: {e}")))?;
+    let actor = seat_of(&f.seat)?;
     let room = room_of(&state, &v, &id).await?;
     let mut r = room.lock().await;
     match f.to.as_str() {

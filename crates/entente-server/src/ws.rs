@@ -18,7 +18,6 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use entente_protocols::package::Reason;
 use entente_talks::actors::ActorRef;
 use entente_talks::log::Role;
 use entente_talks::{Answer, Prompt};
@@ -216,14 +215,10 @@ async fn handle(state: &AppState, room: &Arc<Mutex<Room>>, actor: ActorRef, text
     };
     let mut r = room.lock().await;
     let result = match msg {
-        FromAgent::Action { answer, reason } => {
-            let reason = reason.trim();
-            if reason.chars().count() > 500 {
-                return Some("a reason is at most 500 characters".into());
-            }
-            let answer = if reason.is_empty() { answer } else { answer.because(Reason::Free { text: reason.into() }) };
-            r.act(&state.db, actor, answer).await
-        }
+        FromAgent::Action { answer, reason } => match crate::rooms::with_reason(answer, &reason) {
+            Ok(answer) => r.act(&state.db, actor, answer).await,
+            Err(e) => return Some(e.to_string()),
+        },
         FromAgent::Pass if r.auto => r.until_turn(&state.db, crate::rooms::AUTO_STEPS).await,
         FromAgent::Pass => return Some("only a room whose clock runs on by itself lets a seat pass".into()),
         FromAgent::Post { post } => r.post(&state.db, actor, post).await,

@@ -598,3 +598,24 @@ async fn the_mediators_see_where_the_talks_stand_as_analyze_at_that_time_says() 
         assert!(body.contains(line), "missing {line:?}:\n{body}");
     }
 }
+
+#[tokio::test]
+async fn a_reason_longer_than_500_characters_is_refused_and_writes_nothing() {
+    let f = fixture("sqlite::memory:").await;
+    let id = f.state.open_room("r", SMALL, &[ActorRef::Party(0)], false).await.unwrap_or_else(|e| panic!("{e}"));
+    let token = f.seat(&id, ActorRef::Party(0)).await;
+    let before = count(&f.state.db, &id).await;
+    let body = serde_json::json!({
+        "answer": {"answer": "act", "action": {"action": "reopen", "clause": 0}},
+        "reason": "x".repeat(501),
+    });
+    let req = axum::http::Request::post(format!("/api/rooms/{id}/act"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, _, text) = f.request(req).await;
+    assert_eq!(status.as_u16(), 400, "{text}");
+    assert!(text.contains("a reason is at most 500 characters"), "{text}");
+    assert_eq!(count(&f.state.db, &id).await, before);
+}
