@@ -101,19 +101,37 @@ fn run_record(args: &TalksArgs, path: &Path) -> anyhow::Result<ExitCode> {
     let measures = measures(&talks, &run)?;
     let role = export_role(&talks, args.export.as_deref())?;
     if let Some(plot) = &args.plot {
-        let figure = entente_talks::figure::talks_figure(&talks, &run, role)?;
-        crate::figure::write_svg(plot, &entente_plot::render_talks(&figure)?)?;
-        eprintln!("Figure written to {}", plot.display());
+        write_figure(plot, &entente_talks::figure::talks_figure(&talks, &run, role)?)?;
     }
+    print_round(args, &talks, run, measures, role, |doc| doc.record = Some(path.display().to_string()))
+}
+
+/// Draws `figure` to `path`.
+fn write_figure(path: &Path, figure: &entente_plot::TalksFigure) -> anyhow::Result<()> {
+    crate::figure::write_svg(path, &entente_plot::render_talks(figure)?)?;
+    eprintln!("Figure written to {}", path.display());
+    Ok(())
+}
+
+/// Prints one round: a role's export (`--export`), the `--json` document (`fill` adds what the caller knows), or
+/// the transcript with the measures.
+fn print_round(
+    args: &TalksArgs,
+    talks: &Talks,
+    run: TalksRun,
+    measures: Measures,
+    role: Option<Role>,
+    fill: impl FnOnce(&mut TalksDocument),
+) -> anyhow::Result<ExitCode> {
     if let Some(role) = role {
-        outln!("{}", serde_json::to_string_pretty(&entente_talks::Export::new(&talks, &run, role))?);
+        outln!("{}", serde_json::to_string_pretty(&entente_talks::Export::new(talks, &run, role))?);
     } else if args.json {
-        let mut doc = TalksDocument::new(&talks, run, measures);
-        doc.record = Some(path.display().to_string());
+        let mut doc = TalksDocument::new(talks, run, measures);
+        fill(&mut doc);
         outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        out!("{}", transcript(&talks, &run, args.verbose));
-        out!("\n{}", measures_text(&measures, &talks));
+        out!("{}", transcript(talks, &run, args.verbose));
+        out!("\n{}", measures_text(&measures, talks));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -199,14 +217,9 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
             }
             None => entente_talks::figure::talks_figure(&talks, &run, role)?,
         };
-        crate::figure::write_svg(path, &entente_plot::render_talks(&figure)?)?;
-        eprintln!("Figure written to {}", path.display());
+        write_figure(path, &figure)?;
     }
-    if let Some(role) = role {
-        outln!("{}", serde_json::to_string_pretty(&entente_talks::Export::new(&talks, &run, role))?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    if args.compare {
+    if args.compare && role.is_none() {
         let base_run = base_run.as_ref().ok_or_else(|| anyhow::anyhow!("--compare: no base run"))?;
         let base_measures = measures_of(&base, base_run)?;
         if args.json {
@@ -225,16 +238,10 @@ pub fn run(args: TalksArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if args.json {
-        let mut doc = TalksDocument::new(&talks, run, measures);
+    print_round(&args, &talks, run, measures, role, |doc| {
         doc.counterfactual = counterfactual_doc;
         doc.changes = own_changes.then_some(change_docs);
-        outln!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    out!("{}", transcript(&talks, &run, args.verbose));
-    out!("\n{}", measures_text(&measures, &talks));
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn measures_of(talks: &Talks, run: &TalksRun) -> anyhow::Result<Measures> {
