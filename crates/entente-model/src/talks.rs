@@ -248,6 +248,17 @@ impl Talks {
         self.drafting.get(m).unwrap_or(&MARGIN)
     }
 
+    /// Whether party `k` confides its preferences to the mediators (the
+    /// default when its conduct is not declared).
+    pub fn confides(&self, k: usize) -> bool {
+        self.conduct.get(k).is_none_or(|c| c.confided_to_mediators)
+    }
+
+    /// Whether every party confides its preferences to the mediators.
+    pub fn all_confide(&self) -> bool {
+        (0..self.scenario.parties.len()).all(|k| self.confides(k))
+    }
+
     /// Start of the first session.
     pub fn start(&self) -> Timestamp {
         self.sessions.first().map_or(0, |s| s.start)

@@ -150,6 +150,8 @@ pub struct Room {
     persons: BTreeSet<ActorRef>,
     /// The seats held by an entente strategy, by its name.
     strategies: BTreeMap<ActorRef, String>,
+    /// The mediators' assessment of the finished round, with the log's length it was made at.
+    assessment: Option<(u64, Option<String>)>,
     now: Timestamp,
     next_seq: i64,
     head: String,
@@ -243,6 +245,7 @@ impl Room {
             auto,
             stale: false,
             strategies: BTreeMap::new(),
+            assessment: None,
         })
     }
 
@@ -563,6 +566,25 @@ impl Room {
             return Err(e);
         }
         Ok(())
+    }
+
+    /// The mediators' assessment once the round is over (`None` before), as
+    /// `entente talks --record` gives it: made from the record replayed (the
+    /// room goes on holding its round), once for the log as it stands.
+    pub async fn assessment(&mut self, db: &Db) -> Result<Option<String>, RoomError> {
+        if !self.is_over() {
+            return Ok(None);
+        }
+        let len = self.log_len();
+        if let Some((at, text)) = &self.assessment
+            && *at == len
+        {
+            return Ok(text.clone());
+        }
+        let events = db.events(&self.id).await?;
+        let text = Room::replay(&events)?.into_run()?.assessment.map(|a| a.text);
+        self.assessment = Some((len, text.clone()));
+        Ok(text)
     }
 
     /// Gives `actor`'s seat to a person or back to its agent.

@@ -512,20 +512,11 @@ async fn measures_fragment(
         return Err(AppError::MediatorsOnly);
     }
     let room = room_of(&state, &v, &id).await?;
-    let r = room.lock().await;
+    let mut r = room.lock().await;
+    let assessment = r.assessment(&state.db).await?;
     let talks = &r.talks;
-    let confided =
-        (0..talks.scenario.parties.len()).all(|k| talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators));
+    let confided = talks.all_confide();
     let m = entente_talks::measures::so_far(talks, r.round(), r.now(), confided)?;
-    // Once the round is over, the mediators' assessment, as `entente talks --record` gives it (from the record
-    // replayed: the room itself goes on holding its round).
-    let assessment = if r.is_over() {
-        let events = state.db.events(&id).await.map_err(RoomError::from)?;
-        let run = crate::rooms::Room::replay(&events)?.into_run()?;
-        run.assessment.map(|a| a.text)
-    } else {
-        None
-    };
     let f = MeasuresFragment {
         now: entente_talks::sim::when(r.now()),
         confided,

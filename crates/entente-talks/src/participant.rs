@@ -323,9 +323,7 @@ impl<'a> View<'a> {
     pub fn position(&self, k: usize) -> Option<&'a Position> {
         match self.actor {
             ActorRef::Party(p) | ActorRef::Capital(p) if p == k => self.positions.get(k),
-            ActorRef::Mediator(_) if self.talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators) => {
-                self.positions.get(k)
-            }
+            ActorRef::Mediator(_) if self.talks.confides(k) => self.positions.get(k),
             _ => None,
         }
     }

@@ -834,10 +834,8 @@ impl Round {
     fn initial_draft(&self) -> Vec<u32> {
         let base = self.text.clone();
         let space = self.space();
-        let known: Vec<&Position> = (0..self.positions.len())
-            .filter(|&k| self.talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators))
-            .map(|k| &self.positions[k])
-            .collect();
+        let known: Vec<&Position> =
+            (0..self.positions.len()).filter(|&k| self.talks.confides(k)).map(|k| &self.positions[k]).collect();
         if known.is_empty() {
             return base;
         }
@@ -1371,11 +1369,7 @@ impl Round {
 /// The channel of what derives from party `k`'s private preferences: that
 /// party, and the mediators if it confides its preferences to them.
 pub fn private_channel(talks: &Talks, k: usize) -> Visibility {
-    if talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators) {
-        Visibility::Confided { party: k }
-    } else {
-        Visibility::Party { party: k }
-    }
+    if talks.confides(k) { Visibility::Confided { party: k } } else { Visibility::Party { party: k } }
 }
 
 /// A minute of the talks as `day D, HH:MM`.

@@ -213,9 +213,7 @@ impl Round {
     pub fn position_for(&self, viewer: ActorRef, k: usize) -> Option<&crate::participant::Position> {
         match viewer {
             ActorRef::Party(p) | ActorRef::Capital(p) if p == k => self.positions.get(k),
-            ActorRef::Mediator(_) if self.talks.conduct.get(k).is_none_or(|c| c.confided_to_mediators) => {
-                self.positions.get(k)
-            }
+            ActorRef::Mediator(_) if self.talks.confides(k) => self.positions.get(k),
             _ => None,
         }
     }
