@@ -21,36 +21,7 @@ pub const HOUR: i64 = 3_600_000;
 
 /// Two unitary parties, one mediator, two clauses of two options, one
 /// three-hour session with a step every 30 minutes.
-pub const SMALL: &str = r#"
-name = "two clauses"
-[[issues]]
-name = "a"
-values = ["a0", "a1"]
-[[issues]]
-name = "b"
-values = ["b0", "b1"]
-[[parties]]
-name = "A"
-reservation = 0.1
-[parties.issues]
-a = { weight = 0.5, values = [0.0, 1.0] }
-b = { weight = 0.5, values = [1.0, 0.0] }
-[[parties]]
-name = "B"
-reservation = 0.1
-[parties.issues]
-a = { weight = 0.5, values = [1.0, 0.0] }
-b = { weight = 0.5, values = [0.0, 1.0] }
-[talks]
-mediators = ["M"]
-agenda = ["a", "b"]
-defaults = { a = "a0", b = "b0" }
-step_minutes = 30
-[[talks.sessions]]
-day = 1
-start = "09:00"
-hours = 3
-"#;
+pub const SMALL: &str = include_str!("../../../entente-talks/tests/fixtures/two-clauses.toml");
 
 pub struct Fixture {
     pub state: AppState,
